@@ -1,0 +1,56 @@
+"""`rehearse check`: load files or folders and gather every diagnostic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rehearse.engine.catalog import load_catalog, yaml_files
+from rehearse.engine.diagnostics import Diagnostic, Loc
+from rehearse.paths import search_path
+
+
+@dataclass
+class CheckResult:
+    files: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+    def summary(self) -> str:
+        files = f"{self.files} file{'s' if self.files != 1 else ''}"
+        if not self.diagnostics:
+            return f"{files} checked: no problems."
+        return f"{files} checked: {self.errors} error(s), {self.warnings} warning(s)."
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "files": self.files,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }
+
+
+def check_paths(targets: list[Path], extra: list[Path] | None = None) -> CheckResult:
+    result = CheckResult()
+    files: list[Path] = []
+    for target in targets:
+        if not target.exists():
+            result.diagnostics.append(Diagnostic("R000", "error", Loc(str(target)), "no such file or folder"))
+            continue
+        files.extend(yaml_files(target))
+    result.files = len(files)
+    # Personas named by the checked scripts may live elsewhere on the search path.
+    roots = search_path([*(extra or []), *(p.parent for p in files)])
+    known = load_catalog(roots, personas_only=True).personas
+    checked = load_catalog(files, known_personas=known)
+    result.diagnostics.extend(checked.report.items)
+    result.diagnostics.sort(key=lambda d: (d.loc.file, d.loc.line, d.loc.col))
+    return result

@@ -1,0 +1,209 @@
+"""The `rehearse` command. With no subcommand it opens the app.
+
+Heavy modules (the engine's Jinja2 and rapidfuzz, and above all Textual) are imported
+inside the commands that need them, so `rehearse --help` and plain mode start fast and the
+engine commands never load the UI.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rehearse import __version__
+
+PATH_OPTION = click.option(
+    "--path",
+    "extra_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Another folder of scripts and personas (repeatable).",
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"rehearse: {message}", err=True)
+    sys.exit(code)
+
+
+def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{pair}' is not KEY=VALUE", param_hint="--var")
+        result[key.strip()] = value
+    return result
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rehearse")
+@PATH_OPTION
+@click.pass_context
+def cli(ctx: click.Context, extra_paths: tuple[Path, ...]) -> None:
+    """Rehearse a hard conversation with your manager before having it for real.
+
+    With no command, opens the app: pick a conversation, rehearse it, read the debrief.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["paths"] = list(extra_paths)
+    if ctx.invoked_subcommand is None:
+        from rehearse.ui.app import run_app
+
+        run_app(extra_paths=list(extra_paths))
+
+
+@cli.command("list")
+@PATH_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_command(ctx: click.Context, extra_paths: tuple[Path, ...], as_json: bool) -> None:
+    """List the scripts and personas rehearse can find."""
+    from rehearse import paths
+    from rehearse.resolve import catalog
+
+    cat = catalog([*ctx.obj["paths"], *extra_paths])
+    if as_json:
+        data = {
+            "scripts": [
+                {"id": s.id, "title": s.title, "personas": list(s.personas), "path": s.path,
+                 "nodes": len(s.nodes)}
+                for s in sorted(cat.scripts.values(), key=lambda s: s.id)
+            ],
+            "personas": [
+                {"id": p.id, "name": p.name, "title": p.title, "difficulty": p.difficulty,
+                 "patience": p.patience, "path": p.path}
+                for p in sorted(cat.personas.values(), key=lambda p: p.id)
+            ],
+            "broken": [
+                {"path": b.path, "error": b.first.render() if b.first else ""} for b in cat.broken
+            ],
+            "search_path": [str(p) for p in paths.search_path(list(extra_paths))],
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo("Scripts:")
+    for s in sorted(cat.scripts.values(), key=lambda s: s.id):
+        click.echo(f"  {s.id:<22} {s.title}  [{', '.join(s.personas)}]")
+    click.echo("Personas:")
+    for p in sorted(cat.personas.values(), key=lambda p: p.id):
+        click.echo(f"  {p.id:<22} {p.name}, {p.title} ({p.difficulty}, patience {p.patience})")
+    for b in cat.broken:
+        first = b.first.render().splitlines()[0] if b.first else ""
+        click.echo(f"Broken: {first}")
+    click.echo(f"Your own scripts go in: {paths.data_dir() / 'scripts'}")
+
+
+@cli.command("check")
+@click.argument("targets", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def check_command(ctx: click.Context, targets: tuple[Path, ...], strict: bool, fmt: str) -> None:
+    """Check scripts and personas (files or folders) and report every problem found."""
+    from rehearse.checking import check_paths
+
+    result = check_paths(list(targets), extra=ctx.obj["paths"])
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for diagnostic in result.diagnostics:
+            click.echo(diagnostic.render())
+        click.echo(result.summary())
+    failed = result.errors or (strict and result.warnings)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command("why")
+@click.argument("script")
+@click.argument("node")
+@click.argument("text")
+@click.option("--persona", "-p", help="Persona id (default: the script's first).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def why_command(ctx: click.Context, script: str, node: str, text: str, persona: str | None,
+                as_json: bool) -> None:
+    """Show how TEXT would be understood at NODE of SCRIPT, with every reply's score."""
+    from rehearse.engine.diagnostics import did_you_mean
+    from rehearse.engine.matching import decide
+    from rehearse.engine.session import Setup, begin
+    from rehearse.resolve import NotFound, script_and_persona
+    from rehearse.textsafe import inert
+
+    try:
+        found = script_and_persona(script, persona, ctx.obj["paths"])
+    except NotFound as exc:
+        _fail(str(exc))
+        return
+    if node not in found.script.nodes:
+        hint = did_you_mean(node, found.script.nodes)
+        _fail(f"no node '{node}' in {found.script.id}" + (f"; {hint}" if hint else ""))
+    target = found.script.nodes[node]
+    if target.is_ending:
+        _fail(f"node '{node}' is an ending: it has no replies to match")
+    state = begin(Setup(found.script, found.persona))
+    from dataclasses import replace
+
+    decision = decide(text, replace(state, node=node).candidates())
+    if as_json:
+        data: dict[str, Any] = {"script": found.script.id, "node": node, "text": text, **decision.to_json()}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    chosen = decision.reply or (" or ".join(decision.candidates) if decision.candidates else "-")
+    click.echo(f"{decision.kind}: {chosen}  ({decision.reason})")
+    for s in decision.scores:
+        extra = f"  via \"{inert(s.example)}\"" if s.example else ""
+        notes = f"  [{'; '.join(s.notes)}]" if s.notes else ""
+        click.echo(f"  {s.score:5.1f}  {s.reply}{extra}{notes}")
+
+
+@cli.command("play")
+@click.argument("script")
+@click.option("--persona", "-p", help="Persona id (default: the script's first).")
+@click.option("--seed", type=int, default=None, help="Seed for the boss's line choices.")
+@click.option("--name", default=None, help="Your name, as the boss says it.")
+@click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a script variable.")
+@click.option("--plain", is_flag=True, help="Plain line mode over stdin/stdout (no full-screen app).")
+@click.option("--json", "as_json", is_flag=True, help="With --plain: print the transcript as JSON at the end.")
+@click.pass_context
+def play_command(ctx: click.Context, script: str, persona: str | None, seed: int | None,
+                 name: str | None, var_pairs: tuple[str, ...], plain: bool, as_json: bool) -> None:
+    """Rehearse SCRIPT (an id or a file)."""
+    from rehearse.resolve import NotFound, script_and_persona
+
+    try:
+        found = script_and_persona(script, persona, ctx.obj["paths"])
+    except NotFound as exc:
+        _fail(str(exc))
+        return
+    variables = _parse_vars(var_pairs)
+    unknown = [k for k in variables if k not in found.script.vars]
+    if unknown:
+        known = ", ".join(found.script.vars) or "none"
+        _fail(f"unknown variable '{unknown[0]}' for {found.script.id} (its variables: {known})")
+    if as_json and not plain:
+        _fail("--json goes with --plain")
+    if plain:
+        import random
+
+        from rehearse.engine.session import Setup, begin
+        from rehearse.plain import run_plain
+
+        setup = Setup(
+            found.script, found.persona, user_name=name or "you", vars=variables,
+            seed=seed if seed is not None else random.randrange(1_000_000),
+        )
+        run_plain(begin(setup), as_json=as_json)
+        return
+    from rehearse.ui.app import run_app
+
+    run_app(extra_paths=ctx.obj["paths"], script=found.script.id, persona=found.persona.id,
+            seed=seed, name=name, variables=variables)
+
+
+def main() -> None:
+    cli(obj={})

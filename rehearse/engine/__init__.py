@@ -1,0 +1,1 @@
+"""The rehearsal engine: pure logic, no UI imports (a test enforces it)."""

@@ -1,0 +1,124 @@
+"""Problems found in scripts and personas, reported with their location.
+
+Loaders and checkers never raise on bad input: they collect Diagnostics, so an author sees
+every problem in a file at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A position in a source file; line and col are 1-based."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    loc: Loc
+    message: str
+    hint: str | None = None
+    source_line: str | None = field(default=None, compare=False)
+    width: int = 1
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def render(self) -> str:
+        """Render like a compiler: location, message, the source line, a caret, a hint."""
+        text = f"{self.loc}: {self.severity} {self.code}: {self.message}"
+        if self.source_line is not None and self.loc.col > 0:
+            line = self.source_line.rstrip("\n")
+            gutter = f"{self.loc.line:>5} | "
+            caret = " " * (len(gutter) + self.loc.col - 1) + "^" * max(1, min(self.width, 80))
+            text += f"\n{gutter}{line}\n{caret}"
+        if self.hint:
+            text += f"\n      = {self.hint}"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.loc.file,
+            "line": self.loc.line,
+            "col": self.loc.col,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class SourceText:
+    """Gives diagnostics their source line; one per loaded file."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.lines = text.splitlines()
+
+    def line(self, number: int) -> str | None:
+        if 1 <= number <= len(self.lines):
+            return self.lines[number - 1]
+        return None
+
+
+class Report:
+    """Collects diagnostics for one or more files."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+        self._sources: dict[str, SourceText] = {}
+
+    def add_source(self, source: SourceText) -> None:
+        self._sources[source.name] = source
+
+    def add_sources_from(self, other: Report) -> None:
+        self._sources.update(other._sources)
+
+    def add(
+        self,
+        code: str,
+        loc: Loc,
+        message: str,
+        *,
+        hint: str | None = None,
+        severity: Severity = "error",
+        width: int = 1,
+    ) -> None:
+        src = self._sources.get(loc.file)
+        line = src.line(loc.line) if src else None
+        self.items.append(Diagnostic(code, severity, loc, message, hint, line, width))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    """A hint naming the closest known name, when one is close enough to be a typo."""
+    matches = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else None

@@ -1,0 +1,390 @@
+"""Free text -> one of a node's replies, or a clarify, with the reasons why.
+
+Matching the wrong reply is the worst error a rehearsal can make (the boss answers
+something the user never said); asking to rephrase is cheap. So the matcher blends several
+fuzzy scores instead of trusting one, penalises a negation present on one side only, and
+asks "A or B?" when two replies are too close to call. Examples are prepared once per
+session; a step only normalises the user's text and runs a few hundred rapidfuzz calls.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from rehearse.engine.model import ReplyKind
+
+# Tuned by sweeping over tests/fixtures/match_eval.yaml (tests/benchmarks/bench_matching.py).
+THRESHOLD = 62.0
+MARGIN = 5.0
+NEGATION_PENALTY = 40.0
+KEYWORD_BONUS = 6.0
+KEYWORD_BONUS_MAX = 12.0
+LEAD_BONUS = 10.0
+MAX_INPUT_CHARS = 2000
+
+DecisionKind = Literal["matched", "ambiguous", "none"]
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\bcan't\b", "can not"),
+        (r"\bcannot\b", "can not"),
+        (r"\bwon't\b", "will not"),
+        (r"\bshan't\b", "shall not"),
+        (r"\bain't\b", "am not"),
+        (r"n't\b", " not"),
+        (r"\bcant\b", "can not"),
+        (r"\bwont\b", "will not"),
+        (r"\b(do|does|did|is|are|was|were|would|could|should|have|has|had|must|need)nt\b", r"\1 not"),
+        (r"\bim\b", "i am"),
+        (r"\bive\b", "i have"),
+        (r"\bidk\b", "i do not know"),
+        (r"\bi'm\b", "i am"),
+        (r"\blet's\b", "let us"),
+        (r"\b(it|that|what|there|here|he|she|who)'s\b", r"\1 is"),
+        (r"'re\b", " are"),
+        (r"'ve\b", " have"),
+        (r"'ll\b", " will"),
+        (r"'d\b", " would"),
+        (r"\bwanna\b", "want to"),
+        (r"\bgonna\b", "going to"),
+        (r"\bgotta\b", "got to"),
+        (r"\bdunno\b", "do not know"),
+        (r"\bkinda\b", "kind of"),
+        (r"\bsorta\b", "sort of"),
+        (r"\bimo\b", "in my opinion"),
+        (r"\bthx\b", "thanks"),
+        (r"\bpls\b|\bplz\b", "please"),
+    )
+)
+
+NEGATORS = frozenset(
+    "not no never nothing without refuse refusing nor neither none nobody nowhere "
+    "decline declining rather against".split()
+)
+# Words that carry little meaning on their own: matching on them alone is noise.
+STOPWORDS = frozenset(
+    """a an the i me my mine myself you your yours we us our it its this that these those
+    to of in on at for with about as by from into up out over so than then too very
+    and or but if because while just really quite also even still again
+    is am are was were be been being do does did doing have has had having
+    will would shall should can could may might must
+    what which who whom whose when where why how
+    he him his she her they them their there here
+    some any all each both more most much many such own same other
+    okay ok well um uh like oh yeah hmm
+    """.split()
+) - NEGATORS
+_BUT = re.compile(r"\b(?:but|however|though|although|except|yet)\b")
+_CLAUSE = re.compile(r"[.;!?\n]+|,|\b(?:and then|and also|also)\b")
+
+AFFIRM_PHRASES = frozenset(
+    {
+        "yes", "yep", "yeah", "yup", "sure", "ok", "okay", "absolutely", "definitely",
+        "certainly", "of course", "indeed", "sounds good", "correct", "right", "exactly",
+        "agreed", "deal", "yes please", "i do", "i will", "i am", "i would", "for sure",
+        "totally", "that is right", "go ahead", "why not", "sure thing", "yes i am",
+        "yes i do", "yes i would", "yes definitely", "yes absolutely", "very much",
+        "yes of course", "of course i do", "of course i am", "i guess so", "i think so",
+    }
+)
+DENY_PHRASES = frozenset(
+    {
+        "no", "nope", "nah", "not really", "no thanks", "no thank you", "i do not",
+        "not at all", "never", "i will not", "i am not", "i would not", "no way",
+        "absolutely not", "definitely not", "certainly not", "of course not", "not now",
+        "not yet", "no i am not", "no i do not", "no i would not", "i guess not",
+        "i think not", "i do not think so", "not for me", "no not really",
+    }
+)
+_LEAD_AFFIRM = ("yes", "yeah", "yep", "sure", "absolutely", "definitely", "of course")
+_LEAD_DENY = ("no", "nope", "nah", "not really")
+
+
+def expand(text: str) -> str:
+    """Lower-case and expand contractions, before punctuation is stripped."""
+    text = text.translate(_APOSTROPHES).lower()
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def normalise(text: str) -> str:
+    return str(default_process(expand(text)))
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A normalised piece of text with what the matcher needs precomputed."""
+
+    text: str
+    tokens: tuple[str, ...]
+    content: str
+    content_set: frozenset[str]
+    negated: frozenset[str]  # content words with a negator within three words before them
+
+    @staticmethod
+    def of(normalised: str) -> Phrase:
+        tokens = tuple(normalised.split())
+        content_tokens = [t for t in tokens if t not in STOPWORDS and t not in NEGATORS]
+        negated = set()
+        for i, token in enumerate(tokens):
+            if token in NEGATORS:
+                continue
+            if any(t in NEGATORS for t in tokens[max(0, i - 3) : i]):
+                negated.add(token)
+        return Phrase(
+            normalised,
+            tokens,
+            " ".join(content_tokens),
+            frozenset(content_tokens),
+            frozenset(negated) & frozenset(content_tokens),
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reply of a node, prepared for matching."""
+
+    id: str
+    label: str
+    examples: tuple[Phrase, ...]
+    raw_examples: tuple[str, ...]
+    kind: ReplyKind | None
+    keywords: tuple[str, ...]
+    require: tuple[str, ...]
+    forbid: tuple[str, ...]
+
+
+def prepare(
+    reply_id: str,
+    examples: Sequence[str],
+    *,
+    label: str | None = None,
+    kind: ReplyKind | None = None,
+    keywords: Iterable[str] = (),
+    require: Iterable[str] = (),
+    forbid: Iterable[str] = (),
+) -> Candidate:
+    return Candidate(
+        id=reply_id,
+        label=label or (examples[0] if examples else reply_id),
+        examples=tuple(Phrase.of(normalise(e)) for e in examples),
+        raw_examples=tuple(examples),
+        kind=kind,
+        keywords=tuple(normalise(k) for k in keywords if normalise(k)),
+        require=tuple(normalise(k) for k in require if normalise(k)),
+        forbid=tuple(normalise(k) for k in forbid if normalise(k)),
+    )
+
+
+@dataclass(frozen=True)
+class ReplyScore:
+    """How well the text fits one reply, and why."""
+
+    reply: str
+    score: float
+    example: str | None = None
+    clause: str | None = None
+    keywords: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "reply": self.reply,
+            "score": round(self.score, 1),
+            "example": self.example,
+            "clause": self.clause,
+            "keywords": list(self.keywords),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: DecisionKind
+    reply: str | None
+    candidates: tuple[str, ...]  # the two replies an ambiguous decision could not separate
+    scores: tuple[ReplyScore, ...]  # every reply, best first
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "decision": self.kind,
+            "reply": self.reply,
+            "candidates": list(self.candidates),
+            "reason": self.reason,
+            "scores": [s.to_json() for s in self.scores],
+        }
+
+
+def _has_word(phrase: Phrase, word: str) -> bool:
+    """Typo-tolerant presence of a keyword (a word, a stem or a short phrase)."""
+    if " " in word:
+        return word in phrase.text or fuzz.partial_ratio(word, phrase.text) >= 90
+    for token in phrase.tokens:
+        if token == word or (len(word) >= 4 and token.startswith(word)):
+            return True
+        if len(word) >= 5 and len(token) >= 4 and fuzz.ratio(token, word) >= 84:
+            return True
+    return False
+
+
+def _clauses(text: str) -> list[str]:
+    """The whole text and its clauses; after 'but', only what follows counts."""
+    lowered = expand(text)
+    parts = _BUT.split(lowered)
+    if len(parts) > 1:
+        tail = parts[-1]
+        if len(default_process(tail).split()) >= 2:
+            lowered = tail
+    pieces = [lowered, *(_CLAUSE.split(lowered))]
+    seen: list[str] = []
+    for piece in pieces:
+        norm = str(default_process(piece))
+        if norm and norm not in seen:
+            seen.append(norm)
+    return seen
+
+
+def _pair_score(user: Phrase, example: Phrase) -> tuple[float, str | None]:
+    s_sort = fuzz.token_sort_ratio(user.text, example.text, processor=None)
+    s_set = fuzz.token_set_ratio(user.text, example.text, processor=None)
+    if user.content and example.content:
+        s_content = fuzz.token_sort_ratio(user.content, example.content, processor=None)
+    else:
+        s_content = min(s_sort, s_set)
+    score = (s_sort + s_set + s_content) / 3.0
+    shared = user.content_set & example.content_set
+    if shared and (user.negated & shared) != (example.negated & shared):
+        return score - NEGATION_PENALTY, "negation on one side only"
+    if not shared and (user.negated or example.negated) and user.content_set and example.content_set:
+        # "I don't want it" against "I want it": the negated word is the shared meaning.
+        if bool(user.negated) != bool(example.negated):
+            return score - NEGATION_PENALTY / 2, "negation on one side only"
+    return score, None
+
+
+def _bare(text: str) -> str:
+    return " ".join(normalise(text).split())
+
+
+def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
+    """Score every candidate and decide: matched, ambiguous (too close) or none."""
+    text = text[:MAX_INPUT_CHARS]
+    bare = _bare(text)
+    if not bare or not candidates:
+        scores = tuple(ReplyScore(c.id, 0.0) for c in sorted(candidates, key=lambda c: c.id))
+        return Decision("none", None, (), scores, "nothing to match" if not bare else "no replies")
+    by_kind = {c.kind: c for c in candidates if c.kind is not None}
+    if bare in AFFIRM_PHRASES and "affirm" in by_kind:
+        return _direct(by_kind["affirm"], candidates, f"'{bare}' is a plain yes")
+    if bare in DENY_PHRASES and "deny" in by_kind:
+        return _direct(by_kind["deny"], candidates, f"'{bare}' is a plain no")
+
+    phrases = [Phrase.of(c) for c in _clauses(text)]
+    whole = Phrase.of(bare)
+    lead = _lead(bare)
+    results: dict[str, ReplyScore] = {}
+    negated_affirm: ReplyScore | None = None
+    for cand in candidates:
+        result, negated = _score_candidate(cand, phrases, whole, lead)
+        results[cand.id] = result
+        if cand.kind == "affirm" and negated is not None:
+            negated_affirm = negated
+    deny = by_kind.get("deny")
+    if deny is not None and negated_affirm is not None:
+        current = results[deny.id]
+        if negated_affirm.score > current.score:
+            results[deny.id] = ReplyScore(
+                deny.id,
+                negated_affirm.score,
+                negated_affirm.example,
+                negated_affirm.clause,
+                current.keywords,
+                (*current.notes, "a negated yes counts as no"),
+            )
+    ranked = tuple(sorted(results.values(), key=lambda s: (-s.score, s.reply)))
+    top = ranked[0]
+    if top.score < THRESHOLD:
+        return Decision("none", None, (), ranked, f"best score {top.score:.0f} is below {THRESHOLD:.0f}")
+    if len(ranked) > 1:
+        second = ranked[1]
+        if second.score >= THRESHOLD and top.score - second.score < MARGIN:
+            return Decision(
+                "ambiguous",
+                None,
+                (top.reply, second.reply),
+                ranked,
+                f"'{top.reply}' {top.score:.0f} and '{second.reply}' {second.score:.0f} "
+                f"are within {MARGIN:.0f}",
+            )
+    return Decision("matched", top.reply, (), ranked, f"'{top.reply}' scored {top.score:.0f}")
+
+
+def _lead(bare: str) -> ReplyKind | None:
+    for word in _LEAD_DENY:
+        if bare.startswith(word + " "):
+            return "deny"
+    for word in _LEAD_AFFIRM:
+        if bare.startswith(word + " "):
+            return "affirm"
+    return None
+
+
+def _direct(chosen: Candidate, candidates: Sequence[Candidate], reason: str) -> Decision:
+    scores = tuple(
+        ReplyScore(c.id, 100.0 if c is chosen else 0.0, notes=(reason,) if c is chosen else ())
+        for c in sorted(candidates, key=lambda c: (c is not chosen, c.id))
+    )
+    return Decision("matched", chosen.id, (), scores, reason)
+
+
+def _score_candidate(
+    cand: Candidate, phrases: Sequence[Phrase], whole: Phrase, lead: ReplyKind | None
+) -> tuple[ReplyScore, ReplyScore | None]:
+    """The reply's score, and (for affirm replies) the best score of a negated example."""
+    if cand.forbid:
+        hit = [w for w in cand.forbid if _has_word(whole, w)]
+        if hit:
+            return ReplyScore(cand.id, 0.0, notes=(f"forbidden word '{hit[0]}'",)), None
+    if cand.require and not any(_has_word(whole, w) for w in cand.require):
+        return ReplyScore(cand.id, 0.0, notes=(f"needs one of: {', '.join(cand.require)}",)), None
+    best = -100.0
+    best_example: str | None = None
+    best_clause: str | None = None
+    best_note: str | None = None
+    negated_best: tuple[float, str, str] | None = None
+    for i, example in enumerate(cand.examples):
+        for phrase in phrases:
+            score, note = _pair_score(phrase, example)
+            if score > best:
+                best, best_example, best_clause, best_note = score, cand.raw_examples[i], phrase.text, note
+            if note is not None and phrase.negated and not example.negated:
+                raw = score + NEGATION_PENALTY
+                if negated_best is None or raw > negated_best[0]:
+                    negated_best = (raw, cand.raw_examples[i], phrase.text)
+    hits = tuple(k for k in cand.keywords if _has_word(whole, k))
+    notes: list[str] = [best_note] if best_note else []
+    if hits and best > 0:
+        bonus = min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * len(hits))
+        best += bonus
+        notes.append(f"keywords +{bonus:.0f}")
+    if lead is not None and cand.kind == lead:
+        best += LEAD_BONUS
+        notes.append(f"starts with a plain {'yes' if lead == 'affirm' else 'no'} +{LEAD_BONUS:.0f}")
+    elif lead is not None and cand.kind is not None:
+        best -= LEAD_BONUS
+        notes.append(f"starts with a plain {'yes' if lead == 'affirm' else 'no'} -{LEAD_BONUS:.0f}")
+    score = max(0.0, min(100.0, best))
+    negated = None
+    if negated_best is not None:
+        negated = ReplyScore(cand.id, min(100.0, negated_best[0]), negated_best[1], negated_best[2])
+    return ReplyScore(cand.id, score, best_example, best_clause, hits, tuple(notes)), negated

@@ -1,0 +1,143 @@
+"""The script and persona model: immutable values built by the loader."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, TypeVar
+
+from rehearse.engine.diagnostics import Loc
+from rehearse.engine.templating import Condition, Text
+
+Outcome = Literal["success", "partial", "fail"]
+OUTCOMES: tuple[Outcome, ...] = ("success", "partial", "fail")
+ReplyKind = Literal["affirm", "deny"]
+MOMENTS = ("ask", "thanks", "decline", "advice", "recover")
+FlagValue = bool | int | float | str | None
+
+_EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def frozen_map(items: Mapping[K, V] | None = None) -> Mapping[K, V]:
+    """A read-only mapping, so frozen dataclasses stay immutable all the way down."""
+    return MappingProxyType(dict(items or {}))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of saying a line; `when` chooses among conditional variants."""
+
+    text: Text
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Lines:
+    """What a speaker may say at one point: conditional variants are tried in order, and
+    among the unconditional ones a seeded pick chooses."""
+
+    variants: tuple[Variant, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.variants)
+
+
+@dataclass(frozen=True)
+class NextRule:
+    to: str
+    when: Condition | None = None
+    loc: Loc = field(default=Loc("?"), compare=False)
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: str
+    say: tuple[Text, ...]
+    label: Text | None = None
+    kind: ReplyKind | None = None
+    keywords: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    forbid: tuple[str, ...] = ()
+    score: Mapping[str, int] = field(default_factory=frozen_map)
+    set: Mapping[str, FlagValue] = field(default_factory=frozen_map)
+    coach: str | None = None
+    next: tuple[NextRule, ...] = ()
+    loc: Loc = field(default=Loc("?"), compare=False)
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    boss: Lines
+    hint: Text | None = None
+    model: Text | None = None
+    expects: frozenset[str] = frozenset()
+    coach_off: frozenset[str] = frozenset()
+    replies: tuple[Reply, ...] = ()
+    fallback: Lines = Lines()
+    end: Outcome | None = None
+    debrief: Text | None = None
+    loc: Loc = field(default=Loc("?"), compare=False)
+
+    @property
+    def is_ending(self) -> bool:
+        return self.end is not None
+
+    def reply(self, reply_id: str) -> Reply:
+        for reply in self.replies:
+            if reply.id == reply_id:
+                return reply
+        raise KeyError(reply_id)
+
+
+@dataclass(frozen=True)
+class Script:
+    id: str
+    title: str
+    situation: Text
+    goal: Text
+    personas: tuple[str, ...]
+    vars: Mapping[str, str]
+    rubric: Mapping[str, str]
+    start: str
+    nodes: Mapping[str, Node]
+    path: str = ""
+    digest: str = ""
+    source: str = field(default="", repr=False, compare=False)
+    persona_locs: tuple[Loc, ...] = field(default=(), compare=False)
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+
+PERSONA_LINES = ("greeting", "clarify", "ambiguous", "menu", "hint", "give_up")
+
+
+@dataclass(frozen=True)
+class NodeOverride:
+    boss: Lines = Lines()
+    fallback: Lines = Lines()
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    name: str
+    title: str = ""
+    description: str = ""
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    patience: int = 4
+    traits: Mapping[str, FlagValue] = field(default_factory=frozen_map)
+    lines: Mapping[str, Lines] = field(default_factory=frozen_map)
+    overrides: Mapping[str, Mapping[str, NodeOverride]] = field(default_factory=frozen_map)
+    path: str = ""
+    digest: str = ""
+    source: str = field(default="", repr=False, compare=False)
+
+    def override(self, script_id: str, node_id: str) -> NodeOverride | None:
+        return self.overrides.get(script_id, _EMPTY).get(node_id)  # type: ignore[return-value]

@@ -1,0 +1,153 @@
+"""Sandboxed Jinja2 for script text and conditions.
+
+Templates are compiled once, when a script is loaded. The user's words only ever enter a
+template as data in the context, never as template source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+import jinja2.meta
+import jinja2.nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from rehearse.engine.diagnostics import Loc
+
+KNOWN_NAMES = frozenset(
+    {"user", "persona", "vars", "visits", "flags", "scores", "turn", "last", "options"}
+)
+
+
+class TemplateProblem(Exception):
+    """A template that cannot compile or render; carries the message for a diagnostic."""
+
+
+class Namespace(Mapping[str, Any]):
+    """A read-only mapping whose missing names give a default, for `visits.x`, `flags.x`."""
+
+    __slots__ = ("_data", "_default")
+
+    def __init__(self, data: Mapping[str, Any], default: Any = None) -> None:
+        self._data = dict(data)
+        self._default = default
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data.get(key, self._default)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self._data.get(key, self._default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __repr__(self) -> str:
+        return f"Namespace({self._data!r})"
+
+
+@lru_cache(maxsize=1)
+def environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        loader=None,
+    )
+    return env
+
+
+def _is_template(source: str) -> bool:
+    return "{{" in source or "{%" in source or "{#" in source
+
+
+@dataclass(frozen=True)
+class Text:
+    """Script text that may be a template; plain text skips Jinja entirely."""
+
+    source: str
+    loc: Loc = field(default=Loc("?"), compare=False)
+    compiled: jinja2.Template | None = field(default=None, compare=False, repr=False)
+
+    @staticmethod
+    def compile(source: str, loc: Loc) -> Text:
+        if not _is_template(source):
+            return Text(source, loc)
+        try:
+            compiled = environment().from_string(source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(exc.message or "template syntax error") from exc
+        return Text(source, loc, compiled)
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        if self.compiled is None:
+            return self.source
+        try:
+            return self.compiled.render(context)
+        except jinja2.TemplateError as exc:
+            raise TemplateProblem(str(exc)) from exc
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+            raise TemplateProblem(f"{type(exc).__name__}: {exc}") from exc
+
+    def names(self) -> set[str]:
+        """Top-level names the template reads (for the undefined-name check)."""
+        if self.compiled is None:
+            return set()
+        return template_names(self.source)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A Jinja2 expression over the state, such as `visits.opening > 1`."""
+
+    source: str
+    loc: Loc = field(default=Loc("?"), compare=False)
+    compiled: Any = field(default=None, compare=False, repr=False)
+
+    @staticmethod
+    def compile(source: str, loc: Loc) -> Condition:
+        try:
+            compiled = environment().compile_expression(source, undefined_to_none=False)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(exc.message or "expression syntax error") from exc
+        return Condition(source, loc, compiled)
+
+    def holds(self, context: Mapping[str, Any]) -> bool:
+        try:
+            return bool(self.compiled(**context))
+        except jinja2.TemplateError as exc:
+            raise TemplateProblem(str(exc)) from exc
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+            raise TemplateProblem(f"{type(exc).__name__}: {exc}") from exc
+
+    def names(self) -> set[str]:
+        return template_names("{{ " + self.source + " }}")
+
+
+@lru_cache(maxsize=4096)
+def _parse(source: str) -> jinja2.nodes.Template:
+    return environment().parse(source)
+
+
+def template_names(source: str) -> set[str]:
+    return set(jinja2.meta.find_undeclared_variables(_parse(source)))
+
+
+def attribute_uses(source: str) -> list[tuple[str, str]]:
+    """Pairs (namespace, attribute) such as ('visits', 'opening') read by a template."""
+    uses: list[tuple[str, str]] = []
+    for node in _parse(source).find_all(jinja2.nodes.Getattr):
+        if isinstance(node.node, jinja2.nodes.Name):
+            uses.append((node.node.name, node.attr))
+    return uses

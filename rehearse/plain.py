@@ -1,0 +1,148 @@
+"""Plain line mode: the engine over stdin/stdout, for screen readers, pipes and tests."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+
+from rehearse.engine import session as sess
+from rehearse.engine.session import State, Turn
+from rehearse.textsafe import inert
+
+COMMANDS = ":hint  :undo  :menu  :quit"
+
+
+def turn_json(turn: Turn) -> dict[str, Any]:
+    return {
+        "index": turn.index,
+        "node": turn.node,
+        "user": turn.user,
+        "kind": turn.kind,
+        "boss": turn.boss,
+        "next_node": turn.next_node,
+        "decision": turn.decision.kind if turn.decision else None,
+        "reply": turn.reply,
+        "scores": [s.to_json() for s in turn.decision.scores] if turn.decision else [],
+        "score_delta": dict(turn.score_delta),
+        "options": [{"number": o.number, "reply": o.reply, "label": o.label} for o in turn.options],
+        "hint": turn.hint,
+        "coach_note": turn.coach_note,
+        "coaching": [
+            {"check": f.check.id, "words": [turn.user[s.start : s.end] for s in f.spans] if turn.user else []}
+            for f in turn.coaching
+        ],
+    }
+
+
+def transcript_json(state: State) -> dict[str, Any]:
+    setup = state.setup
+    ending = state.ending
+    return {
+        "script": setup.script.id,
+        "persona": setup.persona.id,
+        "seed": setup.seed,
+        "name": setup.user_name,
+        "vars": dict(setup.vars),
+        "turns": [turn_json(t) for t in state.transcript],
+        "ending": None if ending is None else {
+            "outcome": ending.outcome, "node": ending.node, "reason": ending.reason, "debrief": ending.debrief,
+        },
+        "stopped_at": None if ending is not None else state.node,
+        "scores": dict(state.scores),
+    }
+
+
+class PlainRunner:
+    """Reads one reply per line until an ending, :quit or the end of input."""
+
+    def __init__(self, state: State, out: IO[str], *, echo: bool, on_turn: Callable[[State, Turn], None] | None = None) -> None:
+        self.state = state
+        self.out = out
+        self.echo = echo
+        self.on_turn = on_turn
+
+    def say(self, text: str = "") -> None:
+        print(inert(text), file=self.out, flush=True)
+
+    def boss(self, text: str) -> None:
+        self.say(f"{self.state.persona.name}: {text}")
+
+    def intro(self) -> None:
+        script = self.state.script
+        persona = self.state.persona
+        self.say(f"{script.title}, with {persona.name}" + (f" ({persona.title})" if persona.title else ""))
+        self.say(f"Situation: {sess.situation(self.state)}".rstrip())
+        self.say(f"Goal: {sess.goal(self.state)}")
+        self.say(f"One reply per line. Commands: {COMMANDS}")
+        self.say()
+        self.show(self.state.transcript[0])
+
+    def show(self, turn: Turn) -> None:
+        self.boss(turn.boss)
+        if turn.hint:
+            self.say(f"  (hint) {turn.hint}")
+        for option in turn.options:
+            self.say(f"  {option.number}. {option.label}")
+
+    def run(self, lines: IO[str]) -> State:
+        self.intro()
+        while self.state.ending is None:
+            line = lines.readline()
+            if not line:
+                break
+            text = line.rstrip("\r\n")
+            if self.echo:
+                self.say(f"You: {text}")
+            command = text.strip().lower()
+            if command == ":quit":
+                break
+            if command == ":undo":
+                before = self.state
+                self.state = sess.undo(self.state)
+                self.say("(took back your last reply)" if self.state is not before else "(nothing to take back)")
+                self.boss(self.state.transcript[-1].boss)
+                continue
+            if command == ":hint":
+                self.say(f"  (hint) {sess.hint(self.state) or 'No hint here.'}")
+                continue
+            if command == ":menu":
+                self.state = sess.open_menu(self.state)
+                for option in sess.options(self.state):
+                    self.say(f"  {option.number}. {option.label}")
+                continue
+            if not text.strip():
+                continue
+            self.state, turn = sess.step(self.state, text)
+            if self.on_turn is not None:
+                self.on_turn(self.state, turn)
+            self.show(turn)
+        self.outro()
+        return self.state
+
+    def outro(self) -> None:
+        state = self.state
+        self.say()
+        if state.ending is not None:
+            self.say(f"Outcome: {state.ending.outcome}" + (" (the boss ran out of patience)" if state.ending.reason == "patience" else ""))
+            if state.ending.debrief:
+                self.say(state.ending.debrief)
+        else:
+            self.say(f"Stopped at '{state.node}' before an ending.")
+        if state.script.rubric:
+            self.say("Rubric:")
+            for dim, desc in state.script.rubric.items():
+                self.say(f"  {dim}: {state.scores.get(dim, 0):+d}  ({desc})")
+
+
+def run_plain(state: State, *, as_json: bool, stdin: IO[str] | None = None,
+              on_turn: Callable[[State, Turn], None] | None = None) -> State:
+    stdin = stdin or sys.stdin
+    out = sys.stderr if as_json else sys.stdout
+    runner = PlainRunner(state, out, echo=not stdin.isatty(), on_turn=on_turn)
+    final = runner.run(stdin)
+    if as_json:
+        json.dump(transcript_json(final), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return final
