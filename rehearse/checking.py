@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rehearse.engine.catalog import load_catalog, yaml_files
+from rehearse.engine.catalog import is_test_plan, load_catalog, yaml_files
+from rehearse.engine.testplan import load_plan
 from rehearse.engine.diagnostics import Diagnostic, Loc
 from rehearse.paths import search_path
+from rehearse.testing import plan_files
 
 
 @dataclass
@@ -41,12 +43,17 @@ class CheckResult:
 def check_paths(targets: list[Path], extra: list[Path] | None = None) -> CheckResult:
     result = CheckResult()
     files: list[Path] = []
+    plans: list[Path] = []
     for target in targets:
         if not target.exists():
             result.diagnostics.append(Diagnostic("R000", "error", Loc(str(target)), "no such file or folder"))
             continue
-        files.extend(yaml_files(target))
-    result.files = len(files)
+        files.extend(f for f in yaml_files(target) if not is_test_plan(f))
+        plans.extend(plan_files([target]))
+    result.files = len(files) + len(plans)
+    for plan in plans:
+        _, report = load_plan(plan)
+        result.diagnostics.extend(report.items)
     # Personas named by the checked scripts may live elsewhere on the search path.
     roots = search_path([*(extra or []), *(p.parent for p in files)])
     known = load_catalog(roots, personas_only=True).personas

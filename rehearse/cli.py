@@ -169,9 +169,11 @@ def why_command(ctx: click.Context, script: str, node: str, text: str, persona: 
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a script variable.")
 @click.option("--plain", is_flag=True, help="Plain line mode over stdin/stdout (no full-screen app).")
 @click.option("--json", "as_json", is_flag=True, help="With --plain: print the transcript as JSON at the end.")
+@click.option("--no-save", is_flag=True, help="Do not keep this session in your session history.")
 @click.pass_context
 def play_command(ctx: click.Context, script: str, persona: str | None, seed: int | None,
-                 name: str | None, var_pairs: tuple[str, ...], plain: bool, as_json: bool) -> None:
+                 name: str | None, var_pairs: tuple[str, ...], plain: bool, as_json: bool,
+                 no_save: bool) -> None:
     """Rehearse SCRIPT (an id or a file)."""
     from rehearse.resolve import NotFound, script_and_persona
 
@@ -197,12 +199,49 @@ def play_command(ctx: click.Context, script: str, persona: str | None, seed: int
             found.script, found.persona, user_name=name or "you", vars=variables,
             seed=seed if seed is not None else random.randrange(1_000_000),
         )
-        run_plain(begin(setup), as_json=as_json)
+        state = begin(setup)
+        if no_save:
+            run_plain(state, as_json=as_json)
+            return
+        from rehearse.recording import StoreRecorder
+
+        with StoreRecorder(warn=lambda m: click.echo(f"rehearse: {m}", err=True)) as recorder:
+            recorder.started(state)
+            final = run_plain(state, as_json=as_json, on_turn=recorder.turn,
+                              on_undo=recorder.took_back)
+            recorder.finished(final)
         return
     from rehearse.ui.app import run_app
 
     run_app(extra_paths=ctx.obj["paths"], script=found.script.id, persona=found.persona.id,
             seed=seed, name=name, variables=variables)
+
+
+@cli.command("test")
+@click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-v", "--verbose", is_flag=True, help="Show every case, not only failures.")
+@click.pass_context
+def test_command(ctx: click.Context, targets: tuple[Path, ...], verbose: bool) -> None:
+    """Run test plans (*.test.yaml) for scripts; default: every plan on the search path."""
+    from rehearse.testing import run_plans
+
+    ok = run_plans(list(targets), extra=ctx.obj["paths"], verbose=verbose, echo=click.echo)
+    sys.exit(0 if ok else 1)
+
+
+from rehearse.commands.sessions import (  # noqa: E402
+    export_command,
+    purge_command,
+    replay_command,
+    sessions_command,
+    stats_command,
+)
+
+cli.add_command(sessions_command)
+cli.add_command(replay_command)
+cli.add_command(export_command)
+cli.add_command(stats_command)
+cli.add_command(purge_command)
 
 
 def main() -> None:

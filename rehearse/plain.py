@@ -57,11 +57,14 @@ def transcript_json(state: State) -> dict[str, Any]:
 class PlainRunner:
     """Reads one reply per line until an ending, :quit or the end of input."""
 
-    def __init__(self, state: State, out: IO[str], *, echo: bool, on_turn: Callable[[State, Turn], None] | None = None) -> None:
+    def __init__(self, state: State, out: IO[str], *, echo: bool,
+                 on_turn: Callable[[State, Turn], None] | None = None,
+                 on_undo: Callable[[State], None] | None = None) -> None:
         self.state = state
         self.out = out
         self.echo = echo
         self.on_turn = on_turn
+        self.on_undo = on_undo
 
     def say(self, text: str = "") -> None:
         print(inert(text), file=self.out, flush=True)
@@ -101,6 +104,8 @@ class PlainRunner:
             if command == ":undo":
                 before = self.state
                 self.state = sess.undo(self.state)
+                if self.on_undo is not None and self.state is not before:
+                    self.on_undo(self.state)
                 self.say("(took back your last reply)" if self.state is not before else "(nothing to take back)")
                 self.boss(self.state.transcript[-1].boss)
                 continue
@@ -137,10 +142,11 @@ class PlainRunner:
 
 
 def run_plain(state: State, *, as_json: bool, stdin: IO[str] | None = None,
-              on_turn: Callable[[State, Turn], None] | None = None) -> State:
+              on_turn: Callable[[State, Turn], None] | None = None,
+              on_undo: Callable[[State], None] | None = None) -> State:
     stdin = stdin or sys.stdin
     out = sys.stderr if as_json else sys.stdout
-    runner = PlainRunner(state, out, echo=not stdin.isatty(), on_turn=on_turn)
+    runner = PlainRunner(state, out, echo=not stdin.isatty(), on_turn=on_turn, on_undo=on_undo)
     final = runner.run(stdin)
     if as_json:
         json.dump(transcript_json(final), sys.stdout, indent=2, ensure_ascii=False)

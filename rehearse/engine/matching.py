@@ -26,6 +26,7 @@ NEGATION_PENALTY = 40.0
 KEYWORD_BONUS = 6.0
 KEYWORD_BONUS_MAX = 12.0
 LEAD_BONUS = 10.0
+NEGATED_YES_DISCOUNT = 5.0
 MAX_INPUT_CHARS = 2000
 
 DecisionKind = Literal["matched", "ambiguous", "none"]
@@ -80,6 +81,7 @@ STOPWORDS = frozenset(
     he him his she her they them their there here
     some any all each both more most much many such own same other
     okay ok well um uh like oh yeah hmm
+    honestly honest frankly basically enough actually literally anyway anyways guess suppose
     """.split()
 ) - NEGATORS
 _BUT = re.compile(r"\b(?:but|however|though|although|except|yet)\b")
@@ -289,7 +291,12 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
     if bare in DENY_PHRASES and "deny" in by_kind:
         return _direct(by_kind["deny"], candidates, f"'{bare}' is a plain no")
 
-    phrases = [Phrase.of(c) for c in _clauses(text)]
+    clauses = [Phrase.of(c) for c in _clauses(text)]
+    # A clause of filler ("thanks", "to be honest") must not outscore the point being made.
+    phrases = [
+        p for i, p in enumerate(clauses)
+        if i == 0 or len(p.content_set) >= 2 or any(t in NEGATORS for t in p.tokens)
+    ]
     whole = Phrase.of(bare)
     lead = _lead(bare)
     results: dict[str, ReplyScore] = {}
@@ -300,12 +307,12 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
         if cand.kind == "affirm" and negated is not None:
             negated_affirm = negated
     deny = by_kind.get("deny")
-    if deny is not None and negated_affirm is not None:
+    if deny is not None and negated_affirm is not None and _allowed(deny, whole) is None:
         current = results[deny.id]
-        if negated_affirm.score > current.score:
+        if negated_affirm.score - NEGATED_YES_DISCOUNT > current.score:
             results[deny.id] = ReplyScore(
                 deny.id,
-                negated_affirm.score,
+                negated_affirm.score - NEGATED_YES_DISCOUNT,
                 negated_affirm.example,
                 negated_affirm.clause,
                 current.keywords,
@@ -347,16 +354,23 @@ def _direct(chosen: Candidate, candidates: Sequence[Candidate], reason: str) -> 
     return Decision("matched", chosen.id, (), scores, reason)
 
 
+def _allowed(cand: Candidate, whole: Phrase) -> str | None:
+    """Why `require`/`forbid` rule the reply out, or None when they allow it."""
+    for word in cand.forbid:
+        if _has_word(whole, word):
+            return f"forbidden word '{word}'"
+    if cand.require and not any(_has_word(whole, w) for w in cand.require):
+        return f"needs one of: {', '.join(cand.require)}"
+    return None
+
+
 def _score_candidate(
     cand: Candidate, phrases: Sequence[Phrase], whole: Phrase, lead: ReplyKind | None
 ) -> tuple[ReplyScore, ReplyScore | None]:
     """The reply's score, and (for affirm replies) the best score of a negated example."""
-    if cand.forbid:
-        hit = [w for w in cand.forbid if _has_word(whole, w)]
-        if hit:
-            return ReplyScore(cand.id, 0.0, notes=(f"forbidden word '{hit[0]}'",)), None
-    if cand.require and not any(_has_word(whole, w) for w in cand.require):
-        return ReplyScore(cand.id, 0.0, notes=(f"needs one of: {', '.join(cand.require)}",)), None
+    ruled_out = _allowed(cand, whole)
+    if ruled_out is not None:
+        return ReplyScore(cand.id, 0.0, notes=(ruled_out,)), None
     best = -100.0
     best_example: str | None = None
     best_clause: str | None = None

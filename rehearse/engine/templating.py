@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
-import jinja2.meta
 import jinja2.nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -72,29 +71,52 @@ def _is_template(source: str) -> bool:
     return "{{" in source or "{%" in source or "{#" in source
 
 
+@lru_cache(maxsize=65536)
+def _parse(source: str) -> jinja2.nodes.Template:
+    return environment().parse(source)
+
+
+@lru_cache(maxsize=65536)
+def _template(source: str) -> jinja2.Template:
+    return environment().from_string(source)
+
+
+@lru_cache(maxsize=65536)
+def _expression(source: str) -> Any:
+    return environment().compile_expression(source, undefined_to_none=False)
+
+
+def _check_syntax(source: str) -> None:
+    try:
+        _parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(exc.message or "template syntax error") from exc
+
+
 @dataclass(frozen=True)
 class Text:
-    """Script text that may be a template; plain text skips Jinja entirely."""
+    """Script text that may be a template; plain text skips Jinja entirely.
+
+    Loading only parses a template (cheap, and enough to find syntax errors and names);
+    it is compiled on first render and the compiled form is shared by source.
+    """
 
     source: str
     loc: Loc = field(default=Loc("?"), compare=False)
-    compiled: jinja2.Template | None = field(default=None, compare=False, repr=False)
+    templated: bool = field(default=False, compare=False)
 
     @staticmethod
     def compile(source: str, loc: Loc) -> Text:
         if not _is_template(source):
             return Text(source, loc)
-        try:
-            compiled = environment().from_string(source)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateProblem(exc.message or "template syntax error") from exc
-        return Text(source, loc, compiled)
+        _check_syntax(source)
+        return Text(source, loc, True)
 
     def render(self, context: Mapping[str, Any]) -> str:
-        if self.compiled is None:
+        if not self.templated:
             return self.source
         try:
-            return self.compiled.render(context)
+            return _template(self.source).render(context)
         except jinja2.TemplateError as exc:
             raise TemplateProblem(str(exc)) from exc
         except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
@@ -102,7 +124,7 @@ class Text:
 
     def names(self) -> set[str]:
         """Top-level names the template reads (for the undefined-name check)."""
-        if self.compiled is None:
+        if not self.templated:
             return set()
         return template_names(self.source)
 
@@ -113,19 +135,19 @@ class Condition:
 
     source: str
     loc: Loc = field(default=Loc("?"), compare=False)
-    compiled: Any = field(default=None, compare=False, repr=False)
 
     @staticmethod
     def compile(source: str, loc: Loc) -> Condition:
-        try:
-            compiled = environment().compile_expression(source, undefined_to_none=False)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateProblem(exc.message or "expression syntax error") from exc
-        return Condition(source, loc, compiled)
+        wrapped = "{{ " + source + " }}"
+        _check_syntax(wrapped)
+        body = _parse(wrapped).body
+        if len(body) != 1 or not isinstance(body[0], jinja2.nodes.Output) or len(body[0].nodes) != 1:
+            raise TemplateProblem("a condition must be a single expression")
+        return Condition(source, loc)
 
     def holds(self, context: Mapping[str, Any]) -> bool:
         try:
-            return bool(self.compiled(**context))
+            return bool(_expression(self.source)(**context))
         except jinja2.TemplateError as exc:
             raise TemplateProblem(str(exc)) from exc
         except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
@@ -135,13 +157,17 @@ class Condition:
         return template_names("{{ " + self.source + " }}")
 
 
-@lru_cache(maxsize=4096)
-def _parse(source: str) -> jinja2.nodes.Template:
-    return environment().parse(source)
-
-
 def template_names(source: str) -> set[str]:
-    return set(jinja2.meta.find_undeclared_variables(_parse(source)))
+    """Names read but never assigned in the template (a cheap find_undeclared_variables)."""
+    tree = _parse(source)
+    loaded: set[str] = set()
+    stored: set[str] = set()
+    for node in tree.find_all(jinja2.nodes.Name):
+        (loaded if node.ctx == "load" else stored).add(node.name)
+    for macro in tree.find_all((jinja2.nodes.Macro, jinja2.nodes.CallBlock)):
+        stored.update(arg.name for arg in macro.args)
+    stored.add("loop")
+    return loaded - stored
 
 
 def attribute_uses(source: str) -> list[tuple[str, str]]:

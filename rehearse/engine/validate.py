@@ -83,7 +83,7 @@ def _validate_templates(script: Script, report: Report) -> None:
         "visits": script.nodes, "scores": script.rubric, "vars": script.vars,
     }
     for template in script_templates(script):
-        if isinstance(template, Text) and template.compiled is None:
+        if isinstance(template, Text) and not template.templated:
             continue
         for name in sorted(template.names() - allowed):
             report.add("R201", template.loc, f"template uses undefined name '{name}'",

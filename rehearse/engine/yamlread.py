@@ -41,7 +41,10 @@ _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
 
-_CParser = getattr(yaml, "CParser", None)
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
 if _CParser is not None:
 
     class _Composer(_CParser, _Resolver):  # type: ignore[misc, valid-type]
@@ -175,7 +178,7 @@ class _Walker:
 def _scalar(node: ScalarNode) -> Any:
     value: str = node.value
     tag = node.tag
-    if node.style is not None and node.style in "'\"|>":
+    if node.style and node.style in "'\"|>":
         return value
     if tag == "tag:yaml.org,2002:bool":
         return value.lower() == "true"

@@ -1,0 +1,1 @@
+"""Subcommands of `rehearse` that live outside cli.py (registered there with add_command)."""

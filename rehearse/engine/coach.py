@@ -1,0 +1,558 @@
+"""Phrasing checks over the user's reply: the coach.
+
+The coach points at words in a reply that tend to undercut the speaker (hedges, apologies,
+running down a colleague, no explicit ask...). Each flag is advice, not a verdict: a user or
+a script can switch any check off. See docs/coaching.md for what each check flags and why.
+
+All word lists and patterns live in ``coach_data/checks.yaml``; this module only knows how
+to apply them. The data is loaded and compiled once, lazily, on first use.
+
+Pattern conventions (applied when the data is compiled):
+
+* matching is case-insensitive; ``(?-i:...)`` makes a part case-sensitive;
+* a straight apostrophe ``'`` matches a straight or a curly one (``'`` or ``’``);
+* a literal space matches any run of whitespace, and `` ?`` (space, question mark)
+  optional whitespace; write ``\\s`` inside lookbehinds, which must stay fixed-width;
+* ``%NAME%`` expands to the macro of that name from the data's ``macros`` mapping;
+* a named group ``(?P<w>...)`` marks the flagged words; without it the whole match is
+  flagged.
+
+Nothing here lower-cases or rewrites the text that is matched, so every span indexes the
+original string. (A lower-cased copy is only used to skip patterns whose required words do
+not occur at all: that is what keeps a check run well under a millisecond.)
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+__all__ = ["MAX_CHARS", "MOMENTS", "Check", "Flag", "Span", "applies", "checks", "coach"]
+
+#: The moments a script node may declare in ``expects:``.
+MOMENTS: frozenset[str] = frozenset({"ask", "thanks", "decline", "advice", "recover"})
+
+#: Only the first ``MAX_CHARS`` characters of a reply are checked (a pasted megabyte must
+#: not stall the keystroke loop). Checks that flag something *missing* (no ask, no thanks)
+#: do not run on a longer reply, since the missing words may lie beyond the limit.
+MAX_CHARS = 3000
+
+_DATA_PACKAGE = "rehearse.engine"
+_DATA_FILE = ("coach_data", "checks.yaml")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Character offsets into the original reply: ``text[start:end]`` is flagged."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Check:
+    """One phrasing check. ``moments`` empty means the check always applies."""
+
+    id: str
+    title: str
+    rationale: str
+    suggestion: str
+    moments: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A check that fired, with the spans of the words that triggered it."""
+
+    check: Check
+    spans: tuple[Span, ...]
+    text: str = field(default="", repr=False)  # the reply the spans index into
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The flagged substrings of the reply, in order."""
+        return tuple(self.text[s.start : s.end] for s in self.spans)
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+@dataclass(frozen=True)
+class _Pat:
+    """One compiled pattern and what it needs."""
+
+    regex: re.Pattern[str]
+    # Lower-case strings of which at least one must occur in the reply for the pattern to
+    # possibly match; None when that cannot be worked out (then it always runs).
+    lits: tuple[str, ...] | None
+    # Lower-case strings one of which every match starts with; None when unknown (then
+    # the pattern is tried at every position, else only where one of these starts).
+    first: tuple[str, ...] | None
+    needs_context: bool = False
+    not_in_question: bool = False
+
+
+@dataclass(frozen=True)
+class _Rule:
+    check: Check
+    mode: str  # "present" or "absent"
+    patterns: tuple[_Pat, ...]
+    unless: tuple[_Pat, ...]  # a hit overlapped by a match of one of these is dropped
+    unless_sentence: tuple[_Pat, ...]  # ... or whose sentence matches one of these
+    unless_text: tuple[_Pat, ...]  # nothing is flagged if the reply matches one of these
+    context: tuple[_Pat, ...]  # needs_context hits need one of these nearby
+    context_scope: str  # "clause" or "sentence": where to look for the context
+    min_hits: int
+
+
+_MACRO = re.compile(r"%([A-Z_]+)%")
+_FLAGS = re.IGNORECASE
+
+
+def _flatten(items: Any) -> list[str]:
+    """Lists in the data may nest (YAML aliases of shared lists): flatten them."""
+    if items is None:
+        return []
+    if isinstance(items, str):
+        return [items]
+    out: list[str] = []
+    for item in items:
+        out.extend(_flatten(item))
+    return out
+
+
+def _expand(pattern: str, macros: Mapping[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in macros:
+            raise ValueError(f"coach data: unknown macro %{name}% in {pattern!r}")
+        return macros[name]
+
+    for _ in range(5):  # macros may use macros
+        expanded = _MACRO.sub(sub, pattern)
+        if expanded == pattern:
+            break
+        pattern = expanded
+    return pattern.replace("'", "['’]").replace(" ?", r"\s*").replace(" ", r"\s+")
+
+
+def _sre() -> tuple[Any, Any] | None:
+    """The stdlib regex parser (private, so used defensively: None if it moved)."""
+    try:
+        return importlib.import_module("re._parser"), importlib.import_module("re._constants")
+    except ImportError:  # pragma: no cover - other Python versions
+        return None
+
+
+def _required(items: Any, c: Any) -> set[str] | None:
+    """Strings one of which any match of this parsed sequence must contain."""
+    candidates: list[set[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            candidates.append({"".join(run).lower()})
+            run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        found: set[str] | None = None
+        if op is c.SUBPATTERN:
+            found = _required(av[-1], c)
+        elif op is c.ATOMIC_GROUP:
+            found = _required(av, c)
+        elif op is c.BRANCH:
+            parts = [_required(branch, c) for branch in av[1]]
+            if parts and all(parts):
+                found = set().union(*(p for p in parts if p))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            low, _high, body = av
+            if low >= 1:
+                found = _required(body, c)
+        if found:
+            candidates.append(found)
+    flush()
+    if not candidates:
+        return None
+    # The most selective: the set whose shortest string is longest.
+    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+def _nullable(items: Any, c: Any) -> bool:
+    """Whether this parsed sequence can match the empty string."""
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue
+        if op is c.SUBPATTERN:
+            if not _nullable(av[-1], c):
+                return False
+        elif op is c.ATOMIC_GROUP:
+            if not _nullable(av, c):
+                return False
+        elif op is c.BRANCH:
+            if not any(_nullable(branch, c) for branch in av[1]):
+                return False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            if av[0] > 0 and not _nullable(av[2], c):
+                return False
+        else:
+            return False
+    return True
+
+
+def _first(items: Any, c: Any) -> set[str] | None:
+    """Literal strings one of which every match of this sequence starts with."""
+    for i, (op, av) in enumerate(items):
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero-width: look past it
+            continue
+        if op is c.LITERAL:
+            run = []
+            for op2, av2 in items[i:]:
+                if op2 is not c.LITERAL:
+                    break
+                run.append(chr(av2))
+            return {"".join(run).lower()}
+        if op is c.SUBPATTERN:
+            inner = [av[-1]]
+        elif op is c.ATOMIC_GROUP:
+            inner = [av]
+        elif op is c.BRANCH:
+            inner = list(av[1])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            inner = [av[2]]
+        else:
+            return None
+        found: set[str] = set()
+        for sub in inner:
+            f = _first(sub, c)
+            if f is None:
+                return None
+            found |= f
+        optional = op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None))
+        if (optional and av[0] == 0) or any(_nullable(sub, c) for sub in inner):
+            rest = _first(items[i + 1 :], c)
+            if rest is None:
+                return None
+            found |= rest
+        return found
+    return None  # the sequence can end here: a match may start with anything
+
+
+def _analyse(source: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """(required strings, first strings) of a pattern, for skipping work at run time."""
+    sre = _sre()
+    if sre is None:  # pragma: no cover
+        return None, None
+    parser, constants = sre
+    try:
+        tree = parser.parse(source, _FLAGS)
+        required = _required(tree, constants)
+        first = _first(list(tree), constants)
+    except Exception:  # pragma: no cover - a parser change must not break the coach
+        return None, None
+    lits = tuple(sorted(required)) if required and min(map(len, required)) >= 2 else None
+    starts = tuple(sorted(first)) if first and "" not in first else None
+    return lits, starts
+
+
+def _pat(raw: str, macros: Mapping[str, str], ctx: bool = False, noq: bool = False) -> _Pat:
+    source = _expand(raw, macros)
+    try:
+        regex = re.compile(source, _FLAGS)
+    except re.error as exc:
+        raise ValueError(f"coach data: bad pattern {raw!r}: {exc}") from exc
+    lits, first = _analyse(source)
+    return _Pat(regex, lits, first, ctx, noq)
+
+
+def _build(data: Mapping[str, Any]) -> tuple[_Rule, ...]:
+    macros: dict[str, str] = {}
+    for name, value in (data.get("macros") or {}).items():
+        alts = _flatten(value)
+        macros[str(name)] = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    rules: list[_Rule] = []
+    seen: set[str] = set()
+    for entry in data["checks"]:
+        check = Check(
+            id=str(entry["id"]),
+            title=str(entry["title"]),
+            rationale=" ".join(str(entry["rationale"]).split()),
+            suggestion=" ".join(str(entry["suggestion"]).split()),
+            moments=frozenset(_flatten(entry.get("moments"))),
+        )
+        if check.id in seen:
+            raise ValueError(f"coach data: duplicate check id {check.id!r}")
+        seen.add(check.id)
+        unknown = check.moments - MOMENTS
+        if unknown:
+            raise ValueError(f"coach data: {check.id}: unknown moments {sorted(unknown)}")
+        patterns: list[_Pat] = []
+        for item in entry.get("patterns") or []:
+            if isinstance(item, Mapping):
+                if "re" not in item:
+                    raise ValueError(f"coach data: {check.id}: pattern item without re: {item}")
+                ctx, noq = bool(item.get("needs_context")), bool(item.get("not_in_question"))
+                patterns.extend(_pat(p, macros, ctx, noq) for p in _flatten(item["re"]))
+            else:
+                patterns.extend(_pat(p, macros) for p in _flatten(item))
+
+        def compiled(key: str, entry: Mapping[str, Any] = entry) -> tuple[_Pat, ...]:
+            return tuple(_pat(p, macros) for p in _flatten(entry.get(key)))
+
+        mode = str(entry.get("flag_when", "present"))
+        if mode not in ("present", "absent"):
+            raise ValueError(f"coach data: {check.id}: flag_when must be present or absent")
+        scope = str(entry.get("context_scope", "clause"))
+        if scope not in ("clause", "sentence"):
+            raise ValueError(f"coach data: {check.id}: context_scope must be clause or sentence")
+        rules.append(
+            _Rule(
+                check=check,
+                mode=mode,
+                patterns=tuple(patterns),
+                unless=compiled("unless"),
+                unless_sentence=compiled("unless_sentence"),
+                unless_text=compiled("unless_text"),
+                context=compiled("context"),
+                context_scope=scope,
+                min_hits=int(entry.get("min_hits", 1)),
+            )
+        )
+    return tuple(rules)
+
+
+@cache
+def _rules() -> tuple[_Rule, ...]:
+    ref = resources.files(_DATA_PACKAGE)
+    for part in _DATA_FILE:
+        ref = ref.joinpath(part)
+    return _build(yaml.safe_load(ref.read_text(encoding="utf-8")))
+
+
+# --------------------------------------------------------------------------- matching
+
+# Sentences end at . ! ? or a line break; clauses also end at ";", a dash, or a comma
+# followed by a conjunction. Both only mark boundaries; offsets never move.
+_SENTENCE_END = re.compile(r"[.!?]+|\n+")
+_CLAUSE_END = re.compile(
+    r"[.!?;]+|\n+|\s[—–-]+\s|,\s*(?:but|and|so|because|though|although|yet)\b|\bbut\b",
+    _FLAGS,
+)
+
+
+class _Reply:
+    """The text being checked, with lazily computed boundaries and a lower-case copy."""
+
+    __slots__ = ("_clauses", "_found", "_sentences", "aligned", "low", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = text.lower()  # only to find where patterns could match, never matched
+        self.aligned = len(self.low) == len(text)  # lower() kept every offset
+        self._sentences: list[int] | None = None
+        self._clauses: list[int] | None = None
+        self._found: dict[str, list[int]] = {}
+
+    def may(self, pat: _Pat) -> bool:
+        """False when the pattern cannot match: none of its required strings occur."""
+        return pat.lits is None or any(s in self.low for s in pat.lits)
+
+    def _where(self, s: str) -> list[int]:
+        found = self._found.get(s)
+        if found is None:
+            found = []
+            i = self.low.find(s)
+            while i >= 0:
+                found.append(i)
+                i = self.low.find(s, i + 1)
+            self._found[s] = found
+        return found
+
+    def finditer(self, pat: _Pat, start: int = 0, end: int = -1) -> Iterable[re.Match[str]]:
+        """Like ``pat.regex.finditer(text, start, end)``, trying only plausible starts."""
+        stop = len(self.text) if end < 0 else end
+        if pat.first is None or not self.aligned:
+            yield from pat.regex.finditer(self.text, start, stop)
+            return
+        starts: set[int] = set()
+        for s in pat.first:
+            where = self._where(s)
+            lo = bisect.bisect_left(where, start)
+            hi = bisect.bisect_left(where, stop)
+            starts.update(where[lo:hi])
+        after = -1
+        for pos in sorted(starts):
+            if pos < after:
+                continue
+            m = pat.regex.match(self.text, pos, stop)
+            if m:
+                yield m
+                after = max(m.end(), pos + 1)
+
+    @staticmethod
+    def _around(cuts: list[int], pos: int, size: int) -> tuple[int, int]:
+        i = bisect.bisect_right(cuts, pos)
+        return (cuts[i - 1] if i > 0 else 0), (cuts[i] if i < len(cuts) else size)
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        if self._sentences is None:
+            self._sentences = [m.end() for m in _SENTENCE_END.finditer(self.text)]
+        return self._around(self._sentences, pos, len(self.text))
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        if self._clauses is None:
+            self._clauses = [m.end() for m in _CLAUSE_END.finditer(self.text)]
+        return self._around(self._clauses, pos, len(self.text))
+
+    def is_question(self, pos: int) -> bool:
+        _, end = self.sentence(pos)
+        return "?" in self.text[max(0, end - 3) : end]
+
+    def search(self, pats: Iterable[_Pat], start: int = 0, end: int = -1) -> bool:
+        for p in pats:
+            if self.may(p):
+                for _ in self.finditer(p, start, end):
+                    return True
+        return False
+
+    def spans(self, pats: Iterable[_Pat]) -> list[Span]:
+        return [
+            Span(m.start(), m.end()) for p in pats if self.may(p) for m in self.finditer(p)
+        ]
+
+
+def _hit(m: re.Match[str]) -> Span:
+    if "w" in m.re.groupindex and m.start("w") >= 0:
+        return Span(m.start("w"), m.end("w"))
+    return Span(m.start(), m.end())
+
+
+def _has_context(rule: _Rule, reply: _Reply, hit: Span) -> bool:
+    """A context match near the hit that is not just the hit's own words."""
+    if rule.context_scope == "sentence":
+        start, end = reply.sentence(hit.start)
+    else:
+        start, end = reply.clause(hit.start)
+    for p in rule.context:
+        if not reply.may(p):
+            continue
+        for m in reply.finditer(p, start, end):
+            if m.start() < hit.start or m.end() > hit.end:
+                return True
+    return False
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, s.end)):
+        if out and s.start < out[-1].end:
+            last = out[-1]
+            out[-1] = Span(last.start, max(last.end, s.end))
+        else:
+            out.append(s)
+    return out
+
+
+def _present(rule: _Rule, reply: _Reply) -> list[Span]:
+    hits: list[Span] = []
+    for pat in rule.patterns:
+        if not reply.may(pat):
+            continue
+        for m in reply.finditer(pat):
+            span = _hit(m)
+            if span.start == span.end:
+                continue
+            if pat.not_in_question and reply.is_question(span.start):
+                continue
+            if pat.needs_context and not _has_context(rule, reply, span):
+                continue
+            hits.append(span)
+    if not hits:
+        return hits
+    if rule.unless:
+        blockers = _merge(reply.spans(rule.unless))
+        if blockers:
+            starts = [b.start for b in blockers]
+            kept = []
+            for s in hits:
+                i = bisect.bisect_left(starts, s.end) - 1  # last blocker starting before s.end
+                if i >= 0 and blockers[i].end > s.start:
+                    continue
+                kept.append(s)
+            hits = kept
+    if rule.unless_sentence and hits:
+        hits = [s for s in hits if not reply.search(rule.unless_sentence, *reply.sentence(s.start))]
+    hits = _merge(hits)
+    if len(hits) < rule.min_hits:
+        return []
+    if rule.unless_text and reply.search(rule.unless_text):
+        return []
+    return hits
+
+
+def _whole(text: str) -> Span:
+    start = len(text) - len(text.lstrip())
+    return Span(start, len(text.rstrip()))
+
+
+def _run(rule: _Rule, reply: _Reply, complete: bool) -> list[Span]:
+    if rule.mode == "present":
+        return _present(rule, reply)
+    # "absent": flag the whole reply when none of the patterns occurs.
+    if not complete or reply.search(rule.patterns):
+        return []
+    if rule.unless_text and reply.search(rule.unless_text):
+        return []
+    return [_whole(reply.text)]
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def checks() -> tuple[Check, ...]:
+    """All checks, in a stable order (the order of the data file)."""
+    return tuple(rule.check for rule in _rules())
+
+
+def applies(check: Check, expects: Collection[str]) -> bool:
+    """Whether ``check`` runs at a node that expects these moments."""
+    return not check.moments or not check.moments.isdisjoint(expects)
+
+
+def coach(
+    text: str,
+    *,
+    expects: frozenset[str] | Collection[str] = frozenset(),
+    disabled: Collection[str] = (),
+) -> tuple[Flag, ...]:
+    """Check one reply. ``expects`` are the node's moments; ``disabled`` are check ids.
+
+    Returns one flag per check that fired, in the order of :func:`checks`, each with the
+    spans (into ``text``) of the words that triggered it. A blank reply is never flagged.
+    """
+    if not text or text.isspace():
+        return ()
+    moments = expects if isinstance(expects, frozenset) else frozenset(expects)
+    off = disabled if isinstance(disabled, (set, frozenset)) else frozenset(disabled)
+    reply = _Reply(text[:MAX_CHARS])
+    complete = len(text) <= MAX_CHARS
+    flags: list[Flag] = []
+    for rule in _rules():
+        check = rule.check
+        if check.id in off or not applies(check, moments):
+            continue
+        spans = _run(rule, reply, complete)
+        if spans:
+            flags.append(Flag(check, tuple(spans), text))
+    return tuple(flags)

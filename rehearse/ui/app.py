@@ -1,0 +1,345 @@
+"""The rehearse app: one factory (`build_app`) for the CLI, the tests and anything else.
+
+Startup is kept light on purpose: this module imports Textual and the home screen only.
+The engine (Jinja2, rapidfuzz, YAML) is loaded in a thread worker after the first frame,
+and the chat and debrief screens are imported when first needed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from rehearse import prefs as prefs_module
+from rehearse.ui.recording import History, NullRecorder, Recorder
+from rehearse.ui.screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from rehearse.engine.catalog import Catalog
+    from rehearse.engine.model import Persona, Script
+    from rehearse.engine.session import State
+
+#: Set to 1 to exit as soon as the home screen has drawn its first frame (startup benchmark).
+EXIT_WHEN_READY_ENV = "REHEARSE_EXIT_WHEN_READY"
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+@dataclass
+class Options:
+    extra_paths: list[Path] = field(default_factory=list)
+    script: str | None = None
+    persona: str | None = None
+    seed: int | None = None
+    name: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    typing_delay: float = 0.6
+
+
+@dataclass
+class Loaded:
+    """What the catalog worker brings back."""
+
+    catalog: Catalog
+    missing: list[Path]
+    summary: dict[str, tuple[int, str | None]]
+
+
+def _rehearse_commands() -> type[Provider]:
+    from rehearse.ui.commands import RehearseCommands
+
+    return RehearseCommands
+
+
+def load_catalog(extra_paths: list[Path]) -> Catalog:
+    """The heavy part of startup; runs in a thread (tests may wrap it with a cache)."""
+    from rehearse.resolve import catalog
+
+    return catalog(extra_paths)
+
+
+def _warm_up() -> None:
+    """Import and prime what the first reply needs, so typing never waits on it."""
+    import rehearse.engine.session  # noqa: F401
+
+    try:
+        from rehearse.engine.coach import coach
+
+        coach("warming up")
+    except Exception:
+        pass
+
+
+class RehearseApp(App[None]):
+    """Pick a conversation, rehearse it, read the debrief."""
+
+    TITLE = "rehearse"
+    CSS_PATH = "rehearse.tcss"
+    COMMANDS = App.COMMANDS | {_rehearse_commands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", tooltip="Every key, screen by screen."),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+    ]
+
+    def __init__(self, options: Options, *, recorder: Recorder | None = None,
+                 history: History | None = None) -> None:
+        super().__init__()
+        self.options = options
+        self.recorder: Recorder = recorder or NullRecorder()
+        self.history = history
+        self.prefs = prefs_module.load()
+        self.catalog: Catalog | None = None
+        self.missing: list[Path] = []
+        self.summary: dict[str, tuple[int, str | None]] = {}
+        self.load_error: str | None = None
+        self._recorder_failed = False
+        self._opened_script = False
+        if self.prefs.theme in (DARK, LIGHT):
+            self.theme = self.prefs.theme
+
+    # ------------------------------------------------------------------ startup
+
+    def get_default_screen(self) -> Screen[Any]:
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_frame_drawn)
+
+    def _first_frame_drawn(self) -> None:
+        if os.environ.get(EXIT_WHEN_READY_ENV):
+            self.exit()
+            return
+        self.reload_catalog()
+
+    @property
+    def ready(self) -> bool:
+        """True once the catalog has arrived (or failed) and the home list is filled."""
+        return self.catalog is not None or self.load_error is not None
+
+    def reload_catalog(self) -> None:
+        extra = list(self.options.extra_paths)
+        history = self.history
+
+        def work() -> Loaded:
+            cat = load_catalog(extra)
+            missing = [p for p in extra if not p.exists()]
+            summary = dict(history.summary()) if history is not None else {}
+            _warm_up()
+            return Loaded(cat, missing, summary)
+
+        self.run_worker(work, name="catalog", group="catalog", thread=True, exclusive=True,
+                        exit_on_error=False)
+
+    def refresh_history(self) -> None:
+        history = self.history
+        if history is None:
+            return
+
+        def work() -> dict[str, tuple[int, str | None]]:
+            return dict(history.summary())
+
+        self.run_worker(work, name="history", group="history", thread=True, exclusive=True,
+                        exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name == "catalog":
+            if event.state == WorkerState.SUCCESS and isinstance(worker.result, Loaded):
+                self._catalog_arrived(worker.result)
+            elif event.state == WorkerState.ERROR:
+                self.load_error = f"Could not load the scripts: {worker.error}"
+                self._home().show_error(self.load_error)
+        elif worker.name == "history":
+            if event.state == WorkerState.SUCCESS and isinstance(worker.result, dict):
+                self.summary = worker.result
+                self._home().populate()
+            elif event.state == WorkerState.ERROR:
+                self.notify(f"Could not read your past sessions: {worker.error}", severity="warning",
+                            markup=False)
+
+    def _home(self) -> HomeScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                return screen
+        raise LookupError("no home screen")
+
+    def _catalog_arrived(self, loaded: Loaded) -> None:
+        self.catalog = loaded.catalog
+        self.missing = loaded.missing
+        self.summary = loaded.summary
+        self._home().populate()
+        if self.options.script and not self._opened_script:
+            self._opened_script = True
+            script = self.catalog.scripts.get(self.options.script)
+            if script is None:
+                self.notify(f"No script '{self.options.script}' found.", severity="error", markup=False)
+                return
+            self.start_conversation(
+                script.id, persona_id=self.options.persona, name=self.options.name,
+                variables=self.options.variables, remember=False,
+            )
+
+    # ------------------------------------------------------------------ conversation flow
+
+    def personas_for(self, script: Script) -> list[Persona]:
+        return self.catalog.personas_for(script) if self.catalog is not None else []
+
+    def user_name(self) -> str:
+        return self.options.name if self.options.name else self.prefs.name
+
+    def script_vars(self, script: Script) -> dict[str, str]:
+        """Defaults, then what you set last time, then what the command line says."""
+        values = {k: str(v) for k, v in script.vars.items()}
+        for key, value in self.prefs.for_script(script.id).vars.items():
+            if key in values:
+                values[key] = value
+        if self.options.script == script.id:
+            for key, value in self.options.variables.items():
+                if key in values:
+                    values[key] = value
+        return values
+
+    def default_persona(self, script: Script) -> str | None:
+        personas = [p.id for p in self.personas_for(script)]
+        if not personas:
+            return None
+        if self.options.script == script.id and self.options.persona in personas:
+            return self.options.persona
+        remembered = self.prefs.for_script(script.id).persona
+        return remembered if remembered in personas else personas[0]
+
+    def new_seed(self) -> int:
+        return self.options.seed if self.options.seed is not None else random.randrange(1_000_000)
+
+    def start_conversation(self, script_id: str, *, persona_id: str | None = None,
+                           name: str | None = None, variables: Mapping[str, str] | None = None,
+                           remember: bool = True) -> None:
+        """Open the chat for a script; unknown names are reported, never raised."""
+        if self.catalog is None:
+            self.notify("Still loading the scripts…", markup=False)
+            return
+        script = self.catalog.scripts.get(script_id)
+        if script is None:
+            self.notify(f"No script '{script_id}'.", severity="error", markup=False)
+            return
+        personas = {p.id: p for p in self.personas_for(script)}
+        persona_id = persona_id or self.default_persona(script)
+        if persona_id not in personas:
+            self.notify(f"No persona '{persona_id}' can play this script.", severity="error",
+                        markup=False)
+            return
+        user_name = (name if name is not None else self.user_name()).strip()
+        values = dict(self.script_vars(script))
+        values.update({k: v for k, v in (variables or {}).items() if k in script.vars})
+        if remember:
+            self.prefs.name = user_name
+            self.prefs.remember(script.id, persona=persona_id, vars=values)
+            prefs_module.save(self.prefs)
+        from rehearse.engine.session import Setup
+
+        setup = Setup(script, personas[persona_id], user_name=user_name or "you", vars=values,
+                      seed=self.new_seed())
+        self.open_chat(setup)
+
+    def open_chat(self, setup: Any, *, replace_screen: bool = False) -> None:
+        from rehearse.ui.screens.chat import ChatScreen
+
+        try:
+            screen = ChatScreen(setup, typing_delay=self.options.typing_delay)
+        except Exception as exc:  # a script that fails at its very first line
+            self.notify(f"Could not start: {exc}", severity="error", markup=False)
+            return
+        if replace_screen:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def retry(self, state: State, persona_id: str | None = None) -> None:
+        """Try again from a debrief, with the same persona or another."""
+        from dataclasses import replace
+
+        setup = state.setup
+        if persona_id is not None and persona_id != setup.persona.id:
+            persona = self.catalog.personas.get(persona_id) if self.catalog else None
+            if persona is None:
+                self.notify(f"No persona '{persona_id}'.", severity="error", markup=False)
+                return
+            setup = replace(setup, persona=persona)
+            self.prefs.remember(setup.script.id, persona=persona.id, vars=dict(setup.vars))
+            prefs_module.save(self.prefs)
+        self.open_chat(replace(setup, seed=self.new_seed()), replace_screen=True)
+
+    def open_debrief(self, state: State) -> None:
+        from rehearse.ui.screens.debrief import DebriefScreen
+
+        self.switch_screen(DebriefScreen(state))
+
+    def go_home(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        self.refresh_history()
+        self._home().populate()
+
+    # ------------------------------------------------------------------ recorder
+
+    def record(self, method: str, *args: Any) -> None:
+        """Call the recorder; a failure is shown once and never stops the conversation."""
+        try:
+            getattr(self.recorder, method)(*args)
+        except Exception as exc:
+            if not self._recorder_failed:
+                self._recorder_failed = True
+                self.notify(f"This session could not be saved: {exc}", severity="warning",
+                            markup=False)
+
+    # ------------------------------------------------------------------ app-wide actions
+
+    def action_help(self) -> None:
+        from rehearse.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+        self.prefs.theme = self.theme
+        prefs_module.save(self.prefs)
+
+    def action_go_home(self) -> None:
+        self.go_home()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
+                            self.action_toggle_theme)
+        yield SystemCommand("Help: every key", "Show every key, screen by screen", self.action_help)
+        if not isinstance(screen, HomeScreen):
+            yield SystemCommand("Home", "Back to the list of conversations", self.action_go_home)
+
+
+def build_app(*, extra_paths: Iterable[Path | str] | None = None, script: str | None = None,
+              persona: str | None = None, seed: int | None = None, name: str | None = None,
+              variables: Mapping[str, str] | None = None, recorder: Recorder | None = None,
+              history: History | None = None, typing_delay: float = 0.6) -> RehearseApp:
+    """The one way to make the app (CLI, tests, anything else)."""
+    options = Options(
+        extra_paths=[Path(p) for p in (extra_paths or [])],
+        script=script, persona=persona, seed=seed, name=name,
+        variables=dict(variables or {}), typing_delay=max(0.0, typing_delay),
+    )
+    return RehearseApp(options, recorder=recorder, history=history)
+
+
+def run_app(**kwargs: Any) -> None:
+    """Build the app and run it in the terminal (used by `rehearse` and `rehearse play`)."""
+    build_app(**kwargs).run()

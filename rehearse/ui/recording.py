@@ -1,0 +1,66 @@
+"""Hooks between the app and whatever keeps sessions (the SQLite store).
+
+The app calls a Recorder at fixed moments of a conversation, and asks a History for the
+numbers on the home screen. Both are plain protocols so the store stays independent of
+Textual, and tests can pass a list-backed fake.
+
+When the recorder is called:
+- ``started(state)``: a conversation begins (start, restart, try again); state is the
+  opening, ``state.transcript == (opening,)``.
+- ``turn(state, turn)``: after each reply the user sent; state already includes the turn.
+- ``took_back(state)``: after "take that back"; state is the state now current (the
+  previous one), so ``len(state.transcript)`` says how many turns remain.
+- ``finished(state)``: the turn just recorded reached an ending (``state.ending`` is set).
+  A later take-back may reopen the conversation; ``took_back`` then follows.
+
+A recorder that raises is reported once as a notification and otherwise ignored: saving
+must never break a rehearsal.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from rehearse.engine.session import State, Turn
+
+
+@runtime_checkable
+class Recorder(Protocol):
+    def started(self, state: State) -> None: ...
+
+    def turn(self, state: State, turn: Turn) -> None: ...
+
+    def took_back(self, state: State) -> None: ...
+
+    def finished(self, state: State) -> None: ...
+
+
+@runtime_checkable
+class History(Protocol):
+    def summary(self) -> dict[str, tuple[int, str | None]]:
+        """Script id -> (attempts, best outcome so far or None)."""
+        ...
+
+
+class NullRecorder:
+    """Records nothing."""
+
+    def started(self, state: State) -> None:
+        return None
+
+    def turn(self, state: State, turn: Turn) -> None:
+        return None
+
+    def took_back(self, state: State) -> None:
+        return None
+
+    def finished(self, state: State) -> None:
+        return None
+
+
+class NullHistory:
+    """Knows of no attempts."""
+
+    def summary(self) -> dict[str, tuple[int, str | None]]:
+        return {}

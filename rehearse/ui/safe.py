@@ -1,0 +1,70 @@
+"""Text from users and scripts as Textual Content, never as markup.
+
+Every string a person wrote (a reply, a script line, a persona name, a file name) goes
+through here before it reaches a widget: it becomes a `Content` built from plain text, so
+"[red]" stays "[red]", and control characters are shown inert (ESC as ␛) by
+`rehearse.textsafe.inert` rather than stripped or obeyed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.content import Content
+
+from rehearse.textsafe import inert
+
+
+def plain(text: str | None, style: str = "") -> Content:
+    """Literal text, optionally in one style."""
+    value = inert(text or "")
+    return Content.styled(value, style, strip_control_codes=False) if style else Content(
+        value, strip_control_codes=False
+    )
+
+
+def assemble(*parts: str | Content | tuple[str, str]) -> Content:
+    """Join literal pieces: str is literal text, (text, style) is styled literal text."""
+    pieces: list[Content] = []
+    for part in parts:
+        if isinstance(part, Content):
+            pieces.append(part)
+        elif isinstance(part, tuple):
+            pieces.append(plain(part[0], part[1]))
+        else:
+            pieces.append(plain(part))
+    return Content("").join(pieces) if pieces else Content("")
+
+
+def highlighted(text: str, spans: Iterable[tuple[int, int]], style: str, base: str = "") -> Content:
+    """Text with the character ranges in spans (offsets into the original text) styled.
+
+    Each piece is made inert separately, so offsets stay right even when inert() turns one
+    control character into several visible ones.
+    """
+    cuts: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        start, end = max(0, start), min(len(text), end)
+        if end <= start:
+            continue
+        if cuts and start < cuts[-1][1]:
+            start = cuts[-1][1]
+            if end <= start:
+                continue
+        cuts.append((start, end))
+    pieces: list[Content] = []
+    position = 0
+    for start, end in cuts:
+        if start > position:
+            pieces.append(plain(text[position:start], base))
+        pieces.append(plain(text[start:end], f"{base} {style}".strip()))
+        position = end
+    if position < len(text):
+        pieces.append(plain(text[position:], base))
+    return Content("").join(pieces) if pieces else Content("")
+
+
+def one_line(text: str | None, limit: int = 80) -> str:
+    """A single line for lists and titles: whitespace folded, cut with an ellipsis."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -1,0 +1,465 @@
+"""The conversation: transcript pinned to the bottom, the reply box, and the side panel.
+
+The screen keeps one engine State and shows it. Every reply is a pure `step`; taking a reply
+back is `undo` (the previous State) and removes what that turn put on screen. The boss's
+line appears after a short typing pause that any key path can skip (Esc, a click, or the
+next Enter) and that never blocks typing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Paste
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from rehearse.engine import session as sess
+from rehearse.engine.session import Setup, State, Turn
+from rehearse.ui.safe import assemble, one_line, plain
+from rehearse.ui.widgets.bars import outcome_badge
+from rehearse.ui.widgets.panel import CoachLine, SidePanel
+from rehearse.ui.widgets.transcript import (
+    Bubble,
+    EndBanner,
+    NoteCard,
+    OptionsCard,
+    PickOption,
+    Row,
+    ShowDebrief,
+    TypingIndicator,
+)
+
+if TYPE_CHECKING:
+    from rehearse.engine.model import Persona
+    from rehearse.ui.app import RehearseApp
+
+MAX_REPLY = 2000
+COACH_DEBOUNCE = 0.15
+PLACEHOLDER = "Type your reply and press Enter"
+PLACEHOLDER_MENU = "Type a number, or say it in your own words"
+PLACEHOLDER_END = "Press Enter to read your debrief"
+
+KIND_TAGS = {
+    "clarify": ("asks you to rephrase", "↻ Didn't land: say it another way (^t for a hint)."),
+    "ambiguous": ("not sure which you meant", "? Type 1 or 2, or rephrase."),
+    "hint": ("still not following", None),
+    "menu": ("offers some options", None),
+    "wrapup": ("wraps up", "⏹ Out of patience: too many replies did not land."),
+}
+
+
+class ReplyInput(Input):
+    """The reply box. A paste longer than MAX_REPLY is cut instead of refused."""
+
+    def _on_paste(self, event: Paste) -> None:
+        text = event.text.splitlines()[0] if event.text else ""
+        room = MAX_REPLY - len(self.value) + (self.selection.end - self.selection.start
+                                               if not self.selection.is_empty else 0)
+        if len(text) > room:
+            text = text[: max(0, abs(room))]
+            self.notify(f"Your paste was cut to {MAX_REPLY} characters.", markup=False)
+        event.stop()
+        event.prevent_default()
+        if not text:
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            start, end = sorted((self.selection.start, self.selection.end))
+            self.replace(text, start, end)
+
+
+class LeaveScreen(ModalScreen[bool]):
+    """Leave an unfinished conversation?"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,y", "leave", "Leave", key_display="⏎"),
+        Binding("escape,n", "stay", "Stay", key_display="esc"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="leave-dialog", classes="dialog"):
+            yield Label("Leave this conversation?", classes="dialog-title")
+            yield Static("It ends here, unfinished. You can start it again from the list.",
+                         markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Leave ⏎", id="leave", variant="warning")
+                yield Button("Stay (esc)", id="stay", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#stay", Button).focus()
+
+    @on(Button.Pressed, "#leave")
+    def action_leave(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#stay")
+    def action_stay(self) -> None:
+        self.dismiss(False)
+
+
+class ChatScreen(Screen[None]):
+    """Rehearse one conversation."""
+
+    AUTO_FOCUS = "#reply"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "hint", "Hint", tooltip="A tip for what to say here"),
+        Binding("ctrl+z", "take_back", "Take back", tooltip="Take your last reply back"),
+        Binding("ctrl+o", "options", "Options", tooltip="Show the replies as a numbered menu"),
+        Binding("ctrl+r", "restart", "Restart", tooltip="Start this conversation again"),
+        Binding("ctrl+b", "toggle_panel", "Panel", tooltip="Show or hide the side panel"),
+        Binding("ctrl+n", "toggle_coach", "Coach line", show=False,
+                tooltip="Show or hide the phrasing notes under the reply box"),
+        Binding("escape", "escape", "Skip / leave", show=False,
+                tooltip="Skip the typing pause; otherwise leave the conversation"),
+        Binding("f1", "app.help", "Help"),
+    ]
+
+    def __init__(self, setup: Setup, *, typing_delay: float = 0.6) -> None:
+        super().__init__(id="chat")
+        self.typing_delay = typing_delay
+        self.state: State = sess.begin(setup)
+        self._groups: dict[int, list[Widget]] = {}
+        self._pending: Turn | None = None
+        self._pending_timer: Timer | None = None
+        self._coach_timer: Timer | None = None
+        self._last_delta: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ layout
+
+    @property
+    def rehearse(self) -> RehearseApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="chat-title", classes="topbar", markup=False)
+        with Horizontal(id="chat-body"):
+            with VerticalScroll(id="transcript"):
+                yield TypingIndicator(id="typing", markup=False)
+            yield SidePanel(id="side-panel")
+        with Vertical(id="composer"):
+            yield ReplyInput(placeholder=PLACEHOLDER, id="reply", max_length=MAX_REPLY)
+            yield CoachLine(id="coach-line", markup=False)
+        yield Footer()
+
+    def _title(self) -> Content:
+        persona = self.state.persona
+        who = persona.name + (f", {persona.title}" if persona.title else "")
+        return assemble((one_line(self.state.script.title, 70), "bold"),
+                        (f"  with {one_line(who, 50)} ({persona.difficulty})", "$text-muted"))
+
+    def on_mount(self) -> None:
+        prefs = self.rehearse.prefs
+        self.query_one(SidePanel).display = prefs.panel
+        self.query_one(CoachLine).display = prefs.coach_line
+        self.query_one("#typing").display = False
+        self.query_one("#transcript").anchor()
+        self._render_all()
+        self.rehearse.record("started", self.state)
+
+    # ------------------------------------------------------------------ rendering
+
+    def _render_all(self) -> None:
+        """Draw the whole state: used at start, restart and persona switch."""
+        transcript = self.query_one("#transcript", VerticalScroll)
+        for widget in list(transcript.children):
+            if widget.id != "typing":
+                widget.remove()
+        self._groups.clear()
+        self._pending = None
+        self._mount(self._intro(), group=-1)
+        for turn in self.state.transcript:
+            if turn.user is not None:
+                self._mount(self._user_row(turn), group=turn.index)
+            self._show_boss(turn, scroll=False)
+        self.query_one("#chat-title", Static).update(self._title())
+        self._update_panel()
+        self._update_input()
+
+    def _intro(self) -> Widget:
+        situation = " ".join(sess.situation(self.state).split())
+        goal = " ".join(sess.goal(self.state).split())
+        body = Content("\n").join([
+            plain(situation),
+            Content.assemble(("Your goal: ", "bold $text-accent"), plain(goal)),
+        ])
+        return Row(NoteCard("The situation", body, classes="intro"), classes="note-row", group=-1)
+
+    def _mount(self, widget: Widget, *, group: int) -> None:
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.mount(widget, before=self.query_one("#typing"))
+        self._groups.setdefault(group, []).append(widget)
+
+    def _user_row(self, turn: Turn) -> Widget:
+        speaker = plain("You", "bold $text-primary")
+        bubble = Bubble(speaker, plain(turn.user or ""), classes="user")
+        return Row(bubble, classes="user-row", group=turn.index)
+
+    def _boss_bubble(self, turn: Turn) -> Widget:
+        persona = self.state.persona
+        label, tag = KIND_TAGS.get(turn.kind, (None, None))
+        kind_class = turn.kind if turn.kind in KIND_TAGS else "line"
+        colour = "$text-accent" if kind_class == "line" else (
+            "$text-error" if kind_class == "wrapup" else "$text-warning")
+        speaker = assemble((persona.name, f"bold {colour}"),
+                           (f" · {label}" if label else "", f"italic {colour}"))
+        body = plain(turn.boss, "italic" if kind_class in ("clarify", "ambiguous") else "")
+        bubble = Bubble(speaker, body, tag=plain(tag, "$text-muted") if tag else None,
+                        classes=f"boss {kind_class}")
+        return Row(bubble, classes="boss-row", group=turn.index)
+
+    def _show_boss(self, turn: Turn, *, scroll: bool = True) -> None:
+        group = turn.index
+        self._mount(self._boss_bubble(turn), group=group)
+        if turn.hint:
+            self._mount(Row(NoteCard("Hint", plain(turn.hint), classes="hint"), classes="note-row",
+                            group=group), group=group)
+        if turn.options:
+            title = "Which did you mean?" if turn.kind == "ambiguous" else "Your options"
+            card = OptionsCard(title, [(o.number, o.label) for o in turn.options])
+            self._mount(Row(card, classes="note-row", group=group), group=group)
+        if turn.ending is not None:
+            ending = turn.ending
+            detail = ("Your manager ran out of patience." if ending.reason == "patience"
+                      else "See how each reply landed, and how it could land better.")
+            banner = EndBanner(outcome_badge(ending.outcome), detail)
+            self._mount(Row(banner, classes="note-row", group=group), group=group)
+
+    def _update_panel(self) -> None:
+        panel = self.query_one(SidePanel)
+        state = self.state
+        panel.show_goal(sess.goal(state))
+        panel.show_scores(list(state.script.rubric), state.scores, self._last_delta)
+        panel.show_patience(state.persona.name, state.patience_left, state.persona.patience)
+
+    def _update_input(self) -> None:
+        reply = self.query_one(ReplyInput)
+        if self.state.ending is not None:
+            reply.placeholder = PLACEHOLDER_END
+        elif self.state.offered:
+            reply.placeholder = PLACEHOLDER_MENU
+        else:
+            reply.placeholder = PLACEHOLDER
+
+    # ------------------------------------------------------------------ replying
+
+    @on(Input.Submitted, "#reply")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.submit(event.value)
+
+    @on(PickOption)
+    def _picked(self, event: PickOption) -> None:
+        if self.state.ending is None and not self._pending:
+            self.submit(str(event.number))
+
+    @on(ShowDebrief)
+    def _show_debrief(self) -> None:
+        self.reveal_now()
+        if self.state.ending is not None:
+            self.rehearse.open_debrief(self.state)
+
+    @on(TypingIndicator.Skip)
+    def _skip(self) -> None:
+        self.reveal_now()
+
+    def submit(self, text: str) -> None:
+        self.reveal_now()
+        if self.state.ending is not None:
+            self.rehearse.open_debrief(self.state)
+            return
+        if not text.strip():
+            return
+        reply = self.query_one(ReplyInput)
+        try:
+            new_state, turn = sess.step(self.state, text)
+        except Exception as exc:  # the engine must never take the app down
+            self.notify(f"That reply could not be processed: {exc}", severity="error", markup=False)
+            return
+        reply.value = ""
+        self.query_one(CoachLine).show_flags("", ())
+        self.state = new_state
+        self._last_delta = dict(turn.score_delta)
+        self.rehearse.record("turn", new_state, turn)
+        if new_state.ending is not None:
+            self.rehearse.record("finished", new_state)
+        self._mount(self._user_row(turn), group=turn.index)
+        if self.typing_delay > 0:
+            self._pending = turn
+            indicator = self.query_one("#typing", TypingIndicator)
+            indicator.update(Content.assemble(plain(f"{self.state.persona.name} is typing…", "italic"),
+                                              ("  esc to skip", "$text-muted")))
+            indicator.display = True
+            self._pending_timer = self.set_timer(self.typing_delay, self.reveal_now)
+        else:
+            self._show_boss(turn)
+            self._after_reveal()
+        self._update_input()
+
+    def reveal_now(self) -> None:
+        """Show the boss's pending line at once (skip the typing pause)."""
+        turn, self._pending = self._pending, None
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+            self._pending_timer = None
+        if turn is None:
+            return
+        self.query_one("#typing").display = False
+        self._show_boss(turn)
+        self._after_reveal()
+
+    def _after_reveal(self) -> None:
+        self._update_panel()
+        self.query_one("#transcript", VerticalScroll).scroll_end(animate=False)
+
+    # ------------------------------------------------------------------ live coach line
+
+    @on(Input.Changed, "#reply")
+    def _typing(self, event: Input.Changed) -> None:
+        if self._coach_timer is not None:
+            self._coach_timer.stop()
+        if not self.query_one(CoachLine).display:
+            return
+        self._coach_timer = self.set_timer(COACH_DEBOUNCE, self._run_coach)
+
+    def _run_coach(self) -> None:
+        self._coach_timer = None
+        text = self.query_one(ReplyInput).value
+        line = self.query_one(CoachLine)
+        if not text.strip() or self.state.ending is not None:
+            line.show_flags("", ())
+            return
+        try:
+            from rehearse.engine.coach import coach
+
+            setup = self.state.setup
+            flags = coach(text, expects=self.state.current.expects,
+                          disabled=setup.disabled_checks | self.state.current.coach_off)
+        except Exception:
+            flags = ()
+        line.show_flags(text, flags)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_hint(self) -> None:
+        self.reveal_now()
+        if self.state.ending is not None:
+            self.notify("The conversation is over: press Enter for the debrief.", markup=False)
+            return
+        text = sess.hint(self.state)
+        body = plain(text) if text else plain("No hint here. Say plainly what you want.")
+        group = len(self.state.transcript) - 1
+        self._mount(Row(NoteCard("Hint", body, classes="hint"), classes="note-row", group=group),
+                    group=group)
+        self._after_reveal()
+
+    def action_options(self) -> None:
+        self.reveal_now()
+        if self.state.ending is not None:
+            return
+        self.state = sess.open_menu(self.state)
+        options = sess.options(self.state)
+        if not options:
+            self.notify("No options at this point.", markup=False)
+            return
+        group = len(self.state.transcript) - 1
+        card = OptionsCard("Your options", [(o.number, o.label) for o in options])
+        self._mount(Row(card, classes="note-row", group=group), group=group)
+        self._update_input()
+        self._after_reveal()
+
+    def action_take_back(self) -> None:
+        self.reveal_now()
+        previous = sess.undo(self.state)
+        if previous is self.state or len(previous.transcript) >= len(self.state.transcript):
+            self.notify("Nothing to take back yet.", markup=False)
+            return
+        taken = self.state.transcript[-1]
+        self.state = previous
+        keep = len(previous.transcript)
+        for group in [g for g in self._groups if g >= keep]:
+            for widget in self._groups.pop(group):
+                widget.remove()
+        self._last_delta = {}
+        self.rehearse.record("took_back", previous)
+        reply = self.query_one(ReplyInput)
+        reply.value = taken.user or ""
+        reply.cursor_position = len(reply.value)
+        reply.focus()
+        self._update_panel()
+        self._update_input()
+
+    def action_restart(self) -> None:
+        self.restart()
+
+    def restart(self, persona: Persona | None = None) -> None:
+        setup = self.state.setup
+        if persona is not None:
+            setup = replace(setup, persona=persona)
+        setup = replace(setup, seed=self.rehearse.new_seed())
+        try:
+            state = sess.begin(setup)
+        except Exception as exc:
+            self.notify(f"Could not restart: {exc}", severity="error", markup=False)
+            return
+        self.reveal_now()
+        self.state = state
+        self._last_delta = {}
+        self.query_one(ReplyInput).value = ""
+        self._render_all()
+        self.rehearse.record("started", self.state)
+        self.query_one(ReplyInput).focus()
+
+    def action_toggle_panel(self) -> None:
+        panel = self.query_one(SidePanel)
+        panel.display = not panel.display
+        self.rehearse.prefs.panel = bool(panel.display)
+        self._save_prefs()
+
+    def action_toggle_coach(self) -> None:
+        line = self.query_one(CoachLine)
+        line.display = not line.display
+        self.rehearse.prefs.coach_line = bool(line.display)
+        self._save_prefs()
+        if line.display:
+            self._run_coach()
+
+    def _save_prefs(self) -> None:
+        from rehearse import prefs
+
+        prefs.save(self.rehearse.prefs)
+
+    def action_escape(self) -> None:
+        if self._pending is not None:
+            self.reveal_now()
+            return
+        if self.state.ending is not None:
+            self.rehearse.go_home()
+            return
+
+        def leave(confirmed: bool | None) -> None:
+            if confirmed:
+                self.rehearse.go_home()
+
+        self.app.push_screen(LeaveScreen(), leave)
+
+    # ------------------------------------------------------------------ command palette hooks
+
+    def persona_choices(self) -> list[tuple[Any, bool]]:
+        current = self.state.persona.id
+        return [(p, p.id == current) for p in self.rehearse.personas_for(self.state.script)]
+
+    def switch_persona(self, persona_id: str) -> None:
+        for persona, _ in self.persona_choices():
+            if persona.id == persona_id:
+                self.restart(persona)
+                self.notify(f"Now rehearsing with {persona.name}.", markup=False)
+                return

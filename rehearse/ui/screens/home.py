@@ -1,0 +1,422 @@
+"""Home: every script found, and the settings to start one.
+
+This module is imported at startup, so it must not import the engine at module level: the
+list fills in when the catalog worker delivers (RehearseApp.populate calls `populate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from rehearse.ui.safe import assemble, one_line, plain
+from rehearse.ui.widgets.bars import outcome_short
+
+if TYPE_CHECKING:
+    from rehearse.engine.catalog import Broken
+    from rehearse.engine.diagnostics import Diagnostic
+    from rehearse.engine.model import Persona, Script
+    from rehearse.ui.app import RehearseApp
+
+DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
+
+
+@dataclass
+class Entry:
+    """One row of the list: a playable script, or a file that could not be used."""
+
+    key: str
+    script: Script | None = None
+    personas: list[Persona] = field(default_factory=list)
+    broken_path: str | None = None
+    problem: str | None = None  # what is wrong, in words
+    problem_line: str | None = None  # ... in one line, for the list
+    diagnostic: Diagnostic | None = None  # the first diagnostic, when there is one
+
+    @property
+    def playable(self) -> bool:
+        return self.script is not None and bool(self.personas)
+
+
+def difficulty_range(personas: list[Persona]) -> str:
+    levels = sorted({p.difficulty for p in personas}, key=lambda d: DIFFICULTY_ORDER.get(d, 1))
+    if not levels:
+        return "no persona"
+    return levels[0] if len(levels) == 1 else f"{levels[0]}–{levels[-1]}"
+
+
+def first_name(persona: Persona) -> str:
+    return persona.name.split()[0] if persona.name.split() else persona.id
+
+
+def humanize(key: str) -> str:
+    words = key.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else key
+
+
+class Start(Message):
+    """Start the highlighted script with the settings on screen."""
+
+
+class ScriptList(OptionList):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Start", key_display="⏎"),
+    ]
+
+
+class FormInput(Input):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Start", key_display="⏎"),
+    ]
+
+
+class PersonaPicker(RadioSet):
+    """Arrows choose the persona at once; Enter starts."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,right", "next_button", "Next", show=False),
+        Binding("up,left", "previous_button", "Previous", show=False),
+        Binding("space", "toggle_button", "Choose", show=False),
+        Binding("enter", "start", "Start", key_display="⏎"),
+    ]
+
+    def action_next_button(self) -> None:
+        super().action_next_button()
+        self.action_toggle_button()
+
+    def action_previous_button(self) -> None:
+        super().action_previous_button()
+        self.action_toggle_button()
+
+    def action_start(self) -> None:
+        self.post_message(Start())
+
+
+@dataclass
+class Draft:
+    persona: str | None
+    vars: dict[str, str]
+
+
+class SetupPane(VerticalScroll):
+    """What the highlighted script is about, who can play it, and its settings."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.entry: Entry | None = None
+        self.message_text: str = "Loading your conversations…"
+
+    def compose(self) -> ComposeResult:
+        entry = self.entry
+        app: RehearseApp = self.app  # type: ignore[assignment]
+        if entry is None:
+            yield Static(plain(self.message_text), classes="setup-empty")
+            return
+        if not entry.playable:
+            yield from self._compose_broken(entry)
+            return
+        script = entry.script
+        assert script is not None
+        screen: HomeScreen = self.screen  # type: ignore[assignment]
+        draft = screen.draft_for(script)
+        yield Static(plain(one_line(script.title, 200)), classes="setup-title")
+        yield Static(screen.situation_text(script, draft), id="situation", classes="setup-situation")
+        yield Label("Who plays your manager", classes="setup-label")
+        picker = PersonaPicker(id="personas", compact=True)
+        with picker:
+            for persona in entry.personas:
+                text = assemble((persona.name, "bold"), (f" · {persona.difficulty}", "italic"))
+                yield RadioButton(text, value=persona.id == draft.persona, name=persona.id)
+        yield Static(screen.persona_about(entry, draft), id="persona-about", classes="setup-about")
+        with Horizontal(classes="field"):
+            yield Label("Your name", classes="field-label")
+            yield FormInput(app.user_name(), placeholder="how your manager says it",
+                            id="name", max_length=60, compact=True)
+        for key, value in draft.vars.items():
+            with Horizontal(classes="field"):
+                yield Label(plain(humanize(key)), classes="field-label", markup=False)
+                yield FormInput(value, id=f"var-{key}", name=key, classes="var-input",
+                                max_length=200, compact=True)
+        yield Button("Start rehearsing ⏎", id="start", variant="primary", compact=True)
+
+    def _compose_broken(self, entry: Entry) -> ComposeResult:
+        yield Static(plain("⚠ This script cannot be played", "bold $text-error"), classes="setup-title")
+        if entry.broken_path:
+            yield Static(plain(entry.broken_path), classes="setup-path")
+        diagnostic = entry.diagnostic
+        if diagnostic is None:
+            yield Static(plain(entry.problem or "No details."), classes="setup-problem")
+        else:
+            where = f"line {diagnostic.loc.line}" if diagnostic.loc.line > 0 else "the file"
+            if diagnostic.loc.col > 0:
+                where += f", column {diagnostic.loc.col}"
+            yield Static(
+                assemble((f"{diagnostic.severity} {diagnostic.code} at {where}: ", "bold"),
+                         diagnostic.message),
+                classes="setup-problem", markup=False,
+            )
+            if diagnostic.source_line is not None and diagnostic.loc.col > 0:
+                gutter = f"{diagnostic.loc.line:>5} | "
+                caret = " " * (len(gutter) + diagnostic.loc.col - 1) + "^" * max(1, min(diagnostic.width, 60))
+                yield Static(Content("\n").join([plain(gutter + diagnostic.source_line.rstrip("\n")),
+                                                  plain(caret, "bold $text-error")]),
+                             classes="setup-source", markup=False)
+            if diagnostic.hint:
+                yield Static(plain(f"= {diagnostic.hint}"), classes="setup-note", markup=False)
+        path = entry.broken_path or "the file"
+        yield Static(plain(f"Fix it, then run `rehearse check {path}` to see every problem. "
+                           "The other scripts still work."), classes="setup-note")
+
+    def show(self, entry: Entry | None) -> None:
+        self.entry = entry
+        self.refresh(recompose=True)
+        self.scroll_home(animate=False)
+
+
+class HomeScreen(Screen[None]):
+    """Pick a conversation."""
+
+    AUTO_FOCUS = "#scripts"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reset", "Reset settings", tooltip="Back to the script's default settings"),
+        Binding("f1", "app.help", "Help"),
+        Binding("ctrl+q", "app.quit", "Quit", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="home")
+        self.entries: dict[str, Entry] = {}
+        self.drafts: dict[str, Draft] = {}
+        self._populating = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.assemble(("rehearse", "bold $text-accent"),
+                             " · practise a hard conversation before you have it"),
+            id="home-title", classes="topbar",
+        )
+        with Horizontal(id="home-body"):
+            with Vertical(id="script-pane"):
+                yield ScriptList(Option(plain("Loading…"), disabled=True), id="scripts")
+            yield SetupPane(id="setup")
+        yield Footer()
+
+    # ------------------------------------------------------------------ filling the list
+
+    @property
+    def rehearse(self) -> RehearseApp:
+        return self.app  # type: ignore[return-value]
+
+    def show_error(self, message: str) -> None:
+        scripts = self.query_one(ScriptList)
+        scripts.clear_options()
+        scripts.add_option(Option(plain("Nothing to show"), disabled=True))
+        setup = self.query_one(SetupPane)
+        setup.message_text = message
+        setup.show(None)
+
+    def populate(self) -> None:
+        app = self.rehearse
+        catalog = app.catalog
+        if catalog is None:
+            return
+        entries: list[Entry] = []
+        for script in sorted(catalog.scripts.values(), key=lambda s: (s.title.lower(), s.id)):
+            personas = app.personas_for(script)
+            entry = Entry(key=f"script:{script.id}", script=script, personas=personas)
+            if not personas:
+                problems = [d for d in catalog.report.items
+                            if d.is_error and d.loc.file == script.path]
+                entry.broken_path = script.path
+                entry.diagnostic = problems[0] if problems else None
+                entry.problem = "No persona was found to play it."
+                entry.problem_line = problems[0].message if problems else "no persona found"
+            entries.append(entry)
+        for number, broken in enumerate(catalog.broken):
+            entries.append(self._broken_entry(number, broken))
+        for number, path in enumerate(app.missing):
+            entries.append(Entry(key=f"missing:{number}", broken_path=str(path),
+                                 problem=f"{path}: not found (given with --path or REHEARSE_PATH).",
+                                 problem_line="folder or file not found"))
+        self.entries = {e.key: e for e in entries}
+        scripts = self.query_one(ScriptList)
+        previous = scripts.highlighted_option.id if scripts.highlighted_option is not None else None
+        self._populating = True
+        scripts.clear_options()
+        options: list[Option | None] = []
+        for entry in entries:
+            if options:
+                options.append(None)
+            options.append(Option(self._prompt(entry), id=entry.key))
+        scripts.add_options(options)
+        if not entries:
+            setup = self.query_one(SetupPane)
+            setup.message_text = "No scripts found. Put your own in the scripts folder of your data directory."
+            setup.show(None)
+            self._populating = False
+            return
+        index = 0
+        if previous in self.entries:
+            index = list(self.entries).index(previous)
+        scripts.highlighted = scripts.get_option_index(entries[index].key)
+        self._populating = False
+        self.query_one(SetupPane).show(entries[index])
+
+    def _broken_entry(self, number: int, broken: Broken) -> Entry:
+        first = broken.first
+        return Entry(
+            key=f"broken:{number}", broken_path=broken.path, diagnostic=first,
+            problem="It could not be read.",
+            problem_line=first.message if first is not None else "could not be read",
+        )
+
+    def _prompt(self, entry: Entry) -> Content:
+        app = self.rehearse
+        if not entry.playable:
+            name = Path(entry.broken_path or "?").name
+            return Content("\n").join([
+                assemble(("⚠ broken: ", "bold $text-error"), (name, "bold")),
+                plain(one_line(entry.problem_line, 200), "$text-muted"),
+            ])
+        script = entry.script
+        assert script is not None
+        attempts, best = app.summary.get(script.id, (0, None))
+        tried = (f"{attempts} attempt{'s' if attempts != 1 else ''} · best {outcome_short(best)}"
+                 if attempts else "not tried yet · best –")
+        names = ", ".join(first_name(p) for p in entry.personas)
+        return Content("\n").join([
+            plain(one_line(script.title, 200), "bold"),
+            plain(f"{difficulty_range(entry.personas)} · {names}", "$text-muted"),
+            plain(tried, "$text-muted"),
+        ])
+
+    # ------------------------------------------------------------------ the form
+
+    def draft_for(self, script: Script) -> Draft:
+        draft = self.drafts.get(script.id)
+        if draft is None:
+            app = self.rehearse
+            draft = Draft(app.default_persona(script), app.script_vars(script))
+            self.drafts[script.id] = draft
+        return draft
+
+    def situation_text(self, script: Script, draft: Draft) -> Content:
+        try:
+            from rehearse.engine.session import Setup, begin, situation
+
+            entry = self.entries.get(f"script:{script.id}")
+            personas = {p.id: p for p in (entry.personas if entry else [])}
+            persona = personas.get(draft.persona or "") or next(iter(personas.values()))
+            name = self._current_name() or "you"
+            text = situation(begin(Setup(script, persona, user_name=name, vars=draft.vars)))
+        except Exception:
+            text = script.situation.source
+        return plain(" ".join(text.split()))
+
+    def persona_about(self, entry: Entry, draft: Draft) -> Content:
+        persona = next((p for p in entry.personas if p.id == draft.persona), None)
+        if persona is None:
+            return Content("")
+        about = " ".join(part for part in (persona.title and persona.title + ".",
+                                           persona.description) if part)
+        return plain(one_line(about, 400), "italic $text-muted")
+
+    def _current_name(self) -> str:
+        found = self.query("#name")
+        if found:
+            widget = found.first()
+            if isinstance(widget, Input):
+                return widget.value.strip()
+        return self.rehearse.user_name()
+
+    def _current_entry(self) -> Entry | None:
+        option = self.query_one(ScriptList).highlighted_option
+        return self.entries.get(option.id) if option is not None and option.id else None
+
+    def _refresh_situation(self) -> None:
+        entry = self._current_entry()
+        if entry is None or entry.script is None or not entry.playable:
+            return
+        found = self.query("#situation")
+        if found:
+            found.first(Static).update(self.situation_text(entry.script, self.draft_for(entry.script)))
+
+    @on(OptionList.OptionHighlighted, "#scripts")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self._populating:
+            return
+        self.query_one(SetupPane).show(self.entries.get(event.option.id or ""))
+
+    @on(OptionList.OptionSelected, "#scripts")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.start()
+
+    @on(RadioSet.Changed, "#personas")
+    def _persona_changed(self, event: RadioSet.Changed) -> None:
+        entry = self._current_entry()
+        if entry is not None and entry.script is not None:
+            draft = self.draft_for(entry.script)
+            draft.persona = event.pressed.name
+            self._refresh_situation()
+            found = self.query("#persona-about")
+            if found:
+                found.first(Static).update(self.persona_about(entry, draft))
+
+    @on(Input.Changed, ".var-input")
+    def _var_changed(self, event: Input.Changed) -> None:
+        entry = self._current_entry()
+        if entry is not None and entry.script is not None and event.input.name:
+            self.draft_for(entry.script).vars[event.input.name] = event.value
+            self._refresh_situation()
+
+    @on(Input.Changed, "#name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        self._refresh_situation()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.start()
+
+    @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.start()
+
+    @on(Start)
+    def _start_message(self) -> None:
+        self.start()
+
+    def action_reset(self) -> None:
+        entry = self._current_entry()
+        if entry is None or entry.script is None or not entry.playable:
+            return
+        script = entry.script
+        self.drafts[script.id] = Draft(
+            entry.personas[0].id, {k: str(v) for k, v in script.vars.items()}
+        )
+        self.query_one(SetupPane).show(entry)
+        self.notify("Settings back to the script's defaults.", markup=False)
+
+    def start(self) -> None:
+        entry = self._current_entry()
+        if entry is None:
+            return
+        if not entry.playable or entry.script is None:
+            self.notify("This script cannot be played: see the problem on the right.",
+                        severity="warning", markup=False)
+            return
+        draft = self.draft_for(entry.script)
+        name_widgets = self.query("#name")
+        name = (name_widgets.first(Input).value if name_widgets else self.rehearse.user_name())
+        self.rehearse.start_conversation(entry.script.id, persona_id=draft.persona, name=name,
+                                         variables=dict(draft.vars))

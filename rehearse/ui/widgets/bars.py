@@ -1,0 +1,75 @@
+"""Rubric bars and outcome badges, as Content (no markup anywhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from textual.content import Content
+
+from rehearse.ui.safe import plain
+
+OUTCOME_BADGE = {
+    "success": ("✔", "Success", "bold $text-success"),
+    "partial": ("◐", "Partly there", "bold $text-warning"),
+    "fail": ("✘", "Not this time", "bold $text-error"),
+}
+OUTCOME_SHORT = {"success": "✔ success", "partial": "◐ partial", "fail": "✘ fail"}
+OUTCOME_RANK = {"fail": 0, "partial": 1, "success": 2}
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+MIN_SCALE = 6
+
+
+def outcome_badge(outcome: str | None) -> Content:
+    symbol, word, style = OUTCOME_BADGE.get(outcome or "", ("…", "Unfinished", "bold"))
+    return plain(f"{symbol} {word}", style)
+
+
+def outcome_short(outcome: str | None) -> str:
+    return OUTCOME_SHORT.get(outcome or "", "–")
+
+
+def scale_for(scores: Mapping[str, int]) -> int:
+    """The value a full half-bar stands for: at least MIN_SCALE, more if a score is larger."""
+    return max([MIN_SCALE, *(abs(v) for v in scores.values())])
+
+
+def _fill(cells: float, width: int) -> str:
+    whole = int(cells)
+    part = int(round((cells - whole) * 8))
+    if part == 8:
+        whole, part = whole + 1, 0
+    whole = min(whole, width)
+    text = "█" * whole + (EIGHTHS[part] if part and whole < width else "")
+    return text
+
+
+def diverging_bar(value: int, scale: int, half: int) -> Content:
+    """A bar centred on zero: negative grows left (error colour), positive right (success).
+
+    The number is always printed next to it by the caller, so colour is never the only cue.
+    """
+    cells = min(abs(value), scale) / scale * half if scale else 0
+    fill = _fill(cells, half)
+    track = "·"
+    if value < 0:
+        # right-aligned fill on the left half: pad with track, then the fill (no partials,
+        # as eighth blocks only grow from the left)
+        whole = max(1, round(cells)) if value else 0
+        left = Content.assemble((track * (half - whole), "$text-muted"), ("█" * whole, "$text-error"))
+        right = Content.styled(track * half, "$text-muted")
+    else:
+        left = Content.styled(track * half, "$text-muted")
+        right = Content.assemble((fill, "$text-success"), (track * (half - len(fill)), "$text-muted"))
+    return Content.assemble(left, ("│", "$text-muted"), right)
+
+
+def rubric_line(dim: str, value: int, scale: int, *, name_width: int, half: int,
+                delta: int | None = None) -> Content:
+    name = dim if len(dim) <= name_width else dim[: name_width - 1] + "…"
+    parts: list[Content | tuple[str, str] | str] = [
+        plain(name.ljust(name_width), "bold"), " ", diverging_bar(value, scale, half), " ",
+        (f"{value:+d}".rjust(3) if value else "  0", "bold"),
+    ]
+    if delta:
+        parts.append((f" {'▲' if delta > 0 else '▼'}{abs(delta)}", "$text-success" if delta > 0 else "$text-error"))
+    return Content.assemble(*parts)

@@ -1,0 +1,97 @@
+"""The chat's side panel (goal, rubric, patience) and the live coach line under the input."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Label, Static
+
+from rehearse.ui.safe import assemble, highlighted, one_line, plain
+from rehearse.ui.widgets.bars import rubric_line, scale_for
+
+if TYPE_CHECKING:
+    from rehearse.engine.coach import Flag
+
+
+
+class SidePanel(VerticalScroll):
+    """Goal, rubric dimensions as they move, and how much patience the boss has left."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Patience", classes="panel-heading")
+        yield Static(id="panel-patience", classes="panel-text", markup=False)
+        yield Label("Rubric", classes="panel-heading")
+        yield Static(id="panel-rubric", classes="panel-text", markup=False)
+        yield Label("Goal", classes="panel-heading")
+        yield Static(id="panel-goal", classes="panel-text", markup=False)
+
+    def show_goal(self, goal: str) -> None:
+        self.query_one("#panel-goal", Static).update(plain(" ".join(goal.split())))
+
+    def show_scores(self, rubric: Sequence[str], scores: Mapping[str, int],
+                    delta: Mapping[str, int]) -> None:
+        self._scores = (list(rubric), dict(scores), dict(delta))
+        self._draw_scores()
+
+    def on_resize(self) -> None:
+        if getattr(self, "_scores", None) is not None:
+            self._draw_scores()
+
+    def _draw_scores(self) -> None:
+        rubric, scores, delta = self._scores
+        scale = scale_for(scores)
+        # name, space, bar (2*half+1), space, score (3), delta (up to 3): fit the panel
+        room = max(20, self.scrollable_content_region.width or 24)
+        half = 4 if room >= 28 else 3
+        name_width = max(6, min(max((len(d) for d in rubric), default=6),
+                                room - (2 * half + 1) - 1 - 1 - 3 - 3))
+        lines = [
+            rubric_line(dim, scores.get(dim, 0), scale, name_width=name_width, half=half,
+                        delta=delta.get(dim))
+            for dim in rubric
+        ]
+        self.query_one("#panel-rubric", Static).update(
+            Content("\n").join(lines) if lines else plain("(this script has no rubric)")
+        )
+
+    def show_patience(self, name: str, left: int, total: int) -> None:
+        dots = Content.assemble(("●" * left, "$text-success" if left > 1 else "$text-error"),
+                                ("○" * max(0, total - left), "$text-muted"))
+        word = "at the end of their patience" if left <= 1 else "listening"
+        self.query_one("#panel-patience", Static).update(
+            Content("\n").join([
+                Content.assemble(dots, f"  {left} of {total}"),
+                plain(f"{one_line(name, 40)} is {word}.", "$text-muted"),
+            ])
+        )
+
+
+class CoachLine(Static):
+    """Phrasing flags for the reply being typed: titles, with the flagged words in bold."""
+
+    def show_flags(self, text: str, flags: Sequence[Flag]) -> None:
+        if not flags:
+            self.update("")
+            self.set_class(False, "-flagged")
+            return
+        parts: list[Content] = [plain("coach ", "bold $text-warning")]
+        for number, flag in enumerate(flags):
+            if number:
+                parts.append(plain(" · ", "$text-muted"))
+            parts.append(plain(f"⚑ {flag.check.title}", "$text-warning"))
+            words = [text[s.start:s.end] for s in flag.spans][:2]
+            if words:
+                quoted = " ".join(f"“{one_line(w, 30)}”" for w in words)
+                parts.append(plain(f" {quoted}", "bold"))
+        self.update(assemble(*parts))
+        self.set_class(True, "-flagged")
+
+
+def flagged_reply(text: str, flags: Sequence[Flag]) -> Content:
+    """The reply with every flagged span highlighted (for the debrief)."""
+    spans = [(s.start, s.end) for flag in flags for s in flag.spans]
+    return highlighted(text, spans, "bold underline $text-warning")

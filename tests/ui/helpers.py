@@ -1,0 +1,37 @@
+"""Small helpers shared by the UI tests (imported, not fixtures)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from textual.widget import Widget
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows, as plain text (from the SVG screenshot, tags removed)."""
+    svg = app.export_screenshot()
+    body = svg.split("</style>")[-1]
+    text = re.sub(r"<[^>]+>", "", body)
+    return html.unescape(text).replace("\u00a0", " ")
+
+
+def visible_text(widget: Widget) -> str:
+    """The plain text a Static-like widget shows."""
+    visual = getattr(widget, "visual", None)
+    plain = getattr(visual, "plain", None)
+    if plain is not None:
+        return str(plain)
+    return str(widget.render())
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    """Type text key by key, as a person would (printable characters only)."""
+    await pilot.press(*text)
+
+
+async def say(pilot: Any, text: str) -> None:
+    await type_text(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause()

@@ -1,0 +1,152 @@
+"""The matcher: normalisation, negation, yes/no, keywords, decisions, order independence."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rehearse.engine.matching import Candidate, decide, expand, normalise, prepare
+
+WANT = prepare(
+    "want",
+    ["I want the lead role", "count me in for the lead job", "I would like to be considered",
+     "I am interested in applying"],
+    kind="affirm",
+    keywords=["considered", "interested", "apply"],
+)
+DECLINE = prepare(
+    "decline",
+    ["I do not want the role", "I would rather not apply", "not this time",
+     "I am not interested in the post"],
+    kind="deny",
+)
+SORRY = prepare(
+    "sorry",
+    ["sorry about yesterday, I was a mess", "I am so sorry, I really blew it",
+     "I apologise for how I came across", "I feel terrible about how it went"],
+)
+NODE = [WANT, DECLINE, SORRY]
+
+
+def test_contractions_are_expanded_before_punctuation_is_stripped() -> None:
+    assert normalise("I don't, can't, won't; I'm sure") == "i do not  can not  will not  i am sure"
+    assert expand("I dont know, Im fine") == "i do not know, i am fine"
+    assert normalise("I\u2019d rather not") == "i would rather not"
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("yes", "want"),
+        ("Yep!", "want"),
+        ("nope", "decline"),
+        ("no thanks", "decline"),
+        ("I am interested", "want"),
+        ("I am not interested", "decline"),
+        ("I'm not interested, sorry", "decline"),
+        ("I dont want it", "decline"),
+        ("honestly I'd love to be considered for it", "want"),
+        ("I'd rather not, thanks", "decline"),
+        ("sorry, I really messed up yesterday", "sorry"),
+    ],
+)
+def test_clear_replies_match(text: str, reply: str) -> None:
+    decision = decide(text, NODE)
+    assert (decision.kind, decision.reply) == ("matched", reply), decision.reason
+
+
+@pytest.mark.parametrize("text", ["what is the weather like", "hmm", "", "   ", "banana"])
+def test_out_of_scope_asks_to_clarify(text: str) -> None:
+    decision = decide(text, NODE)
+    assert decision.kind == "none" and decision.reply is None
+
+
+def test_negation_on_one_side_costs_a_large_penalty() -> None:
+    positive = decide("I want the lead role", [WANT]).scores[0].score
+    negative = decide("I do not want the lead role", [WANT]).scores[0].score
+    assert positive - negative >= 30
+    assert "negation" in " ".join(decide("I do not want the lead role", [WANT]).scores[0].notes)
+
+
+def test_a_negated_yes_counts_toward_the_deny_reply() -> None:
+    no_examples = prepare("no", ["maybe later"], kind="deny")
+    decision = decide("I am not interested in applying", [WANT, no_examples])
+    assert decision.reply == "no"
+    assert "a negated yes counts as no" in decision.scores[0].notes
+
+
+def test_after_but_only_what_follows_counts() -> None:
+    decision = decide("I'd love to be considered, but I do not want the role", NODE)
+    assert decision.reply == "decline"
+
+
+def test_yes_inside_another_word_is_not_a_yes() -> None:
+    decision = decide("yesterday", NODE)
+    assert decision.reply != "want"
+
+
+def test_keywords_are_typo_tolerant_and_add_to_the_score() -> None:
+    plain = prepare("plain", ["count me in for the lead job"])
+    keyed = prepare("keyed", ["count me in for the lead job"], keywords=["considered"])
+    decision = decide("please consdered me for the lead job", [plain, keyed])
+    by_id = {s.reply: s for s in decision.scores}
+    assert by_id["keyed"].score > by_id["plain"].score
+    assert by_id["keyed"].keywords == ("considered",)
+
+
+def test_require_and_forbid_rule_replies_out() -> None:
+    thanks = prepare("thanks", ["thank you but no", "thanks, but I will pass"], require=["thank", "grateful"])
+    bare = prepare("bare", ["no I will pass", "I will pass on it"], forbid=["thank"])
+    assert decide("thanks, but I will pass", [thanks, bare]).reply == "thanks"
+    assert decide("I will pass on it", [thanks, bare]).reply == "bare"
+    ruled = {s.reply: s for s in decide("I will pass on it", [thanks, bare]).scores}
+    assert ruled["thanks"].score == 0 and ruled["thanks"].notes == ("needs one of: thank, grateful",)
+
+
+def test_two_close_replies_are_ambiguous_with_both_named() -> None:
+    a = prepare("a", ["I want more training courses"])
+    b = prepare("b", ["I want more training time"])
+    decision = decide("I want more training", [a, b])
+    assert decision.kind == "ambiguous" and set(decision.candidates) == {"a", "b"}
+
+
+def test_every_decision_explains_every_reply() -> None:
+    decision = decide("I would like to be considered", NODE)
+    assert {s.reply for s in decision.scores} == {"want", "decline", "sorry"}
+    scores = [s.score for s in decision.scores]
+    assert scores == sorted(scores, reverse=True)
+    assert decision.scores[0].example == "I would like to be considered"
+    assert decision.to_json()["decision"] == "matched"
+
+
+def shuffled(candidates: list[Candidate], rng: random.Random) -> list[Candidate]:
+    out = []
+    for c in candidates:
+        order = list(range(len(c.examples)))
+        rng.shuffle(order)
+        out.append(Candidate(c.id, c.label, tuple(c.examples[i] for i in order),
+                             tuple(c.raw_examples[i] for i in order), c.kind, c.keywords, c.require, c.forbid))
+    rng.shuffle(out)
+    return out
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.text(max_size=60), st.integers(min_value=0, max_value=10_000))
+def test_order_of_replies_and_examples_never_changes_the_decision(text: str, seed: int) -> None:
+    base = decide(text, NODE)
+    other = decide(text, shuffled(NODE, random.Random(seed)))
+    assert (base.kind, base.reply, set(base.candidates)) == (other.kind, other.reply, set(other.candidates))
+    assert sorted((s.reply, round(s.score, 6)) for s in base.scores) == sorted(
+        (s.reply, round(s.score, 6)) for s in other.scores
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(min_size=0, max_size=3000))
+def test_any_text_decides_without_error(text: str) -> None:
+    decision = decide(text, NODE)
+    assert decision.kind in ("matched", "ambiguous", "none")
+    assert all(0.0 <= s.score <= 100.0 for s in decision.scores)
