@@ -88,14 +88,24 @@ def _reset_broken() -> None:
 @click.option("--offset", type=click.IntRange(min=0), default=0,
               help="Skip this many (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--delete", "delete", type=int, multiple=True, metavar="ID",
+              help="Delete this stored session (repeatable).")
 @click.option("--reset-broken", is_flag=True,
               help="If the session database cannot be read (corrupt, or from a newer rehearse), "
                    "rename it aside (keeping it) so a new one can be started.")
 def sessions_command(script: str | None, outcome: str | None, limit: int, offset: int,
-                     as_json: bool, reset_broken: bool) -> None:
+                     as_json: bool, delete: tuple[int, ...], reset_broken: bool) -> None:
     """List your stored sessions, newest first."""
     if reset_broken:
         _reset_broken()
+        return
+    if delete:
+        with _store() as store:
+            missing = [i for i in delete if not store.delete(i)]
+        for i in delete:
+            _echo(f"No session {i}." if i in missing else f"Deleted session {i}.")
+        if missing:
+            sys.exit(1)
         return
     from rehearse.commands.render import local_time, signed
 

@@ -90,9 +90,9 @@ class _Pat:
     """One compiled pattern and what it needs."""
 
     regex: re.Pattern[str]
-    # Lower-case strings of which at least one must occur in the reply for the pattern to
-    # possibly match; None when that cannot be worked out (then it always runs).
-    lits: tuple[str, ...] | None
+    # Groups of lower-case strings: the pattern can only match if, for every group, one of
+    # its strings occurs in the reply; None when that cannot be worked out.
+    lits: tuple[tuple[int, tuple[str, ...]], ...] | None  # (group id, strings)
     # Lower-case strings one of which every match starts with; None when unknown (then
     # the pattern is tried at every position, else only where one of these starts).
     first: tuple[str, ...] | None
@@ -154,6 +154,19 @@ def _sre() -> tuple[Any, Any] | None:
 
 def _required(items: Any, c: Any) -> set[str] | None:
     """Strings one of which any match of this parsed sequence must contain."""
+    candidates = _requirements(items, c)
+    if not candidates:
+        return None
+    return max(candidates, key=_selectivity)
+
+
+def _selectivity(group: set[str]) -> tuple[int, int]:
+    """Higher is more selective: the shortest string is long, and there are few."""
+    return min(len(x) for x in group), -len(group)
+
+
+def _requirements(items: Any, c: Any) -> list[set[str]]:
+    """Every requirement of a parsed sequence: sets one string of which a match contains."""
     candidates: list[set[str]] = []
     run: list[str] = []
 
@@ -167,26 +180,22 @@ def _required(items: Any, c: Any) -> set[str] | None:
             run.append(chr(av))
             continue
         flush()
-        found: set[str] | None = None
         if op is c.SUBPATTERN:
-            found = _required(av[-1], c)
+            candidates.extend(_requirements(av[-1], c))
         elif op is c.ATOMIC_GROUP:
-            found = _required(av, c)
+            candidates.extend(_requirements(av, c))
         elif op is c.BRANCH:
             parts = [_required(branch, c) for branch in av[1]]
             if parts and all(parts):
-                found = set().union(*(p for p in parts if p))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
-            low, _high, body = av
-            if low >= 1:
-                found = _required(body, c)
-        if found:
-            candidates.append(found)
+                candidates.append(set().union(*(p for p in parts if p)))
+        elif _is_repeat(op, c) and av[0] >= 1:
+            candidates.extend(_requirements(av[2], c))
     flush()
-    if not candidates:
-        return None
-    # The most selective: the set whose shortest string is longest.
-    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
+    return candidates
+
+
+def _is_repeat(op: Any, c: Any) -> bool:
+    return op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None))
 
 
 def _nullable(items: Any, c: Any) -> bool:
@@ -203,7 +212,7 @@ def _nullable(items: Any, c: Any) -> bool:
         elif op is c.BRANCH:
             if not any(_nullable(branch, c) for branch in av[1]):
                 return False
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        elif _is_repeat(op, c):
             if av[0] > 0 and not _nullable(av[2], c):
                 return False
         else:
@@ -211,37 +220,62 @@ def _nullable(items: Any, c: Any) -> bool:
     return True
 
 
-def _first(items: Any, c: Any) -> set[str] | None:
-    """Literal strings one of which every match of this sequence starts with."""
+def _run_of(items: Any, c: Any) -> str:
+    """The literal text a sequence starts with, as it appears in _Reply.low: an
+    apostrophe class reads as "'", and whitespace (\\s, \\s+) as one space, ending it."""
+    run: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        body = av[2] if op is c.MAX_REPEAT and av[0] >= 1 else None
+        node = body[0] if body is not None and len(body) == 1 else (op, av)
+        if node[0] is c.IN and node[1] == [(c.CATEGORY, c.CATEGORY_SPACE)]:
+            run.append(" ")
+            break
+        if op is c.IN and sorted(av) == [(c.LITERAL, 39), (c.LITERAL, 8217)]:
+            run.append("'")
+            continue
+        break
+    return "".join(run)
+
+
+_WORD_START = "\x00"  # marks a first string that must start a word (after \b)
+
+
+def _first(items: Any, c: Any, bound: bool = False) -> set[str] | None:
+    """Literal strings one of which every match of this sequence starts with.
+
+    A string prefixed with _WORD_START must also start a word (a \b came before it).
+    """
     for i, (op, av) in enumerate(items):
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero-width: look past it
+        if op is c.AT:  # zero-width: look past it, noting a word boundary
+            bound = bound or av in (c.AT_BOUNDARY, c.AT_UNI_BOUNDARY, c.AT_LOC_BOUNDARY)
+            continue
+        if op in (c.ASSERT, c.ASSERT_NOT):
             continue
         if op is c.LITERAL:
-            run = []
-            for op2, av2 in items[i:]:
-                if op2 is not c.LITERAL:
-                    break
-                run.append(chr(av2))
-            return {"".join(run).lower()}
+            word = _run_of(items[i:], c)
+            return {_WORD_START + word if bound and word[:1].isalnum() else word}
         if op is c.SUBPATTERN:
             inner = [av[-1]]
         elif op is c.ATOMIC_GROUP:
             inner = [av]
         elif op is c.BRANCH:
             inner = list(av[1])
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        elif _is_repeat(op, c):
             inner = [av[2]]
         else:
             return None
         found: set[str] = set()
         for sub in inner:
-            f = _first(sub, c)
+            f = _first(sub, c, bound)
             if f is None:
                 return None
             found |= f
-        optional = op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None))
+        optional = _is_repeat(op, c)
         if (optional and av[0] == 0) or any(_nullable(sub, c) for sub in inner):
-            rest = _first(items[i + 1 :], c)
+            rest = _first(items[i + 1 :], c, bound)
             if rest is None:
                 return None
             found |= rest
@@ -249,31 +283,55 @@ def _first(items: Any, c: Any) -> set[str] | None:
     return None  # the sequence can end here: a match may start with anything
 
 
-def _analyse(source: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-    """(required strings, first strings) of a pattern, for skipping work at run time."""
+_Lits = tuple[tuple[str, ...], ...]
+
+
+def _minimal(group: set[str]) -> tuple[str, ...]:
+    """Drop strings that contain another string of the group: the shorter one decides."""
+    return tuple(sorted(s for s in group if not any(t != s and t in s for t in group)))
+
+
+_GROUP_IDS: dict[tuple[str, ...], int] = {}
+
+
+def _group_id(group: tuple[str, ...]) -> int:
+    """A small id per distinct group of required strings (a reply caches by id)."""
+    return _GROUP_IDS.setdefault(group, len(_GROUP_IDS))
+
+
+def _analyse(source: str) -> tuple[_Lits | None, tuple[str, ...] | None]:
+    """(requirements, first strings) of a pattern, for skipping work at run time."""
     sre = _sre()
     if sre is None:  # pragma: no cover
         return None, None
     parser, constants = sre
     try:
         tree = parser.parse(source, _FLAGS)
-        required = _required(tree, constants)
+        groups = _requirements(tree, constants)
         first = _first(list(tree), constants)
     except Exception:  # pragma: no cover - a parser change must not break the coach
         return None, None
-    lits = tuple(sorted(required)) if required and min(map(len, required)) >= 2 else None
-    starts = tuple(sorted(first)) if first and "" not in first else None
+    useful = sorted((g for g in groups if min(map(len, g)) >= 2), key=_selectivity, reverse=True)
+    lits = tuple(_minimal(g) for g in useful[:4]) or None
+    starts = tuple(sorted(first)) if first and not first & {"", _WORD_START} else None
     return lits, starts
 
 
 def _pat(raw: str, macros: Mapping[str, str], ctx: bool = False, noq: bool = False) -> _Pat:
     source = _expand(raw, macros)
     try:
-        regex = re.compile(source, _FLAGS)
+        regex = _compiled(source)
     except re.error as exc:
         raise ValueError(f"coach data: bad pattern {raw!r}: {exc}") from exc
-    lits, first = _analyse(source)
+    groups, first = _analyse(source)
+    lits = tuple((_group_id(g), g) for g in groups) if groups else None
     return _Pat(regex, lits, first, ctx, noq)
+
+
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    """One compiled object per distinct pattern, so a reply matches it only once."""
+    return re.compile(source, _FLAGS)
 
 
 def _build(data: Mapping[str, Any]) -> tuple[_Rule, ...]:
@@ -337,13 +395,16 @@ def _rules() -> tuple[_Rule, ...]:
     ref = resources.files(_DATA_PACKAGE)
     for part in _DATA_FILE:
         ref = ref.joinpath(part)
-    return _build(yaml.safe_load(ref.read_text(encoding="utf-8")))
+    # The safe loader (its C implementation when PyYAML has one: 15x faster, same result).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return _build(yaml.load(ref.read_text(encoding="utf-8"), Loader=loader))
 
 
 # --------------------------------------------------------------------------- matching
 
 # Sentences end at . ! ? or a line break; clauses also end at ";", a dash, or a comma
 # followed by a conjunction. Both only mark boundaries; offsets never move.
+_WHITE = re.compile(r"\s")
 _SENTENCE_END = re.compile(r"[.!?]+|\n+")
 _CLAUSE_END = re.compile(
     r"[.!?;]+|\n+|\s[—–-]+\s|,\s*(?:but|and|so|because|though|although|yet)\b|\bbut\b",
@@ -354,34 +415,61 @@ _CLAUSE_END = re.compile(
 class _Reply:
     """The text being checked, with lazily computed boundaries and a lower-case copy."""
 
-    __slots__ = ("_clauses", "_found", "_sentences", "aligned", "low", "text")
+    __slots__ = ("_clauses", "_found", "_has", "_memo", "_sentences", "aligned", "low", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.low = text.lower()  # only to find where patterns could match, never matched
-        self.aligned = len(self.low) == len(text)  # lower() kept every offset
+        # Only used to find where patterns could match (never matched against): lower case,
+        # every whitespace character a space, every apostrophe a straight one.
+        low = text.lower()
+        self.aligned = len(low) == len(text)  # lower() kept every offset
+        self.low = _WHITE.sub(" ", low).replace("’", "'") if self.aligned else low
         self._sentences: list[int] | None = None
         self._clauses: list[int] | None = None
         self._found: dict[str, list[int]] = {}
+        self._has: dict[int, bool] = {}
+        self._memo: dict[re.Pattern[str], list[re.Match[str]]] = {}
 
     def may(self, pat: _Pat) -> bool:
-        """False when the pattern cannot match: none of its required strings occur."""
-        return pat.lits is None or any(s in self.low for s in pat.lits)
+        """False when the pattern cannot match: a required string does not occur."""
+        if pat.lits is None:
+            return True
+        has = self._has
+        for gid, strings in pat.lits:
+            found = has.get(gid)
+            if found is None:
+                low = self.low
+                found = has[gid] = any(s in low for s in strings)
+            if not found:
+                return False
+        return True
 
     def _where(self, s: str) -> list[int]:
+        """Where s starts in the lower-cased text (at a word start, if so marked)."""
         found = self._found.get(s)
         if found is None:
+            low = self.low
+            word = s.startswith(_WORD_START)
+            needle = s[1:] if word else s
             found = []
-            i = self.low.find(s)
+            i = low.find(needle)
             while i >= 0:
-                found.append(i)
-                i = self.low.find(s, i + 1)
+                if not word or i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "_"):
+                    found.append(i)
+                i = low.find(needle, i + 1)
             self._found[s] = found
         return found
 
     def finditer(self, pat: _Pat, start: int = 0, end: int = -1) -> Iterable[re.Match[str]]:
         """Like ``pat.regex.finditer(text, start, end)``, trying only plausible starts."""
-        stop = len(self.text) if end < 0 else end
+        if start == 0 and end < 0:  # the whole reply: remember, patterns are shared
+            memo = self._memo.get(pat.regex)
+            if memo is None:
+                memo = self._memo[pat.regex] = list(self._finditer(pat, 0, len(self.text)))
+            return memo
+        return self._finditer(pat, start, len(self.text) if end < 0 else end)
+
+    def _finditer(self, pat: _Pat, start: int, stop: int) -> Iterable[re.Match[str]]:
         if pat.first is None or not self.aligned:
             yield from pat.regex.finditer(self.text, start, stop)
             return
@@ -427,9 +515,7 @@ class _Reply:
         return False
 
     def spans(self, pats: Iterable[_Pat]) -> list[Span]:
-        return [
-            Span(m.start(), m.end()) for p in pats if self.may(p) for m in self.finditer(p)
-        ]
+        return [Span(m.start(), m.end()) for p in pats if self.may(p) for m in self.finditer(p)]
 
 
 def _hit(m: re.Match[str]) -> Span:

@@ -9,8 +9,9 @@ session; a step only normalises the user's text and runs a few hundred rapidfuzz
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,13 +21,16 @@ from rapidfuzz.utils import default_process
 from rehearse.engine.model import ReplyKind
 
 # Tuned by sweeping over tests/fixtures/match_eval.yaml (tests/benchmarks/bench_matching.py).
-THRESHOLD = 62.0
+THRESHOLD = 54.0
 MARGIN = 5.0
 NEGATION_PENALTY = 40.0
 KEYWORD_BONUS = 6.0
 KEYWORD_BONUS_MAX = 12.0
 LEAD_BONUS = 10.0
 NEGATED_YES_DISCOUNT = 5.0
+SEMANTIC_WEIGHT = 1.0
+NEGATION_WINDOW = 3
+SHORT_EXTRA = 10.0
 MAX_INPUT_CHARS = 2000
 
 DecisionKind = Literal["matched", "ambiguous", "none"]
@@ -68,7 +72,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 NEGATORS = frozenset(
     "not no never nothing without refuse refusing nor neither none nobody nowhere "
-    "decline declining rather against".split()
+    "decline declining against".split()
 )
 # Words that carry little meaning on their own: matching on them alone is noise.
 STOPWORDS = frozenset(
@@ -84,6 +88,67 @@ STOPWORDS = frozenset(
     honestly honest frankly basically enough actually literally anyway anyways guess suppose
     """.split()
 ) - NEGATORS
+# Words that mean the same thing in these conversations, folded onto one stem, so that
+# "I'd love the job" meets "I want the role". Kept small: a wrong synonym costs precision.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "role": ("job", "post", "position", "opening", "promotion", "vacancy", "lead", "seat"),
+    "want": ("like", "love", "keen", "interest", "fancy", "wish", "prefer", "eager"),
+    "apply": ("application", "consider", "candidate", "candidacy", "run", "throw"),
+    "thank": ("thanks", "grateful", "appreciate", "gratitude", "cheer"),
+    "sorry": ("apologise", "apologize", "apology", "apologies", "regret"),
+    "advice": ("advise", "suggest", "suggestion", "recommend", "recommendation", "tip",
+               "pointer", "guidance"),
+    "leave": ("quit", "resign", "resignation", "elsewhere", "exit", "walk"),
+    "train": ("teach", "mentor", "coach", "develop", "development", "learn"),
+    "course": ("class", "workshop", "qualification", "certification", "certificate"),
+    "help": ("support", "backing", "assist", "assistance"),
+    "talk": ("meet", "meeting", "chat", "discuss", "discussion", "conversation", "catch"),
+    "skill": ("ability", "competence", "expertise", "knowledge", "strength"),
+    "colleague": ("peer", "coworker", "teammate"),
+    "pay": ("salary", "money", "raise", "compensation", "rise"),
+    "scope": ("responsibility", "responsibilities", "remit", "ownership", "influence"),
+    "nerve": ("nervous", "scared", "afraid", "anxious", "fear", "worried", "worry", "fright"),
+    "ready": ("prepared",),
+    "sure": ("certain", "positive", "confident"),
+    "idea": ("plan", "proposal", "suggestion"),
+}
+_CANON: dict[str, str] = {}
+# "unfair" is "not fair": the base word, negated (a closed list; most un- words are not).
+UN_WORDS = frozenset(
+    "unfair unhappy unable unclear unsure unlikely uninterested unready unwilling unprepared "
+    "unqualified unreasonable unhelpful unimportant unsuitable unacceptable unjust".split()
+)
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: 'considered', 'considering', 'considers' -> 'consider'."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("ied") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]
+            return base
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+for _canon, _words in SYNONYMS.items():
+    for _word in (_canon, *_words):
+        _CANON[stem(_word)] = _canon
+
+
+def concept(word: str) -> str:
+    stemmed = stem(word)
+    return _CANON.get(stemmed, stemmed)
+
+
 _BUT = re.compile(r"\b(?:but|however|though|although|except|yet)\b")
 _CLAUSE = re.compile(r"[.;!?\n]+|,|\b(?:and then|and also|also)\b")
 
@@ -110,9 +175,17 @@ _LEAD_AFFIRM = ("yes", "yeah", "yep", "sure", "absolutely", "definitely", "of co
 _LEAD_DENY = ("no", "nope", "nah", "not really")
 
 
+_INTERJECTION = re.compile(r"(^|[,.;!?]|\bbut\b)\s*(?:no|nope)\s*[,.!;:-]+")
+
+
 def expand(text: str) -> str:
-    """Lower-case and expand contractions, before punctuation is stripped."""
+    """Lower-case and expand contractions, before punctuation is stripped.
+
+    A leading "no," answers the question; it does not negate what follows ("no, I stand
+    by it"), so it becomes "nah", which counts as a plain no but not as a negator.
+    """
     text = text.translate(_APOSTROPHES).lower()
+    text = _INTERJECTION.sub(r"\1 nah ", text)
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
     return text
@@ -120,6 +193,15 @@ def expand(text: str) -> str:
 
 def normalise(text: str) -> str:
     return str(default_process(expand(text)))
+
+
+BREAK = "qqbreakqq"
+_PUNCTUATION = re.compile(r"[.,;:!?()]+")
+
+
+def _marked(expanded: str) -> str:
+    """Normalised text that keeps clause breaks as a marker word, to bound negation scope."""
+    return str(default_process(_PUNCTUATION.sub(f" {BREAK} ", expanded)))
 
 
 @dataclass(frozen=True)
@@ -130,24 +212,37 @@ class Phrase:
     tokens: tuple[str, ...]
     content: str
     content_set: frozenset[str]
-    negated: frozenset[str]  # content words with a negator within three words before them
+    concepts: frozenset[str]  # stemmed content words, synonyms folded
+    negated: frozenset[str]  # concepts with a negator within three words before them
 
     @staticmethod
-    def of(normalised: str) -> Phrase:
-        tokens = tuple(normalised.split())
+    def of(marked: str) -> Phrase:
+        """From _marked() text; a clause break ends the reach of a negator."""
+        words = marked.split()
+        tokens = tuple(t for t in words if t != BREAK)
+        normalised = " ".join(tokens)
         content_tokens = [t for t in tokens if t not in STOPWORDS and t not in NEGATORS]
+        concepts = frozenset(concept(t[2:] if t in UN_WORDS else t) for t in content_tokens)
         negated = set()
-        for i, token in enumerate(tokens):
-            if token in NEGATORS:
+        recent: list[str] = []  # the last few words that carry meaning, negators included
+        for token in words:
+            if token == BREAK:
+                recent.clear()
                 continue
-            if any(t in NEGATORS for t in tokens[max(0, i - 3) : i]):
-                negated.add(token)
+            if token in STOPWORDS:
+                continue
+            if token in UN_WORDS:
+                negated.add(concept(token[2:]))
+            elif token not in NEGATORS and any(t in NEGATORS for t in recent[-NEGATION_WINDOW:]):
+                negated.add(concept(token))
+            recent.append(token)
         return Phrase(
             normalised,
             tokens,
             " ".join(content_tokens),
             frozenset(content_tokens),
-            frozenset(negated) & frozenset(content_tokens),
+            concepts,
+            frozenset(negated) & concepts,
         )
 
 
@@ -163,6 +258,7 @@ class Candidate:
     keywords: tuple[str, ...]
     require: tuple[str, ...]
     forbid: tuple[str, ...]
+    concepts: frozenset[str] = frozenset()
 
 
 def prepare(
@@ -175,15 +271,17 @@ def prepare(
     require: Iterable[str] = (),
     forbid: Iterable[str] = (),
 ) -> Candidate:
+    phrases = tuple(Phrase.of(_marked(expand(e))) for e in examples)
     return Candidate(
         id=reply_id,
         label=label or (examples[0] if examples else reply_id),
-        examples=tuple(Phrase.of(normalise(e)) for e in examples),
+        examples=phrases,
         raw_examples=tuple(examples),
         kind=kind,
         keywords=tuple(normalise(k) for k in keywords if normalise(k)),
         require=tuple(normalise(k) for k in require if normalise(k)),
         forbid=tuple(normalise(k) for k in forbid if normalise(k)),
+        concepts=frozenset().union(*(p.concepts for p in phrases)),
     )
 
 
@@ -250,24 +348,59 @@ def _clauses(text: str) -> list[str]:
     pieces = [lowered, *(_CLAUSE.split(lowered))]
     seen: list[str] = []
     for piece in pieces:
-        norm = str(default_process(piece))
-        if norm and norm not in seen:
+        norm = _marked(piece)
+        if norm.replace(BREAK, "").strip() and norm not in seen:
             seen.append(norm)
     return seen
 
 
-def _pair_score(user: Phrase, example: Phrase) -> tuple[float, str | None]:
+def _idf(candidates: Sequence[Candidate]) -> dict[str, float]:
+    """Concepts found in fewer replies of the node say more about which reply is meant."""
+    counts: dict[str, int] = {}
+    for cand in candidates:
+        for c in cand.concepts:
+            counts[c] = counts.get(c, 0) + 1
+    total = len(candidates) + 1
+    return {c: 1.0 + math.log(total / (n + 1)) for c, n in counts.items()}
+
+
+def _semantic(user: Phrase, example: Phrase, idf: Mapping[str, float], unknown: float) -> float:
+    """Cosine of idf-weighted concept sets: shared meaning, not shared spelling."""
+    if not user.concepts or not example.concepts:
+        return 0.0
+    shared = user.concepts & example.concepts
+    if not shared:
+        return 0.0
+    num = sum(idf.get(c, unknown) ** 2 for c in shared)
+    u = math.sqrt(sum(idf.get(c, unknown) ** 2 for c in user.concepts))
+    e = math.sqrt(sum(idf.get(c, unknown) ** 2 for c in example.concepts))
+    return 100.0 * num / (u * e)
+
+
+def _pair_score(
+    user: Phrase, example: Phrase, idf: Mapping[str, float], unknown: float, whole: Phrase
+) -> tuple[float, str | None]:
     s_sort = fuzz.token_sort_ratio(user.text, example.text, processor=None)
     s_set = fuzz.token_set_ratio(user.text, example.text, processor=None)
+    # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
+    # "maybe" against "okay maybe I will apply". Trust it only as far as lengths compare.
+    shorter, longer = sorted((len(user.tokens), len(example.tokens)))
+    if longer:
+        s_set *= min(1.0, 0.5 + shorter / longer)
     if user.content and example.content:
         s_content = fuzz.token_sort_ratio(user.content, example.content, processor=None)
     else:
         s_content = min(s_sort, s_set)
-    score = (s_sort + s_set + s_content) / 3.0
-    shared = user.content_set & example.content_set
+    s_sem = _semantic(user, example, idf, unknown)
+    score = (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT)
+    shared = user.concepts & example.concepts
     if shared and (user.negated & shared) != (example.negated & shared):
         return score - NEGATION_PENALTY, "negation on one side only"
-    if not shared and (user.negated or example.negated) and user.content_set and example.content_set:
+    # A clause may look clean while the rest of the reply negates what the example affirms.
+    wide = whole.concepts & example.concepts
+    if (whole.negated & wide) - example.negated or (example.negated & wide) - whole.negated:
+        return score - NEGATION_PENALTY, "negation on one side only"
+    if not shared and (user.negated or example.negated) and user.concepts and example.concepts:
         # "I don't want it" against "I want it": the negated word is the shared meaning.
         if bool(user.negated) != bool(example.negated):
             return score - NEGATION_PENALTY / 2, "negation on one side only"
@@ -297,12 +430,14 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
         p for i, p in enumerate(clauses)
         if i == 0 or len(p.content_set) >= 2 or any(t in NEGATORS for t in p.tokens)
     ]
-    whole = Phrase.of(bare)
+    whole = Phrase.of(_marked(expand(text)))
     lead = _lead(bare)
+    idf = _idf(candidates)
+    unknown = 1.0 + math.log(len(candidates) + 1)
     results: dict[str, ReplyScore] = {}
     negated_affirm: ReplyScore | None = None
     for cand in candidates:
-        result, negated = _score_candidate(cand, phrases, whole, lead)
+        result, negated = _score_candidate(cand, phrases, whole, lead, idf, unknown)
         results[cand.id] = result
         if cand.kind == "affirm" and negated is not None:
             negated_affirm = negated
@@ -320,8 +455,10 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
             )
     ranked = tuple(sorted(results.values(), key=lambda s: (-s.score, s.reply)))
     top = ranked[0]
-    if top.score < THRESHOLD:
-        return Decision("none", None, (), ranked, f"best score {top.score:.0f} is below {THRESHOLD:.0f}")
+    # A word or two ("maybe", "training") is thin evidence: ask for more unless it fits well.
+    threshold = THRESHOLD + (SHORT_EXTRA if len(whole.tokens) <= 2 else 0.0)
+    if top.score < threshold:
+        return Decision("none", None, (), ranked, f"best score {top.score:.0f} is below {threshold:.0f}")
     if len(ranked) > 1:
         second = ranked[1]
         if second.score >= THRESHOLD and top.score - second.score < MARGIN:
@@ -365,7 +502,12 @@ def _allowed(cand: Candidate, whole: Phrase) -> str | None:
 
 
 def _score_candidate(
-    cand: Candidate, phrases: Sequence[Phrase], whole: Phrase, lead: ReplyKind | None
+    cand: Candidate,
+    phrases: Sequence[Phrase],
+    whole: Phrase,
+    lead: ReplyKind | None,
+    idf: Mapping[str, float],
+    unknown: float,
 ) -> tuple[ReplyScore, ReplyScore | None]:
     """The reply's score, and (for affirm replies) the best score of a negated example."""
     ruled_out = _allowed(cand, whole)
@@ -378,7 +520,7 @@ def _score_candidate(
     negated_best: tuple[float, str, str] | None = None
     for i, example in enumerate(cand.examples):
         for phrase in phrases:
-            score, note = _pair_score(phrase, example)
+            score, note = _pair_score(phrase, example, idf, unknown, phrases[0])
             if score > best:
                 best, best_example, best_clause, best_note = score, cand.raw_examples[i], phrase.text, note
             if note is not None and phrase.negated and not example.negated:

@@ -7,11 +7,12 @@ writers never deadlock on a lock upgrade. Every turn is its own transaction, com
 it happens: killing the process loses nothing already said.
 
 A session keeps everything replay needs even after its script is edited or deleted: a
-content-addressed copy of the script and persona text (``blobs``, keyed by sha256, shared
-between sessions), the setup (user name, variables, seed, switched-off checks) and the app
-version. Each turn keeps the user's text and the turn as JSON (``rehearse.plain.turn_json``
-plus what replay shows: the label of the reply it was understood as, the coaching checks'
-titles, the ending, and whether the numbered menu had been opened before it).
+content-addressed copy of the script and persona text and of the rendered situation, goal
+and rubric (``blobs``, keyed by sha256, shared between sessions), the setup (user name,
+variables, seed, switched-off checks) and the app version. Each turn keeps the user's text
+and the turn as JSON (``rehearse.plain.turn_json`` plus what replay shows: the label of the
+reply it was understood as, the coaching checks' titles, the ending, and whether the
+numbered menu had been opened before it).
 
 The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS[i]`` takes version i to
 i + 1. A database this code cannot read (corrupt, or written by a newer rehearse) raises
@@ -78,9 +79,7 @@ _V1: tuple[str, ...] = (
         disabled_checks TEXT NOT NULL DEFAULT '[]',
         seed            INTEGER NOT NULL,
         app_version     TEXT NOT NULL,
-        situation       TEXT NOT NULL DEFAULT '',
-        goal            TEXT NOT NULL DEFAULT '',
-        rubric          TEXT NOT NULL DEFAULT '{}',
+        context_sha     TEXT NOT NULL,
         outcome         TEXT CHECK (outcome IN ('success', 'partial', 'fail')),
         end_reason      TEXT,
         end_node        TEXT,
@@ -613,24 +612,29 @@ class Store:
         persona_sha = persona.digest or digest(persona.source)
         after = _states_by_turn(state)
         stamp = now()
+        # What the player was shown before the first line, rendered: shared by every
+        # session with the same script, persona and variables.
+        context = _dumps({"situation": sess.situation(state), "goal": sess.goal(state),
+                          "rubric": dict(script.rubric)})
+        context_sha = digest(context)
         with self._write("start a session") as conn:
-            conn.execute("INSERT OR IGNORE INTO blobs(sha256, text) VALUES (?, ?)",
-                         (script_sha, _db_text(script.source)))
-            conn.execute("INSERT OR IGNORE INTO blobs(sha256, text) VALUES (?, ?)",
-                         (persona_sha, _db_text(persona.source)))
+            conn.executemany(
+                "INSERT OR IGNORE INTO blobs(sha256, text) VALUES (?, ?)",
+                [(script_sha, _db_text(script.source)), (persona_sha, _db_text(persona.source)),
+                 (context_sha, context)],
+            )
             cursor = conn.execute(
                 """
                 INSERT INTO sessions(started, script_id, script_title, script_sha, script_path,
                     persona_id, persona_name, persona_sha, user_name, vars, disabled_checks, seed,
-                    app_version, situation, goal, rubric, parent, parent_turn)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    app_version, context_sha, parent, parent_turn)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     stamp, script.id, _db_text(script.title), script_sha, _db_text(script.path),
                     persona.id, _db_text(persona.name), persona_sha, _db_text(setup.user_name),
                     _dumps(dict(setup.vars)), _dumps(sorted(setup.disabled_checks)), setup.seed,
-                    __version__, _db_text(sess.situation(state)), _db_text(sess.goal(state)),
-                    _dumps(dict(script.rubric)), parent, parent_turn,
+                    __version__, context_sha, parent, parent_turn,
                 ),
             )
             session_id = cursor.lastrowid
@@ -701,6 +705,7 @@ class Store:
                 """
                 DELETE FROM blobs WHERE sha256 NOT IN (SELECT script_sha FROM sessions)
                                     AND sha256 NOT IN (SELECT persona_sha FROM sessions)
+                                    AND sha256 NOT IN (SELECT context_sha FROM sessions)
                 """
             )
         return gone
@@ -819,15 +824,18 @@ class Store:
         with self._read("load a session") as conn:
             row = conn.execute(
                 """
-                SELECT s.*, sb.text AS script_text, pb.text AS persona_text FROM sessions s
+                SELECT s.*, sb.text AS script_text, pb.text AS persona_text,
+                       cb.text AS context FROM sessions s
                 LEFT JOIN blobs sb ON sb.sha256 = s.script_sha
                 LEFT JOIN blobs pb ON pb.sha256 = s.persona_sha
+                LEFT JOIN blobs cb ON cb.sha256 = s.context_sha
                 WHERE s.id = ?
                 """,
                 (session_id,),
             ).fetchone()
             if row is None:
                 raise KeyError(f"no session {session_id}")
+            context = _loads(row["context"], {})
             turns = conn.execute(
                 "SELECT idx, user, at, data FROM turns WHERE session = ? ORDER BY idx",
                 (session_id,),
@@ -841,8 +849,8 @@ class Store:
             user_name=_py_text(row["user_name"]),
             vars=frozen_map({str(k): str(v) for k, v in _loads(row["vars"], {}).items()}),
             disabled_checks=tuple(_loads(row["disabled_checks"], [])), seed=row["seed"],
-            app_version=row["app_version"], situation=_py_text(row["situation"]),
-            goal=_py_text(row["goal"]), rubric=frozen_map(_loads(row["rubric"], {})),
+            app_version=row["app_version"], situation=str(context.get("situation", "")),
+            goal=str(context.get("goal", "")), rubric=frozen_map(context.get("rubric", {})),
             outcome=row["outcome"], end_reason=row["end_reason"], end_node=row["end_node"],
             debrief=None if row["debrief"] is None else _py_text(row["debrief"]),
             scores=frozen_map(_loads(row["scores"], {})), score_total=row["score_total"],

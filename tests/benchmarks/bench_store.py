@@ -36,19 +36,21 @@ def sample_states() -> list[State]:
     states: list[State] = []
     for script in sorted(catalog.scripts.values(), key=lambda s: s.id):
         for persona in catalog.personas_for(script):
-            for depth in (2, 4, 9):
+            for depth in (2, 4, 9, 0):
                 state = sess.begin(Setup(script, persona, user_name="Bench", seed=depth))
-                for _ in range(depth):
+                for _ in range(depth or 20):
                     if state.ending is not None:
                         break
-                    answer = sess.model_answer(state) or "I am not sure what to say"
-                    state, _turn = sess.step(state, answer)
+                    # depth 0: replies that never land, until the boss runs out of patience
+                    answer = sess.model_answer(state) if depth else None
+                    state, _turn = sess.step(state, answer or "purple monkey dishwasher")
                 states.append(state)
-    # Interleave outcomes, so that the 10-session database holds a bit of everything and
-    # a filtered page returns as many rows from it as from the big one.
-    groups: dict[str, list[State]] = {}
+    # Interleave (script, outcome) kinds, so that the 10-session database holds one of each
+    # and a filtered page or the summary has as many rows to return as from the big one.
+    groups: dict[tuple[str, str], list[State]] = {}
     for state in states:
-        groups.setdefault(state.ending.outcome if state.ending else "", []).append(state)
+        kind = (state.script.id, state.ending.outcome if state.ending else "")
+        groups.setdefault(kind, []).append(state)
     mixed: list[State] = []
     while any(groups.values()):
         for group in groups.values():
@@ -57,11 +59,14 @@ def sample_states() -> list[State]:
     return mixed
 
 
-def fill(path: Path, states: list[State], n: int) -> float:
+def fill(path: Path, states: list[State], n: int, newest: int = 10) -> float:
+    """n sessions, the newest ``newest`` being states[:newest] in both databases, so the
+    first page of the big one holds the same rows as the small one."""
     start = time.perf_counter()
+    order = [states[(newest + i) % len(states)] for i in range(n - newest)] + states[:newest]
     with Store.open(path) as store:
-        for i in range(n):
-            store.start(states[i % len(states)])
+        for state in order:
+            store.start(state)
     return time.perf_counter() - start
 
 
@@ -94,16 +99,17 @@ def main() -> int:
         fill(small_path, states, 10)
         took = fill(large_path, states, args.sessions)
         size = large_path.stat().st_size / 1e6
-        print(f"filled {args.sessions} sessions ({len(states)} distinct transcripts) "
-              f"in {took:.1f} s; {size:.1f} MB")
+        kinds = len({(st.script.id, st.ending.outcome if st.ending else "") for st in states})
+        print(f"filled {args.sessions} sessions ({len(states)} distinct transcripts, {kinds} kinds "
+              f"of script and outcome) in {took:.1f} s; {size:.1f} MB")
 
         with Store.open(small_path) as small, Store.open(large_path) as large:
             assert small.count() == 10 and large.count() == args.sessions
             cases: list[tuple[str, Callable[[Store], object], bool]] = [
                 ("sessions(limit=10)", lambda s: s.sessions(limit=10), True),
                 ("sessions(script, limit=3)", lambda s: s.sessions(script=script, limit=3), True),
-                ("sessions(outcome=success, limit=3)",
-                 lambda s: s.sessions(outcome="success", limit=3), True),
+                ("sessions(outcome=fail, limit=3)",
+                 lambda s: s.sessions(outcome="fail", limit=3), True),
                 ("count()", lambda s: s.count(), True),
                 ("count(script, outcome)", lambda s: s.count(script=script, outcome="fail"), True),
                 ("summary()", lambda s: s.summary(), True),

@@ -370,6 +370,18 @@ def test_purge_asks_first_and_deletes_everything(script_file: Path) -> None:
     assert "nothing to delete" in invoke("purge", "--yes").output
 
 
+def test_delete_one_session(script_file: Path) -> None:
+    play(script_file, LOSE)
+    first = stored().id
+    play(script_file, WIN)
+    result = invoke("sessions", "--delete", str(first))
+    assert result.exit_code == 0 and f"Deleted session {first}." in result.output
+    remaining = json.loads(invoke("sessions", "--json").output)["sessions"]
+    assert [s["outcome"] for s in remaining] == ["success"]
+    again = invoke("sessions", "--delete", str(first))
+    assert again.exit_code == 1 and f"No session {first}." in again.output
+
+
 # -- databases rehearse cannot use --------------------------------------------------------------
 
 

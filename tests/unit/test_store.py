@@ -215,11 +215,14 @@ def test_a_session_keeps_what_replay_needs(db: Store) -> None:
     assert stored.turns[1].data["label"] == "Ask for a raise"
 
 
-def test_script_and_persona_text_are_stored_once(db: Store) -> None:
+def test_script_persona_and_situation_text_are_stored_once(db: Store) -> None:
     for _ in range(3):
         record_play(db, LOSE)
     blobs = db._conn.execute("SELECT count(*) FROM blobs").fetchone()[0]
-    assert blobs == 2
+    assert blobs == 3  # script, persona, rendered situation/goal/rubric
+    record_play(db, LOSE, make_setup(name="Bo"))  # same text: the situation does not name you
+    record_play(db, LOSE, make_setup(SCRIPT.replace('amount: "5%"', 'amount: "9%"')))
+    assert db._conn.execute("SELECT count(*) FROM blobs").fetchone()[0] == 5
 
 
 def test_take_back_forgets_the_undone_turns(db: Store) -> None:

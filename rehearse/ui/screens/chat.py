@@ -96,7 +96,9 @@ class LeaveScreen(ModalScreen[bool]):
                 yield Button("Stay (esc)", id="stay", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#stay", Button).focus()
+        # keys decide here (Enter leaves, Esc stays); the buttons are for the mouse
+        for button in self.query(Button):
+            button.can_focus = False
 
     @on(Button.Pressed, "#leave")
     def action_leave(self) -> None:
