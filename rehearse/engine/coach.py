@@ -240,13 +240,15 @@ def _run_of(items: Any, c: Any) -> str:
     return "".join(run)
 
 
-_WORD_START = "\x00"  # marks a first string that must start a word (after \b)
+_WORD_START = "\x00"
+_CAPITAL = "\x01"  # marks a first string that must start a word (after \b)
 
 
-def _first(items: Any, c: Any, bound: bool = False) -> set[str] | None:
+def _first(items: Any, c: Any, bound: bool = False, cased: bool = False) -> set[str] | None:
     """Literal strings one of which every match of this sequence starts with.
 
-    A string prefixed with _WORD_START must also start a word (a \b came before it).
+    A string prefixed with _WORD_START must also start a word (a \b came before it);
+    _CAPITAL stands for a capital letter starting a word (a case-sensitive [A-Z]).
     """
     for i, (op, av) in enumerate(items):
         if op is c.AT:  # zero-width: look past it, noting a word boundary
@@ -257,7 +259,20 @@ def _first(items: Any, c: Any, bound: bool = False) -> set[str] | None:
         if op is c.LITERAL:
             word = _run_of(items[i:], c)
             return {_WORD_START + word if bound and word[:1].isalnum() else word}
+        if op is c.IN:
+            if cased and av == [(c.RANGE, (ord("A"), ord("Z")))]:
+                return {_CAPITAL}
+            if av == [(c.CATEGORY, c.CATEGORY_SPACE)]:
+                return {" "}
+            if 0 < len(av) <= 4 and all(o is c.LITERAL and not chr(v).isalnum() for o, v in av):
+                chars = {chr(v) for _, v in av}
+                return {"'"} if chars == {"'", "’"} else chars
+            return None
         if op is c.SUBPATTERN:
+            if av[2] & re.IGNORECASE:
+                cased = True
+            elif av[1] & re.IGNORECASE:
+                cased = False
             inner = [av[-1]]
         elif op is c.ATOMIC_GROUP:
             inner = [av]
@@ -269,7 +284,7 @@ def _first(items: Any, c: Any, bound: bool = False) -> set[str] | None:
             return None
         found: set[str] = set()
         for sub in inner:
-            f = _first(sub, c, bound)
+            f = _first(sub, c, bound, cased)
             if f is None:
                 return None
             found |= f
@@ -284,6 +299,13 @@ def _first(items: Any, c: Any, bound: bool = False) -> set[str] | None:
 
 
 _Lits = tuple[tuple[str, ...], ...]
+
+
+def _worth_testing(group: set[str]) -> bool:
+    """Single letters occur everywhere; a required "?" or "," rules out most replies."""
+    return min(map(len, group)) >= 2 or all(
+        not ch.isalnum() and not ch.isspace() for s in group for ch in s
+    )
 
 
 def _minimal(group: set[str]) -> tuple[str, ...]:
@@ -311,7 +333,7 @@ def _analyse(source: str) -> tuple[_Lits | None, tuple[str, ...] | None]:
         first = _first(list(tree), constants)
     except Exception:  # pragma: no cover - a parser change must not break the coach
         return None, None
-    useful = sorted((g for g in groups if min(map(len, g)) >= 2), key=_selectivity, reverse=True)
+    useful = sorted((g for g in groups if _worth_testing(g)), key=_selectivity, reverse=True)
     lits = tuple(_minimal(g) for g in useful[:4]) or None
     starts = tuple(sorted(first)) if first and not first & {"", _WORD_START} else None
     return lits, starts
@@ -405,6 +427,7 @@ def _rules() -> tuple[_Rule, ...]:
 # Sentences end at . ! ? or a line break; clauses also end at ";", a dash, or a comma
 # followed by a conjunction. Both only mark boundaries; offsets never move.
 _WHITE = re.compile(r"\s")
+_CAPITALS = re.compile(r"\b[A-Z]")
 _SENTENCE_END = re.compile(r"[.!?]+|\n+")
 _CLAUSE_END = re.compile(
     r"[.!?;]+|\n+|\s[—–-]+\s|,\s*(?:but|and|so|because|though|although|yet)\b|\bbut\b",
@@ -447,6 +470,8 @@ class _Reply:
     def _where(self, s: str) -> list[int]:
         """Where s starts in the lower-cased text (at a word start, if so marked)."""
         found = self._found.get(s)
+        if found is None and s == _CAPITAL:
+            found = self._found[s] = [m.start() for m in _CAPITALS.finditer(self.text)]
         if found is None:
             low = self.low
             word = s.startswith(_WORD_START)

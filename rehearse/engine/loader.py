@@ -343,7 +343,7 @@ def _build_node(b: _Builder, node_id: str, raw: Any, path: Path) -> Node | None:
         coach_off=frozenset(b.str_list(data, path, "coach_off")),
         replies=tuple(replies),
         fallback=b.lines(data.get("fallback"), (*path, "fallback")),
-        end=end,  # type: ignore[arg-type]
+        end=end,
         debrief=b.template(data, path, "debrief"),
         loc=b.doc.key_loc(path),
     )

@@ -364,21 +364,40 @@ def _idf(candidates: Sequence[Candidate]) -> dict[str, float]:
     return {c: 1.0 + math.log(total / (n + 1)) for c, n in counts.items()}
 
 
-def _semantic(user: Phrase, example: Phrase, idf: Mapping[str, float], unknown: float) -> float:
+class _Weights:
+    """Per-decision idf weights, with each phrase's norm computed once."""
+
+    __slots__ = ("idf", "norms", "unknown")
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        self.idf = _idf(candidates)
+        self.unknown = 1.0 + math.log(len(candidates) + 1)
+        self.norms: dict[int, float] = {}
+
+    def weight(self, concept_: str) -> float:
+        w = self.idf.get(concept_, self.unknown)
+        return w * w
+
+    def norm(self, phrase: Phrase) -> float:
+        key = id(phrase)
+        found = self.norms.get(key)
+        if found is None:
+            found = math.sqrt(sum(self.weight(c) for c in phrase.concepts))
+            self.norms[key] = found
+        return found
+
+
+def _semantic(user: Phrase, example: Phrase, weights: _Weights) -> float:
     """Cosine of idf-weighted concept sets: shared meaning, not shared spelling."""
-    if not user.concepts or not example.concepts:
-        return 0.0
     shared = user.concepts & example.concepts
     if not shared:
         return 0.0
-    num = sum(idf.get(c, unknown) ** 2 for c in shared)
-    u = math.sqrt(sum(idf.get(c, unknown) ** 2 for c in user.concepts))
-    e = math.sqrt(sum(idf.get(c, unknown) ** 2 for c in example.concepts))
-    return 100.0 * num / (u * e)
+    num = sum(weights.weight(c) for c in shared)
+    return 100.0 * num / (weights.norm(user) * weights.norm(example))
 
 
 def _pair_score(
-    user: Phrase, example: Phrase, idf: Mapping[str, float], unknown: float, whole: Phrase
+    user: Phrase, example: Phrase, weights: _Weights, whole: Phrase
 ) -> tuple[float, str | None]:
     s_sort = fuzz.token_sort_ratio(user.text, example.text, processor=None)
     s_set = fuzz.token_set_ratio(user.text, example.text, processor=None)
@@ -391,7 +410,7 @@ def _pair_score(
         s_content = fuzz.token_sort_ratio(user.content, example.content, processor=None)
     else:
         s_content = min(s_sort, s_set)
-    s_sem = _semantic(user, example, idf, unknown)
+    s_sem = _semantic(user, example, weights)
     score = (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT)
     shared = user.concepts & example.concepts
     if shared and (user.negated & shared) != (example.negated & shared):
@@ -432,12 +451,11 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
     ]
     whole = Phrase.of(_marked(expand(text)))
     lead = _lead(bare)
-    idf = _idf(candidates)
-    unknown = 1.0 + math.log(len(candidates) + 1)
+    weights = _Weights(candidates)
     results: dict[str, ReplyScore] = {}
     negated_affirm: ReplyScore | None = None
     for cand in candidates:
-        result, negated = _score_candidate(cand, phrases, whole, lead, idf, unknown)
+        result, negated = _score_candidate(cand, phrases, whole, lead, weights)
         results[cand.id] = result
         if cand.kind == "affirm" and negated is not None:
             negated_affirm = negated
@@ -506,8 +524,7 @@ def _score_candidate(
     phrases: Sequence[Phrase],
     whole: Phrase,
     lead: ReplyKind | None,
-    idf: Mapping[str, float],
-    unknown: float,
+    weights: _Weights,
 ) -> tuple[ReplyScore, ReplyScore | None]:
     """The reply's score, and (for affirm replies) the best score of a negated example."""
     ruled_out = _allowed(cand, whole)
@@ -520,7 +537,7 @@ def _score_candidate(
     negated_best: tuple[float, str, str] | None = None
     for i, example in enumerate(cand.examples):
         for phrase in phrases:
-            score, note = _pair_score(phrase, example, idf, unknown, phrases[0])
+            score, note = _pair_score(phrase, example, weights, phrases[0])
             if score > best:
                 best, best_example, best_clause, best_note = score, cand.raw_examples[i], phrase.text, note
             if note is not None and phrase.negated and not example.negated:

@@ -10,7 +10,7 @@ A session keeps everything replay needs even after its script is edited or delet
 content-addressed copy of the script and persona text and of the rendered situation, goal
 and rubric (``blobs``, keyed by sha256, shared between sessions), the setup (user name,
 variables, seed, switched-off checks) and the app version. Each turn keeps the user's text
-and the turn as JSON (``rehearse.plain.turn_json`` plus what replay shows: the label of the
+and the turn as JSON (``rehearse.engine.transcript.turn_json`` plus what replay shows: the label of the
 reply it was understood as, the coaching checks' titles, the ending, and whether the
 numbered menu had been opened before it).
 
@@ -45,7 +45,7 @@ from rehearse.engine import session as sess
 from rehearse.engine.loader import digest, persona_from_text, script_from_text
 from rehearse.engine.model import OUTCOMES, Persona, Script, frozen_map
 from rehearse.engine.session import Setup, State, Turn
-from rehearse.plain import turn_json
+from rehearse.engine.transcript import turn_json
 
 BUSY_TIMEOUT_MS = 10_000
 OUTCOME_RANK: Mapping[str, int] = {"success": 3, "partial": 2, "fail": 1}
@@ -650,8 +650,8 @@ class Store:
         the session finished with its outcome and rubric scores."""
         stamp = now()
         with self._write("record a turn") as conn:
+            self._update_progress(conn, session_id, state, stamp)  # first: says if it is gone
             self._insert_turn(conn, session_id, turn, state.previous, stamp)
-            self._update_progress(conn, session_id, state, stamp)
 
     def take_back(self, session_id: int, state: State) -> None:
         """The user took back replies: forget the turns after ``state.turn``."""

@@ -165,7 +165,7 @@ def template_names(source: str) -> set[str]:
     for node in tree.find_all(jinja2.nodes.Name):
         (loaded if node.ctx == "load" else stored).add(node.name)
     for macro in tree.find_all((jinja2.nodes.Macro, jinja2.nodes.CallBlock)):
-        stored.update(arg.name for arg in macro.args)
+        stored.update(arg.name for arg in getattr(macro, "args", ()))
     stored.add("loop")
     return loaded - stored
 

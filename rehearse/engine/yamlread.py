@@ -41,13 +41,16 @@ _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
 
+_CParser: Any
 try:
-    from yaml._yaml import CParser as _CParser
+    from yaml import _yaml as _libyaml
+
+    _CParser = _libyaml.CParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _CParser = None
 if _CParser is not None:
 
-    class _Composer(_CParser, _Resolver):  # type: ignore[misc, valid-type]
+    class _Composer(_CParser, _Resolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             _Resolver.__init__(self)

@@ -25,7 +25,7 @@ from rehearse.engine.store import (
     turn_data,
 )
 from rehearse.paths import database_path
-from rehearse.plain import turn_json
+from rehearse.engine.transcript import turn_json
 from rehearse.recording import StoreRecorder
 
 SCRIPT = textwrap.dedent(
@@ -259,7 +259,7 @@ def test_recording_into_a_deleted_session_raises_store_error(db: Store) -> None:
     sid = db.start(state)
     assert db.purge() == 1
     state, turn = sess.step(state, "I would like a raise")
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError, match=f"session {sid} is not in the database"):
         db.record(sid, state, turn)
 
 

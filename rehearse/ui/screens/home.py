@@ -85,18 +85,23 @@ class PersonaPicker(RadioSet):
     """Arrows choose the persona at once; Enter starts."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,right", "next_button", "Next", show=False),
-        Binding("up,left", "previous_button", "Previous", show=False),
+        Binding("down,right", "choose(1)", "Next", show=False),
+        Binding("up,left", "choose(-1)", "Previous", show=False),
         Binding("space", "toggle_button", "Choose", show=False),
         Binding("enter", "start", "Start", key_display="⏎"),
     ]
 
-    def action_next_button(self) -> None:
-        super().action_next_button()
-        self.action_toggle_button()
+    def on_mount(self) -> None:
+        # RadioSet highlights the first button on mount; highlight the chosen one instead
+        pressed = self.pressed_index
+        if pressed >= 0:
+            self._selected = pressed
 
-    def action_previous_button(self) -> None:
-        super().action_previous_button()
+    def action_choose(self, direction: int) -> None:
+        if direction > 0:
+            self.action_next_button()
+        else:
+            self.action_previous_button()
         self.action_toggle_button()
 
     def action_start(self) -> None:
@@ -109,7 +114,7 @@ class Draft:
     vars: dict[str, str]
 
 
-class SetupPane(VerticalScroll):
+class SetupPane(VerticalScroll, can_focus=False):
     """What the highlighted script is about, who can play it, and its settings."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -1,0 +1,76 @@
+"""Snapshots of each screen at 80x24 and 120x40 (fixed seed, no typing pause, no clock).
+
+Update after a deliberate change with: pytest tests/ui/test_snapshots.py --snapshot-update
+and look at the report before committing the new SVGs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from tests.ui.conftest import case_for, make_app, wait_ready
+from tests.ui.helpers import say, type_text
+
+SIZES = [(80, 24), (120, 40)]
+SCRIPT = "not-this-role"
+
+
+async def _steady(pilot: Any) -> None:
+    """No blinking cursor in a snapshot."""
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await wait_ready(pilot)
+        await _steady(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_chat_mid_conversation(snap_compare: Any, size: tuple[int, int]) -> None:
+    case = case_for(SCRIPT, "success")
+
+    async def run_before(pilot: Any) -> None:
+        await wait_ready(pilot)
+        await say(pilot, case["replies"][0])
+        await say(pilot, "purple elephants on the moon")  # a clarify turn
+        await type_text(pilot, "I think maybe I'd sort of like")
+        await pilot.pause(0.3)  # the coach line's debounce
+        await _steady(pilot)
+
+    app = make_app(script=SCRIPT, persona=case.get("persona"), seed=case.get("seed", 0))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_debrief(snap_compare: Any, size: tuple[int, int]) -> None:
+    case = case_for(SCRIPT, "fail")
+
+    async def run_before(pilot: Any) -> None:
+        await wait_ready(pilot)
+        for reply in case["replies"]:
+            await say(pilot, reply)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    app = make_app(script=SCRIPT, persona=case.get("persona"), seed=case.get("seed", 0))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await wait_ready(pilot)
+        await _steady(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -1,0 +1,505 @@
+"""The phrasing coach: every check flags what it should and leaves the traps alone."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rehearse.engine import coach as coach_module
+from rehearse.engine.coach import MAX_CHARS, MOMENTS, Check, Flag, Span, checks, coach
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "coach_corpus.yaml"
+
+IDS = (
+    "hedge",
+    "disclaimer",
+    "self-apology",
+    "long-apology",
+    "colleague",
+    "no-ask",
+    "entitlement",
+    "self-deprecation",
+    "decline-no-alternative",
+    "no-thanks",
+    "abstract-feedback",
+    "threat-to-leave",
+)
+EVERY_MOMENT = frozenset(MOMENTS)
+
+
+def fired(text: str, expects: Iterable[str] = EVERY_MOMENT, **kw: Any) -> dict[str, Flag]:
+    return {f.check.id: f for f in coach(text, expects=frozenset(expects), **kw)}
+
+
+def words(text: str, check: str, expects: Iterable[str] = EVERY_MOMENT) -> tuple[str, ...]:
+    flag = fired(text, expects).get(check)
+    return flag.words if flag else ()
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def test_checks_are_the_twelve_in_a_stable_order() -> None:
+    assert tuple(c.id for c in checks()) == IDS
+    assert checks() == checks()
+    assert all(isinstance(c, Check) for c in checks())
+
+
+def test_every_check_explains_itself_in_one_line() -> None:
+    for check in checks():
+        assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", check.id)
+        assert check.title and check.suggestion
+        assert check.rationale and "\n" not in check.rationale
+        assert check.rationale.endswith(".")
+        assert check.moments <= MOMENTS
+
+
+def test_moments_match_the_script_model() -> None:
+    from rehearse.engine.model import MOMENTS as MODEL_MOMENTS
+
+    assert set(MODEL_MOMENTS) == MOMENTS
+
+
+def test_moment_gated_checks() -> None:
+    by_id = {c.id: c for c in checks()}
+    assert by_id["no-ask"].moments == {"ask"}
+    assert by_id["no-thanks"].moments == {"thanks"}
+    assert by_id["decline-no-alternative"].moments == {"decline"}
+    assert by_id["abstract-feedback"].moments == {"advice"}
+    always = set(IDS) - {"no-ask", "no-thanks", "decline-no-alternative", "abstract-feedback"}
+    assert all(not by_id[i].moments for i in always)
+
+
+def test_flag_words_are_the_spans_of_the_original_text() -> None:
+    text = "Sorry to bother you — I was just wondering if maybe I could lead, right?"
+    for flag in coach(text, expects={"ask"}):
+        assert flag.words == tuple(text[s.start : s.end] for s in flag.spans)
+    assert words(text, "hedge") == ("I was just wondering", "maybe")
+    assert words(text, "disclaimer") == ("right?",)
+    assert words(text, "self-apology") == ("Sorry to bother",)
+
+
+def test_flags_come_in_check_order_with_sorted_disjoint_spans() -> None:
+    text = (
+        "I'm so sorry about yesterday, I was exhausted and I blew it. I'm no expert, but Dave "
+        "is lazy. I've been here fifteen years, so it's my turn. I'll quit otherwise."
+    )
+    flags = coach(text, expects=EVERY_MOMENT)
+    order = [c.id for c in checks()]
+    ids = [f.check.id for f in flags]
+    assert ids == sorted(ids, key=order.index)
+    for flag in flags:
+        assert flag.spans == tuple(sorted(flag.spans, key=lambda s: s.start))
+        for a, b in zip(flag.spans, flag.spans[1:], strict=False):
+            assert a.end <= b.start
+
+
+def test_span_and_flag_are_frozen_values() -> None:
+    span = Span(1, 3)
+    assert span == Span(1, 3)
+    with pytest.raises(AttributeError):
+        span.start = 2  # type: ignore[misc]
+    flag = coach("Honestly I deserve it.")[0]
+    with pytest.raises(AttributeError):
+        flag.spans = ()  # type: ignore[misc]
+
+
+def test_blank_replies_are_never_flagged() -> None:
+    for text in ("", " ", "\n\t  "):
+        assert coach(text, expects=EVERY_MOMENT) == ()
+
+
+def test_expects_accepts_any_collection() -> None:
+    text = "Okay, noted."
+    assert fired(text, ["thanks"]).keys() == fired(text, {"thanks"}).keys() == {"no-thanks"}
+    assert fired(text, ("ask", "thanks")).keys() == {"no-ask", "no-thanks"}
+
+
+# --------------------------------------------------------------------------- gating
+
+
+def test_a_greeting_is_never_flagged_for_lacking_an_ask() -> None:
+    for text in ("Hi! Good, thanks, you?", "Morning.", "Sure, now works."):
+        assert "no-ask" not in fired(text, [])
+        assert "no-thanks" not in fired(text, [])
+
+
+def test_no_ask_only_when_the_node_expects_an_ask() -> None:
+    text = "The audit went fine and the team is in good shape."
+    assert "no-ask" in fired(text, ["ask"])
+    for moments in ([], ["thanks"], ["decline"], ["advice"], ["recover"]):
+        assert "no-ask" not in fired(text, moments)
+
+
+def test_no_ask_flags_the_whole_reply() -> None:
+    text = "  I've done the job informally for a year.  "
+    (span,) = fired(text, ["ask"])["no-ask"].spans
+    assert text[span.start : span.end] == text.strip()
+
+
+def test_no_thanks_only_when_thanks_are_due() -> None:
+    text = "Okay, I'll think about it."
+    assert "no-thanks" in fired(text, ["thanks"])
+    # Holding the line on a decline or asking for advice does not call for thanks.
+    for moments in ([], ["decline"], ["advice"], ["ask"], ["recover"]):
+        assert "no-thanks" not in fired(text, moments)
+
+
+def test_decline_without_alternative_only_at_a_decline() -> None:
+    text = "No, I don't want it."
+    assert "decline-no-alternative" in fired(text, ["decline"])
+    assert "decline-no-alternative" not in fired(text, ["ask", "thanks", "advice", "recover"])
+
+
+def test_abstract_feedback_only_when_advice_is_the_moment() -> None:
+    text = "Could you give me some feedback on my interview?"
+    assert "abstract-feedback" in fired(text, ["advice"])
+    assert "abstract-feedback" not in fired(text, ["ask", "thanks", "decline", "recover"])
+
+
+def test_long_apology_applies_anywhere() -> None:
+    text = "I'm so sorry about yesterday, I was exhausted and I completely blew it."
+    for moments in ([], ["recover"], ["ask"]):
+        assert "long-apology" in fired(text, moments)
+
+
+# --------------------------------------------------------------------------- disabling
+
+
+def test_disabled_checks_do_not_run() -> None:
+    text = "Sorry to bother you, I was just wondering if maybe I could apply?"
+    assert {"hedge", "self-apology"} <= fired(text).keys()
+    left = fired(text, disabled=["hedge"])
+    assert "hedge" not in left and "self-apology" in left
+    assert (
+        fired(text, disabled={"hedge", "self-apology"}).keys().isdisjoint({"hedge", "self-apology"})
+    )
+    assert fired(text, disabled=tuple(IDS)) == {}
+
+
+def test_disabling_an_unknown_id_is_harmless() -> None:
+    text = "I was just wondering if maybe I could apply."
+    assert fired(text, disabled=["no-such-check"]).keys() == fired(text).keys()
+
+
+# --------------------------------------------------------------------------- each check
+
+FLAGS: list[tuple[str, str, list[str], tuple[str, ...]]] = [
+    # (check, text, expects, exact flagged words)
+    ("hedge", "I think maybe I'd like to be considered.", ["ask"], ("I think maybe",)),
+    ("hedge", "I was just wondering if I could apply.", ["ask"], ("I was just wondering",)),
+    ("hedge", "I'd sort of like the lead role.", ["ask"], ("sort of",)),
+    ("hedge", "I'm kind of interested in the role.", ["ask"], ("kind of",)),
+    ("hedge", "I'd like a training remit, if that's an option.", ["ask"], ("if that's an option",)),
+    ("hedge", "Would it be possible maybe to talk about a path?", ["ask"], ("maybe",)),
+    ("hedge", "Perhaps we could revisit the budget.", ["ask"], ("Perhaps",)),
+    ("hedge", "I think I'd like to put my name forward.", ["ask"], ("I think",)),
+    ("hedge", "I guess I could give it a go.", ["ask"], ("I guess",)),
+    ("disclaimer", "I'm no expert, but the rota is the problem.", [], ("I'm no expert",)),
+    (
+        "disclaimer",
+        "This might sound silly, but I'd like to lead.",
+        [],
+        ("This might sound silly",),
+    ),
+    ("disclaimer", "We could run it in-house, right?", [], ("right?",)),
+    ("disclaimer", "It's a fair ask, isn't it?", [], ("isn't it?",)),
+    ("disclaimer", "I could be wrong, but the role needs a lead.", [], ("I could be wrong",)),
+    ("self-apology", "Sorry to bother you, can we talk?", ["ask"], ("Sorry to bother",)),
+    (
+        "self-apology",
+        "Sorry, I know you're busy. Can we talk?",
+        ["ask"],
+        ("Sorry, I know you're busy",),
+    ),
+    ("self-apology", "I hate to bother you with this.", [], ("I hate to bother",)),
+    ("self-apology", "Sorry, but I'd like to be considered.", [], ("Sorry, but I'd like",)),
+    ("long-apology", "I'm sorry about yesterday, I was a mess.", [], ("sorry", "I was a mess")),
+    ("long-apology", "Sorry. I'm so sorry.", [], ("Sorry", "sorry")),
+    (
+        "long-apology",
+        "I really blew it, I'd had no sleep. Sorry.",
+        [],
+        ("I really blew it", "Sorry"),
+    ),
+    ("colleague", "Bob would be a terrible lead.", [], ("Bob would be a terrible lead",)),
+    ("colleague", "I'm more experienced than Priya.", [], ("I'm more experienced than Priya",)),
+    ("colleague", "Unlike Dave, I finish things.", [], ("Unlike Dave",)),
+    ("colleague", "Honestly, she's out of her depth.", [], ("she's out of her depth",)),
+    (
+        "entitlement",
+        "I've been here fifteen years, so I deserve it.",
+        [],
+        ("I've been here fifteen years", "I deserve it"),
+    ),
+    ("entitlement", "It should have been me.", [], ("It should have been me",)),
+    ("entitlement", "Honestly the decision was unfair.", [], ("the decision was unfair",)),
+    ("entitlement", "It's my turn.", [], ("It's my turn",)),
+    ("self-deprecation", "I'm not good enough.", [], ("I'm not good enough",)),
+    ("self-deprecation", "I wouldn't get it anyway.", [], ("I wouldn't get it",)),
+    (
+        "self-deprecation",
+        "I'm probably not the right person for it.",
+        [],
+        ("I'm probably not the right person",),
+    ),
+    ("self-deprecation", "I just got lucky.", [], ("I just got lucky",)),
+    ("decline-no-alternative", "No, I don't want it.", ["decline"], ("I don't want it",)),
+    ("decline-no-alternative", "Thanks, but I'll pass.", ["decline"], ("I'll pass",)),
+    ("no-thanks", "Okay, noted.", ["thanks"], ("Okay, noted.",)),
+    # "don't appreciate" is not gratitude
+    ("no-thanks", "I don't appreciate that.", ["thanks"], ("I don't appreciate that.",)),
+    ("abstract-feedback", "Any feedback?", ["advice"], ("Any feedback?",)),
+    ("abstract-feedback", "I'd like some feedback.", ["advice"], ("I'd like some feedback",)),
+    (
+        "threat-to-leave",
+        "If nothing changes, I'll start looking elsewhere.",
+        [],
+        ("I'll start looking elsewhere",),
+    ),
+    ("threat-to-leave", "I'd have to resign.", [], ("I'd have to resign",)),
+    ("threat-to-leave", "I've had a couple of offers.", [], ("I've had a couple of offers",)),
+    (
+        "no-ask",
+        "I've kept the platform running for years.",
+        ["ask"],
+        ("I've kept the platform running for years.",),
+    ),
+]
+
+
+@pytest.mark.parametrize(("check", "text", "expects", "expected"), FLAGS)
+def test_flags(check: str, text: str, expects: list[str], expected: tuple[str, ...]) -> None:
+    assert words(text, check, expects) == expected
+
+
+CLEAN: list[tuple[str, str, list[str]]] = [
+    # (check that must NOT fire, text, expects): the traps
+    ("self-apology", "Sorry to hear that.", []),
+    ("self-apology", "I'm sorry for your loss.", []),
+    ("self-apology", "Sorry I missed the deadline, here's the fix.", []),
+    ("long-apology", "Sorry I missed the deadline, here's the fix.", []),
+    (
+        "long-apology",
+        "Sorry about yesterday, you caught me off guard. I'd like the role.",
+        ["recover"],
+    ),
+    ("self-apology", "Sorry, I didn't catch that. March or May?", []),
+    ("hedge", "We got it in just in time.", []),
+    ("hedge", "I just finished the migration.", []),
+    ("hedge", "I think the numbers show we grew 20%.", []),
+    ("hedge", "What kind of training would help?", []),
+    ("hedge", "That's very kind of you.", []),
+    ("hedge", "Maybe I wasn't clear yesterday.", []),
+    ("hedge", "I was just wondering if you had a few minutes to talk.", ["ask"]),
+    ("colleague", "Bob said the rollout was a mess.", []),
+    ("colleague", "Priya did a great job on the launch.", []),
+    ("colleague", "Compared to last year, we're faster.", []),
+    ("disclaimer", "I'm no expert on budgets, but how is headcount approved?", []),
+    ("disclaimer", "I've got a run going right now.", []),
+    ("disclaimer", "It's the right role for someone.", []),
+    ("disclaimer", "Is that right?", []),
+    ("disclaimer", "I'm not an expert in SQL yet, and I'd like to learn.", []),
+    ("threat-to-leave", "I'm not going to leave.", []),
+    ("threat-to-leave", "I have no plans to leave, I want to grow here.", []),
+    ("threat-to-leave", "I'll leave that with you.", []),
+    ("threat-to-leave", "Annual leave is booked for August.", []),
+    ("threat-to-leave", "I'll move on to the next point.", []),
+    ("abstract-feedback", "My feedback to the team was about labelling.", ["advice"]),
+    ("abstract-feedback", "Thanks for the feedback, that's useful.", ["advice"]),
+    ("abstract-feedback", "Any feedback on what I should work on next time?", ["advice"]),
+    ("self-deprecation", "I'm not good enough at SQL yet, so I'd like training.", []),
+    ("self-deprecation", "I'm not the right person to ask about budgets.", []),
+    ("self-deprecation", "I'm not ready to commit to a date yet.", []),
+    ("entitlement", "I'm not challenging the decision.", []),
+    ("entitlement", "She deserved it.", []),
+    ("entitlement", "I've been here eight years and I want the next eight to be my best.", []),
+    ("entitlement", "It was unfair of me to say that about Dave.", []),
+    ("no-ask", "I'd like to be considered for the lead role.", ["ask"]),
+    ("no-ask", "Can we set up a check-in next month?", ["ask"]),
+    ("no-ask", "Please consider me.", ["ask"]),
+    ("no-ask", "What's the next step?", ["ask"]),
+    ("no-ask", "I'm interested in the lead role.", ["ask"]),
+    ("no-thanks", "Thank you, that helps.", ["thanks"]),
+    ("no-thanks", "I really appreciate it.", ["thanks"]),
+    ("no-thanks", "I'm grateful for the advice.", ["thanks"]),
+    (
+        "decline-no-alternative",
+        "I'll pass, but I'd like to focus on training instead.",
+        ["decline"],
+    ),
+    ("decline-no-alternative", "I'd love to apply.", ["decline"]),
+]
+
+
+@pytest.mark.parametrize(("check", "text", "expects"), CLEAN)
+def test_traps_are_not_flagged(check: str, text: str, expects: list[str]) -> None:
+    assert check not in fired(text, expects or EVERY_MOMENT), fired(text, expects).get(check)
+
+
+def test_skill_gap_is_advice_not_self_deprecation_but_a_global_verdict_is() -> None:
+    assert "self-deprecation" not in fired("I'm not good enough at SQL yet, so I'd like training.")
+    assert "self-deprecation" in fired("I'm not good enough, so I'd like training.")
+
+
+def test_no_expert_is_flagged_before_a_claim_but_not_in_a_question() -> None:
+    assert "disclaimer" in fired("I'm no expert, but the budget is too small.")
+    assert "disclaimer" not in fired("I'm no expert, but is the budget fixed?")
+
+
+def test_curly_and_straight_apostrophes_are_the_same() -> None:
+    for straight in (
+        "I'm no expert, but I'd sort of like the role, if that's an option, isn't it?",
+        "I'm sorry, I couldn't sleep and I was a mess. I'll quit otherwise.",
+        "I don't want it.",
+    ):
+        curly = straight.replace("'", "’")
+        a = {k: f.spans for k, f in fired(straight).items()}
+        b = {k: f.spans for k, f in fired(curly).items()}
+        assert a == b and a
+
+
+def test_case_and_spacing_do_not_matter() -> None:
+    assert words("I WAS JUST WONDERING if i could apply", "hedge") == ("I WAS JUST WONDERING",)
+    assert words("i  was\njust   wondering if i could apply", "hedge") == (
+        "i  was\njust   wondering",
+    )
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+def test_a_huge_paste_is_checked_up_to_the_limit() -> None:
+    text = "Sorry to bother you. " + "x" * 1_000_000 + " I'd like the role."
+    flags = fired(text, ["ask"])
+    assert "self-apology" in flags
+    # The ask lies beyond the limit: "no ask" cannot be judged, so it is not flagged.
+    assert "no-ask" not in flags
+    for flag in flags.values():
+        assert all(s.end <= MAX_CHARS for s in flag.spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[red]sorry[/red] {{ user.name }} {% for x in y %}",
+        "\x1b[31msorry to bother you\x1b[0m\x00\x07",
+        "‮I was just wondering‬ if I could lead 🙂🙂",
+        "İİİ sorry to bother you İstanbul",
+        "'" * 5000,
+        "sorry " * 2000,
+        "I'm " * 2000,
+        ", but " * 2000,
+    ],
+)
+def test_odd_input_never_crashes_and_spans_stay_in_range(text: str) -> None:
+    for flag in coach(text, expects=EVERY_MOMENT):
+        for span in flag.spans:
+            assert 0 <= span.start < span.end <= len(text)
+
+
+def test_text_that_lower_case_lengthens_keeps_spans_right() -> None:
+    text = "İİ Sorry to bother you, I was just wondering if I could lead."
+    assert words(text, "self-apology") == ("Sorry to bother",)
+    assert words(text, "hedge") == ("I was just wondering",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("abcdeIimnorstuwy '’,.?!\n")) | st.characters(), max_size=200
+    )
+)
+def test_random_text_gives_valid_spans(text: str) -> None:
+    for flag in coach(text, expects=EVERY_MOMENT):
+        assert flag.spans
+        for span in flag.spans:
+            assert 0 <= span.start < span.end <= len(text)
+        assert flag.words == tuple(text[s.start : s.end] for s in flag.spans)
+
+
+def test_the_module_is_pure() -> None:
+    source = Path(coach_module.__file__).read_text(encoding="utf-8")
+    assert "textual" not in source and "import rich" not in source
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def load_corpus() -> list[dict[str, Any]]:
+    items = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+    assert isinstance(items, list)
+    return items
+
+
+def score(items: list[dict[str, Any]]) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for item in items:
+        got = {f.check.id for f in coach(item["text"], expects=frozenset(item["expects"]))}
+        must = set(item["must"])
+        tp.update(got & must)
+        fp.update(got - must)
+        fn.update(must - got)
+    return tp, fp, fn
+
+
+def report(tp: Counter[str], fp: Counter[str], fn: Counter[str]) -> str:
+    lines = [f"{'check':24} {'prec':>6} {'recall':>6}   tp  fp  fn"]
+    for cid in IDS:
+        t, f, n = tp[cid], fp[cid], fn[cid]
+        p = t / (t + f) if t + f else 1.0
+        r = t / (t + n) if t + n else 1.0
+        lines.append(f"{cid:24} {p:6.2f} {r:6.2f} {t:4} {f:3} {n:3}")
+    return "\n".join(lines)
+
+
+def test_corpus_is_well_formed() -> None:
+    items = load_corpus()
+    assert len(items) >= 170
+    texts = [i["text"] for i in items]
+    assert len(set(texts)) == len(texts), "duplicate replies"
+    fired_anything = sum(1 for i in items if i["must"])
+    assert fired_anything >= 60 and len(items) - fired_anything >= 60
+    for item in items:
+        assert set(item) <= {"text", "expects", "must", "must_not"}, item
+        assert isinstance(item["text"], str) and item["text"].strip()
+        assert set(item["expects"]) <= MOMENTS, item
+        assert set(item["must"]) <= set(IDS), item
+        assert set(item.get("must_not", [])) <= set(IDS), item
+        assert not set(item["must"]) & set(item.get("must_not", [])), item
+    for cid in IDS:
+        assert sum(cid in i["must"] for i in items) >= 5, f"too few examples of {cid}"
+        assert sum(cid in i.get("must_not", []) for i in items) >= 1 or cid in (
+            "no-ask",
+            "no-thanks",
+        ), f"no trap for {cid}"
+
+
+def test_corpus_traps_hold() -> None:
+    broken = []
+    for item in load_corpus():
+        got = {f.check.id for f in coach(item["text"], expects=frozenset(item["expects"]))}
+        bad = got & set(item.get("must_not", []))
+        if bad:
+            broken.append(f"{sorted(bad)}: {item['text']}")
+    assert not broken, "\n".join(broken)
+
+
+def test_corpus_precision_and_recall() -> None:
+    tp, fp, fn = score(load_corpus())
+    t, f, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    precision = t / (t + f)
+    recall = t / (t + n)
+    table = report(tp, fp, fn)
+    assert precision >= 0.90, f"precision {precision:.3f}\n{table}"
+    assert recall >= 0.75, f"recall {recall:.3f}\n{table}"
