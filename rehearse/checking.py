@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rehearse.engine.catalog import is_test_plan, load_catalog, yaml_files
+from rehearse.engine.catalog import is_test_plan, load_catalog, without_gc, yaml_files
 from rehearse.engine.testplan import load_plan
-from rehearse.engine.diagnostics import Diagnostic, Loc
+from rehearse.engine.diagnostics import Diagnostic, Loc, Report
+from rehearse.engine.lint import lint_matching
+from rehearse.engine.model import Persona, Script
 from rehearse.paths import search_path
 from rehearse.testing import plan_files
 
@@ -59,5 +61,20 @@ def check_paths(targets: list[Path], extra: list[Path] | None = None) -> CheckRe
     known = load_catalog(roots, personas_only=True).personas
     checked = load_catalog(files, known_personas=known)
     result.diagnostics.extend(checked.report.items)
+    personas = {**known, **checked.personas}
+    for script in checked.scripts.values():
+        report = Report()
+        report.add_sources_from(checked.report)
+        with without_gc():
+            lint_matching(script, _lint_persona(script, personas), report)
+        result.diagnostics.extend(report.items)
     result.diagnostics.sort(key=lambda d: (d.loc.file, d.loc.line, d.loc.col))
     return result
+
+
+def _lint_persona(script: Script, personas: dict[str, Persona]) -> Persona:
+    """The persona whose voice fills examples during the matching lint."""
+    for persona_id in script.personas:
+        if persona_id in personas:
+            return personas[persona_id]
+    return Persona(id="boss", name="Boss")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +82,11 @@ class Prefs:
                 persona = entry.get("persona")
                 raw_vars = entry.get("vars")
                 variables = (
-                    {k: _clip(v) for k, v in raw_vars.items() if isinstance(k, str) and isinstance(v, str)}
+                    {
+                        k: _clip(v)
+                        for k, v in raw_vars.items()
+                        if isinstance(k, str) and isinstance(v, str)
+                    }
                     if isinstance(raw_vars, dict)
                     else {}
                 )
@@ -111,6 +114,8 @@ def load(path: Path | None = None) -> Prefs:
 
 def save(prefs: Prefs, path: Path | None = None) -> bool:
     """Write prefs; returns False (and keeps quiet) when the folder is not writable."""
+    import tempfile
+
     path = path or prefs_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

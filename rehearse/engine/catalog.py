@@ -7,7 +7,9 @@ first file found for an id wins, so a user's own copy shadows a bundled one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +102,25 @@ def load_catalog(roots: Iterable[Path], *, known_personas: dict[str, Persona] | 
     return catalog
 
 
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """Loading builds many small objects that all survive; the cyclic collector would scan
+    them again and again, making big files superlinear. Nothing here creates cycles to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _load_file(catalog: Catalog, path: Path) -> None:
+    with without_gc():
+        _load_file_inner(catalog, path)
+
+
+def _load_file_inner(catalog: Catalog, path: Path) -> None:
     report = Report()
     loaded = load_document(path, report)
     kind = "script"

@@ -87,9 +87,9 @@ class Flag:
 
 @dataclass(frozen=True)
 class _Pat:
-    """One compiled pattern and what it needs."""
+    """One pattern (compiled when first needed) and what it needs."""
 
-    regex: re.Pattern[str]
+    source: str
     # Groups of lower-case strings: the pattern can only match if, for every group, one of
     # its strings occurs in the reply; None when that cannot be worked out.
     lits: tuple[tuple[int, tuple[str, ...]], ...] | None  # (group id, strings)
@@ -98,6 +98,10 @@ class _Pat:
     first: tuple[str, ...] | None
     needs_context: bool = False
     not_in_question: bool = False
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compiled(self.source)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,8 @@ def _flatten(items: Any) -> list[str]:
         return []
     if isinstance(items, str):
         return [items]
+    if isinstance(items, Mapping):  # a plain scalar with ": " in it reads as a mapping
+        raise ValueError(f"coach data: expected a pattern, got a mapping: {items}")
     out: list[str] = []
     for item in items:
         out.extend(_flatten(item))
@@ -240,14 +246,14 @@ def _run_of(items: Any, c: Any) -> str:
     return "".join(run)
 
 
-_WORD_START = "\x00"
-_CAPITAL = "\x01"  # marks a first string that must start a word (after \b)
+_WORD_START = "\x00"  # prefixes a first string that must start a word (after a \b)
+_CAPITAL = "\x01"  # stands for a capital letter that starts a word
 
 
 def _first(items: Any, c: Any, bound: bool = False, cased: bool = False) -> set[str] | None:
     """Literal strings one of which every match of this sequence starts with.
 
-    A string prefixed with _WORD_START must also start a word (a \b came before it);
+    A string prefixed with _WORD_START must also start a word (a \\b came before it);
     _CAPITAL stands for a capital letter starting a word (a case-sensitive [A-Z]).
     """
     for i, (op, av) in enumerate(items):
@@ -290,7 +296,7 @@ def _first(items: Any, c: Any, bound: bool = False, cased: bool = False) -> set[
             found |= f
         optional = _is_repeat(op, c)
         if (optional and av[0] == 0) or any(_nullable(sub, c) for sub in inner):
-            rest = _first(items[i + 1 :], c, bound)
+            rest = _first(items[i + 1 :], c, bound, cased)
             if rest is None:
                 return None
             found |= rest
@@ -331,6 +337,8 @@ def _analyse(source: str) -> tuple[_Lits | None, tuple[str, ...] | None]:
         tree = parser.parse(source, _FLAGS)
         groups = _requirements(tree, constants)
         first = _first(list(tree), constants)
+    except re.error:
+        raise
     except Exception:  # pragma: no cover - a parser change must not break the coach
         return None, None
     useful = sorted((g for g in groups if _worth_testing(g)), key=_selectivity, reverse=True)
@@ -342,17 +350,16 @@ def _analyse(source: str) -> tuple[_Lits | None, tuple[str, ...] | None]:
 def _pat(raw: str, macros: Mapping[str, str], ctx: bool = False, noq: bool = False) -> _Pat:
     source = _expand(raw, macros)
     try:
-        regex = _compiled(source)
+        groups, first = _analyse(source)  # parses it: a syntax error shows up here
     except re.error as exc:
         raise ValueError(f"coach data: bad pattern {raw!r}: {exc}") from exc
-    groups, first = _analyse(source)
     lits = tuple((_group_id(g), g) for g in groups) if groups else None
-    return _Pat(regex, lits, first, ctx, noq)
+    return _Pat(source, lits, first, ctx, noq)
 
 
 @cache
 def _compiled(source: str) -> re.Pattern[str]:
-    """One compiled object per distinct pattern, so a reply matches it only once."""
+    """Compiled on first use (most patterns are skipped for most replies), once."""
     return re.compile(source, _FLAGS)
 
 
@@ -451,7 +458,7 @@ class _Reply:
         self._clauses: list[int] | None = None
         self._found: dict[str, list[int]] = {}
         self._has: dict[int, bool] = {}
-        self._memo: dict[re.Pattern[str], list[re.Match[str]]] = {}
+        self._memo: dict[str, list[re.Match[str]]] = {}
 
     def may(self, pat: _Pat) -> bool:
         """False when the pattern cannot match: a required string does not occur."""
@@ -488,9 +495,9 @@ class _Reply:
     def finditer(self, pat: _Pat, start: int = 0, end: int = -1) -> Iterable[re.Match[str]]:
         """Like ``pat.regex.finditer(text, start, end)``, trying only plausible starts."""
         if start == 0 and end < 0:  # the whole reply: remember, patterns are shared
-            memo = self._memo.get(pat.regex)
+            memo = self._memo.get(pat.source)
             if memo is None:
-                memo = self._memo[pat.regex] = list(self._finditer(pat, 0, len(self.text)))
+                memo = self._memo[pat.source] = list(self._finditer(pat, 0, len(self.text)))
             return memo
         return self._finditer(pat, start, len(self.text) if end < 0 else end)
 

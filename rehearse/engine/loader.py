@@ -19,9 +19,9 @@ from rehearse.engine.model import (
     PERSONA_LINES,
     FlagValue,
     Lines,
+    NextRule,
     Node,
     NodeOverride,
-    NextRule,
     Persona,
     Reply,
     Script,
@@ -296,6 +296,8 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
         rubric=frozen_map(rubric), start=start, nodes=frozen_map(nodes),
         path=doc.file, digest=digest(text), source=text,
         persona_locs=tuple(doc.loc(("personas", i)) for i in range(len(personas))),
+        var_locs=frozen_map({k: doc.key_loc(("vars", k)) for k in vars_map}),
+        rubric_locs=frozen_map({k: doc.key_loc(("rubric", k)) for k in rubric}),
     )
     validate_script(script, doc, report)
     return script if report.ok else None

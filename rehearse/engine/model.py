@@ -110,6 +110,8 @@ class Script:
     digest: str = ""
     source: str = field(default="", repr=False, compare=False)
     persona_locs: tuple[Loc, ...] = field(default=(), compare=False)
+    var_locs: Mapping[str, Loc] = field(default_factory=frozen_map, compare=False)
+    rubric_locs: Mapping[str, Loc] = field(default_factory=frozen_map, compare=False)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

@@ -6,6 +6,7 @@ template as data in the context, never as template source.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -86,7 +87,42 @@ def _expression(source: str) -> Any:
     return environment().compile_expression(source, undefined_to_none=False)
 
 
+# Most script text only prints names ("Hi {{ user.name }}") and most conditions are
+# comparisons of names ("visits.opening > 1 and not flags.asked"). Those shapes are
+# recognised without Jinja's parser, which dominates `rehearse check` on big scripts.
+_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+_VALUE = rf"(?:{_DOTTED}|-?[0-9]+(?:\.[0-9]+)?|'[^'\\{{}}]*'|\"[^\"\\{{}}]*\")"
+_ATOM = rf"(?:not\s+)*{_VALUE}(?:\s*(?:==|!=|>=|<=|>|<|\s+in\s+|\s+not\s+in\s+)\s*{_VALUE})?"
+_SIMPLE_CONDITION = re.compile(rf"^\s*{_ATOM}(?:\s+(?:and|or)\s+{_ATOM})*\s*$")
+_PRINT = re.compile(rf"\{{\{{-?\s*({_DOTTED})\s*-?\}}\}}")
+_NAME_TOKEN = re.compile(rf"(?<![\w.'\"]){_DOTTED}")
+_KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "none", "True", "False", "None"})
+
+
+def _simple_template(source: str) -> list[str] | None:
+    """The dotted names printed by a template made only of {{ name.attr }}, else None."""
+    names = _PRINT.findall(source)
+    rest = _PRINT.sub("", source)
+    if "{{" in rest or "{%" in rest or "{#" in rest or "}}" in rest:
+        return None
+    return names
+
+
+def _simple_condition(source: str) -> list[str] | None:
+    if not _SIMPLE_CONDITION.match(source):
+        return None
+    return [n for n in _NAME_TOKEN.findall(source) if n not in _KEYWORDS]
+
+
+def _dotted_uses(dotted: list[str]) -> tuple[set[str], list[tuple[str, str]]]:
+    names = {d.split(".")[0] for d in dotted}
+    uses = [(d.split(".")[0], d.split(".")[1]) for d in dotted if "." in d]
+    return names, uses
+
+
 def _check_syntax(source: str) -> None:
+    if _simple_template(source) is not None:
+        return
     try:
         _parse(source)
     except jinja2.TemplateSyntaxError as exc:
@@ -126,7 +162,18 @@ class Text:
         """Top-level names the template reads (for the undefined-name check)."""
         if not self.templated:
             return set()
+        simple = _simple_template(self.source)
+        if simple is not None:
+            return _dotted_uses(simple)[0]
         return template_names(self.source)
+
+    def attribute_uses(self) -> list[tuple[str, str]]:
+        if not self.templated:
+            return []
+        simple = _simple_template(self.source)
+        if simple is not None:
+            return _dotted_uses(simple)[1]
+        return attribute_uses(self.source)
 
 
 @dataclass(frozen=True)
@@ -138,6 +185,8 @@ class Condition:
 
     @staticmethod
     def compile(source: str, loc: Loc) -> Condition:
+        if _simple_condition(source) is not None:
+            return Condition(source, loc)
         wrapped = "{{ " + source + " }}"
         _check_syntax(wrapped)
         body = _parse(wrapped).body
@@ -154,7 +203,16 @@ class Condition:
             raise TemplateProblem(f"{type(exc).__name__}: {exc}") from exc
 
     def names(self) -> set[str]:
+        simple = _simple_condition(self.source)
+        if simple is not None:
+            return _dotted_uses(simple)[0]
         return template_names("{{ " + self.source + " }}")
+
+    def attribute_uses(self) -> list[tuple[str, str]]:
+        simple = _simple_condition(self.source)
+        if simple is not None:
+            return _dotted_uses(simple)[1]
+        return attribute_uses("{{ " + self.source + " }}")
 
 
 def template_names(source: str) -> set[str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from rehearse.engine.diagnostics import Loc, Report, did_you_mean
 from rehearse.engine.model import Lines, Node, Persona, Script
-from rehearse.engine.templating import KNOWN_NAMES, Condition, Text, attribute_uses
+from rehearse.engine.templating import KNOWN_NAMES, Condition, Text
 from rehearse.engine.yamlread import Document
 
 
@@ -48,6 +48,11 @@ def validate_script(script: Script, doc: Document, report: Report) -> None:
     for node in nodes.values():
         _validate_node(script, node, doc, report)
     _validate_templates(script, report)
+    if report.ok:
+        from rehearse.engine.lint import lint_graph, lint_unused
+
+        lint_graph(script, report)
+        lint_unused(script, report)
 
 
 def _validate_node(script: Script, node: Node, doc: Document, report: Report) -> None:
@@ -89,8 +94,7 @@ def _validate_templates(script: Script, report: Report) -> None:
             report.add("R201", template.loc, f"template uses undefined name '{name}'",
                        hint=did_you_mean(name, allowed) or "defined: user, persona, vars and each var, "
                        "visits, flags, scores, turn, last")
-        source = template.source if isinstance(template, Text) else "{{ " + template.source + " }}"
-        for space, attr in attribute_uses(source):
+        for space, attr in template.attribute_uses():
             if space in namespaces and attr not in namespaces[space]:
                 report.add("R202", template.loc, f"'{space}.{attr}': no {space[:-1] if space != 'vars' else 'var'} named '{attr}'",
                            hint=did_you_mean(attr, namespaces[space]))

@@ -12,10 +12,10 @@ import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -86,13 +86,14 @@ class RehearseApp(App[None]):
     TITLE = "rehearse"
     CSS_PATH = "rehearse.tcss"
     COMMANDS = App.COMMANDS | {_rehearse_commands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", tooltip="Every key, screen by screen."),
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ]
 
-    def __init__(self, options: Options, *, recorder: Recorder | None = None,
-                 history: History | None = None) -> None:
+    def __init__(
+        self, options: Options, *, recorder: Recorder | None = None, history: History | None = None
+    ) -> None:
         super().__init__()
         self.options = options
         self.recorder: Recorder = recorder or NullRecorder()
@@ -137,8 +138,9 @@ class RehearseApp(App[None]):
             _warm_up()
             return Loaded(cat, missing, summary)
 
-        self.run_worker(work, name="catalog", group="catalog", thread=True, exclusive=True,
-                        exit_on_error=False)
+        self.run_worker(
+            work, name="catalog", group="catalog", thread=True, exclusive=True, exit_on_error=False
+        )
 
     def refresh_history(self) -> None:
         history = self.history
@@ -148,8 +150,9 @@ class RehearseApp(App[None]):
         def work() -> dict[str, tuple[int, str | None]]:
             return dict(history.summary())
 
-        self.run_worker(work, name="history", group="history", thread=True, exclusive=True,
-                        exit_on_error=False)
+        self.run_worker(
+            work, name="history", group="history", thread=True, exclusive=True, exit_on_error=False
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -164,8 +167,11 @@ class RehearseApp(App[None]):
                 self.summary = worker.result
                 self._home().populate()
             elif event.state == WorkerState.ERROR:
-                self.notify(f"Could not read your past sessions: {worker.error}", severity="warning",
-                            markup=False)
+                self.notify(
+                    f"Could not read your past sessions: {worker.error}",
+                    severity="warning",
+                    markup=False,
+                )
 
     def _home(self) -> HomeScreen:
         for screen in self.screen_stack:
@@ -182,11 +188,16 @@ class RehearseApp(App[None]):
             self._opened_script = True
             script = self.catalog.scripts.get(self.options.script)
             if script is None:
-                self.notify(f"No script '{self.options.script}' found.", severity="error", markup=False)
+                self.notify(
+                    f"No script '{self.options.script}' found.", severity="error", markup=False
+                )
                 return
             self.start_conversation(
-                script.id, persona_id=self.options.persona, name=self.options.name,
-                variables=self.options.variables, remember=False,
+                script.id,
+                persona_id=self.options.persona,
+                name=self.options.name,
+                variables=self.options.variables,
+                remember=False,
             )
 
     # ------------------------------------------------------------------ conversation flow
@@ -221,9 +232,15 @@ class RehearseApp(App[None]):
     def new_seed(self) -> int:
         return self.options.seed if self.options.seed is not None else random.randrange(1_000_000)
 
-    def start_conversation(self, script_id: str, *, persona_id: str | None = None,
-                           name: str | None = None, variables: Mapping[str, str] | None = None,
-                           remember: bool = True) -> None:
+    def start_conversation(
+        self,
+        script_id: str,
+        *,
+        persona_id: str | None = None,
+        name: str | None = None,
+        variables: Mapping[str, str] | None = None,
+        remember: bool = True,
+    ) -> None:
         """Open the chat for a script; unknown names are reported, never raised."""
         if self.catalog is None:
             self.notify("Still loading the scripts…", markup=False)
@@ -235,8 +252,9 @@ class RehearseApp(App[None]):
         personas = {p.id: p for p in self.personas_for(script)}
         persona_id = persona_id or self.default_persona(script)
         if persona_id not in personas:
-            self.notify(f"No persona '{persona_id}' can play this script.", severity="error",
-                        markup=False)
+            self.notify(
+                f"No persona '{persona_id}' can play this script.", severity="error", markup=False
+            )
             return
         user_name = (name if name is not None else self.user_name()).strip()
         values = dict(self.script_vars(script))
@@ -247,8 +265,13 @@ class RehearseApp(App[None]):
             prefs_module.save(self.prefs)
         from rehearse.engine.session import Setup
 
-        setup = Setup(script, personas[persona_id], user_name=user_name or "you", vars=values,
-                      seed=self.new_seed())
+        setup = Setup(
+            script,
+            personas[persona_id],
+            user_name=user_name or "you",
+            vars=values,
+            seed=self.new_seed(),
+        )
         self.open_chat(setup)
 
     def open_chat(self, setup: Any, *, replace_screen: bool = False) -> None:
@@ -299,8 +322,9 @@ class RehearseApp(App[None]):
         except Exception as exc:
             if not self._recorder_failed:
                 self._recorder_failed = True
-                self.notify(f"This session could not be saved: {exc}", severity="warning",
-                            markup=False)
+                self.notify(
+                    f"This session could not be saved: {exc}", severity="warning", markup=False
+                )
 
     # ------------------------------------------------------------------ app-wide actions
 
@@ -320,22 +344,37 @@ class RehearseApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
-                            self.action_toggle_theme)
+        yield SystemCommand(
+            "Toggle light/dark theme",
+            "Switch between the light and dark theme",
+            self.action_toggle_theme,
+        )
         yield SystemCommand("Help: every key", "Show every key, screen by screen", self.action_help)
         if not isinstance(screen, HomeScreen):
             yield SystemCommand("Home", "Back to the list of conversations", self.action_go_home)
 
 
-def build_app(*, extra_paths: Iterable[Path | str] | None = None, script: str | None = None,
-              persona: str | None = None, seed: int | None = None, name: str | None = None,
-              variables: Mapping[str, str] | None = None, recorder: Recorder | None = None,
-              history: History | None = None, typing_delay: float = 0.6) -> RehearseApp:
+def build_app(
+    *,
+    extra_paths: Iterable[Path | str] | None = None,
+    script: str | None = None,
+    persona: str | None = None,
+    seed: int | None = None,
+    name: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    recorder: Recorder | None = None,
+    history: History | None = None,
+    typing_delay: float = 0.6,
+) -> RehearseApp:
     """The one way to make the app (CLI, tests, anything else)."""
     options = Options(
         extra_paths=[Path(p) for p in (extra_paths or [])],
-        script=script, persona=persona, seed=seed, name=name,
-        variables=dict(variables or {}), typing_delay=max(0.0, typing_delay),
+        script=script,
+        persona=persona,
+        seed=seed,
+        name=name,
+        variables=dict(variables or {}),
+        typing_delay=max(0.0, typing_delay),
     )
     return RehearseApp(options, recorder=recorder, history=history)
 

@@ -33,9 +33,11 @@ class RehearseCommands(Provider):
         if catalog is not None:
             for script in sorted(catalog.scripts.values(), key=lambda s: s.title.lower()):
                 if app.personas_for(script):
-                    yield (f"Start: {one_line(script.title, 70)}",
-                           partial(app.start_conversation, script.id),
-                           "Rehearse this conversation (your last persona and settings)")
+                    yield (
+                        f"Start: {one_line(script.title, 70)}",
+                        partial(app.start_conversation, script.id),
+                        "Rehearse this conversation (your last persona and settings)",
+                    )
         switch = getattr(screen, "switch_persona", None)
         personas = getattr(screen, "persona_choices", None)
         if callable(switch) and callable(personas):
@@ -43,8 +45,11 @@ class RehearseCommands(Provider):
                 if current:
                     continue
                 label = persona.name + (f", {persona.title}" if persona.title else "")
-                yield (f"Persona: {one_line(label, 60)} ({persona.difficulty})",
-                       partial(switch, persona.id), "Switch who plays your manager")
+                yield (
+                    f"Persona: {one_line(label, 60)} ({persona.difficulty})",
+                    partial(switch, persona.id),
+                    "Switch who plays your manager",
+                )
         toggle = getattr(screen, "action_toggle_panel", None)
         if callable(toggle):
             yield ("Toggle side panel", toggle, "Show or hide the goal, rubric and patience panel")

@@ -18,8 +18,10 @@ from rehearse.textsafe import inert
 def plain(text: str | None, style: str = "") -> Content:
     """Literal text, optionally in one style."""
     value = inert(text or "")
-    return Content.styled(value, style, strip_control_codes=False) if style else Content(
-        value, strip_control_codes=False
+    return (
+        Content.styled(value, style, strip_control_codes=False)
+        if style
+        else Content(value, strip_control_codes=False)
     )
 
 

@@ -84,8 +84,9 @@ def case_for(script_id: str, outcome: str) -> dict[str, Any]:
         if (case.get("expect") or {}).get("outcome") != outcome:
             continue
         persona = catalog.personas[case.get("persona") or script.personas[0]]
-        setup = Setup(script, persona, user_name="Alex", vars=case.get("vars") or {},
-                      seed=case.get("seed", 0))
+        setup = Setup(
+            script, persona, user_name="Alex", vars=case.get("vars") or {}, seed=case.get("seed", 0)
+        )
         state = play(setup, case["replies"])
         if state.ending is not None and state.ending.outcome == outcome:
             return case

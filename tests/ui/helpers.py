@@ -26,6 +26,20 @@ def visible_text(widget: Widget) -> str:
     return str(widget.render())
 
 
+def _send_keys(pilot: Any, text: str, *, enter: bool = False) -> None:
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = pilot.app
+    keys = [(char if char.isalnum() else _character_to_key(char), char) for char in text]
+    if enter:
+        keys.append(("enter", "\r"))
+    for key, char in keys:
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
 async def type_text(pilot: Any, text: str) -> None:
     """Type text key by key through the app's real key path, then wait once.
 
@@ -33,19 +47,12 @@ async def type_text(pilot: Any, text: str) -> None:
     makes whole conversations slow; this sends the same Key events, in order, without
     the wait between them.
     """
-    from textual import events
-    from textual.keys import _character_to_key
-
-    app = pilot.app
-    for char in text:
-        key = char if char.isalnum() else _character_to_key(char)
-        event = events.Key(key, char)
-        event.set_sender(app)
-        app._driver.send_message(event)
+    _send_keys(pilot, text)
     await pilot.pause()
 
 
 async def say(pilot: Any, text: str) -> None:
-    await type_text(pilot, text)
-    await pilot.press("enter")
+    """Type a reply and press Enter."""
+    _send_keys(pilot, text, enter=True)
+    await pilot.pause()
     await pilot.pause()

@@ -89,8 +89,9 @@ async def test_take_back_at_the_opening_does_nothing() -> None:
 async def test_take_back_reopens_an_ended_conversation() -> None:
     case = case_for(SCRIPT, "fail")
     recorder = ListRecorder()
-    app = make_app(script=SCRIPT, persona=case.get("persona"), seed=case.get("seed", 0),
-                   recorder=recorder)
+    app = make_app(
+        script=SCRIPT, persona=case.get("persona"), seed=case.get("seed", 0), recorder=recorder
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await _open(pilot)
         for reply in case["replies"]:
@@ -203,7 +204,7 @@ async def test_panel_shows_rubric_moving_and_patience() -> None:
         moved = {d: v for d, v in chat.state.scores.items() if v}
         assert moved
         rubric = visible_text(chat.query_one("#panel-rubric"))
-        for dim, value in moved.items():
+        for value in moved.values():
             assert f"{value:+d}" in rubric
         patience = visible_text(chat.query_one("#panel-patience"))
         assert f"{chat.state.patience_left} of {chat.state.persona.patience}" in patience

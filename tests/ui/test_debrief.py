@@ -71,8 +71,11 @@ async def test_flagged_words_are_highlighted_in_what_you_said() -> None:
         debrief = app.screen
         said = next(w for w in debrief.query(".turn-user"))
         content = said.visual
-        flagged = {content.plain[span.start:span.end] for span in content.spans
-                   if "underline" in str(span.style)}
+        flagged = {
+            content.plain[span.start : span.end]
+            for span in content.spans
+            if "underline" in str(span.style)
+        }
         for flag in turn.coaching:
             for word in flag.words:
                 assert any(word in piece or piece in word for piece in flagged), word

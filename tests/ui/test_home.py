@@ -34,8 +34,10 @@ async def test_lists_every_bundled_script_with_its_details() -> None:
         assert isinstance(home, HomeScreen)
         scripts = home.query_one(OptionList)
         ids = [scripts.get_option_at_index(i).id for i in range(scripts.option_count)]
-        assert ids == [f"script:{s.id}" for s in sorted(app.catalog.scripts.values(),
-                                                        key=lambda s: s.title.lower())]
+        assert ids == [
+            f"script:{s.id}"
+            for s in sorted(app.catalog.scripts.values(), key=lambda s: s.title.lower())
+        ]
         assert sorted(i.split(":", 1)[1] for i in ids) == BUNDLED_IDS
         text = screen_text(app)
         assert "3 attempts · best ◐ partial" in text
@@ -84,7 +86,10 @@ async def test_start_with_enter_and_settings_are_remembered() -> None:
     saved = prefs.load()
     assert saved.name == "Robin"
     assert saved.for_script("not-this-role").persona == script.personas[1]
-    assert json.loads(prefs.prefs_path().read_text())["scripts"]["not-this-role"]["vars"][first_var] == "lab lead post"
+    assert (
+        json.loads(prefs.prefs_path().read_text())["scripts"]["not-this-role"]["vars"][first_var]
+        == "lab lead post"
+    )
     # next run: prefilled
     app = make_app(name=None)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -127,11 +132,14 @@ async def test_enter_on_the_list_starts_and_the_mouse_works_too() -> None:
         assert isinstance(app.screen, ChatScreen)
 
 
-async def test_broken_and_missing_user_scripts_show_as_broken(rehearse_home: Path,
-                                                               tmp_path: Path) -> None:
+async def test_broken_and_missing_user_scripts_show_as_broken(
+    rehearse_home: Path, tmp_path: Path
+) -> None:
     folder = rehearse_home / "scripts"
     folder.mkdir()
-    (folder / "bad.yaml").write_text("id: bad\ntitle: Bad one\nnods: {}\nstart: x\n", encoding="utf-8")
+    (folder / "bad.yaml").write_text(
+        "id: bad\ntitle: Bad one\nnods: {}\nstart: x\n", encoding="utf-8"
+    )
     (folder / "worse.yaml").write_text("id: worse\n  - : [\n", encoding="utf-8")
     missing = tmp_path / "no-such-folder"
     app = make_app(extra_paths=[missing])
@@ -146,8 +154,11 @@ async def test_broken_and_missing_user_scripts_show_as_broken(rehearse_home: Pat
         assert "unknown field 'nods'" in text
         # select the broken one: the first diagnostic shows, with its line
         scripts = home.query_one(OptionList)
-        broken = [i for i in range(scripts.option_count)
-                  if scripts.get_option_at_index(i).id.startswith("broken:")]
+        broken = [
+            i
+            for i in range(scripts.option_count)
+            if scripts.get_option_at_index(i).id.startswith("broken:")
+        ]
         scripts.highlighted = broken[0]
         await pilot.pause()
         text = screen_text(app)
@@ -239,7 +250,9 @@ async def test_help_lists_every_key_of_every_screen() -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         body = app.screen.query_one("#help-body")
-        texts = " ".join(" ".join(str(getattr(w, "visual", "")).split()) for w in body.query("Static"))
+        texts = " ".join(
+            " ".join(str(getattr(w, "visual", "")).split()) for w in body.query("Static")
+        )
         for screen in (HomeScreen, Chat, DebriefScreen):
             for binding in screen.BINDINGS:
                 description = binding.tooltip or binding.description

@@ -14,8 +14,12 @@ from tests.ui.helpers import say, screen_text
 @pytest.mark.parametrize("script_id", BUNDLED_IDS)
 async def test_play_to_ending(script_id: str, outcome: str) -> None:
     case = case_for(script_id, outcome)
-    app = make_app(script=script_id, persona=case.get("persona"), seed=case.get("seed", 0),
-                   variables=case.get("vars") or {})
+    app = make_app(
+        script=script_id,
+        persona=case.get("persona"),
+        seed=case.get("seed", 0),
+        variables=case.get("vars") or {},
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(pilot)
         chat = app.screen

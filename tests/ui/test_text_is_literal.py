@@ -14,7 +14,7 @@ from rehearse.ui.widgets.transcript import Bubble
 from tests.ui.conftest import make_app, wait_ready
 from tests.ui.helpers import say, screen_text, type_text, visible_text
 
-SCRIPT = r'''id: markup-test
+SCRIPT = r"""id: markup-test
 title: "[red]no[/red] [@click=app.quit]quit[/] title"
 situation: "Situation with [b]bold[/b] and \e[31mred\e[0m escape."
 goal: "Goal [i]literal[/i]."
@@ -43,15 +43,15 @@ nodes:
     end: success
     boss: "Done [blink]now[/blink]."
     debrief: "Debrief [b]text[/b]."
-'''
+"""
 
-PERSONA = '''id: weird
+PERSONA = """id: weird
 name: "[b]Boss[/b] Name"
 title: "[i]Chief[/i]"
 description: "A [red]weird[/red] one."
 difficulty: easy
 patience: 4
-'''
+"""
 
 TYPED = "[red]no[/red] [@click=app.quit] {{ 7*7 }} $(rm -rf) %s {0}"
 
@@ -96,7 +96,9 @@ async def test_pasted_escape_sequences_are_shown_inert() -> None:
         await wait_ready(pilot)
         chat = app.screen
         reply = chat.query_one(ReplyInput)
-        reply.post_message(events.Paste("red \x1b[31mALERT\x1b[0m bell\x07 title \x1b]0;pwned\x07 end"))
+        reply.post_message(
+            events.Paste("red \x1b[31mALERT\x1b[0m bell\x07 title \x1b]0;pwned\x07 end")
+        )
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -150,8 +152,13 @@ async def test_script_and_persona_text_shows_exactly_as_written(rehearse_home: P
         await pilot.press("end")
         await pilot.pause()
         shown = _flat(screen_text(app))
-        for literal in ("Debrief [b]text[/b].", "You were [u]clear[/u].", "Note [b]coach[/b]",
-                        "Model [i]answer[/i]", "Say [i]no[/i]"):
+        for literal in (
+            "Debrief [b]text[/b].",
+            "You were [u]clear[/u].",
+            "Note [b]coach[/b]",
+            "Model [i]answer[/i]",
+            "Say [i]no[/i]",
+        ):
             assert literal in shown or literal in _flat(_all_debrief_text(app)), literal
 
 

@@ -426,6 +426,25 @@ def test_random_text_gives_valid_spans(text: str) -> None:
         assert flag.words == tuple(text[s.start : s.end] for s in flag.spans)
 
 
+def test_every_pattern_in_the_data_compiles() -> None:
+    # Patterns are compiled lazily, on first use: make sure none would fail then.
+    count = 0
+    for rule in coach_module._rules():
+        for kind in ("patterns", "unless", "unless_sentence", "unless_text", "context"):
+            for pat in getattr(rule, kind):
+                assert pat.regex.pattern == pat.source
+                count += 1
+    assert count > 300
+
+
+def test_the_data_loads_with_the_safe_loader() -> None:
+    path = Path(coach_module.__file__).parent / "coach_data" / "checks.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert [c["id"] for c in data["checks"]] == list(IDS)
+    for check in data["checks"]:
+        assert len(" ".join(str(check["rationale"]).split())) <= 100
+
+
 def test_the_module_is_pure() -> None:
     source = Path(coach_module.__file__).read_text(encoding="utf-8")
     assert "textual" not in source and "import rich" not in source

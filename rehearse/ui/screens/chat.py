@@ -62,8 +62,11 @@ class ReplyInput(Input):
 
     def _on_paste(self, event: Paste) -> None:
         text = event.text.splitlines()[0] if event.text else ""
-        room = MAX_REPLY - len(self.value) + (self.selection.end - self.selection.start
-                                               if not self.selection.is_empty else 0)
+        room = (
+            MAX_REPLY
+            - len(self.value)
+            + (self.selection.end - self.selection.start if not self.selection.is_empty else 0)
+        )
         if len(text) > room:
             text = text[: max(0, abs(room))]
             self.notify(f"Your paste was cut to {MAX_REPLY} characters.", markup=False)
@@ -89,8 +92,9 @@ class LeaveScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="leave-dialog", classes="dialog"):
             yield Label("Leave this conversation?", classes="dialog-title")
-            yield Static("It ends here, unfinished. You can start it again from the list.",
-                         markup=False)
+            yield Static(
+                "It ends here, unfinished. You can start it again from the list.", markup=False
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Leave ⏎", id="leave", variant="warning")
                 yield Button("Stay (esc)", id="stay", variant="primary")
@@ -119,10 +123,20 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+o", "options", "Options", tooltip="Show the replies as a numbered menu"),
         Binding("ctrl+r", "restart", "Restart", tooltip="Start this conversation again"),
         Binding("ctrl+b", "toggle_panel", "Panel", tooltip="Show or hide the side panel"),
-        Binding("ctrl+n", "toggle_coach", "Coach line", show=False,
-                tooltip="Show or hide the phrasing notes under the reply box"),
-        Binding("escape", "escape", "Skip / leave", show=False,
-                tooltip="Skip the typing pause; otherwise leave the conversation"),
+        Binding(
+            "ctrl+n",
+            "toggle_coach",
+            "Coach line",
+            show=False,
+            tooltip="Show or hide the phrasing notes under the reply box",
+        ),
+        Binding(
+            "escape",
+            "escape",
+            "Skip / leave",
+            show=False,
+            tooltip="Skip the typing pause; otherwise leave the conversation",
+        ),
         Binding("f1", "app.help", "Help"),
     ]
 
@@ -156,8 +170,10 @@ class ChatScreen(Screen[None]):
     def _title(self) -> Content:
         persona = self.state.persona
         who = persona.name + (f", {persona.title}" if persona.title else "")
-        return assemble((one_line(self.state.script.title, 70), "bold"),
-                        (f"  with {one_line(who, 50)} ({persona.difficulty})", "$text-muted"))
+        return assemble(
+            (one_line(self.state.script.title, 70), "bold"),
+            (f"  with {one_line(who, 50)} ({persona.difficulty})", "$text-muted"),
+        )
 
     def on_mount(self) -> None:
         prefs = self.rehearse.prefs
@@ -190,10 +206,12 @@ class ChatScreen(Screen[None]):
     def _intro(self) -> Widget:
         situation = " ".join(sess.situation(self.state).split())
         goal = " ".join(sess.goal(self.state).split())
-        body = Content("\n").join([
-            plain(situation),
-            Content.assemble(("Your goal: ", "bold $text-accent"), plain(goal)),
-        ])
+        body = Content("\n").join(
+            [
+                plain(situation),
+                Content.assemble(("Your goal: ", "bold $text-accent"), plain(goal)),
+            ]
+        )
         return Row(NoteCard("The situation", body, classes="intro"), classes="note-row", group=-1)
 
     def _mount(self, widget: Widget, *, group: int) -> None:
@@ -210,29 +228,46 @@ class ChatScreen(Screen[None]):
         persona = self.state.persona
         label, tag = KIND_TAGS.get(turn.kind, (None, None))
         kind_class = turn.kind if turn.kind in KIND_TAGS else "line"
-        colour = "$text-accent" if kind_class == "line" else (
-            "$text-error" if kind_class == "wrapup" else "$text-warning")
-        speaker = assemble((persona.name, f"bold {colour}"),
-                           (f" · {label}" if label else "", f"italic {colour}"))
+        colour = (
+            "$text-accent"
+            if kind_class == "line"
+            else ("$text-error" if kind_class == "wrapup" else "$text-warning")
+        )
+        speaker = assemble(
+            (persona.name, f"bold {colour}"), (f" · {label}" if label else "", f"italic {colour}")
+        )
         body = plain(turn.boss, "italic" if kind_class in ("clarify", "ambiguous") else "")
-        bubble = Bubble(speaker, body, tag=plain(tag, "$text-muted") if tag else None,
-                        classes=f"boss {kind_class}")
+        bubble = Bubble(
+            speaker,
+            body,
+            tag=plain(tag, "$text-muted") if tag else None,
+            classes=f"boss {kind_class}",
+        )
         return Row(bubble, classes="boss-row", group=turn.index)
 
     def _show_boss(self, turn: Turn, *, scroll: bool = True) -> None:
         group = turn.index
         self._mount(self._boss_bubble(turn), group=group)
         if turn.hint:
-            self._mount(Row(NoteCard("Hint", plain(turn.hint), classes="hint"), classes="note-row",
-                            group=group), group=group)
+            self._mount(
+                Row(
+                    NoteCard("Hint", plain(turn.hint), classes="hint"),
+                    classes="note-row",
+                    group=group,
+                ),
+                group=group,
+            )
         if turn.options:
             title = "Which did you mean?" if turn.kind == "ambiguous" else "Your options"
             card = OptionsCard(title, [(o.number, o.label) for o in turn.options])
             self._mount(Row(card, classes="note-row", group=group), group=group)
         if turn.ending is not None:
             ending = turn.ending
-            detail = ("Your manager ran out of patience." if ending.reason == "patience"
-                      else "See how each reply landed, and how it could land better.")
+            detail = (
+                "Your manager ran out of patience."
+                if ending.reason == "patience"
+                else "See how each reply landed, and how it could land better."
+            )
             banner = EndBanner(outcome_badge(ending.outcome), detail)
             self._mount(Row(banner, classes="note-row", group=group), group=group)
 
@@ -297,8 +332,12 @@ class ChatScreen(Screen[None]):
         if self.typing_delay > 0:
             self._pending = turn
             indicator = self.query_one("#typing", TypingIndicator)
-            indicator.update(Content.assemble(plain(f"{self.state.persona.name} is typing…", "italic"),
-                                              ("  esc to skip", "$text-muted")))
+            indicator.update(
+                Content.assemble(
+                    plain(f"{self.state.persona.name} is typing…", "italic"),
+                    ("  esc to skip", "$text-muted"),
+                )
+            )
             indicator.display = True
             self._pending_timer = self.set_timer(self.typing_delay, self.reveal_now)
         else:
@@ -343,8 +382,11 @@ class ChatScreen(Screen[None]):
             from rehearse.engine.coach import coach
 
             setup = self.state.setup
-            flags = coach(text, expects=self.state.current.expects,
-                          disabled=setup.disabled_checks | self.state.current.coach_off)
+            flags = coach(
+                text,
+                expects=self.state.current.expects,
+                disabled=setup.disabled_checks | self.state.current.coach_off,
+            )
         except Exception:
             flags = ()
         line.show_flags(text, flags)
@@ -359,8 +401,10 @@ class ChatScreen(Screen[None]):
         text = sess.hint(self.state)
         body = plain(text) if text else plain("No hint here. Say plainly what you want.")
         group = len(self.state.transcript) - 1
-        self._mount(Row(NoteCard("Hint", body, classes="hint"), classes="note-row", group=group),
-                    group=group)
+        self._mount(
+            Row(NoteCard("Hint", body, classes="hint"), classes="note-row", group=group),
+            group=group,
+        )
         self._after_reveal()
 
     def action_options(self) -> None:

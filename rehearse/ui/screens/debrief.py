@@ -38,7 +38,9 @@ class PersonaChoice(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="persona-dialog", classes="dialog"):
             yield Label("Try again with…", classes="dialog-title")
-            yield OptionList(*[Option(label, id=pid) for pid, label in self.choices], id="persona-list")
+            yield OptionList(
+                *[Option(label, id=pid) for pid, label in self.choices], id="persona-list"
+            )
             yield Static("⏎ start   esc cancel", classes="dialog-foot", markup=False)
 
     def on_mount(self) -> None:
@@ -70,13 +72,18 @@ def understood(turn: Turn, labels: dict[str, str]) -> Content:
         options = " or ".join(f"“{labels.get(c, c)}”" for c in decision.candidates)
         return assemble(("? ", "$text-warning"), ("Too close to call: ", "bold"), options)
     if turn.kind == "wrapup":
-        return assemble(("✘ ", "$text-error"), ("Not understood, and the boss ran out of patience", "bold"))
+        return assemble(
+            ("✘ ", "$text-error"), ("Not understood, and the boss ran out of patience", "bold")
+        )
     best = ""
     if decision is not None and decision.scores:
         top = decision.scores[0]
         best = f" (closest: “{labels.get(top.reply, top.reply)}”, {top.score:.0f}/100)"
-    return assemble(("↻ ", "$text-warning"), ("Not understood: the boss asked you to rephrase", "bold"),
-                    (best, "$text-muted"))
+    return assemble(
+        ("↻ ", "$text-warning"),
+        ("Not understood: the boss asked you to rephrase", "bold"),
+        (best, "$text-muted"),
+    )
 
 
 class DebriefScreen(Screen[None]):
@@ -103,18 +110,31 @@ class DebriefScreen(Screen[None]):
         state = self.state
         persona = state.persona
         yield Static(
-            assemble(("Debrief", "bold $text-accent"), " · ", (one_line(state.script.title, 60), "bold"),
-                     (f"  with {one_line(persona.name, 40)}", "$text-muted")),
-            id="debrief-title", classes="topbar", markup=False,
+            assemble(
+                ("Debrief", "bold $text-accent"),
+                " · ",
+                (one_line(state.script.title, 60), "bold"),
+                (f"  with {one_line(persona.name, 40)}", "$text-muted"),
+            ),
+            id="debrief-title",
+            classes="topbar",
+            markup=False,
         )
         with VerticalScroll(id="debrief", can_focus=True):
             yield from self._outcome()
             yield from self._rubric()
             yield from self._turns()
             yield Static(
-                Content.assemble(("r", "bold reverse"), " try again   ", ("p", "bold reverse"),
-                                 " with another persona   ", ("h", "bold reverse"), " home"),
-                classes="debrief-foot", markup=False,
+                Content.assemble(
+                    ("r", "bold reverse"),
+                    " try again   ",
+                    ("p", "bold reverse"),
+                    " with another persona   ",
+                    ("h", "bold reverse"),
+                    " home",
+                ),
+                classes="debrief-foot",
+                markup=False,
             )
         yield Footer()
 
@@ -125,12 +145,17 @@ class DebriefScreen(Screen[None]):
                 yield Label(outcome_badge(None), classes="outcome-badge", markup=False)
                 yield Static(plain("The conversation stopped before an ending."), markup=False)
                 return
-            yield Label(outcome_badge(ending.outcome), classes=f"outcome-badge -{ending.outcome}",
-                        markup=False)
+            yield Label(
+                outcome_badge(ending.outcome),
+                classes=f"outcome-badge -{ending.outcome}",
+                markup=False,
+            )
             if ending.reason == "patience":
                 yield Static(plain("The boss ran out of patience.", "italic"), markup=False)
             if ending.debrief:
-                yield Static(plain(" ".join(ending.debrief.split())), classes="outcome-text", markup=False)
+                yield Static(
+                    plain(" ".join(ending.debrief.split())), classes="outcome-text", markup=False
+                )
 
     def _rubric(self) -> ComposeResult:
         state = self.state
@@ -143,12 +168,17 @@ class DebriefScreen(Screen[None]):
             yield Label("Rubric", classes="section-title")
             for dim, description in rubric.items():
                 yield Static(
-                    Content("\n").join([
-                        rubric_line(dim, state.scores.get(dim, 0), scale, name_width=width, half=8),
-                        plain(" " * (width + 1) + " ".join(description.split()), "$text-muted"),
-                    ]),
-                    classes="rubric-row", markup=False,
+                    rubric_line(dim, state.scores.get(dim, 0), scale, name_width=width, half=8),
+                    classes="rubric-row",
+                    markup=False,
                 )
+                about = Static(
+                    plain(" ".join(description.split()), "$text-muted"),
+                    classes="rubric-about",
+                    markup=False,
+                )
+                about.styles.padding = (0, 0, 0, width + 1)
+                yield about
 
     def _labels(self, node_id: str) -> dict[str, str]:
         try:
@@ -170,33 +200,62 @@ class DebriefScreen(Screen[None]):
                 before = transcript[turn.index - 1].boss if turn.index > 0 else ""
                 labels = self._labels(turn.node)
                 with Vertical(classes="turn-card"):
-                    yield Label(plain(f"Turn {turn.index}", "bold"), classes="turn-title", markup=False)
-                    if before:
-                        yield Static(assemble((f"{persona.name}: ", "bold"), (before, "italic")),
-                                     classes="turn-boss", markup=False)
-                    yield Static(
-                        Content.assemble(("You said: ", "bold"),
-                                         flagged_reply(turn.user or "", turn.coaching)),
-                        classes="turn-user", markup=False,
+                    yield Label(
+                        plain(f"Turn {turn.index}", "bold"), classes="turn-title", markup=False
                     )
-                    yield Static(Content.assemble(("Understood as: ", "bold"), understood(turn, labels)),
-                                 classes="turn-understood", markup=False)
+                    if before:
+                        yield Static(
+                            assemble((f"{persona.name}: ", "bold"), (before, "italic")),
+                            classes="turn-boss",
+                            markup=False,
+                        )
+                    yield Static(
+                        Content.assemble(
+                            ("You said: ", "bold"), flagged_reply(turn.user or "", turn.coaching)
+                        ),
+                        classes="turn-user",
+                        markup=False,
+                    )
+                    yield Static(
+                        Content.assemble(("Understood as: ", "bold"), understood(turn, labels)),
+                        classes="turn-understood",
+                        markup=False,
+                    )
                     for flag in turn.coaching:
                         words = ", ".join(f"“{w}”" for w in flag.words[:3])
-                        lines = [assemble(("⚑ ", "$text-warning"), (flag.check.title, "bold $text-warning"),
-                                          (f"  {words}" if words else "", "bold"))]
+                        yield Static(
+                            assemble(
+                                ("⚑ ", "$text-warning"),
+                                (flag.check.title, "bold $text-warning"),
+                                (f"  {words}" if words else "", "bold"),
+                            ),
+                            classes="turn-flag",
+                            markup=False,
+                        )
+                        lines = []
                         if flag.check.rationale:
-                            lines.append(plain("  " + " ".join(flag.check.rationale.split()), "$text-muted"))
+                            lines.append(
+                                plain(" ".join(flag.check.rationale.split()), "$text-muted")
+                            )
                         if flag.check.suggestion:
-                            lines.append(plain("  Try: " + " ".join(flag.check.suggestion.split())))
-                        yield Static(Content("\n").join(lines), classes="turn-flag", markup=False)
+                            lines.append(plain("Try: " + " ".join(flag.check.suggestion.split())))
+                        if lines:
+                            yield Static(
+                                Content("\n").join(lines), classes="turn-flag-detail", markup=False
+                            )
                     if turn.coach_note:
-                        yield Static(assemble(("Note: ", "bold"), " ".join(turn.coach_note.split())),
-                                     classes="turn-note", markup=False)
+                        yield Static(
+                            assemble(("Note: ", "bold"), " ".join(turn.coach_note.split())),
+                            classes="turn-note",
+                            markup=False,
+                        )
                     model = self._model(turn.node)
                     if model:
-                        yield Static(assemble(("A strong reply: ", "bold $text-success"), f"“{model}”"),
-                                     classes="turn-model", markup=False)
+                        yield Static(
+                            assemble(("A strong reply: ", "bold $text-success"), f"“{model}”"),
+                            classes="turn-model",
+                            markup=False,
+                        )
 
     def _model(self, node_id: str) -> str | None:
         try:
@@ -216,9 +275,15 @@ class DebriefScreen(Screen[None]):
             self.notify("Only one persona can play this script.", markup=False)
             return
         choices = [
-            (p.id, assemble((p.name, "bold"), (f", {p.title}" if p.title else "", ""),
-                            (f" · {p.difficulty}", "italic"),
-                            (" (this time)" if p.id == self.state.persona.id else "", "$text-muted")))
+            (
+                p.id,
+                assemble(
+                    (p.name, "bold"),
+                    (f", {p.title}" if p.title else "", ""),
+                    (f" · {p.difficulty}", "italic"),
+                    (" (this time)" if p.id == self.state.persona.id else "", "$text-muted"),
+                ),
+            )
             for p in personas
         ]
 

@@ -20,12 +20,19 @@ INTRO = (
 )
 
 EXTRA: dict[str, list[tuple[str, str]]] = {
-    "Home": [("↑ ↓", "Choose a conversation, or a persona"), ("tab / shift+tab", "Next / previous field")],
-    "Conversation": [("⏎", "Send your reply (a number picks a numbered option)"),
-                     ("1 2 3…", "Pick an option when the boss offers a numbered list"),
-                     ("pgup / pgdn", "Scroll the conversation (or use the mouse wheel)")],
+    "Home": [
+        ("↑ ↓", "Choose a conversation, or a persona"),
+        ("tab / shift+tab", "Next / previous field"),
+    ],
+    "Conversation": [
+        ("⏎", "Send your reply (a number picks a numbered option)"),
+        ("1 2 3…", "Pick an option when the boss offers a numbered list"),
+        ("pgup / pgdn", "Scroll the conversation (or use the mouse wheel)"),
+    ],
     "Debrief": [("↑ ↓ pgup pgdn", "Scroll the debrief")],
-    "Everywhere": [("^p", "Command palette: start a script, switch persona, toggle panel or theme")],
+    "Everywhere": [
+        ("^p", "Command palette: start a script, switch persona, toggle panel or theme")
+    ],
 }
 
 
@@ -63,7 +70,11 @@ def key_table() -> dict[str, list[tuple[str, str]]]:
         "Home": [*home, *EXTRA["Home"], *_rows(HomeScreen.BINDINGS)],
         "Conversation": [*EXTRA["Conversation"], *_rows(ChatScreen.BINDINGS)],
         "Debrief": [*_rows(DebriefScreen.BINDINGS), *EXTRA["Debrief"]],
-        "Everywhere": [*EXTRA["Everywhere"], *_rows(RehearseApp.BINDINGS), ("esc", "Close this help")],
+        "Everywhere": [
+            *EXTRA["Everywhere"],
+            *_rows(RehearseApp.BINDINGS),
+            ("esc", "Close this help"),
+        ],
     }
 
 
@@ -83,8 +94,9 @@ class HelpScreen(ModalScreen[None]):
                     yield Label(section, classes="section-title")
                     for key, text in rows:
                         with Horizontal(classes="help-row"):
-                            yield Static(plain(key, "bold $text-accent"), classes="help-key",
-                                         markup=False)
+                            yield Static(
+                                plain(key, "bold $text-accent"), classes="help-key", markup=False
+                            )
                             yield Static(plain(text), classes="help-text", markup=False)
         yield Footer()
 

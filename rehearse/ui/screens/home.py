@@ -136,7 +136,9 @@ class SetupPane(VerticalScroll, can_focus=False):
         screen: HomeScreen = self.screen  # type: ignore[assignment]
         draft = screen.draft_for(script)
         yield Static(plain(one_line(script.title, 200)), classes="setup-title")
-        yield Static(screen.situation_text(script, draft), id="situation", classes="setup-situation")
+        yield Static(
+            screen.situation_text(script, draft), id="situation", classes="setup-situation"
+        )
         yield Label("Who plays your manager", classes="setup-label")
         picker = PersonaPicker(id="personas", compact=True)
         with picker:
@@ -146,17 +148,30 @@ class SetupPane(VerticalScroll, can_focus=False):
         yield Static(screen.persona_about(entry, draft), id="persona-about", classes="setup-about")
         with Horizontal(classes="field"):
             yield Label("Your name", classes="field-label")
-            yield FormInput(app.user_name(), placeholder="how your manager says it",
-                            id="name", max_length=60, compact=True)
+            yield FormInput(
+                app.user_name(),
+                placeholder="how your manager says it",
+                id="name",
+                max_length=60,
+                compact=True,
+            )
         for key, value in draft.vars.items():
             with Horizontal(classes="field"):
                 yield Label(plain(humanize(key)), classes="field-label", markup=False)
-                yield FormInput(value, id=f"var-{key}", name=key, classes="var-input",
-                                max_length=200, compact=True)
+                yield FormInput(
+                    value,
+                    id=f"var-{key}",
+                    name=key,
+                    classes="var-input",
+                    max_length=200,
+                    compact=True,
+                )
         yield Button("Start rehearsing ⏎", id="start", variant="primary", compact=True)
 
     def _compose_broken(self, entry: Entry) -> ComposeResult:
-        yield Static(plain("⚠ This script cannot be played", "bold $text-error"), classes="setup-title")
+        yield Static(
+            plain("⚠ This script cannot be played", "bold $text-error"), classes="setup-title"
+        )
         if entry.broken_path:
             yield Static(plain(entry.broken_path), classes="setup-path")
         diagnostic = entry.diagnostic
@@ -167,21 +182,38 @@ class SetupPane(VerticalScroll, can_focus=False):
             if diagnostic.loc.col > 0:
                 where += f", column {diagnostic.loc.col}"
             yield Static(
-                assemble((f"{diagnostic.severity} {diagnostic.code} at {where}: ", "bold"),
-                         diagnostic.message),
-                classes="setup-problem", markup=False,
+                assemble(
+                    (f"{diagnostic.severity} {diagnostic.code} at {where}: ", "bold"),
+                    diagnostic.message,
+                ),
+                classes="setup-problem",
+                markup=False,
             )
             if diagnostic.source_line is not None and diagnostic.loc.col > 0:
                 gutter = f"{diagnostic.loc.line:>5} | "
-                caret = " " * (len(gutter) + diagnostic.loc.col - 1) + "^" * max(1, min(diagnostic.width, 60))
-                yield Static(Content("\n").join([plain(gutter + diagnostic.source_line.rstrip("\n")),
-                                                  plain(caret, "bold $text-error")]),
-                             classes="setup-source", markup=False)
+                caret = " " * (len(gutter) + diagnostic.loc.col - 1) + "^" * max(
+                    1, min(diagnostic.width, 60)
+                )
+                yield Static(
+                    Content("\n").join(
+                        [
+                            plain(gutter + diagnostic.source_line.rstrip("\n")),
+                            plain(caret, "bold $text-error"),
+                        ]
+                    ),
+                    classes="setup-source",
+                    markup=False,
+                )
             if diagnostic.hint:
                 yield Static(plain(f"= {diagnostic.hint}"), classes="setup-note", markup=False)
         path = entry.broken_path or "the file"
-        yield Static(plain(f"Fix it, then run `rehearse check {path}` to see every problem. "
-                           "The other scripts still work."), classes="setup-note")
+        yield Static(
+            plain(
+                f"Fix it, then run `rehearse check {path}` to see every problem. "
+                "The other scripts still work."
+            ),
+            classes="setup-note",
+        )
 
     def show(self, entry: Entry | None) -> None:
         self.entry = entry
@@ -194,7 +226,9 @@ class HomeScreen(Screen[None]):
 
     AUTO_FOCUS = "#scripts"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "reset", "Reset settings", tooltip="Back to the script's default settings"),
+        Binding(
+            "ctrl+r", "reset", "Reset settings", tooltip="Back to the script's default settings"
+        ),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
@@ -207,9 +241,12 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            Content.assemble(("rehearse", "bold $text-accent"),
-                             " · practise a hard conversation before you have it"),
-            id="home-title", classes="topbar",
+            Content.assemble(
+                ("rehearse", "bold $text-accent"),
+                " · practise a hard conversation before you have it",
+            ),
+            id="home-title",
+            classes="topbar",
         )
         with Horizontal(id="home-body"):
             with Vertical(id="script-pane"):
@@ -241,8 +278,9 @@ class HomeScreen(Screen[None]):
             personas = app.personas_for(script)
             entry = Entry(key=f"script:{script.id}", script=script, personas=personas)
             if not personas:
-                problems = [d for d in catalog.report.items
-                            if d.is_error and d.loc.file == script.path]
+                problems = [
+                    d for d in catalog.report.items if d.is_error and d.loc.file == script.path
+                ]
                 entry.broken_path = script.path
                 entry.diagnostic = problems[0] if problems else None
                 entry.problem = "No persona was found to play it."
@@ -251,9 +289,14 @@ class HomeScreen(Screen[None]):
         for number, broken in enumerate(catalog.broken):
             entries.append(self._broken_entry(number, broken))
         for number, path in enumerate(app.missing):
-            entries.append(Entry(key=f"missing:{number}", broken_path=str(path),
-                                 problem=f"{path}: not found (given with --path or REHEARSE_PATH).",
-                                 problem_line="folder or file not found"))
+            entries.append(
+                Entry(
+                    key=f"missing:{number}",
+                    broken_path=str(path),
+                    problem=f"{path}: not found (given with --path or REHEARSE_PATH).",
+                    problem_line="folder or file not found",
+                )
+            )
         self.entries = {e.key: e for e in entries}
         scripts = self.query_one(ScriptList)
         previous = scripts.highlighted_option.id if scripts.highlighted_option is not None else None
@@ -267,7 +310,9 @@ class HomeScreen(Screen[None]):
         scripts.add_options(options)
         if not entries:
             setup = self.query_one(SetupPane)
-            setup.message_text = "No scripts found. Put your own in the scripts folder of your data directory."
+            setup.message_text = (
+                "No scripts found. Put your own in the scripts folder of your data directory."
+            )
             setup.show(None)
             self._populating = False
             return
@@ -281,7 +326,9 @@ class HomeScreen(Screen[None]):
     def _broken_entry(self, number: int, broken: Broken) -> Entry:
         first = broken.first
         return Entry(
-            key=f"broken:{number}", broken_path=broken.path, diagnostic=first,
+            key=f"broken:{number}",
+            broken_path=broken.path,
+            diagnostic=first,
             problem="It could not be read.",
             problem_line=first.message if first is not None else "could not be read",
         )
@@ -290,21 +337,28 @@ class HomeScreen(Screen[None]):
         app = self.rehearse
         if not entry.playable:
             name = Path(entry.broken_path or "?").name
-            return Content("\n").join([
-                assemble(("⚠ broken: ", "bold $text-error"), (name, "bold")),
-                plain(one_line(entry.problem_line, 200), "$text-muted"),
-            ])
+            return Content("\n").join(
+                [
+                    assemble(("⚠ broken: ", "bold $text-error"), (name, "bold")),
+                    plain(one_line(entry.problem_line, 200), "$text-muted"),
+                ]
+            )
         script = entry.script
         assert script is not None
         attempts, best = app.summary.get(script.id, (0, None))
-        tried = (f"{attempts} attempt{'s' if attempts != 1 else ''} · best {outcome_short(best)}"
-                 if attempts else "not tried yet · best –")
+        tried = (
+            f"{attempts} attempt{'s' if attempts != 1 else ''} · best {outcome_short(best)}"
+            if attempts
+            else "not tried yet · best –"
+        )
         names = ", ".join(first_name(p) for p in entry.personas)
-        return Content("\n").join([
-            plain(one_line(script.title, 200), "bold"),
-            plain(f"{difficulty_range(entry.personas)} · {names}", "$text-muted"),
-            plain(tried, "$text-muted"),
-        ])
+        return Content("\n").join(
+            [
+                plain(one_line(script.title, 200), "bold"),
+                plain(f"{difficulty_range(entry.personas)} · {names}", "$text-muted"),
+                plain(tried, "$text-muted"),
+            ]
+        )
 
     # ------------------------------------------------------------------ the form
 
@@ -333,8 +387,9 @@ class HomeScreen(Screen[None]):
         persona = next((p for p in entry.personas if p.id == draft.persona), None)
         if persona is None:
             return Content("")
-        about = " ".join(part for part in (persona.title and persona.title + ".",
-                                           persona.description) if part)
+        about = " ".join(
+            part for part in (persona.title and persona.title + ".", persona.description) if part
+        )
         return plain(one_line(about, 400), "italic $text-muted")
 
     def _current_name(self) -> str:
@@ -355,7 +410,9 @@ class HomeScreen(Screen[None]):
             return
         found = self.query("#situation")
         if found:
-            found.first(Static).update(self.situation_text(entry.script, self.draft_for(entry.script)))
+            found.first(Static).update(
+                self.situation_text(entry.script, self.draft_for(entry.script))
+            )
 
     @on(OptionList.OptionHighlighted, "#scripts")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -417,11 +474,15 @@ class HomeScreen(Screen[None]):
         if entry is None:
             return
         if not entry.playable or entry.script is None:
-            self.notify("This script cannot be played: see the problem on the right.",
-                        severity="warning", markup=False)
+            self.notify(
+                "This script cannot be played: see the problem on the right.",
+                severity="warning",
+                markup=False,
+            )
             return
         draft = self.draft_for(entry.script)
         name_widgets = self.query("#name")
-        name = (name_widgets.first(Input).value if name_widgets else self.rehearse.user_name())
-        self.rehearse.start_conversation(entry.script.id, persona_id=draft.persona, name=name,
-                                         variables=dict(draft.vars))
+        name = name_widgets.first(Input).value if name_widgets else self.rehearse.user_name()
+        self.rehearse.start_conversation(
+            entry.script.id, persona_id=draft.persona, name=name, variables=dict(draft.vars)
+        )

@@ -35,7 +35,7 @@ def scale_for(scores: Mapping[str, int]) -> int:
 
 def _fill(cells: float, width: int) -> str:
     whole = int(cells)
-    part = int(round((cells - whole) * 8))
+    part = round((cells - whole) * 8)
     if part == 8:
         whole, part = whole + 1, 0
     whole = min(whole, width)
@@ -55,21 +55,34 @@ def diverging_bar(value: int, scale: int, half: int) -> Content:
         # right-aligned fill on the left half: pad with track, then the fill (no partials,
         # as eighth blocks only grow from the left)
         whole = max(1, round(cells)) if value else 0
-        left = Content.assemble((track * (half - whole), "$text-muted"), ("█" * whole, "$text-error"))
+        left = Content.assemble(
+            (track * (half - whole), "$text-muted"), ("█" * whole, "$text-error")
+        )
         right = Content.styled(track * half, "$text-muted")
     else:
         left = Content.styled(track * half, "$text-muted")
-        right = Content.assemble((fill, "$text-success"), (track * (half - len(fill)), "$text-muted"))
+        right = Content.assemble(
+            (fill, "$text-success"), (track * (half - len(fill)), "$text-muted")
+        )
     return Content.assemble(left, ("│", "$text-muted"), right)
 
 
-def rubric_line(dim: str, value: int, scale: int, *, name_width: int, half: int,
-                delta: int | None = None) -> Content:
+def rubric_line(
+    dim: str, value: int, scale: int, *, name_width: int, half: int, delta: int | None = None
+) -> Content:
     name = dim if len(dim) <= name_width else dim[: name_width - 1] + "…"
     parts: list[Content | tuple[str, str] | str] = [
-        plain(name.ljust(name_width), "bold"), " ", diverging_bar(value, scale, half), " ",
+        plain(name.ljust(name_width), "bold"),
+        " ",
+        diverging_bar(value, scale, half),
+        " ",
         (f"{value:+d}".rjust(3) if value else "  0", "bold"),
     ]
     if delta:
-        parts.append((f" {'▲' if delta > 0 else '▼'}{abs(delta)}", "$text-success" if delta > 0 else "$text-error"))
+        parts.append(
+            (
+                f" {'▲' if delta > 0 else '▼'}{abs(delta)}",
+                "$text-success" if delta > 0 else "$text-error",
+            )
+        )
     return Content.assemble(*parts)

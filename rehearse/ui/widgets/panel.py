@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from rehearse.engine.coach import Flag
 
 
-
 class SidePanel(VerticalScroll):
     """Goal, rubric dimensions as they move, and how much patience the boss has left."""
 
@@ -32,8 +31,9 @@ class SidePanel(VerticalScroll):
     def show_goal(self, goal: str) -> None:
         self.query_one("#panel-goal", Static).update(plain(" ".join(goal.split())))
 
-    def show_scores(self, rubric: Sequence[str], scores: Mapping[str, int],
-                    delta: Mapping[str, int]) -> None:
+    def show_scores(
+        self, rubric: Sequence[str], scores: Mapping[str, int], delta: Mapping[str, int]
+    ) -> None:
         self._scores = (list(rubric), dict(scores), dict(delta))
         self._draw_scores()
 
@@ -47,11 +47,18 @@ class SidePanel(VerticalScroll):
         # name, space, bar (2*half+1), space, score (3), delta (up to 3): fit the panel
         room = max(20, self.scrollable_content_region.width or 24)
         half = 4 if room >= 28 else 3
-        name_width = max(6, min(max((len(d) for d in rubric), default=6),
-                                room - (2 * half + 1) - 1 - 1 - 3 - 3))
+        name_width = max(
+            6, min(max((len(d) for d in rubric), default=6), room - (2 * half + 1) - 1 - 1 - 3 - 3)
+        )
         lines = [
-            rubric_line(dim, scores.get(dim, 0), scale, name_width=name_width, half=half,
-                        delta=delta.get(dim))
+            rubric_line(
+                dim,
+                scores.get(dim, 0),
+                scale,
+                name_width=name_width,
+                half=half,
+                delta=delta.get(dim),
+            )
             for dim in rubric
         ]
         self.query_one("#panel-rubric", Static).update(
@@ -59,14 +66,18 @@ class SidePanel(VerticalScroll):
         )
 
     def show_patience(self, name: str, left: int, total: int) -> None:
-        dots = Content.assemble(("●" * left, "$text-success" if left > 1 else "$text-error"),
-                                ("○" * max(0, total - left), "$text-muted"))
+        dots = Content.assemble(
+            ("●" * left, "$text-success" if left > 1 else "$text-error"),
+            ("○" * max(0, total - left), "$text-muted"),
+        )
         word = "at the end of their patience" if left <= 1 else "listening"
         self.query_one("#panel-patience", Static).update(
-            Content("\n").join([
-                Content.assemble(dots, f"  {left} of {total}"),
-                plain(f"{one_line(name, 40)} is {word}.", "$text-muted"),
-            ])
+            Content("\n").join(
+                [
+                    Content.assemble(dots, f"  {left} of {total}"),
+                    plain(f"{one_line(name, 40)} is {word}.", "$text-muted"),
+                ]
+            )
         )
 
 
@@ -83,7 +94,7 @@ class CoachLine(Static):
             if number:
                 parts.append(plain(" · ", "$text-muted"))
             parts.append(plain(f"⚑ {flag.check.title}", "$text-warning"))
-            words = [text[s.start:s.end] for s in flag.spans][:2]
+            words = [text[s.start : s.end] for s in flag.spans][:2]
             if words:
                 quoted = " ".join(f"“{one_line(w, 30)}”" for w in words)
                 parts.append(plain(f" {quoted}", "bold"))

@@ -27,11 +27,13 @@ class Bubble(Static):
     text and sizes the bubble to it.
     """
 
-    def __init__(self, speaker: Content, body: Content, *, tag: Content | None = None,
-                 classes: str = "") -> None:
+    def __init__(
+        self, speaker: Content, body: Content, *, tag: Content | None = None, classes: str = ""
+    ) -> None:
         lines = [speaker, body] + ([tag] if tag is not None else [])
-        super().__init__(Content("\n").join(lines), classes=f"bubble {classes}".strip(),
-                         markup=False)
+        super().__init__(
+            Content("\n").join(lines), classes=f"bubble {classes}".strip(), markup=False
+        )
         self.speaker = speaker
         self.body = body
 
@@ -58,7 +60,8 @@ class OptionLine(Static):
     def __init__(self, number: int, label: str) -> None:
         super().__init__(
             Content.assemble((f" {number} ", "bold reverse"), " ", plain(label)),
-            classes="option-line", markup=False,
+            classes="option-line",
+            markup=False,
         )
         self.number = number
 
@@ -80,8 +83,9 @@ class OptionsCard(Vertical):
         yield Label(plain(self._title), classes="card-title", markup=False)
         for number, label in self._options:
             yield OptionLine(number, label)
-        yield Static(plain("Type a number, or say it in your own words."), classes="card-foot",
-                     markup=False)
+        yield Static(
+            plain("Type a number, or say it in your own words."), classes="card-foot", markup=False
+        )
 
 
 class NoteCard(Vertical):
@@ -110,15 +114,21 @@ class EndBanner(Vertical):
         self._detail = detail
 
     def compose(self) -> ComposeResult:
-        yield Label(Content.assemble(("The conversation is over: ", "bold"), self._badge),
-                    classes="card-title", markup=False)
+        yield Label(
+            Content.assemble(("The conversation is over: ", "bold"), self._badge),
+            classes="card-title",
+            markup=False,
+        )
         yield Static(plain(self._detail), classes="card-body", markup=False)
         yield Static(
-            Content("\n").join([
-                Content.assemble((" ⏎ ", "bold reverse"), " read your debrief"),
-                Content.assemble((" ^z ", "bold reverse"), " take your last reply back"),
-            ]),
-            classes="card-foot", markup=False,
+            Content("\n").join(
+                [
+                    Content.assemble((" ⏎ ", "bold reverse"), " read your debrief"),
+                    Content.assemble((" ^z ", "bold reverse"), " take your last reply back"),
+                ]
+            ),
+            classes="card-foot",
+            markup=False,
         )
 
     @on(Click)
