@@ -195,9 +195,12 @@ def play_command(ctx: click.Context, script: str, persona: str | None, seed: int
         from rehearse.engine.session import Setup, begin
         from rehearse.plain import run_plain
 
+        from rehearse.config import disabled_checks
+
         setup = Setup(
             found.script, found.persona, user_name=name or "you", vars=variables,
             seed=seed if seed is not None else random.randrange(1_000_000),
+            disabled_checks=disabled_checks(),
         )
         state = begin(setup)
         if no_save:
@@ -220,12 +223,18 @@ def play_command(ctx: click.Context, script: str, persona: str | None, seed: int
 @cli.command("test")
 @click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="Show every case, not only failures.")
+@click.option("--coverage", is_flag=True,
+              help="Report which nodes, replies and conditional branches the cases exercise.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="N",
+              help="Fail when a script's combined coverage is below N% (implies --coverage).")
 @click.pass_context
-def test_command(ctx: click.Context, targets: tuple[Path, ...], verbose: bool) -> None:
+def test_command(ctx: click.Context, targets: tuple[Path, ...], verbose: bool, coverage: bool,
+                 min_coverage: float | None) -> None:
     """Run test plans (*.test.yaml) for scripts; default: every plan on the search path."""
     from rehearse.testing import run_plans
 
-    ok = run_plans(list(targets), extra=ctx.obj["paths"], verbose=verbose, echo=click.echo)
+    ok = run_plans(list(targets), extra=ctx.obj["paths"], verbose=verbose, echo=click.echo,
+                   coverage=coverage or min_coverage is not None, min_coverage=min_coverage)
     sys.exit(0 if ok else 1)
 
 
@@ -242,6 +251,68 @@ cli.add_command(replay_command)
 cli.add_command(export_command)
 cli.add_command(stats_command)
 cli.add_command(purge_command)
+
+from rehearse.commands.authoring import graph_command, new_command, schema_command  # noqa: E402
+
+cli.add_command(graph_command)
+cli.add_command(new_command)
+cli.add_command(schema_command)
+
+
+@cli.command("coach")
+@click.argument("text")
+@click.option("--script", "script_id", help="Script id or file, to use a node's moments.")
+@click.option("--node", help="The node whose moments (expects:) apply.")
+@click.option("--expects", help="Moments without a script, e.g. ask,thanks.")
+@click.option("--all", "all_checks", is_flag=True, help="Ignore checks switched off in your settings.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def coach_command(ctx: click.Context, text: str, script_id: str | None, node: str | None,
+                  expects: str | None, all_checks: bool, as_json: bool) -> None:
+    """Show what in TEXT could undercut you, and why."""
+    from rehearse.config import disabled_checks
+    from rehearse.engine.coach import coach
+    from rehearse.textsafe import inert
+
+    moments: set[str] = {m.strip() for m in (expects or "").split(",") if m.strip()}
+    disabled: set[str] = set() if all_checks else set(disabled_checks())
+    if script_id is not None:
+        from rehearse.engine.diagnostics import did_you_mean
+        from rehearse.resolve import NotFound, script_and_persona
+
+        try:
+            found = script_and_persona(script_id, None, ctx.obj["paths"])
+        except NotFound as exc:
+            _fail(str(exc))
+            return
+        if node is None:
+            _fail("--script needs --node")
+        if node not in found.script.nodes:
+            hint = did_you_mean(node or "", found.script.nodes)
+            _fail(f"no node '{node}' in {found.script.id}" + (f"; {hint}" if hint else ""))
+        target = found.script.nodes[node or ""]
+        moments |= set(target.expects)
+        disabled |= set(target.coach_off)
+    flags = coach(text, expects=frozenset(moments), disabled=frozenset(disabled))
+    if as_json:
+        data = [
+            {
+                "check": f.check.id, "title": f.check.title, "rationale": f.check.rationale,
+                "suggestion": f.check.suggestion,
+                "spans": [{"start": s.start, "end": s.end, "text": text[s.start:s.end]} for s in f.spans],
+            }
+            for f in flags
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not flags:
+        click.echo("Nothing to flag.")
+        return
+    for f in flags:
+        words = ", ".join(f'"{inert(text[s.start:s.end])}"' for s in f.spans)
+        click.echo(f"{f.check.title} [{f.check.id}]: {words}")
+        click.echo(f"  why: {f.check.rationale}")
+        click.echo(f"  try: {f.check.suggestion}")
 
 
 def main() -> None:

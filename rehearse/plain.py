@@ -7,7 +7,9 @@ import sys
 from collections.abc import Callable
 from typing import IO
 
+from rehearse.debrief_text import debrief_lines
 from rehearse.engine import session as sess
+from rehearse.engine.debrief import build_debrief
 from rehearse.engine.session import State, Turn
 from rehearse.engine.transcript import transcript_json
 from rehearse.textsafe import inert
@@ -90,16 +92,10 @@ class PlainRunner:
     def outro(self) -> None:
         state = self.state
         self.say()
-        if state.ending is not None:
-            self.say(f"Outcome: {state.ending.outcome}" + (" (the boss ran out of patience)" if state.ending.reason == "patience" else ""))
-            if state.ending.debrief:
-                self.say(state.ending.debrief)
-        else:
+        if state.ending is None:
             self.say(f"Stopped at '{state.node}' before an ending.")
-        if state.script.rubric:
-            self.say("Rubric:")
-            for dim, desc in state.script.rubric.items():
-                self.say(f"  {dim}: {state.scores.get(dim, 0):+d}  ({desc})")
+        for line in debrief_lines(build_debrief(state), boss_name=state.persona.name):
+            self.say(line)
 
 
 def run_plain(state: State, *, as_json: bool, stdin: IO[str] | None = None,

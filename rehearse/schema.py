@@ -91,7 +91,8 @@ def _lines(description: str) -> Schema:
     variant: Schema = {
         "type": "object",
         "properties": {
-            "when": _condition("Jinja2 expression; the first variant whose condition holds is said"),
+            "when": _condition("Jinja2 expression; the first variant whose condition holds is"
+                               " said"),
             "text": _text("what is said (a template)"),
         },
         "required": ["text"],
@@ -112,7 +113,8 @@ def _next() -> Schema:
         "additionalProperties": False,
     }
     return {
-        "description": "a node id, or a list of {when, to} tried in order (the last may have no 'when')",
+        "description": "a node id, or a list of {when, to} tried in order"
+                       " (the last may have no 'when')",
         "anyOf": [
             {"type": "string"},
             {"type": "array", "minItems": 1, "items": {"anyOf": [{"type": "string"}, rule]}},

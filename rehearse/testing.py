@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from rehearse.engine.catalog import is_test_plan, load_catalog
-from rehearse.engine.testplan import load_plan, run_plan
+from rehearse.engine.catalog import Catalog, is_test_plan, load_catalog
+from rehearse.engine.testplan import CaseResult, load_plan, run_plan
 from rehearse.paths import search_path
 
 
@@ -24,7 +24,8 @@ def plan_files(targets: list[Path]) -> list[Path]:
 
 
 def run_plans(targets: list[Path], *, extra: list[Path], verbose: bool,
-              echo: Callable[[str], None]) -> bool:
+              echo: Callable[[str], None], coverage: bool = False,
+              min_coverage: float | None = None) -> bool:
     roots = targets or search_path(extra)
     files = plan_files(roots)
     if not files:
@@ -32,6 +33,7 @@ def run_plans(targets: list[Path], *, extra: list[Path], verbose: bool,
         return False
     catalog = load_catalog(search_path([*extra, *(f.parent for f in files)]))
     passed = failed = 0
+    played: dict[str, list[CaseResult]] = {}
     for file in files:
         plan, report = load_plan(file)
         if plan is None:
@@ -39,7 +41,9 @@ def run_plans(targets: list[Path], *, extra: list[Path], verbose: bool,
                 echo(d.render())
             failed += 1
             continue
-        for result in run_plan(plan, catalog.scripts, catalog.personas):
+        results = run_plan(plan, catalog.scripts, catalog.personas)
+        played.setdefault(plan.script, []).extend(results)
+        for result in results:
             label = f"{file}:{result.case.line}: {plan.script} / {result.case.name}"
             if result.passed:
                 passed += 1
@@ -52,4 +56,46 @@ def run_plans(targets: list[Path], *, extra: list[Path], verbose: bool,
                 echo(f"  - {problem}")
             echo(result.trail())
     echo(f"{passed} passed, {failed} failed")
-    return failed == 0
+    covered = True
+    if coverage or min_coverage is not None:
+        folders = _plan_folders(targets, files)
+        covered = report_coverage(catalog, played, folders, min_coverage, echo)
+    return failed == 0 and covered
+
+
+def _plan_folders(targets: list[Path], files: list[Path]) -> set[Path]:
+    """Folders whose scripts are in scope: those holding plans, and folders named outright."""
+    folders = {f.parent.resolve() for f in files}
+    for target in targets:
+        if target.is_dir():
+            folders.add(target.resolve())
+            if (target / "scripts").is_dir():
+                folders.add((target / "scripts").resolve())
+    return folders
+
+
+def report_coverage(catalog: Catalog, played: dict[str, list[CaseResult]], folders: set[Path],
+                    min_coverage: float | None, echo: Callable[[str], None]) -> bool:
+    """Print each script's coverage; False if any is below min_coverage."""
+    from rehearse.engine.coverage import format_coverage, script_coverage
+
+    in_scope = {s.id for s in catalog.scripts.values() if Path(s.path).resolve().parent in folders}
+    ids = sorted((set(played) & set(catalog.scripts)) | in_scope)
+    echo("")
+    echo("Coverage (combined = tested nodes + replies + branches, over all of them):")
+    low: list[str] = []
+    for script_id in ids:
+        script = catalog.scripts[script_id]
+        results = played.get(script_id, [])
+        states = [r.state for r in results if r.state is not None]
+        cov = script_coverage(script, states, catalog.personas_for(script), cases=len(results))
+        for line in format_coverage(cov):
+            echo(line)
+        if not results:
+            echo("  (no test plan names this script)")
+        if min_coverage is not None and cov.combined_pct < min_coverage:
+            low.append(f"{script_id} ({cov.combined_pct:.1f}%)")
+    if low:
+        echo(f"Coverage below {min_coverage:g}%: {', '.join(low)}")
+        return False
+    return True

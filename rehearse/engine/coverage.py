@@ -104,7 +104,8 @@ def _state_key(script: Script) -> Callable[[State], Hashable]:
     known: Mapping[str, set[str]] = {
         "visits": set(script.nodes),
         "scores": set(script.rubric),
-        "flags": {flag for node in script.nodes.values() for reply in node.replies for flag in reply.set},
+        "flags": {flag for node in script.nodes.values() for reply in node.replies
+                  for flag in reply.set},
     }
     whole: set[str] = set()
     attrs: dict[str, set[str]] = {ns: set() for ns in _NAMESPACES}
@@ -187,7 +188,8 @@ def walk_paths(script: Script, persona: Persona, max_depth: int = 40, max_paths:
     result says `truncated`.
     """
     key = _state_key(script)
-    start = begin(Setup(script, persona, user_name=user_name, vars=frozen_map(vars or {}), seed=seed))
+    setup = Setup(script, persona, user_name=user_name, vars=frozen_map(vars or {}), seed=seed)
+    start = begin(setup)
     nodes: set[str] = {start.node}
     replies: set[ReplyRef] = set()
     taken: set[BranchRef] = set()
@@ -308,7 +310,8 @@ class ScriptCoverage:
         return {
             "script": self.script,
             "cases": self.cases,
-            "nodes": {"tested": self.nodes_tested, "total": len(self.nodes), "pct": round(self.node_pct, 1)},
+            "nodes": {"tested": self.nodes_tested, "total": len(self.nodes),
+                      "pct": round(self.node_pct, 1)},
             "replies": {"tested": self.replies_tested, "total": len(self.replies),
                         "pct": round(self.reply_pct, 1)},
             "branches": {"tested": self.branches_tested, "total": len(self.branches),
@@ -343,7 +346,8 @@ def script_coverage(script: Script, states: Iterable[State], personas: Sequence[
 def format_coverage(cov: ScriptCoverage) -> list[str]:
     """The report for one script, as lines of text."""
     lines = [
-        f"{cov.script}: {cov.combined_pct:.1f}% combined ({cov.cases} case{'s' if cov.cases != 1 else ''})"
+        f"{cov.script}: {cov.combined_pct:.1f}% combined"
+        f" ({cov.cases} case{'s' if cov.cases != 1 else ''})"
         f"  nodes {cov.nodes_tested}/{len(cov.nodes)} ({cov.node_pct:.1f}%)"
         f"  replies {cov.replies_tested}/{len(cov.replies)} ({cov.reply_pct:.1f}%)"
         f"  branches {cov.branches_tested}/{len(cov.branches)} ({cov.branch_pct:.1f}%)"
@@ -363,5 +367,6 @@ def format_coverage(cov: ScriptCoverage) -> list[str]:
             when = f"when {branch.when}" if branch.when is not None else "otherwise"
             lines.append(f"    {branch.node}.{branch.reply} -> {branch.to} ({when})  [{status}]")
     if cov.reachable is not None and cov.reachable.truncated:
-        lines.append(f"  (the reachability walk stopped at its bound after {cov.reachable.paths} paths)")
+        lines.append(f"  (the reachability walk stopped at its bound after {cov.reachable.paths}"
+                     " paths)")
     return lines

@@ -126,8 +126,7 @@ def analyse(script: Script, labels: EdgeLabels = "id") -> Shape:
             continue
         forward[edge.source].add(edge.target)
         backward[edge.target].add(edge.source)
-    reachable = _closure([script.start], forward) & set(script.nodes) if script.start in script.nodes \
-        else set()
+    reachable = _closure([script.start], forward) if script.start in script.nodes else set()
     endings = [n.id for n in script.nodes.values() if n.is_ending]
     can_finish = _closure(endings, backward)
     dead = {n.id for n in script.nodes.values() if not n.is_ending and n.id not in can_finish}
@@ -187,9 +186,10 @@ class _Ids:
 
 
 MERMAID_CLASSES: Mapping[str, str] = {
-    "success": "fill:{0},stroke:{1},color:{2}".format(*OUTCOME_COLOURS["success"]),
-    "partial": "fill:{0},stroke:{1},color:{2}".format(*OUTCOME_COLOURS["partial"]),
-    "fail": "fill:{0},stroke:{1},color:{2}".format(*OUTCOME_COLOURS["fail"]),
+    **{
+        outcome: f"fill:{fill},stroke:{stroke},color:{ink}"
+        for outcome, (fill, stroke, ink) in OUTCOME_COLOURS.items()
+    },
     "start": "stroke-width:3px",
     "startmark": "fill:#333,stroke:#333,color:#fff",
     "deadend": f"stroke:{TROUBLE_COLOUR},stroke-width:3px",
@@ -235,7 +235,8 @@ def to_mermaid(script: Script, labels: EdgeLabels = "id") -> str:
         out.append(f"    start_mark --> {ids(shape.start)}")
     for edge in shape.edges:
         arrow = "-.->" if edge.conditional else "-->"
-        out.append(f'    {ids(edge.source)} {arrow}|"{mermaid_text(edge.label)}"| {ids(edge.target)}')
+        label = mermaid_text(edge.label)
+        out.append(f'    {ids(edge.source)} {arrow}|"{label}"| {ids(edge.target)}')
     for cls, style in MERMAID_CLASSES.items():
         out.append(f"    classDef {cls} {style}")
     for cls, members in classes.items():

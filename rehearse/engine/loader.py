@@ -268,10 +268,16 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
     vars_map = b.flag_map(root.get("vars"), ("vars",), "'vars'")
     rubric_raw = b.mapping(root.get("rubric"), ("rubric",), "'rubric'") if "rubric" in root else {}
     rubric: dict[str, str] = {}
+    rubric_checks: dict[str, tuple[str, ...]] = {}
     for dim, desc in (rubric_raw or {}).items():
         if not NAME_RE.match(dim):
             b.error("R014", ("rubric", dim), f"'{dim}' is not a valid name (letters, digits, _)", key=True)
-        rubric[dim] = "" if desc is None else str(desc)
+        if isinstance(desc, dict):
+            b.keys(desc, ("rubric", dim), ("description", "checks"), f"rubric dimension '{dim}'")
+            rubric[dim] = b.text(desc, ("rubric", dim), "description") or ""
+            rubric_checks[dim] = _check_ids(b, desc, ("rubric", dim))
+        else:
+            rubric[dim] = "" if desc is None else str(desc)
     start = b.text(root, (), "start", required=True, what="the script")
     nodes_raw = b.mapping(root.get("nodes"), ("nodes",), "'nodes'") if b.required(
         root, (), "nodes", "the script") else None
@@ -298,9 +304,24 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
         persona_locs=tuple(doc.loc(("personas", i)) for i in range(len(personas))),
         var_locs=frozen_map({k: doc.key_loc(("vars", k)) for k in vars_map}),
         rubric_locs=frozen_map({k: doc.key_loc(("rubric", k)) for k in rubric}),
+        rubric_checks=frozen_map(rubric_checks),
     )
     validate_script(script, doc, report)
     return script if report.ok else None
+
+
+def _check_ids(b: _Builder, data: Mapping[str, Any], path: Path) -> tuple[str, ...]:
+    """Coach check ids named in a script; unknown ones get a did-you-mean."""
+    from rehearse.engine.coach import checks
+
+    known = [c.id for c in checks()]
+    ids = b.str_list(data, path, "checks" if "checks" in data else "coach_off")
+    key = "checks" if "checks" in data else "coach_off"
+    for i, check_id in enumerate(ids):
+        if check_id not in known:
+            b.error("R017", (*path, key, i), f"unknown coach check '{check_id}'",
+                    did_you_mean(check_id, known) or f"known checks: {', '.join(known)}")
+    return tuple(ids)
 
 
 def _build_node(b: _Builder, node_id: str, raw: Any, path: Path) -> Node | None:
@@ -342,7 +363,7 @@ def _build_node(b: _Builder, node_id: str, raw: Any, path: Path) -> Node | None:
         hint=b.template(data, path, "hint"),
         model=b.template(data, path, "model"),
         expects=frozenset(expects),
-        coach_off=frozenset(b.str_list(data, path, "coach_off")),
+        coach_off=frozenset(_check_ids(b, data, path)) if "coach_off" in data else frozenset(),
         replies=tuple(replies),
         fallback=b.lines(data.get("fallback"), (*path, "fallback")),
         end=end,

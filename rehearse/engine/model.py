@@ -112,6 +112,7 @@ class Script:
     persona_locs: tuple[Loc, ...] = field(default=(), compare=False)
     var_locs: Mapping[str, Loc] = field(default_factory=frozen_map, compare=False)
     rubric_locs: Mapping[str, Loc] = field(default_factory=frozen_map, compare=False)
+    rubric_checks: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

@@ -314,7 +314,7 @@ def step(state: State, text: str) -> tuple[State, Turn]:
 
 def _numbered_choice(state: State, text: str) -> Decision | None:
     stripped = text.strip().rstrip(".)")
-    if not state.offered or not stripped.isdigit():
+    if not state.offered or not (stripped.isascii() and stripped.isdigit()):
         return None
     number = int(stripped)
     if not 1 <= number <= len(state.offered):

@@ -52,7 +52,6 @@ class Loaded:
 
     catalog: Catalog
     missing: list[Path]
-    summary: dict[str, tuple[int, str | None]]
 
 
 def _rehearse_commands() -> type[Provider]:
@@ -129,30 +128,27 @@ class RehearseApp(App[None]):
 
     def reload_catalog(self) -> None:
         extra = list(self.options.extra_paths)
-        history = self.history
 
         def work() -> Loaded:
             cat = load_catalog(extra)
             missing = [p for p in extra if not p.exists()]
-            summary = dict(history.summary()) if history is not None else {}
             _warm_up()
-            return Loaded(cat, missing, summary)
+            return Loaded(cat, missing)
 
         self.run_worker(
             work, name="catalog", group="catalog", thread=True, exclusive=True, exit_on_error=False
         )
 
     def refresh_history(self) -> None:
-        history = self.history
-        if history is None:
+        """Ask the history for attempts and best outcomes (on this thread: SQLite objects
+        belong to the thread that made them, and the store's summary is an indexed query)."""
+        if self.history is None:
             return
-
-        def work() -> dict[str, tuple[int, str | None]]:
-            return dict(history.summary())
-
-        self.run_worker(
-            work, name="history", group="history", thread=True, exclusive=True, exit_on_error=False
-        )
+        try:
+            self.summary = dict(self.history.summary())
+        except Exception as exc:
+            self.notify(f"Could not read your past sessions: {exc}", severity="warning",
+                        markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -162,16 +158,6 @@ class RehearseApp(App[None]):
             elif event.state == WorkerState.ERROR:
                 self.load_error = f"Could not load the scripts: {worker.error}"
                 self._home().show_error(self.load_error)
-        elif worker.name == "history":
-            if event.state == WorkerState.SUCCESS and isinstance(worker.result, dict):
-                self.summary = worker.result
-                self._home().populate()
-            elif event.state == WorkerState.ERROR:
-                self.notify(
-                    f"Could not read your past sessions: {worker.error}",
-                    severity="warning",
-                    markup=False,
-                )
 
     def _home(self) -> HomeScreen:
         for screen in self.screen_stack:
@@ -182,7 +168,7 @@ class RehearseApp(App[None]):
     def _catalog_arrived(self, loaded: Loaded) -> None:
         self.catalog = loaded.catalog
         self.missing = loaded.missing
-        self.summary = loaded.summary
+        self.refresh_history()
         self._home().populate()
         if self.options.script and not self._opened_script:
             self._opened_script = True

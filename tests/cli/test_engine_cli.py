@@ -74,7 +74,8 @@ def test_plain_mode_in_a_pipe_reaches_an_ending_and_prints_the_rubric() -> None:
     assert result.returncode == 0, result.stderr
     assert "Pat: " in result.stdout and "Ana" in result.stdout
     assert "Outcome: success" in result.stdout
-    assert "clarity: +2" in result.stdout
+    assert "clarity" in result.stdout and " 70  You said what you want." in result.stdout
+    assert "turn 1: +20 from reply 'want'" in result.stdout
 
 
 def test_plain_json_transcript_and_end_of_input_stops_like_quit() -> None:

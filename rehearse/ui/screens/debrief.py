@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from rehearse.ui.app import RehearseApp
 
 
+CLOSE_ENOUGH = 40  # a clarify's best guess is worth showing from this score up
+
+
 class PersonaChoice(ModalScreen[str | None]):
     """Pick who plays the manager next time."""
 
@@ -65,9 +68,10 @@ def understood(turn: Turn, labels: dict[str, str]) -> Content:
         how = ""
         if decision is not None and decision.reason.startswith("picked option"):
             how = f" ({decision.reason})"
-        elif decision is not None and decision.scores:
-            how = f" (match {decision.scores[0].score:.0f}/100)"
-        return assemble(("✔ ", "$text-success"), (label, "bold"), (how, "$text-muted"))
+        elif decision is not None:
+            score = next((s.score for s in decision.scores if s.reply == turn.reply), None)
+            how = f" (match {score:.0f}/100)" if score is not None else ""
+        return assemble(("→ ", "$text-accent"), (label, "bold"), (how, "$text-muted"))
     if turn.kind == "ambiguous" and decision is not None and decision.candidates:
         options = " or ".join(f"“{labels.get(c, c)}”" for c in decision.candidates)
         return assemble(("? ", "$text-warning"), ("Too close to call: ", "bold"), options)
@@ -76,7 +80,7 @@ def understood(turn: Turn, labels: dict[str, str]) -> Content:
             ("✘ ", "$text-error"), ("Not understood, and the boss ran out of patience", "bold")
         )
     best = ""
-    if decision is not None and decision.scores:
+    if decision is not None and decision.scores and decision.scores[0].score >= CLOSE_ENOUGH:
         top = decision.scores[0]
         best = f" (closest: “{labels.get(top.reply, top.reply)}”, {top.score:.0f}/100)"
     return assemble(

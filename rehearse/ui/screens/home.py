@@ -137,6 +137,13 @@ class SetupPane(VerticalScroll, can_focus=False):
         draft = screen.draft_for(script)
         yield Static(plain(one_line(script.title, 200)), classes="setup-title")
         yield Static(
+            Content.assemble(
+                ("⏎", "bold $text-accent"), " starts it · ", ("tab", "bold $text-accent"),
+                " to choose who plays your manager, your name and the details below",
+            ),
+            classes="setup-keys", markup=False,
+        )
+        yield Static(
             screen.situation_text(script, draft), id="situation", classes="setup-situation"
         )
         yield Label("Who plays your manager", classes="setup-label")

@@ -68,7 +68,14 @@ def diverging_bar(value: int, scale: int, half: int) -> Content:
 
 
 def rubric_line(
-    dim: str, value: int, scale: int, *, name_width: int, half: int, delta: int | None = None
+    dim: str,
+    value: int,
+    scale: int,
+    *,
+    name_width: int,
+    half: int,
+    delta: int | None = None,
+    show_amount: bool = True,
 ) -> Content:
     name = dim if len(dim) <= name_width else dim[: name_width - 1] + "…"
     parts: list[Content | tuple[str, str] | str] = [
@@ -81,7 +88,7 @@ def rubric_line(
     if delta:
         parts.append(
             (
-                f" {'▲' if delta > 0 else '▼'}{abs(delta)}",
+                f" {'▲' if delta > 0 else '▼'}" + (f"{abs(delta)}" if show_amount else ""),
                 "$text-success" if delta > 0 else "$text-error",
             )
         )

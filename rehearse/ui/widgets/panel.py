@@ -44,12 +44,14 @@ class SidePanel(VerticalScroll):
     def _draw_scores(self) -> None:
         rubric, scores, delta = self._scores
         scale = scale_for(scores)
-        # name, space, bar (2*half+1), space, score (3), delta (up to 3): fit the panel
+        # name, space, bar (2*half+1), space, score (3), delta arrow (2, or 3-4 with the
+        # amount when there is room): fit the panel
         room = max(20, self.scrollable_content_region.width or 24)
-        half = 4 if room >= 28 else 3
-        name_width = max(
-            6, min(max((len(d) for d in rubric), default=6), room - (2 * half + 1) - 1 - 1 - 3 - 3)
-        )
+        half = 4 if room >= 30 else 3
+        longest = max((len(d) for d in rubric), default=6)
+        show_amount = room - (2 * half + 1) - 2 - 3 - 4 >= longest
+        tail = 4 if show_amount else 2
+        name_width = max(6, min(longest, room - (2 * half + 1) - 2 - 3 - tail))
         lines = [
             rubric_line(
                 dim,
@@ -58,6 +60,7 @@ class SidePanel(VerticalScroll):
                 name_width=name_width,
                 half=half,
                 delta=delta.get(dim),
+                show_amount=show_amount,
             )
             for dim in rubric
         ]

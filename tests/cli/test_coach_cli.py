@@ -1,0 +1,61 @@
+"""`rehearse coach` and the settings file that switches checks off."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rehearse.cli import cli
+from rehearse.config import Config, ConfigError, load_config, save_config
+
+ROOT = Path(__file__).resolve().parents[2]
+MINI = ROOT / "tests" / "fixtures" / "mini"
+TEXT = "sorry, I know you're busy, but I was just wondering if maybe I could be considered"
+
+
+def coach_json(*args: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(cli, ["coach", *args, "--json"], obj={})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)  # type: ignore[no-any-return]
+
+
+def test_flags_carry_exact_spans() -> None:
+    flags = coach_json(TEXT)
+    by_id = {f["check"]: f for f in flags}
+    assert set(by_id) >= {"hedge", "self-apology"}
+    for flag in flags:
+        for span in flag["spans"]:  # type: ignore[attr-defined]
+            assert TEXT[span["start"] : span["end"]] == span["text"]
+
+
+def test_node_moments_switch_on_moment_checks() -> None:
+    assert "no-ask" not in {f["check"] for f in coach_json("hello there")}
+    result = CliRunner().invoke(cli, ["--path", str(MINI), "coach", "hello there", "--script", "mini",
+                                      "--node", "opening", "--json"], obj={})
+    assert "no-ask" in {f["check"] for f in json.loads(result.output)}
+
+
+def test_settings_switch_a_check_off_and_all_overrides(rehearse_home: Path) -> None:
+    save_config(Config(frozenset({"hedge"})))
+    assert load_config().disabled_checks == {"hedge"}
+    assert "hedge" not in {f["check"] for f in coach_json(TEXT)}
+    assert "hedge" in {f["check"] for f in coach_json(TEXT, "--all")}
+
+
+def test_a_broken_settings_file_is_reported(rehearse_home: Path) -> None:
+    path = rehearse_home / "config" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("[coach\n")
+    with pytest.raises(ConfigError, match="config.toml"):
+        load_config()
+    result = CliRunner().invoke(cli, ["coach", TEXT], obj={})
+    assert result.exit_code == 0 and "Hedging the ask" in result.output
+
+
+def test_plain_output_names_the_words_and_why() -> None:
+    result = CliRunner().invoke(cli, ["coach", TEXT], obj={})
+    assert 'Hedging the ask [hedge]: "I was just wondering", "maybe"' in result.output
+    assert "why: " in result.output and "try: " in result.output
