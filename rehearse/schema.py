@@ -82,6 +82,13 @@ def _flag_map(description: str) -> Schema:
     }
 
 
+def _check_ids() -> list[str]:
+    """The coach's check ids: the loader rejects any other in `coach_off` and `checks`."""
+    from rehearse.engine.coach import checks
+
+    return [check.id for check in checks()]
+
+
 def _node_id_names() -> Schema:
     return {"anyOf": [{"pattern": ID_RE.pattern}, {"pattern": NAME_RE.pattern}]}
 
@@ -158,7 +165,8 @@ def _node() -> Schema:
         "hint": _text("advice shown when the user asks for a hint (a template)"),
         "model": _text("a model answer: how a strong reply could be phrased (a template)"),
         "expects": _text_list("moments this node is, for the coach", items={"enum": list(MOMENTS)}),
-        "coach_off": _text_list("coach check ids not to run at this node"),
+        "coach_off": _text_list("coach check ids not to run at this node",
+                                items={"enum": _check_ids()}),
         "replies": {
             "description": "reply id -> reply",
             "type": "object",
@@ -193,10 +201,18 @@ def script_schema() -> Schema:
         },
         "vars": _flag_map("variable name -> default value; the user may change them"),
         "rubric": {
-            "description": "dimension -> a one-line description",
+            "description": "dimension -> a one-line description, or {description, checks}",
             "type": "object",
             "propertyNames": {"pattern": NAME_RE.pattern},
-            "additionalProperties": _scalar(),
+            "additionalProperties": {"anyOf": [_scalar(), {
+                "type": "object",
+                "properties": {
+                    "description": _text("a one-line description"),
+                    "checks": _text_list("coach checks that count against this dimension",
+                                         items={"enum": _check_ids()}),
+                },
+                "additionalProperties": False,
+            }]},
         },
         "start": _text("the id of the first node"),
         "nodes": {

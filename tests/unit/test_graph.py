@@ -16,7 +16,10 @@ from .helpers import bundled_catalog, mini_catalog
 
 
 def make_script(nodes: dict[str, dict[str, Any]], start: str = "opening") -> Script:
-    """A Script straight from the model: {node: {boss, end, replies: {id: target | [(when, to)]}}}."""
+    """A Script straight from the model.
+
+    nodes: {node: {boss, end, replies: {reply: target | [(when, to)]}}}
+    """
     built = {}
     for node_id, spec in nodes.items():
         boss = spec.get("boss", f"line at {node_id}")
@@ -27,30 +30,54 @@ def make_script(nodes: dict[str, dict[str, Any]], start: str = "opening") -> Scr
         replies = []
         for reply_id, target in spec.get("replies", {}).items():
             rules = (
-                (NextRule(target),) if isinstance(target, str)
+                (NextRule(target),)
+                if isinstance(target, str)
                 else tuple(NextRule(to, Condition(when) if when else None) for when, to in target)
             )
-            replies.append(Reply(reply_id, (Text(f"say {reply_id}"),), label=Text(f"Label {reply_id}"),
-                                 next=rules))
-        built[node_id] = Node(node_id, Lines(variants), replies=tuple(replies), end=spec.get("end"),
-                              loc=Loc("t.yaml"))
-    return Script(id="t", title="T", situation=Text("s"), goal=Text("g"), personas=("pat",),
-                  vars=frozen_map({}), rubric=frozen_map({}), start=start, nodes=frozen_map(built))
+            replies.append(
+                Reply(
+                    reply_id,
+                    (Text(f"say {reply_id}"),),
+                    label=Text(f"Label {reply_id}"),
+                    next=rules,
+                )
+            )
+        built[node_id] = Node(
+            node_id, Lines(variants), replies=tuple(replies), end=spec.get("end"), loc=Loc("t.yaml")
+        )
+    return Script(
+        id="t",
+        title="T",
+        situation=Text("s"),
+        goal=Text("g"),
+        personas=("pat",),
+        vars=frozen_map({}),
+        rubric=frozen_map({}),
+        start=start,
+        nodes=frozen_map(built),
+    )
 
 
-TROUBLED = make_script({
-    "opening": {"boss": 'Hi "you" [x] (y) {{ user.name }} <b>#1; a|b & `c`',
-                "replies": {"go": "middle", "loop": "stuck", "branchy": [("visits.middle > 0", "won"),
-                                                                        (None, "lost")]}},
-    "middle": {"replies": {"finish": "won", "meh": "meh_end"}},
-    "stuck": {"replies": {"again": "stuck"}},
-    "spin_a": {"replies": {"to_b": "spin_b"}},
-    "spin_b": {"replies": {"to_a": "spin_a"}},
-    "won": {"end": "success", "boss": "Great."},
-    "meh_end": {"end": "partial", "boss": "Okay."},
-    "lost": {"end": "fail", "boss": "No."},
-    "orphan_end": {"end": "fail", "boss": "Never said."},
-})
+TROUBLED = make_script(
+    {
+        "opening": {
+            "boss": 'Hi "you" [x] (y) {{ user.name }} <b>#1; a|b & `c`',
+            "replies": {
+                "go": "middle",
+                "loop": "stuck",
+                "branchy": [("visits.middle > 0", "won"), (None, "lost")],
+            },
+        },
+        "middle": {"replies": {"finish": "won", "meh": "meh_end"}},
+        "stuck": {"replies": {"again": "stuck"}},
+        "spin_a": {"replies": {"to_b": "spin_b"}},
+        "spin_b": {"replies": {"to_a": "spin_a"}},
+        "won": {"end": "success", "boss": "Great."},
+        "meh_end": {"end": "partial", "boss": "Okay."},
+        "lost": {"end": "fail", "boss": "No."},
+        "orphan_end": {"end": "fail", "boss": "Never said."},
+    }
+)
 
 
 # -- analysis -------------------------------------------------------------------------------
@@ -77,15 +104,21 @@ def test_conditional_next_gives_one_edge_per_rule_labelled_with_its_condition() 
 
 
 def test_excerpt_prefers_the_default_line_and_shortens_it() -> None:
-    script = make_script({
-        "opening": {"boss": [("persona.traits.direct", "Talk."), ("", "x")], "replies": {"a": "e"}},
-        "e": {"end": "success", "boss": "word " * 40},
-    })
-    node = script.nodes["opening"]
-    node = Node("opening", Lines((Variant(Text("Talk."), Condition("persona.traits.direct")),
-                                  Variant(Text("Hello   there,\n friend")))))
+    node = Node(
+        "opening",
+        Lines(
+            (
+                Variant(Text("Talk."), Condition("persona.traits.direct")),
+                Variant(Text("Hello   there,\n friend")),
+            )
+        ),
+    )
     assert graph.excerpt(node) == "Hello there, friend"
-    long = graph.excerpt(script.nodes["e"])
+    only_conditional = Node(
+        "x", Lines((Variant(Text("Talk."), Condition("persona.traits.direct")),))
+    )
+    assert graph.excerpt(only_conditional) == "Talk."
+    long = graph.excerpt(Node("e", Lines((Variant(Text("word " * 40)),))))
     assert long.endswith("…") and len(long) <= graph.EXCERPT_CHARS
     assert graph.excerpt(Node("x", Lines())) == ""
 
@@ -141,7 +174,8 @@ def test_mermaid_marks_start_outcomes_and_trouble_with_classes() -> None:
     for outcome, colour in (("success", "#c8e6c9"), ("partial", "#ffe0a3"), ("fail", "#ffcdd2")):
         assert f"classDef {outcome} fill:{colour}," in text
     classes = dict(
-        (m.group(2), set(m.group(1).split(","))) for m in re.finditer(r"^    class (\S+) (\w+)$", text, re.M)
+        (m.group(2), set(m.group(1).split(",")))
+        for m in re.finditer(r"^    class (\S+) (\w+)$", text, re.M)
     )
     assert classes["success"] == {"n_won"} and classes["partial"] == {"n_meh_end"}
     assert classes["fail"] == {"n_lost", "n_orphan_end"}
@@ -161,11 +195,15 @@ def test_mermaid_edges_conditional_ones_dotted() -> None:
 
 
 def test_mermaid_ids_are_safe_and_distinct() -> None:
-    script = make_script({
-        "opening": {"replies": {"a": "end", "b": "a-b", "c": "a_b", "d": "start_mark"}},
-        "end": {"end": "success"}, "a-b": {"end": "fail"}, "a_b": {"end": "fail"},
-        "start_mark": {"end": "partial"},
-    })
+    script = make_script(
+        {
+            "opening": {"replies": {"a": "end", "b": "a-b", "c": "a_b", "d": "start_mark"}},
+            "end": {"end": "success"},
+            "a-b": {"end": "fail"},
+            "a_b": {"end": "fail"},
+            "start_mark": {"end": "partial"},
+        }
+    )
     text = graph.to_mermaid(script)
     assert_valid_mermaid(text)
     assert "n_end([" in text and "n_a_b([" in text and "n_a_b_2([" in text
@@ -196,10 +234,12 @@ def assert_valid_dot(text: str) -> None:
 
 
 def test_dot_is_a_digraph_with_escaped_labels() -> None:
-    script = make_script({
-        "opening": {"boss": 'He said "hi" \\N and\\l {{ x }}', "replies": {"a": "won"}},
-        "won": {"end": "success"},
-    })
+    script = make_script(
+        {
+            "opening": {"boss": 'He said "hi" \\N and\\l {{ x }}', "replies": {"a": "won"}},
+            "won": {"end": "success"},
+        }
+    )
     text = graph.to_dot(script)
     assert_valid_dot(text)
     assert 'label="opening\\nHe said \\"hi\\" \\\\N and\\\\l {{ x }}"' in text
