@@ -15,6 +15,8 @@ from datetime import datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from rehearse.engine.debrief import Debrief, build_debrief, highlight
+from rehearse.engine.store import StoreError, rebuild
 from rehearse.textsafe import inert
 
 if TYPE_CHECKING:
@@ -122,8 +124,31 @@ def _understood(data: Mapping[str, Any]) -> str:
     return "not understood" + (f": {what}" if what else "")
 
 
+def _review(stored: StoredSession) -> Debrief | None:
+    """The debrief, rebuilt by replaying the stored inputs over the stored script."""
+    try:
+        state, _ = rebuild(stored)
+    except StoreError:
+        return None
+    return build_debrief(state)
+
+
+def _segments(text: str, flags: Sequence[Any]) -> list[tuple[str, bool]]:
+    """The reply cut into (text, flagged) pieces, for highlighting in any format."""
+    marked = highlight(text, tuple(flags), ("\x00", "\x01"))
+    out: list[tuple[str, bool]] = []
+    for part in re.split(r"(\x00[^\x01]*\x01)", marked):
+        if part.startswith("\x00"):
+            out.append((part[1:-1], True))
+        elif part:
+            out.append((part, False))
+    return out
+
+
 def view(stored: StoredSession) -> dict[str, Any]:
     """Everything the templates and the replay show, as plain values."""
+    review = _review(stored)
+    reviews = {r.index: r for r in review.turns} if review else {}
     turns: list[dict[str, Any]] = []
     opening = stored.turns[0].data if stored.turns else {}
     for t in stored.turns[1:]:
@@ -146,9 +171,20 @@ def view(stored: StoredSession) -> dict[str, Any]:
             ],
             "score_delta": {k: int(v) for k, v in (d.get("score_delta") or {}).items()},
             "ending": bool(d.get("ending")),
+            "model": reviews[t.index].model if t.index in reviews else None,
+            "points": reviews[t.index].points if t.index in reviews else None,
+            "segments": _segments(t.user or "", reviews[t.index].flags)
+            if t.index in reviews else [(t.user or "", False)],
         })
+    dims = {d.name: d for d in review.dimensions} if review else {}
     rubric = [
-        {"dim": dim, "description": desc, "score": int(stored.scores.get(dim, 0))}
+        {
+            "dim": dim, "description": desc, "score": int(stored.scores.get(dim, 0)),
+            "scaled": dims[dim].score if dim in dims else None,
+            "contributions": [
+                {"turn": c.turn, "points": c.points, "source": c.source} for c in dims[dim].contributions
+            ] if dim in dims else [],
+        }
         for dim, desc in stored.rubric.items()
     ]
     return {
@@ -179,6 +215,10 @@ def view(stored: StoredSession) -> dict[str, Any]:
         "score_total": stored.score_total,
         "parent": stored.parent,
         "parent_turn": stored.parent_turn,
+        "key_turns": [
+            {"index": r.index, "points": r.points, "you": r.user} for r in review.key_turns
+        ] if review else [],
+        "next_time": list(review.next_time) if review else [],
     }
 
 
@@ -225,8 +265,17 @@ def text_lines(stored: StoredSession) -> list[str]:
     else:
         out.append(f"Not finished: stopped at '{v['stopped_at']}'.")
     if v["rubric"]:
-        out.append("Rubric:")
-        out += [f"  {r['dim']}: {signed(r['score'])}  ({r['description']})" for r in v["rubric"]]
+        out.append("Rubric (0-100):")
+        for r in v["rubric"]:
+            shown = r["scaled"] if r["scaled"] is not None else signed(r["score"])
+            out.append(f"  {r['dim']}: {shown}  ({r['description']})")
+            out += [f"    turn {c['turn']}: {signed(c['points'])} from {c['source']}" for c in r["contributions"]]
+    if v["key_turns"]:
+        out.append("The turns that moved your score most:")
+        out += [f"  turn {k['index']} ({signed(k['points'])}): {k['you']}" for k in v["key_turns"]]
+    if v["next_time"]:
+        out.append("Next time, try:")
+        out += [f"  - {tip}" for tip in v["next_time"]]
     out.append(f"Score: {signed(v['score_total'])}")
     return [clean(line) for line in out]
 

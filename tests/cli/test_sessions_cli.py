@@ -40,6 +40,7 @@ SCRIPT = textwrap.dedent(
       opening:
         boss: "Hi {{ user.name }}. What's up?"
         hint: Ask for the raise in one sentence.
+        model: I'd like to ask for a raise of {{ amount }}.
         replies:
           ask:
             label: Ask for a raise
@@ -244,7 +245,7 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
     assert "[2] You: please I really need it" in out
     assert "(coach) Need is not a reason to pay more." in out
     assert "Outcome: fail" in out and "Tie the ask to results, not to need." in out
-    assert "evidence: -1" in out and "Score: +1" in out
+    assert "evidence: 40" in out and "turn 2: -10 from reply 'plead'" in out and "Score: +1" in out
     assert "every turn went the same way" in out
     assert "changed since" not in out
     assert invoke("replay", "latest").output == out  # the non-plain form prints the same for now
@@ -298,9 +299,9 @@ def test_export_markdown(script_file: Path) -> None:
     assert "- **Coach:** Small talk first is fine; do not let it replace the ask." in out
     assert "**Pat Boss:** Fair enough. Let's do it." in out
     assert "## Ending: Success\n\nYou asked plainly and backed it with results." in out
-    assert "| clarity | +1 | You asked plainly. |" in out
-    assert "| evidence | +2 | You backed it with results. |" in out
-    assert "| **Total** | **+3** | |" in out
+    # Scores on the 0-100 scale, each traced to the turn and reply that gave it.
+    assert "| clarity | 60 | turn 1 -10 (reply 'chat'); turn 2 +20 (reply 'ask') | You asked plainly. |" in out
+    assert "- **A strong reply here:** " in out
 
 
 def test_export_html_is_one_safe_self_contained_page(script_file: Path, tmp_path: Path) -> None:
@@ -321,7 +322,8 @@ def test_export_html_is_one_safe_self_contained_page(script_file: Path, tmp_path
     assert "Small talk first is fine; do not let it replace the ask." in page
     assert "Ending: <span class=\"success\">Success</span>" in page
     assert "You asked plainly and backed it with results." in page
-    assert '<td>evidence</td><td class="num">+2</td>' in page
+    assert '<td>evidence</td><td class="num">70</td>' in page
+    assert "A strong reply here:" in page
 
 
 def test_export_json_has_everything_stored(script_file: Path) -> None:
