@@ -15,14 +15,7 @@ from typing import Any
 import click
 
 from rehearse import __version__
-
-PATH_OPTION = click.option(
-    "--path",
-    "extra_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Another folder of scripts and personas (repeatable).",
-)
+from rehearse.cli_options import PATH_OPTION
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -192,10 +185,9 @@ def play_command(ctx: click.Context, script: str, persona: str | None, seed: int
     if plain:
         import random
 
+        from rehearse.config import disabled_checks
         from rehearse.engine.session import Setup, begin
         from rehearse.plain import run_plain
-
-        from rehearse.config import disabled_checks
 
         setup = Setup(
             found.script, found.persona, user_name=name or "you", vars=variables,

@@ -31,8 +31,11 @@ def looks_like_file(name: str) -> bool:
     return name.endswith(YAML_SUFFIXES) or "/" in name or Path(name).is_file()
 
 
-def script_and_persona(name: str, persona: str | None, extra: list[Path] | None = None) -> Resolved:
-    """Load SCRIPT (a file, or an id on the search path) and its persona (an id)."""
+def find_script(name: str, extra: list[Path] | None = None) -> tuple[Script, Catalog]:
+    """SCRIPT as a file, or as an id on the search path, with the catalog it was found in.
+
+    Raises NotFound with what to do: the file's diagnostics, or a did-you-mean.
+    """
     extra = list(extra or [])
     if looks_like_file(name):
         path = Path(name)
@@ -42,18 +45,22 @@ def script_and_persona(name: str, persona: str | None, extra: list[Path] | None 
         script, report = load_script(path)
         if script is None:
             raise NotFound(render_report(report))
-        cat = catalog(extra)
-    else:
-        cat = catalog(extra)
-        found = cat.scripts.get(name)
-        if found is None:
-            broken = [b for b in cat.broken if Path(b.path).stem == name]
-            if broken and broken[0].first is not None:
-                raise NotFound(f"script '{name}' has errors:\n" + broken[0].first.render())
-            hint = did_you_mean(name, cat.scripts)
-            known = ", ".join(sorted(cat.scripts)) or "none"
-            raise NotFound(f"no script '{name}'" + (f"; {hint}" if hint else f" (known: {known})"))
-        script = found
+        return script, catalog(extra)
+    cat = catalog(extra)
+    found = cat.scripts.get(name)
+    if found is not None:
+        return found, cat
+    broken = [b for b in cat.broken if Path(b.path).stem == name]
+    if broken and broken[0].first is not None:
+        raise NotFound(f"script '{name}' has errors:\n" + broken[0].first.render())
+    hint = did_you_mean(name, cat.scripts)
+    known = ", ".join(sorted(cat.scripts)) or "none"
+    raise NotFound(f"no script '{name}'" + (f"; {hint}" if hint else f" (known: {known})"))
+
+
+def script_and_persona(name: str, persona: str | None, extra: list[Path] | None = None) -> Resolved:
+    """Load SCRIPT (a file, or an id on the search path) and its persona (an id)."""
+    script, cat = find_script(name, extra)
     persona_id = persona or (script.personas[0] if script.personas else "")
     found_persona = cat.personas.get(persona_id)
     if found_persona is None:

@@ -14,16 +14,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from rehearse.cli_options import PATH_OPTION
+
 if TYPE_CHECKING:
     from rehearse.engine.model import Script
 
-PATH_OPTION = click.option(
-    "--path",
-    "extra_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Another folder of scripts and personas (repeatable).",
-)
 
 STARTER_TEMPLATES = {"script": "new_script.yaml.j2", "plan": "new_script.test.yaml.j2"}
 SCHEMA_FILES = {
@@ -48,28 +43,9 @@ def _extra(ctx: click.Context, extra_paths: tuple[Path, ...]) -> list[Path]:
 
 def find_script(name: str, extra: list[Path]) -> Script:
     """SCRIPT as a file, or as an id on the search path. Raises NotFound with what to do."""
-    from rehearse.engine.diagnostics import did_you_mean
-    from rehearse.engine.loader import load_script
-    from rehearse.resolve import NotFound, catalog, looks_like_file, render_report
+    from rehearse.resolve import find_script as resolve_script
 
-    if looks_like_file(name):
-        path = Path(name)
-        if not path.is_file():
-            raise NotFound(f"no such script file: {name}")
-        script, report = load_script(path)
-        if script is None:
-            raise NotFound(render_report(report))
-        return script
-    cat = catalog(extra)
-    found = cat.scripts.get(name)
-    if found is not None:
-        return found
-    broken = [b for b in cat.broken if Path(b.path).stem == name]
-    if broken and broken[0].first is not None:
-        raise NotFound(f"script '{name}' has errors:\n" + broken[0].first.render())
-    hint = did_you_mean(name, cat.scripts)
-    known = ", ".join(sorted(cat.scripts)) or "none"
-    raise NotFound(f"no script '{name}'" + (f"; {hint}" if hint else f" (known: {known})"))
+    return resolve_script(name, extra)[0]
 
 
 # -- rehearse graph -----------------------------------------------------------------------
