@@ -86,3 +86,15 @@ def test_the_same_script_differs_between_personas(script_id: str) -> None:
         state, _ = step(state, "hmm, the weather is nice today")
         transcripts.add(tuple(t.boss for t in state.transcript))
     assert len(transcripts) == len(script.personas)
+
+
+@pytest.mark.parametrize("script_id", SCRIPTS)
+def test_plans_cover_at_least_90_percent_of_the_script(script_id: str) -> None:
+    from rehearse.engine.coverage import script_coverage
+
+    script = CATALOG.scripts[script_id]
+    states = [
+        run_case(case, script, CATALOG.personas).state for sid, case in CASES if sid == script_id
+    ]
+    coverage = script_coverage(script, [s for s in states if s is not None], walk=False)
+    assert coverage.combined_pct >= 90, coverage.untested_replies()
