@@ -96,6 +96,23 @@ class Prefs:
         return prefs
 
 
+def default_name() -> str:
+    """A first name to offer before you have typed one: the first word of your account's
+    full name, when the system has one that differs from the login (else empty)."""
+    try:
+        import getpass
+        import pwd
+
+        login = getpass.getuser()
+        full = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except (ImportError, KeyError, OSError):
+        return ""
+    first = full.split()[0] if full.split() else ""
+    if not first or first.lower() == login.lower() or not first.replace("-", "").isalpha():
+        return ""
+    return _clip(first)
+
+
 def _clip(value: object) -> str:
     return str(value)[:MAX_TEXT]
 

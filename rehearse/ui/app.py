@@ -104,7 +104,8 @@ class RehearseApp(App[None]):
         self.load_error: str | None = None
         self._recorder_failed = False
         self._opened_script = False
-        if self.prefs.theme in (DARK, LIGHT):
+        self._guessed_name: str | None = None
+        if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme
 
     # ------------------------------------------------------------------ startup
@@ -113,7 +114,14 @@ class RehearseApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(self._first_frame_drawn)
+
+    def _theme_changed(self, theme: Any) -> None:
+        """Remember any theme you pick (our toggle or Textual's theme picker)."""
+        if self.prefs.theme != self.theme:
+            self.prefs.theme = self.theme
+            prefs_module.save(self.prefs)
 
     def _first_frame_drawn(self) -> None:
         if os.environ.get(EXIT_WHEN_READY_ENV):
@@ -147,8 +155,9 @@ class RehearseApp(App[None]):
         try:
             self.summary = dict(self.history.summary())
         except Exception as exc:
-            self.notify(f"Could not read your past sessions: {exc}", severity="warning",
-                        markup=False)
+            self.notify(
+                f"Could not read your past sessions: {exc}", severity="warning", markup=False
+            )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -192,7 +201,14 @@ class RehearseApp(App[None]):
         return self.catalog.personas_for(script) if self.catalog is not None else []
 
     def user_name(self) -> str:
-        return self.options.name if self.options.name else self.prefs.name
+        """The name on the command line, else the one you gave last time, else a guess."""
+        if self.options.name:
+            return self.options.name
+        if self.prefs.name:
+            return self.prefs.name
+        if self._guessed_name is None:
+            self._guessed_name = prefs_module.default_name()
+        return self._guessed_name
 
     def script_vars(self, script: Script) -> dict[str, str]:
         """Defaults, then what you set last time, then what the command line says."""
@@ -270,8 +286,12 @@ class RehearseApp(App[None]):
             return
         if replace_screen:
             self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
+            return
+        # from anywhere (the command palette, say): back to home first, so conversations
+        # never pile up on the screen stack
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        self.push_screen(screen)
 
     def retry(self, state: State, persona_id: str | None = None) -> None:
         """Try again from a debrief, with the same persona or another."""
@@ -322,8 +342,6 @@ class RehearseApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
-        self.prefs.theme = self.theme
-        prefs_module.save(self.prefs)
 
     def action_go_home(self) -> None:
         self.go_home()

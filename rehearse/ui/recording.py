@@ -10,8 +10,10 @@ When the recorder is called:
 - ``turn(state, turn)``: after each reply the user sent; state already includes the turn.
 - ``took_back(state)``: after "take that back"; state is the state now current (the
   previous one), so ``len(state.transcript)`` says how many turns remain.
-- ``finished(state)``: the turn just recorded reached an ending (``state.ending`` is set).
-  A later take-back may reopen the conversation; ``took_back`` then follows.
+- ``finished(state)``: once per session, when the turn just recorded reached an ending
+  (``state.ending`` is set), or when you stop before one (leave for home, restart, switch
+  persona, quit the app: ``state.ending`` is None). Taking back an ending reopens the
+  session: ``took_back`` follows, and ``finished`` comes again at its next end.
 
 A recorder that raises is reported once as a notification and otherwise ignored: saving
 must never break a rehearsal.

@@ -61,7 +61,12 @@ def main() -> None:
     args = parser.parse_args()
 
     home = tempfile.mkdtemp(prefix="rehearse-bench-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    # an installed package has its bytecode compiled; let the warm-up runs write it here too
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TEXTUAL") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update(TERM="xterm-256color", REHEARSE_HOME=home)
     rehearse_env = {**env, "REHEARSE_EXIT_WHEN_READY": "1"}
     bare_argv = [sys.executable, "-c", BARE_APP]

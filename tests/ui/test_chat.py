@@ -12,8 +12,15 @@ from rehearse.ui.screens.chat import MAX_REPLY, ChatScreen, LeaveScreen, ReplyIn
 from rehearse.ui.screens.home import HomeScreen
 from rehearse.ui.widgets.panel import CoachLine, SidePanel
 from rehearse.ui.widgets.transcript import Bubble, NoteCard, OptionLine, OptionsCard
-from tests.ui.conftest import case_for, make_app, wait_ready
-from tests.ui.helpers import say, screen_text, type_text, visible_text
+from tests.ui.helpers import (
+    case_for,
+    make_app,
+    say,
+    screen_text,
+    type_text,
+    visible_text,
+    wait_ready,
+)
 
 SCRIPT = "not-this-role"
 
@@ -32,7 +39,7 @@ class ListRecorder:
         self.calls.append(("took_back", len(state.transcript)))
 
     def finished(self, state: Any) -> None:
-        self.calls.append(("finished", state.ending.outcome))
+        self.calls.append(("finished", state.ending.outcome if state.ending else None))
 
 
 def _success_case() -> dict[str, Any]:
@@ -127,12 +134,23 @@ async def test_menu_mode_numbers_pick_a_reply() -> None:
         await pilot.press("ctrl+o")
         await pilot.pause()
         card = chat.query_one(OptionsCard)
-        lines = [visible_text(line) for line in card.query(OptionLine)]
+        lines = [line.label for line in card.query(OptionLine)]
         assert len(lines) == len(options)
         assert options[0].label in lines[0]
         await say(pilot, "2")
         assert chat.state.transcript[-1].reply == options[1].reply
         assert chat.state.transcript[-1].decision.reason == "picked option 2"
+        assert f"2  → {options[1].label}" in _user_bubbles(chat)[-1]
+        # the easier mode stays on: the next line comes with its options too
+        assert chat.state.ending is None
+        assert len(chat.query(OptionsCard)) == 2
+        assert chat.state.offered == tuple(o.reply for o in sess.options(chat.state))
+        # ctrl+o again turns it off
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert not chat.menu_mode
+        await say(pilot, "1")
+        assert len(chat.query(OptionsCard)) == 2
 
 
 async def test_clicking_a_numbered_option_picks_it() -> None:
@@ -272,13 +290,20 @@ async def test_restart_starts_over() -> None:
         await pilot.pause()
         assert len(chat.state.transcript) == 1
         assert not _user_bubbles(chat)
-        assert [c[0] for c in recorder.calls] == ["started", "turn", "started"]
+        assert recorder.calls[:4] == [
+            ("started", 1),
+            ("turn", case["replies"][0]),
+            ("finished", None),
+            ("started", 1),
+        ]
 
 
 async def test_escape_asks_before_leaving() -> None:
-    app = make_app(script=SCRIPT)
+    recorder = ListRecorder()
+    app = make_app(script=SCRIPT, recorder=recorder)
     async with app.run_test(size=(100, 30)) as pilot:
         await _open(pilot)
+        await say(pilot, "hello there")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LeaveScreen)
@@ -290,6 +315,18 @@ async def test_escape_asks_before_leaving() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+        assert recorder.calls == [("started", 1), ("turn", "hello there"), ("finished", None)]
+
+
+async def test_quitting_mid_conversation_closes_the_session() -> None:
+    recorder = ListRecorder()
+    app = make_app(script=SCRIPT, recorder=recorder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot)
+        await say(pilot, "hello there")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert recorder.calls == [("started", 1), ("turn", "hello there"), ("finished", None)]
 
 
 async def test_a_huge_paste_is_cut_not_refused_and_nothing_breaks() -> None:

@@ -8,8 +8,7 @@ from rehearse.engine import session as sess
 from rehearse.ui.screens.chat import ChatScreen
 from rehearse.ui.screens.debrief import DebriefScreen, PersonaChoice
 from rehearse.ui.screens.home import HomeScreen
-from tests.ui.conftest import case_for, make_app, wait_ready
-from tests.ui.helpers import say, visible_text
+from tests.ui.helpers import case_for, make_app, say, visible_text, wait_ready
 
 SCRIPT = "not-this-role"
 

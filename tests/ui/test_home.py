@@ -12,8 +12,7 @@ from rehearse import prefs
 from rehearse.ui.screens.chat import ChatScreen
 from rehearse.ui.screens.help import HelpScreen
 from rehearse.ui.screens.home import HomeScreen, SetupPane
-from tests.ui.conftest import BUNDLED_IDS, make_app, wait_ready
-from tests.ui.helpers import say, screen_text, type_text
+from tests.ui.helpers import BUNDLED_IDS, make_app, say, screen_text, type_text, wait_ready
 
 
 class FakeHistory:
@@ -70,6 +69,7 @@ async def test_start_with_enter_and_settings_are_remembered() -> None:
         await pilot.press("tab")  # the persona picker
         await pilot.press("down")  # choose the second persona
         await pilot.press("tab")  # your name
+        await pilot.press("ctrl+u")
         await type_text(pilot, "Robin")
         await pilot.press("tab")  # the first variable
         await pilot.press("ctrl+u")
@@ -227,6 +227,16 @@ async def test_command_palette_starts_a_script_and_toggles_panel_and_theme() -> 
         await pilot.press("enter")
         await pilot.pause()
         assert not chat.query_one("#side-panel").display
+        # starting another script from inside a conversation replaces it
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Start: " + app.catalog.scripts["not-this-role"].title[:12])
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.state.script.id == "not-this-role"
+        assert len(app.screen_stack) == 2
         # and the theme
         before = app.theme
         await pilot.press("ctrl+p")

@@ -6,8 +6,7 @@ import pytest
 
 from rehearse.ui.screens.chat import ChatScreen
 from rehearse.ui.screens.debrief import DebriefScreen
-from tests.ui.conftest import BUNDLED_IDS, case_for, make_app, wait_ready
-from tests.ui.helpers import say, screen_text
+from tests.ui.helpers import BUNDLED_IDS, case_for, make_app, say, screen_text, wait_ready
 
 
 @pytest.mark.parametrize("outcome", ["success", "fail"])

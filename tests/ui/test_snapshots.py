@@ -1,21 +1,30 @@
 """Snapshots of each screen at 80x24 and 120x40 (fixed seed, no typing pause, no clock).
 
+The scripts and personas come from tests/ui/snapshot_data (frozen copies of bundled ones),
+so rewording a bundled script does not change these pictures.
 Update after a deliberate change with: pytest tests/ui/test_snapshots.py --snapshot-update
 and look at the report before committing the new SVGs.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Input
 
-from tests.ui.conftest import case_for, make_app, wait_ready
-from tests.ui.helpers import say, type_text
+from rehearse import paths
+from tests.ui.helpers import case_for, make_app, say, type_text, wait_ready
 
 SIZES = [(80, 24), (120, 40)]
 SCRIPT = "not-this-role"
+DATA = Path(__file__).resolve().parent / "snapshot_data"
+
+
+@pytest.fixture(autouse=True)
+def frozen_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paths, "bundled_dir", lambda: DATA)
 
 
 async def _steady(pilot: Any) -> None:
@@ -36,7 +45,7 @@ def test_home(snap_compare: Any, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_chat_mid_conversation(snap_compare: Any, size: tuple[int, int]) -> None:
-    case = case_for(SCRIPT, "success")
+    case = case_for(SCRIPT, "success", DATA / "scripts")
 
     async def run_before(pilot: Any) -> None:
         await wait_ready(pilot)
@@ -52,7 +61,7 @@ def test_chat_mid_conversation(snap_compare: Any, size: tuple[int, int]) -> None
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_debrief(snap_compare: Any, size: tuple[int, int]) -> None:
-    case = case_for(SCRIPT, "fail")
+    case = case_for(SCRIPT, "fail", DATA / "scripts")
 
     async def run_before(pilot: Any) -> None:
         await wait_ready(pilot)

@@ -11,8 +11,7 @@ from rehearse.ui.screens.chat import ChatScreen, ReplyInput
 from rehearse.ui.screens.debrief import DebriefScreen
 from rehearse.ui.screens.home import HomeScreen
 from rehearse.ui.widgets.transcript import Bubble
-from tests.ui.conftest import make_app, wait_ready
-from tests.ui.helpers import say, screen_text, type_text, visible_text
+from tests.ui.helpers import make_app, say, screen_text, type_text, visible_text, wait_ready
 
 SCRIPT = r"""id: markup-test
 title: "[red]no[/red] [@click=app.quit]quit[/] title"

@@ -58,17 +58,15 @@ KIND_TAGS = {
 
 
 class ReplyInput(Input):
-    """The reply box. A paste longer than MAX_REPLY is cut instead of refused."""
+    """The reply box. A pasted paragraph is joined into one line, and a paste longer than
+    MAX_REPLY is cut instead of refused."""
 
     def _on_paste(self, event: Paste) -> None:
-        text = event.text.splitlines()[0] if event.text else ""
-        room = (
-            MAX_REPLY
-            - len(self.value)
-            + (self.selection.end - self.selection.start if not self.selection.is_empty else 0)
-        )
+        text = " ".join(line.strip() for line in (event.text or "").splitlines() if line.strip())
+        selected = abs(self.selection.end - self.selection.start)
+        room = max(0, MAX_REPLY - len(self.value) + selected)
         if len(text) > room:
-            text = text[: max(0, abs(room))]
+            text = text[:room]
             self.notify(f"Your paste was cut to {MAX_REPLY} characters.", markup=False)
         event.stop()
         event.prevent_default()
@@ -120,7 +118,12 @@ class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "hint", "Hint", tooltip="A tip for what to say here"),
         Binding("ctrl+z", "take_back", "Take back", tooltip="Take your last reply back"),
-        Binding("ctrl+o", "options", "Options", tooltip="Show the replies as a numbered menu"),
+        Binding(
+            "ctrl+o",
+            "options",
+            "Options",
+            tooltip="Numbered options on every turn, an easier mode (again to turn it off)",
+        ),
         Binding("ctrl+r", "restart", "Restart", tooltip="Start this conversation again"),
         Binding("ctrl+b", "toggle_panel", "Panel", tooltip="Show or hide the side panel"),
         Binding(
@@ -141,7 +144,7 @@ class ChatScreen(Screen[None]):
     ]
 
     def __init__(self, setup: Setup, *, typing_delay: float = 0.6) -> None:
-        super().__init__(id="chat")
+        super().__init__()
         self.typing_delay = typing_delay
         self.state: State = sess.begin(setup)
         self._groups: dict[int, list[Widget]] = {}
@@ -149,6 +152,8 @@ class ChatScreen(Screen[None]):
         self._pending_timer: Timer | None = None
         self._coach_timer: Timer | None = None
         self._last_delta: dict[str, int] = {}
+        self.menu_mode = False
+        self._session_open = False
 
     # ------------------------------------------------------------------ layout
 
@@ -182,7 +187,21 @@ class ChatScreen(Screen[None]):
         self.query_one("#typing").display = False
         self.query_one("#transcript").anchor()
         self._render_all()
+        self._begin_session()
+
+    def _begin_session(self) -> None:
         self.rehearse.record("started", self.state)
+        self._session_open = True
+
+    def _end_session(self) -> None:
+        """The recorder hears `finished` once per session: at an ending, or when you stop."""
+        if self._session_open:
+            self._session_open = False
+            self.rehearse.record("finished", self.state)
+
+    def on_unmount(self) -> None:
+        # leaving for home, quitting the app: an unfinished session is closed as it stands
+        self._end_session()
 
     # ------------------------------------------------------------------ rendering
 
@@ -194,11 +213,15 @@ class ChatScreen(Screen[None]):
                 widget.remove()
         self._groups.clear()
         self._pending = None
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+            self._pending_timer = None
+        self.query_one("#typing").display = False
         self._mount(self._intro(), group=-1)
         for turn in self.state.transcript:
             if turn.user is not None:
                 self._mount(self._user_row(turn), group=turn.index)
-            self._show_boss(turn, scroll=False)
+            self._show_boss(turn)
         self.query_one("#chat-title", Static).update(self._title())
         self._update_panel()
         self._update_input()
@@ -221,8 +244,22 @@ class ChatScreen(Screen[None]):
 
     def _user_row(self, turn: Turn) -> Widget:
         speaker = plain("You", "bold $text-primary")
-        bubble = Bubble(speaker, plain(turn.user or ""), classes="user")
+        body = plain(turn.user or "")
+        picked = turn.decision is not None and turn.decision.reason.startswith("picked option")
+        if picked and turn.reply is not None:
+            body = Content.assemble(
+                body, ("  → ", "$text-muted"), plain(self._label(turn.node, turn.reply), "italic")
+            )
+        bubble = Bubble(speaker, body, classes="user")
         return Row(bubble, classes="user-row", group=turn.index)
+
+    def _label(self, node_id: str, reply_id: str) -> str:
+        """A reply's label, as the options show it."""
+        try:
+            candidates = replace(self.state, node=node_id).candidates()
+        except Exception:
+            return reply_id
+        return next((c.label for c in candidates if c.id == reply_id), reply_id)
 
     def _boss_bubble(self, turn: Turn) -> Widget:
         persona = self.state.persona
@@ -245,7 +282,7 @@ class ChatScreen(Screen[None]):
         )
         return Row(bubble, classes="boss-row", group=turn.index)
 
-    def _show_boss(self, turn: Turn, *, scroll: bool = True) -> None:
+    def _show_boss(self, turn: Turn) -> None:
         group = turn.index
         self._mount(self._boss_bubble(turn), group=group)
         if turn.hint:
@@ -327,7 +364,7 @@ class ChatScreen(Screen[None]):
         self._last_delta = dict(turn.score_delta)
         self.rehearse.record("turn", new_state, turn)
         if new_state.ending is not None:
-            self.rehearse.record("finished", new_state)
+            self._end_session()
         self._mount(self._user_row(turn), group=turn.index)
         if self.typing_delay > 0:
             self._pending = turn
@@ -343,6 +380,7 @@ class ChatScreen(Screen[None]):
         else:
             self._show_boss(turn)
             self._after_reveal()
+            self._menu_after(turn)
         self._update_input()
 
     def reveal_now(self) -> None:
@@ -356,6 +394,12 @@ class ChatScreen(Screen[None]):
         self.query_one("#typing").display = False
         self._show_boss(turn)
         self._after_reveal()
+        self._menu_after(turn)
+
+    def _menu_after(self, turn: Turn) -> None:
+        """In the easier mode, every boss line that asks for a reply comes with options."""
+        if self.menu_mode and turn.ending is None and not turn.options:
+            self._offer_menu()
 
     def _after_reveal(self) -> None:
         self._update_panel()
@@ -408,13 +452,25 @@ class ChatScreen(Screen[None]):
         self._after_reveal()
 
     def action_options(self) -> None:
+        """Turn the easier mode on (every turn offers numbered options) or off."""
         self.reveal_now()
+        if self.menu_mode:
+            self.menu_mode = False
+            self.notify("Options off: say it in your own words.", markup=False)
+            return
         if self.state.ending is not None:
             return
-        self.state = sess.open_menu(self.state)
+        self.menu_mode = True
+        self._offer_menu()
+
+    def _offer_menu(self) -> None:
+        """Offer every reply of this moment as a numbered option, and show them."""
+        if self.state.ending is not None:
+            return
+        if not self.state.offered or len(self.state.offered) < len(sess.options(self.state)):
+            self.state = sess.open_menu(self.state)
         options = sess.options(self.state)
         if not options:
-            self.notify("No options at this point.", markup=False)
             return
         group = len(self.state.transcript) - 1
         card = OptionsCard("Your options", [(o.number, o.label) for o in options])
@@ -436,6 +492,7 @@ class ChatScreen(Screen[None]):
                 widget.remove()
         self._last_delta = {}
         self.rehearse.record("took_back", previous)
+        self._session_open = True  # taking back an ending reopens the conversation
         reply = self.query_one(ReplyInput)
         reply.value = taken.user or ""
         reply.cursor_position = len(reply.value)
@@ -457,11 +514,14 @@ class ChatScreen(Screen[None]):
             self.notify(f"Could not restart: {exc}", severity="error", markup=False)
             return
         self.reveal_now()
+        self._end_session()
         self.state = state
         self._last_delta = {}
         self.query_one(ReplyInput).value = ""
         self._render_all()
-        self.rehearse.record("started", self.state)
+        self._begin_session()
+        if self.menu_mode:
+            self._offer_menu()
         self.query_one(ReplyInput).focus()
 
     def action_toggle_panel(self) -> None:

@@ -103,7 +103,7 @@ class DebriefScreen(Screen[None]):
     ]
 
     def __init__(self, state: State) -> None:
-        super().__init__(id="debrief-screen")
+        super().__init__()
         self.state = state
 
     @property

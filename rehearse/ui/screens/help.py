@@ -16,7 +16,9 @@ INTRO = (
     "Pick a conversation, choose who plays your manager, and type what you would say. "
     "The boss answers; at the end the debrief shows how each reply landed and how it "
     "could land better. Everything stays on your machine. The mouse works too: click a "
-    "script, a persona, a numbered option or a button."
+    "script, a persona, a numbered option or a button. Your own scripts go in the scripts "
+    "folder of rehearse's data folder (`rehearse list` shows where); one with a problem "
+    "shows in the list with its first error."
 )
 
 EXTRA: dict[str, list[tuple[str, str]]] = {

@@ -138,10 +138,13 @@ class SetupPane(VerticalScroll, can_focus=False):
         yield Static(plain(one_line(script.title, 200)), classes="setup-title")
         yield Static(
             Content.assemble(
-                ("⏎", "bold $text-accent"), " starts it · ", ("tab", "bold $text-accent"),
+                ("⏎", "bold $text-accent"),
+                " starts it · ",
+                ("tab", "bold $text-accent"),
                 " to choose who plays your manager, your name and the details below",
             ),
-            classes="setup-keys", markup=False,
+            classes="setup-keys",
+            markup=False,
         )
         yield Static(
             screen.situation_text(script, draft), id="situation", classes="setup-situation"

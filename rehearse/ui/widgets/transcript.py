@@ -54,16 +54,21 @@ class PickOption(Message):
         self.number = number
 
 
-class OptionLine(Static):
-    """One clickable numbered option."""
+class OptionLine(Horizontal):
+    """One clickable numbered option (the label wraps under itself, not under the number)."""
 
     def __init__(self, number: int, label: str) -> None:
-        super().__init__(
-            Content.assemble((f" {number} ", "bold reverse"), " ", plain(label)),
-            classes="option-line",
+        super().__init__(classes="option-line")
+        self.number = number
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.styled(f" {self.number} ", "bold reverse"),
+            classes="option-number",
             markup=False,
         )
-        self.number = number
+        yield Static(plain(self.label), classes="option-label", markup=False)
 
     @on(Click)
     def _clicked(self, event: Click) -> None:

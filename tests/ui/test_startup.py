@@ -1,0 +1,41 @@
+"""Startup stays light: the app module does not load the engine (Jinja2, rapidfuzz, YAML)
+before the first frame; and the benchmark's exit-when-ready switch works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+
+HEAVY = ("jinja2", "rapidfuzz", "yaml")
+
+
+def test_importing_the_app_loads_no_engine() -> None:
+    code = (
+        "import sys, rehearse.cli, rehearse.ui.app\n"
+        "app = rehearse.ui.app.build_app()\n"
+        f"heavy = [m for m in sys.modules if m.split('.')[0] in {HEAVY!r} "
+        "or m.startswith('rehearse.engine')]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_exit_when_ready_draws_home_and_exits(rehearse_home: Path) -> None:
+    env = {
+        **os.environ,
+        "REHEARSE_HOME": str(rehearse_home),
+        "TERM": "xterm-256color",
+        "REHEARSE_EXIT_WHEN_READY": "1",
+    }
+    child = pexpect.spawn(
+        sys.executable, ["-m", "rehearse"], env=env, dimensions=(24, 80), timeout=30
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert b"practise a hard conversation" in (child.before or b"")
