@@ -45,9 +45,22 @@ def cli(ctx: click.Context, extra_paths: tuple[Path, ...]) -> None:
     ctx.ensure_object(dict)
     ctx.obj["paths"] = list(extra_paths)
     if ctx.invoked_subcommand is None:
-        from rehearse.ui.app import run_app
+        _run_app(save=True, extra_paths=list(extra_paths))
 
-        run_app(extra_paths=list(extra_paths))
+
+def _run_app(*, save: bool, **kwargs: Any) -> None:
+    """Open the app, keeping sessions in the store unless told not to."""
+    from rehearse.ui.app import run_app
+    from rehearse.ui.recording import LazyStoreRecorder
+
+    if not save:
+        run_app(**kwargs)
+        return
+    recorder = LazyStoreRecorder(warn=lambda m: click.echo(f"rehearse: {m}", err=True))
+    try:
+        run_app(recorder=recorder, history=recorder, **kwargs)
+    finally:
+        recorder.close()
 
 
 @cli.command("list")
@@ -206,10 +219,11 @@ def play_command(ctx: click.Context, script: str, persona: str | None, seed: int
                               on_undo=recorder.took_back)
             recorder.finished(final)
         return
-    from rehearse.ui.app import run_app
+    from rehearse.resolve import looks_like_file
 
-    run_app(extra_paths=ctx.obj["paths"], script=found.script.id, persona=found.persona.id,
-            seed=seed, name=name, variables=variables)
+    extra = [*ctx.obj["paths"], *([Path(script).parent] if looks_like_file(script) else [])]
+    _run_app(save=not no_save, extra_paths=extra, script=found.script.id, persona=found.persona.id,
+             seed=seed, name=name, variables=variables)
 
 
 @cli.command("test")

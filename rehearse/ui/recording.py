@@ -21,7 +21,8 @@ must never break a rehearsal.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from rehearse.engine.session import State, Turn
@@ -66,3 +67,45 @@ class NullHistory:
 
     def summary(self) -> dict[str, tuple[int, str | None]]:
         return {}
+
+
+class LazyStoreRecorder:
+    """The session store as Recorder and History, opened on first use.
+
+    Importing the store loads the engine (Jinja2, rapidfuzz, sqlite3); doing that before the
+    first frame would slow the home screen down, so this waits until a method is called.
+    """
+
+    def __init__(self, warn: Callable[[str], None] | None = None) -> None:
+        self._warn = warn
+        self._inner: Any = None
+
+    def _store(self) -> Any:
+        if self._inner is None:
+            from rehearse.recording import StoreRecorder
+
+            self._inner = StoreRecorder(warn=self._warn)
+        return self._inner
+
+    def retry_of(self, parent: int, parent_turn: int) -> None:
+        self._store().retry_of(parent, parent_turn)
+
+    def started(self, state: State) -> None:
+        self._store().started(state)
+
+    def turn(self, state: State, turn: Turn) -> None:
+        self._store().turn(state, turn)
+
+    def took_back(self, state: State) -> None:
+        self._store().took_back(state)
+
+    def finished(self, state: State) -> None:
+        self._store().finished(state)
+
+    def summary(self) -> dict[str, tuple[int, str | None]]:
+        result: dict[str, tuple[int, str | None]] = self._store().summary()
+        return result
+
+    def close(self) -> None:
+        if self._inner is not None:
+            self._inner.close()
