@@ -59,7 +59,8 @@ def wide_node_script(replies: int = 8, examples: int = 8) -> str:
             lines.append(f"          - \"I would like {phrase(rng, 6)} for the {{{{ role }}}}\"")
         lines.append(f"        keywords: [{WORDS[r]}]")
         lines.append("        score: {clarity: 1}")
-        lines.append("        next: hub")
+        lines.append("        next: hub" if r else "        next: bye")
+    lines += ["  bye:", "    end: success", "    boss: Bye.", "    debrief: Done."]
     return "\n".join(lines) + "\n"
 
 
