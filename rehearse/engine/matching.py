@@ -57,13 +57,26 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 # Words typed without an apostrophe, and chat shorthand: one pass with a lookup.
 _SHORTHAND = {
-    "cannot": "can not", "cant": "can not", "wont": "will not", "im": "i am", "ive": "i have",
-    "idk": "i do not know", "wanna": "want to", "gonna": "going to", "gotta": "got to",
-    "dunno": "do not know", "kinda": "kind of", "sorta": "sort of", "imo": "in my opinion",
-    "thx": "thanks", "pls": "please", "plz": "please",
-    **{f"{aux}nt": f"{aux} not" for aux in (
-        "do does did is are was were would could should have has had must need".split()
-    )},
+    "cannot": "can not",
+    "cant": "can not",
+    "wont": "will not",
+    "im": "i am",
+    "ive": "i have",
+    "idk": "i do not know",
+    "wanna": "want to",
+    "gonna": "going to",
+    "gotta": "got to",
+    "dunno": "do not know",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "imo": "in my opinion",
+    "thx": "thanks",
+    "pls": "please",
+    "plz": "please",
+    **{
+        f"{aux}nt": f"{aux} not"
+        for aux in ("do does did is are was were would could should have has had must need".split())
+    },
 }
 _SHORTHAND_RE = re.compile(r"\b(" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")\b")
 
@@ -72,8 +85,9 @@ NEGATORS = frozenset(
     "decline declining against".split()
 )
 # Words that carry little meaning on their own: matching on them alone is noise.
-STOPWORDS = frozenset(
-    """a an the i me my mine myself you your yours we us our it its this that these those
+STOPWORDS = (
+    frozenset(
+        """a an the i me my mine myself you your yours we us our it its this that these those
     to of in on at for with about as by from into up out over so than then too very
     and or but if because while just really quite also even still again
     is am are was were be been being do does did doing have has had having
@@ -84,7 +98,9 @@ STOPWORDS = frozenset(
     okay ok well um uh like oh yeah hmm
     honestly honest frankly basically enough actually literally anyway anyways guess suppose
     """.split()
-) - NEGATORS
+    )
+    - NEGATORS
+)
 # Words that mean the same thing in these conversations, folded onto one stem, so that
 # "I'd love the job" meets "I want the role". Kept small: a wrong synonym costs precision.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -93,8 +109,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "apply": ("application", "consider", "candidate", "candidacy", "run", "throw"),
     "thank": ("thanks", "grateful", "appreciate", "gratitude", "cheer"),
     "sorry": ("apologise", "apologize", "apology", "apologies", "regret"),
-    "advice": ("advise", "suggest", "suggestion", "recommend", "recommendation", "tip",
-               "pointer", "guidance"),
+    "advice": (
+        "advise",
+        "suggest",
+        "suggestion",
+        "recommend",
+        "recommendation",
+        "tip",
+        "pointer",
+        "guidance",
+    ),
     "leave": ("quit", "resign", "resignation", "elsewhere", "exit", "walk"),
     "train": ("teach", "mentor", "coach", "develop", "development", "learn"),
     "course": ("class", "workshop", "qualification", "certification", "certificate"),
@@ -152,21 +176,77 @@ _CLAUSE = re.compile(r"[.;!?\n]+|,|\b(?:and then|and also|also)\b")
 
 AFFIRM_PHRASES = frozenset(
     {
-        "yes", "yep", "yeah", "yup", "sure", "ok", "okay", "absolutely", "definitely",
-        "certainly", "of course", "indeed", "sounds good", "correct", "right", "exactly",
-        "agreed", "deal", "yes please", "i do", "i will", "i am", "i would", "for sure",
-        "totally", "that is right", "go ahead", "why not", "sure thing", "yes i am",
-        "yes i do", "yes i would", "yes definitely", "yes absolutely", "very much",
-        "yes of course", "of course i do", "of course i am", "i guess so", "i think so",
+        "yes",
+        "yep",
+        "yeah",
+        "yup",
+        "sure",
+        "ok",
+        "okay",
+        "absolutely",
+        "definitely",
+        "certainly",
+        "of course",
+        "indeed",
+        "sounds good",
+        "correct",
+        "right",
+        "exactly",
+        "agreed",
+        "deal",
+        "yes please",
+        "i do",
+        "i will",
+        "i am",
+        "i would",
+        "for sure",
+        "totally",
+        "that is right",
+        "go ahead",
+        "why not",
+        "sure thing",
+        "yes i am",
+        "yes i do",
+        "yes i would",
+        "yes definitely",
+        "yes absolutely",
+        "very much",
+        "yes of course",
+        "of course i do",
+        "of course i am",
+        "i guess so",
+        "i think so",
     }
 )
 DENY_PHRASES = frozenset(
     {
-        "no", "nope", "nah", "not really", "no thanks", "no thank you", "i do not",
-        "not at all", "never", "i will not", "i am not", "i would not", "no way",
-        "absolutely not", "definitely not", "certainly not", "of course not", "not now",
-        "not yet", "no i am not", "no i do not", "no i would not", "i guess not",
-        "i think not", "i do not think so", "not for me", "no not really",
+        "no",
+        "nope",
+        "nah",
+        "not really",
+        "no thanks",
+        "no thank you",
+        "i do not",
+        "not at all",
+        "never",
+        "i will not",
+        "i am not",
+        "i would not",
+        "no way",
+        "absolutely not",
+        "definitely not",
+        "certainly not",
+        "of course not",
+        "not now",
+        "not yet",
+        "no i am not",
+        "no i do not",
+        "no i would not",
+        "i guess not",
+        "i think not",
+        "i do not think so",
+        "not for me",
+        "no not really",
     }
 )
 _LEAD_AFFIRM = ("yes", "yeah", "yep", "sure", "absolutely", "definitely", "of course")
@@ -418,10 +498,14 @@ def _pair_score(
     wide = whole.concepts & example.concepts
     if (whole.negated & wide) - example.negated or (example.negated & wide) - whole.negated:
         return score - NEGATION_PENALTY, "negation on one side only"
-    if not shared and (user.negated or example.negated) and user.concepts and example.concepts:
-        # "I don't want it" against "I want it": the negated word is the shared meaning.
-        if bool(user.negated) != bool(example.negated):
-            return score - NEGATION_PENALTY / 2, "negation on one side only"
+    # "I don't want it" against "I want it": the negated word is the shared meaning.
+    if (
+        not shared
+        and user.concepts
+        and example.concepts
+        and bool(user.negated) != bool(example.negated)
+    ):
+        return score - NEGATION_PENALTY / 2, "negation on one side only"
     return score, None
 
 
@@ -445,7 +529,8 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
     clauses = [Phrase.of(c) for c in _clauses(text)]
     # A clause of filler ("thanks", "to be honest") must not outscore the point being made.
     phrases = [
-        p for i, p in enumerate(clauses)
+        p
+        for i, p in enumerate(clauses)
         if i == 0 or len(p.content_set) >= 2 or any(t in NEGATORS for t in p.tokens)
     ]
     whole = Phrase.of(_marked(expand(text)))
@@ -475,7 +560,9 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
     # A word or two ("maybe", "training") is thin evidence: ask for more unless it fits well.
     threshold = THRESHOLD + (SHORT_EXTRA if len(whole.tokens) <= 2 else 0.0)
     if top.score < threshold:
-        return Decision("none", None, (), ranked, f"best score {top.score:.0f} is below {threshold:.0f}")
+        return Decision(
+            "none", None, (), ranked, f"best score {top.score:.0f} is below {threshold:.0f}"
+        )
     if len(ranked) > 1:
         second = ranked[1]
         if second.score >= THRESHOLD and top.score - second.score < MARGIN:
@@ -538,7 +625,12 @@ def _score_candidate(
         for phrase in phrases:
             score, note = _pair_score(phrase, example, weights, phrases[0])
             if score > best:
-                best, best_example, best_clause, best_note = score, cand.raw_examples[i], phrase.text, note
+                best, best_example, best_clause, best_note = (
+                    score,
+                    cand.raw_examples[i],
+                    phrase.text,
+                    note,
+                )
             if note is not None and phrase.negated and not example.negated:
                 raw = score + NEGATION_PENALTY
                 if negated_best is None or raw > negated_best[0]:
