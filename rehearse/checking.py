@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearse.engine.catalog import is_test_plan, load_catalog, without_gc, yaml_files
-from rehearse.engine.testplan import load_plan
 from rehearse.engine.diagnostics import Diagnostic, Loc, Report
 from rehearse.engine.lint import lint_matching
 from rehearse.engine.model import Persona, Script
+from rehearse.engine.testplan import load_plan
 from rehearse.paths import search_path
 from rehearse.testing import plan_files
 

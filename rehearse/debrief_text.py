@@ -33,9 +33,11 @@ def debrief_lines(debrief: Debrief, *, boss_name: str) -> list[str]:
         lines.append(f"  {review.index}. You: {highlight(review.user, review.flags)}")
         lines.append(f"     Understood as: {review.understood}")
         for flag in review.flags:
-            words = ", ".join(f"\"{w}\"" for w in flag.words if len(w) < len(review.user) * 0.9)
+            words = ", ".join(f'"{w}"' for w in flag.words if len(w) < len(review.user) * 0.9)
             on = f" ({words})" if words else ""
-            lines.append(f"     ! {flag.check.title}{on}: {flag.check.rationale} Try: {flag.check.suggestion}")
+            lines.append(
+                f"     ! {flag.check.title}{on}: {flag.check.rationale} Try: {flag.check.suggestion}"
+            )
         if review.coach_note:
             lines.append(f"     Note: {review.coach_note}")
         if review.model:

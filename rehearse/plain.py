@@ -20,9 +20,15 @@ COMMANDS = ":hint  :undo  :menu  :quit"
 class PlainRunner:
     """Reads one reply per line until an ending, :quit or the end of input."""
 
-    def __init__(self, state: State, out: IO[str], *, echo: bool,
-                 on_turn: Callable[[State, Turn], None] | None = None,
-                 on_undo: Callable[[State], None] | None = None) -> None:
+    def __init__(
+        self,
+        state: State,
+        out: IO[str],
+        *,
+        echo: bool,
+        on_turn: Callable[[State, Turn], None] | None = None,
+        on_undo: Callable[[State], None] | None = None,
+    ) -> None:
         self.state = state
         self.out = out
         self.echo = echo
@@ -69,7 +75,9 @@ class PlainRunner:
                 self.state = sess.undo(self.state)
                 if self.on_undo is not None and self.state is not before:
                     self.on_undo(self.state)
-                self.say("(took back your last reply)" if self.state is not before else "(nothing to take back)")
+                self.say(
+                    "(took back your last reply)" if self.state is not before else "(nothing to take back)"
+                )
                 self.boss(self.state.transcript[-1].boss)
                 continue
             if command == ":hint":
@@ -98,9 +106,14 @@ class PlainRunner:
             self.say(line)
 
 
-def run_plain(state: State, *, as_json: bool, stdin: IO[str] | None = None,
-              on_turn: Callable[[State, Turn], None] | None = None,
-              on_undo: Callable[[State], None] | None = None) -> State:
+def run_plain(
+    state: State,
+    *,
+    as_json: bool,
+    stdin: IO[str] | None = None,
+    on_turn: Callable[[State, Turn], None] | None = None,
+    on_undo: Callable[[State], None] | None = None,
+) -> State:
     stdin = stdin or sys.stdin
     out = sys.stderr if as_json else sys.stdout
     runner = PlainRunner(state, out, echo=not stdin.isatty(), on_turn=on_turn, on_undo=on_undo)

@@ -125,6 +125,11 @@ class StoreRecorder:
             self._fail(exc)
             return {}
 
+    def store(self) -> Store | None:
+        """The open Store (for reading: the app's sessions and replay screens), or None if
+        the database cannot be used."""
+        return self._open()
+
     def close(self) -> None:
         if self._store is not None and self._owns_store:
             self._store.close()
@@ -133,6 +138,10 @@ class StoreRecorder:
     def __enter__(self) -> StoreRecorder:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()

@@ -66,7 +66,8 @@ def script_and_persona(name: str, persona: str | None, extra: list[Path] | None 
     if found_persona is None:
         hint = did_you_mean(persona_id, cat.personas)
         raise NotFound(
-            f"no persona '{persona_id}'" + (f"; {hint}" if hint else "")
+            f"no persona '{persona_id}'"
+            + (f"; {hint}" if hint else "")
             + f" (this script is played by: {', '.join(script.personas)})"
         )
     return Resolved(script, found_persona, cat)

@@ -98,8 +98,7 @@ def _lines(description: str) -> Schema:
     variant: Schema = {
         "type": "object",
         "properties": {
-            "when": _condition("Jinja2 expression; the first variant whose condition holds is"
-                               " said"),
+            "when": _condition("Jinja2 expression; the first variant whose condition holds is said"),
             "text": _text("what is said (a template)"),
         },
         "required": ["text"],
@@ -120,8 +119,7 @@ def _next() -> Schema:
         "additionalProperties": False,
     }
     return {
-        "description": "a node id, or a list of {when, to} tried in order"
-                       " (the last may have no 'when')",
+        "description": "a node id, or a list of {when, to} tried in order (the last may have no 'when')",
         "anyOf": [
             {"type": "string"},
             {"type": "array", "minItems": 1, "items": {"anyOf": [{"type": "string"}, rule]}},
@@ -133,8 +131,10 @@ def _reply() -> Schema:
     properties: Schema = {
         "say": _text_list("example phrasings (templates); write at least four, varied"),
         "label": _text("a short description for the numbered menu (a template)"),
-        "kind": {"enum": ["affirm", "deny"],
-                 "description": "bare yes-words (affirm) or no-words (deny) go straight here"},
+        "kind": {
+            "enum": ["affirm", "deny"],
+            "description": "bare yes-words (affirm) or no-words (deny) go straight here",
+        },
         "keywords": _text_list("words that point to this reply (typo-tolerant)"),
         "require": _text_list("at least one of these words must appear, or the reply cannot match"),
         "forbid": _text_list("if any of these words is present, the reply is ruled out"),
@@ -165,8 +165,7 @@ def _node() -> Schema:
         "hint": _text("advice shown when the user asks for a hint (a template)"),
         "model": _text("a model answer: how a strong reply could be phrased (a template)"),
         "expects": _text_list("moments this node is, for the coach", items={"enum": list(MOMENTS)}),
-        "coach_off": _text_list("coach check ids not to run at this node",
-                                items={"enum": _check_ids()}),
+        "coach_off": _text_list("coach check ids not to run at this node", items={"enum": _check_ids()}),
         "replies": {
             "description": "reply id -> reply",
             "type": "object",
@@ -204,15 +203,22 @@ def script_schema() -> Schema:
             "description": "dimension -> a one-line description, or {description, checks}",
             "type": "object",
             "propertyNames": {"pattern": NAME_RE.pattern},
-            "additionalProperties": {"anyOf": [_scalar(), {
-                "type": "object",
-                "properties": {
-                    "description": _text("a one-line description"),
-                    "checks": _text_list("coach checks that count against this dimension",
-                                         items={"enum": _check_ids()}),
-                },
-                "additionalProperties": False,
-            }]},
+            "additionalProperties": {
+                "anyOf": [
+                    _scalar(),
+                    {
+                        "type": "object",
+                        "properties": {
+                            "description": _text("a one-line description"),
+                            "checks": _text_list(
+                                "coach checks that count against this dimension",
+                                items={"enum": _check_ids()},
+                            ),
+                        },
+                        "additionalProperties": False,
+                    },
+                ]
+            },
         },
         "start": _text("the id of the first node"),
         "nodes": {
@@ -249,8 +255,11 @@ def persona_schema() -> Schema:
         "title": _text("job title"),
         "description": _text("a short description, shown when picking a persona"),
         "difficulty": {"enum": list(DIFFICULTIES)},
-        "patience": {"type": "integer", "minimum": 1,
-                     "description": "misunderstood replies before the boss wraps the meeting up"},
+        "patience": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "misunderstood replies before the boss wraps the meeting up",
+        },
         "traits": _flag_map("trait name -> value, readable in conditions as persona.traits.NAME"),
         "lines": {
             "description": "the persona's own generic lines",
@@ -280,8 +289,12 @@ def _bounds() -> Schema:
     return {
         "description": "[min, max], 'min..max' (either side may be empty), or one number",
         "anyOf": [
-            {"type": "array", "prefixItems": [{"type": "number"}, {"type": "number"}],
-             "minItems": 2, "maxItems": 2},
+            {
+                "type": "array",
+                "prefixItems": [{"type": "number"}, {"type": "number"}],
+                "minItems": 2,
+                "maxItems": 2,
+            },
             {"type": "string", "pattern": r"^\s*-?[0-9.]*\s*\.\.\s*-?[0-9.]*\s*$"},
             {"type": "number"},
         ],
@@ -314,16 +327,25 @@ def testplan_schema() -> Schema:
         "name": _text("shown in the report"),
         "persona": _text("persona id (default: the script's first)"),
         "seed": {"type": "integer", "description": "seed for the boss's line choices (default 0)"},
-        "vars": {"type": "object", "additionalProperties": _scalar(),
-                 "description": "script variables for this case"},
+        "vars": {
+            "type": "object",
+            "additionalProperties": _scalar(),
+            "description": "script variables for this case",
+        },
         "user": _text("the user's name (default Alex)"),
         "replies": {
             "description": "what the user types, in order: text, or {say, reply, node, decision}",
             "type": "array",
-            "items": {"anyOf": [
-                _text(),
-                {"type": "object", "properties": step_properties, "additionalProperties": False},
-            ]},
+            "items": {
+                "anyOf": [
+                    _text(),
+                    {
+                        "type": "object",
+                        "properties": step_properties,
+                        "additionalProperties": False,
+                    },
+                ]
+            },
         },
         "expect": {
             "description": "what must hold at the end",
@@ -335,9 +357,14 @@ def testplan_schema() -> Schema:
     case_properties = _fields(CASE_KEYS, case_properties)
     properties: Schema = {
         "script": _text("the id of the script under test"),
-        "cases": {"type": "array", "items": {
-            "type": "object", "properties": case_properties, "additionalProperties": False,
-        }},
+        "cases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": case_properties,
+                "additionalProperties": False,
+            },
+        },
     }
     properties = _fields(PLAN_KEYS, properties)
     return {

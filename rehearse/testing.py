@@ -23,9 +23,15 @@ def plan_files(targets: list[Path]) -> list[Path]:
     return found
 
 
-def run_plans(targets: list[Path], *, extra: list[Path], verbose: bool,
-              echo: Callable[[str], None], coverage: bool = False,
-              min_coverage: float | None = None) -> bool:
+def run_plans(
+    targets: list[Path],
+    *,
+    extra: list[Path],
+    verbose: bool,
+    echo: Callable[[str], None],
+    coverage: bool = False,
+    min_coverage: float | None = None,
+) -> bool:
     roots = targets or search_path(extra)
     files = plan_files(roots)
     if not files:
@@ -74,8 +80,13 @@ def _plan_folders(targets: list[Path], files: list[Path]) -> set[Path]:
     return folders
 
 
-def report_coverage(catalog: Catalog, played: dict[str, list[CaseResult]], folders: set[Path],
-                    min_coverage: float | None, echo: Callable[[str], None]) -> bool:
+def report_coverage(
+    catalog: Catalog,
+    played: dict[str, list[CaseResult]],
+    folders: set[Path],
+    min_coverage: float | None,
+    echo: Callable[[str], None],
+) -> bool:
     """Print each script's coverage; False if any is below min_coverage."""
     from rehearse.engine.coverage import format_coverage, script_coverage
 

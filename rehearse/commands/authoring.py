@@ -53,16 +53,31 @@ def find_script(name: str, extra: list[Path]) -> Script:
 
 @click.command("graph")
 @click.argument("script")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
-              show_default=True, help="Mermaid (renders on GitHub) or Graphviz DOT.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write to FILE instead of printing (a .md file gets a fenced code block).")
-@click.option("--labels", is_flag=True,
-              help="Label edges with the replies' menu labels, not their ids.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid (renders on GitHub) or Graphviz DOT.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to FILE instead of printing (a .md file gets a fenced code block).",
+)
+@click.option("--labels", is_flag=True, help="Label edges with the replies' menu labels, not their ids.")
 @PATH_OPTION
 @click.pass_context
-def graph_command(ctx: click.Context, script: str, fmt: str, output: Path | None, labels: bool,
-                  extra_paths: tuple[Path, ...]) -> None:
+def graph_command(
+    ctx: click.Context,
+    script: str,
+    fmt: str,
+    output: Path | None,
+    labels: bool,
+    extra_paths: tuple[Path, ...],
+) -> None:
     """Draw SCRIPT (an id or a file) as a graph: nodes, replies, endings, and trouble.
 
     Endings are coloured by outcome; unreachable nodes have a dashed border and dead ends
@@ -81,8 +96,7 @@ def graph_command(ctx: click.Context, script: str, fmt: str, output: Path | None
     if shape.unreachable:
         click.echo(f"note: unreachable: {', '.join(sorted(shape.unreachable))}", err=True)
     if shape.dead_ends:
-        click.echo(f"note: dead ends (no ending reachable): {', '.join(sorted(shape.dead_ends))}",
-                   err=True)
+        click.echo(f"note: dead ends (no ending reachable): {', '.join(sorted(shape.dead_ends))}", err=True)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -100,8 +114,7 @@ def graph_command(ctx: click.Context, script: str, fmt: str, output: Path | None
 
 @click.command("schema")
 @click.argument("kind", type=click.Choice(["script", "persona", "testplan"]))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write to FILE instead of printing.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of printing.")
 def schema_command(kind: str, output: Path | None) -> None:
     """Print the JSON Schema (draft 2020-12) of a script, persona or test plan file.
 
@@ -138,10 +151,15 @@ def render_starter(name: str, situation: str | None = None) -> dict[str, str]:
     # The templates are themselves full of rehearse's own {{ }} templates, so the starter's
     # placeholders use other delimiters.
     env = Environment(
-        variable_start_string="<<", variable_end_string=">>",
-        block_start_string="<%", block_end_string="%>",
-        comment_start_string="<#", comment_end_string="#>",
-        undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False,
+        variable_start_string="<<",
+        variable_end_string=">>",
+        block_start_string="<%",
+        block_end_string="%>",
+        comment_start_string="<#",
+        comment_end_string="#>",
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
     )
     folder = resources.files("rehearse") / "templates"
     title = name.replace("-", " ").replace("_", " ").strip().capitalize() or name
@@ -164,12 +182,17 @@ def render_starter(name: str, situation: str | None = None) -> dict[str, str]:
 @click.command("new")
 @click.argument("name")
 @click.option("--situation", help="The situation the user reads before starting (a template).")
-@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False),
-              help="Where to write (default: the scripts/ folder of your rehearse data directory).")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where to write (default: the scripts/ folder of your rehearse data directory).",
+)
 @click.option("--force", is_flag=True, help="Overwrite NAME.yaml and NAME.test.yaml if they exist.")
 @click.pass_context
-def new_command(ctx: click.Context, name: str, situation: str | None, folder: Path | None,
-                force: bool) -> None:
+def new_command(
+    ctx: click.Context, name: str, situation: str | None, folder: Path | None, force: bool
+) -> None:
     """Start a new script NAME: a small playable script, its test plan and editor schemas.
 
     Writes NAME.yaml and NAME.test.yaml, plus rehearse-script.schema.json and
@@ -181,8 +204,10 @@ def new_command(ctx: click.Context, name: str, situation: str | None, folder: Pa
     from rehearse.schema import schema
 
     if not ID_RE.match(name):
-        _fail(f"'{name}' is not a valid script name: use lower-case letters, digits, '-' and '_', "
-              "starting with a letter or digit (for example: ask-for-a-raise)")
+        _fail(
+            f"'{name}' is not a valid script name: use lower-case letters, digits, '-' and '_', "
+            "starting with a letter or digit (for example: ask-for-a-raise)"
+        )
     target = folder if folder is not None else paths.data_dir() / "scripts"
     files = render_starter(name, situation)
     script_text = files[f"{name}.yaml"]
@@ -213,8 +238,14 @@ def new_command(ctx: click.Context, name: str, situation: str | None, folder: Pa
 def _warn_if_shadowed(ctx: click.Context, name: str, target: Path) -> None:
     from rehearse.resolve import catalog
 
-    others = [s for s in catalog(_extra(ctx, ())).scripts.values()
-              if s.id == name and Path(s.path).resolve().parent != target.resolve()]
+    others = [
+        s
+        for s in catalog(_extra(ctx, ())).scripts.values()
+        if s.id == name and Path(s.path).resolve().parent != target.resolve()
+    ]
     for other in others:
-        click.echo(f"note: another script with the id '{name}' exists ({other.path}); "
-                   "the first one found on the search path wins", err=True)
+        click.echo(
+            f"note: another script with the id '{name}' exists ({other.path}); "
+            "the first one found on the search path wins",
+            err=True,
+        )

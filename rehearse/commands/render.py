@@ -153,37 +153,48 @@ def view(stored: StoredSession) -> dict[str, Any]:
     opening = stored.turns[0].data if stored.turns else {}
     for t in stored.turns[1:]:
         d = t.data
-        turns.append({
-            "index": t.index,
-            "you": t.user or "",
-            "understood": _understood(d),
-            "decision": d.get("decision"),
-            "label": d.get("label"),
-            "boss": d.get("boss", ""),
-            "kind": d.get("kind"),
-            "hint": d.get("hint"),
-            "options": [(o.get("number"), o.get("label")) for o in d.get("options") or []],
-            "coach_note": d.get("coach_note"),
-            "coaching": [
-                {"title": c.get("title") or c.get("check"), "suggestion": c.get("suggestion") or "",
-                 "rationale": c.get("rationale") or "", "words": list(c.get("words") or [])}
-                for c in d.get("coaching") or []
-            ],
-            "score_delta": {k: int(v) for k, v in (d.get("score_delta") or {}).items()},
-            "ending": bool(d.get("ending")),
-            "model": reviews[t.index].model if t.index in reviews else None,
-            "points": reviews[t.index].points if t.index in reviews else None,
-            "segments": _segments(t.user or "", reviews[t.index].flags)
-            if t.index in reviews else [(t.user or "", False)],
-        })
+        turns.append(
+            {
+                "index": t.index,
+                "you": t.user or "",
+                "understood": _understood(d),
+                "decision": d.get("decision"),
+                "label": d.get("label"),
+                "boss": d.get("boss", ""),
+                "kind": d.get("kind"),
+                "hint": d.get("hint"),
+                "options": [(o.get("number"), o.get("label")) for o in d.get("options") or []],
+                "coach_note": d.get("coach_note"),
+                "coaching": [
+                    {
+                        "title": c.get("title") or c.get("check"),
+                        "suggestion": c.get("suggestion") or "",
+                        "rationale": c.get("rationale") or "",
+                        "words": list(c.get("words") or []),
+                    }
+                    for c in d.get("coaching") or []
+                ],
+                "score_delta": {k: int(v) for k, v in (d.get("score_delta") or {}).items()},
+                "ending": bool(d.get("ending")),
+                "model": reviews[t.index].model if t.index in reviews else None,
+                "points": reviews[t.index].points if t.index in reviews else None,
+                "segments": _segments(t.user or "", reviews[t.index].flags)
+                if t.index in reviews
+                else [(t.user or "", False)],
+            }
+        )
     dims = {d.name: d for d in review.dimensions} if review else {}
     rubric = [
         {
-            "dim": dim, "description": desc, "score": int(stored.scores.get(dim, 0)),
+            "dim": dim,
+            "description": desc,
+            "score": int(stored.scores.get(dim, 0)),
             "scaled": dims[dim].score if dim in dims else None,
             "contributions": [
                 {"turn": c.turn, "points": c.points, "source": c.source} for c in dims[dim].contributions
-            ] if dim in dims else [],
+            ]
+            if dim in dims
+            else [],
         }
         for dim, desc in stored.rubric.items()
     ]
@@ -202,9 +213,7 @@ def view(stored: StoredSession) -> dict[str, Any]:
         "situation": stored.situation,
         "goal": stored.goal,
         "opening": opening.get("boss", ""),
-        "opening_options": [
-            (o.get("number"), o.get("label")) for o in opening.get("options") or []
-        ],
+        "opening_options": [(o.get("number"), o.get("label")) for o in opening.get("options") or []],
         "turns": turns,
         "outcome": stored.outcome,
         "outcome_word": OUTCOME_WORDS.get(stored.outcome, stored.outcome or ""),
@@ -215,9 +224,9 @@ def view(stored: StoredSession) -> dict[str, Any]:
         "score_total": stored.score_total,
         "parent": stored.parent,
         "parent_turn": stored.parent_turn,
-        "key_turns": [
-            {"index": r.index, "points": r.points, "you": r.user} for r in review.key_turns
-        ] if review else [],
+        "key_turns": [{"index": r.index, "points": r.points, "you": r.user} for r in review.key_turns]
+        if review
+        else [],
         "next_time": list(review.next_time) if review else [],
     }
 
@@ -231,8 +240,7 @@ def text_lines(stored: StoredSession) -> list[str]:
     boss = v["persona"]
     out = [
         f"Session {v['id']}: {v['title']}, with {boss}",
-        f"{v['started']}  ·  seed {v['seed']}  ·  rehearse {v['app_version']}  ·  "
-        f"you: {v['user_name']}",
+        f"{v['started']}  ·  seed {v['seed']}  ·  rehearse {v['app_version']}  ·  you: {v['user_name']}",
     ]
     if v["parent"] is not None:
         out.append(f"Retried from session {v['parent']}, turn {v['parent_turn']}")
@@ -250,8 +258,11 @@ def text_lines(stored: StoredSession) -> list[str]:
             out.append(f"    (coach) {t['coach_note']}")
         for c in t["coaching"]:
             words = ", ".join(f"“{w}”" for w in c["words"])
-            out.append(f"    (phrasing) {c['title']}" + (f": {words}" if words else "")
-                       + (f". {c['suggestion']}" if c["suggestion"] else ""))
+            out.append(
+                f"    (phrasing) {c['title']}"
+                + (f": {words}" if words else "")
+                + (f". {c['suggestion']}" if c["suggestion"] else "")
+            )
         out.append(f"{boss}: {t['boss']}")
         if t["hint"]:
             out.append(f"  (hint) {t['hint']}")
@@ -269,7 +280,9 @@ def text_lines(stored: StoredSession) -> list[str]:
         for r in v["rubric"]:
             shown = r["scaled"] if r["scaled"] is not None else signed(r["score"])
             out.append(f"  {r['dim']}: {shown}  ({r['description']})")
-            out += [f"    turn {c['turn']}: {signed(c['points'])} from {c['source']}" for c in r["contributions"]]
+            out += [
+                f"    turn {c['turn']}: {signed(c['points'])} from {c['source']}" for c in r["contributions"]
+            ]
     if v["key_turns"]:
         out.append("The turns that moved your score most:")
         out += [f"  turn {k['index']} ({signed(k['points'])}): {k['you']}" for k in v["key_turns"]]

@@ -74,8 +74,10 @@ def _reset_broken() -> None:
             _fail(str(exc))
         moved = move_aside(path)
         _echo(f"Moved the session database rehearse could not use to {moved}")
-        _echo("(kept as it was, not deleted). A new, empty database is created at "
-              f"{path} the next time you rehearse.")
+        _echo(
+            "(kept as it was, not deleted). A new, empty database is created at "
+            f"{path} the next time you rehearse."
+        )
         return
     _echo(f"The session database at {path} opens fine: nothing to do.")
 
@@ -83,18 +85,39 @@ def _reset_broken() -> None:
 @click.command("sessions")
 @click.option("--script", "script", metavar="ID", help="Only sessions of this script.")
 @click.option("--outcome", type=OUTCOME_CHOICE, help="Only sessions with this outcome.")
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many sessions to show.")
-@click.option("--offset", type=click.IntRange(min=0), default=0,
-              help="Skip this many (newest first).")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="How many sessions to show.",
+)
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--delete", "delete", type=int, multiple=True, metavar="ID",
-              help="Delete this stored session (repeatable).")
-@click.option("--reset-broken", is_flag=True,
-              help="If the session database cannot be read (corrupt, or from a newer rehearse), "
-                   "rename it aside (keeping it) so a new one can be started.")
-def sessions_command(script: str | None, outcome: str | None, limit: int, offset: int,
-                     as_json: bool, delete: tuple[int, ...], reset_broken: bool) -> None:
+@click.option(
+    "--delete",
+    "delete",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Delete this stored session (repeatable).",
+)
+@click.option(
+    "--reset-broken",
+    is_flag=True,
+    help="If the session database cannot be read (corrupt, or from a newer rehearse), "
+    "rename it aside (keeping it) so a new one can be started.",
+)
+def sessions_command(
+    script: str | None,
+    outcome: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+    delete: tuple[int, ...],
+    reset_broken: bool,
+) -> None:
     """List your stored sessions, newest first."""
     if reset_broken:
         _reset_broken()
@@ -119,30 +142,48 @@ def sessions_command(script: str | None, outcome: str | None, limit: int, offset
             "offset": offset,
             "database": str(path),
             "sessions": [
-                {"id": r.id, "started": r.started, "ended": r.ended, "script": r.script_id,
-                 "title": r.script_title, "persona": r.persona_id, "persona_name": r.persona_name,
-                 "outcome": r.outcome, "score": r.score_total, "turns": r.turns,
-                 "parent": r.parent, "parent_turn": r.parent_turn}
+                {
+                    "id": r.id,
+                    "started": r.started,
+                    "ended": r.ended,
+                    "script": r.script_id,
+                    "title": r.script_title,
+                    "persona": r.persona_id,
+                    "persona_name": r.persona_name,
+                    "outcome": r.outcome,
+                    "score": r.score_total,
+                    "turns": r.turns,
+                    "parent": r.parent,
+                    "parent_turn": r.parent_turn,
+                }
                 for r in rows
             ],
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False).encode(
-            "utf-8", "backslashreplace").decode("utf-8"))
+        click.echo(
+            json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
+        )
         return
     if not rows:
-        _echo("No stored sessions" + (" match." if (script or outcome or offset) else " yet.")
-              + ("" if (script or outcome or offset) else " Rehearse one: rehearse play SCRIPT"))
+        _echo(
+            "No stored sessions"
+            + (" match." if (script or outcome or offset) else " yet.")
+            + ("" if (script or outcome or offset) else " Rehearse one: rehearse play SCRIPT")
+        )
         return
     width = max(6, *(len(r.script_id) for r in rows))
     pwidth = max(7, *(len(r.persona_id) for r in rows))
-    _echo(f"{'ID':>5}  {'DATE':<16}  {'SCRIPT':<{width}}  {'PERSONA':<{pwidth}}  "
-          f"{'OUTCOME':<10}  {'SCORE':>5}  {'TURNS':>5}")
+    _echo(
+        f"{'ID':>5}  {'DATE':<16}  {'SCRIPT':<{width}}  {'PERSONA':<{pwidth}}  "
+        f"{'OUTCOME':<10}  {'SCORE':>5}  {'TURNS':>5}"
+    )
     for r in rows:
         outcome_text = r.outcome or ("stopped" if r.ended else "unfinished")
         retry = f"  (retry of {r.parent})" if r.parent is not None else ""
-        _echo(f"{r.id:>5}  {local_time(r.started):<16}  {r.script_id:<{width}}  "
-              f"{r.persona_id:<{pwidth}}  {outcome_text:<10}  {signed(r.score_total):>5}  "
-              f"{r.turns:>5}{retry}")
+        _echo(
+            f"{r.id:>5}  {local_time(r.started):<16}  {r.script_id:<{width}}  "
+            f"{r.persona_id:<{pwidth}}  {outcome_text:<10}  {signed(r.score_total):>5}  "
+            f"{r.turns:>5}{retry}"
+        )
     shown = offset + len(rows)
     if shown < total:
         _echo(f"Showing {offset + 1}-{shown} of {total}. More: --offset {shown}")
@@ -173,8 +214,7 @@ def _current_versions(stored: StoredSession) -> tuple[Any, Any, str]:
 
 @click.command("replay")
 @click.argument("session", default="latest", metavar="ID|latest")
-@click.option("--plain", is_flag=True,
-              help="Print the transcript as plain lines (also the default for now).")
+@click.option("--plain", is_flag=True, help="Print the transcript as plain lines (also the default for now).")
 def replay_command(session: str, plain: bool) -> None:
     """Show a stored session turn by turn, with how each reply was understood.
 
@@ -197,13 +237,16 @@ def replay_command(session: str, plain: bool) -> None:
         problems = []
     else:
         if problems:
-            _echo(f"Note: replaying these inputs with rehearse {_version()} (the session was "
-                  f"recorded with {stored.app_version}) goes differently:")
+            _echo(
+                f"Note: replaying these inputs with rehearse {_version()} (the session was "
+                f"recorded with {stored.app_version}) goes differently:"
+            )
             for problem in problems:
                 _echo(f"  {problem}")
         else:
-            _echo("Replayed from the copy of the script kept with this session: "
-                  "every turn went the same way.")
+            _echo(
+                "Replayed from the copy of the script kept with this session: every turn went the same way."
+            )
     script, persona, note = _current_versions(stored)
     if script is None:
         _echo(f"The current script: {note}; this replay uses the copy kept with the session.")
@@ -215,18 +258,21 @@ def replay_command(session: str, plain: bool) -> None:
     if script.digest != stored.script_sha and persona_changed:
         what = "script and persona"
     try:
-        _, changed = rebuild(stored, script=script,
-                             persona=persona if persona_changed else None)
+        _, changed = rebuild(stored, script=script, persona=persona if persona_changed else None)
     except StoreError as exc:
         _echo(f"The {what} changed since this session, and cannot be replayed: {exc}")
         return
     if not changed:
-        _echo(f"The {what} changed since this session; with the current version every turn "
-              "still goes the same way.")
+        _echo(
+            f"The {what} changed since this session; with the current version every turn "
+            "still goes the same way."
+        )
         return
     many = len(changed) != 1
-    _echo(f"The {what} changed since this session. With the current version "
-          f"{len(changed)} turn{'s go' if many else ' goes'} differently:")
+    _echo(
+        f"The {what} changed since this session. With the current version "
+        f"{len(changed)} turn{'s go' if many else ' goes'} differently:"
+    )
     for problem in changed:
         _echo(f"  {problem}")
 
@@ -239,18 +285,26 @@ def _version() -> str:
 
 @click.command("export")
 @click.argument("session", default="latest", metavar="ID|latest")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default=None,
-              help="Output format (default: from the -o file's extension, else md).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json"]),
+    default=None,
+    help="Output format (default: from the -o file's extension, else md).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 def export_command(session: str, fmt: str | None, output: Path | None) -> None:
     """Export a stored session as Markdown, a self-contained HTML page, or JSON."""
     from rehearse.commands.render import export
 
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
-        fmt = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json"}.get(
-            suffix, "md")
+        fmt = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json"}.get(suffix, "md")
     with _store() as store:
         stored = _load(store, session)
     text = export(stored, fmt)
@@ -276,17 +330,33 @@ class _ScriptStats:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "script": self.script, "title": self.title, "attempts": self.attempts,
-            "best": self.best, "outcomes": self.outcomes,
-            "points": [{"session": p.session_id, "started": p.started, "outcome": p.outcome,
-                        "scores": dict(p.scores), "total": p.total} for p in self.points],
+            "script": self.script,
+            "title": self.title,
+            "attempts": self.attempts,
+            "best": self.best,
+            "outcomes": self.outcomes,
+            "points": [
+                {
+                    "session": p.session_id,
+                    "started": p.started,
+                    "outcome": p.outcome,
+                    "scores": dict(p.scores),
+                    "total": p.total,
+                }
+                for p in self.points
+            ],
         }
 
 
 @click.command("stats")
 @click.option("--script", "script", metavar="ID", help="Only this script.")
-@click.option("--last", type=click.IntRange(min=1), default=30, show_default=True,
-              help="How many recent attempts to chart per script.")
+@click.option(
+    "--last",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="How many recent attempts to chart per script.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats_command(script: str | None, last: int, as_json: bool) -> None:
     """Attempts, outcomes and rubric scores over time, per script."""
@@ -296,14 +366,21 @@ def stats_command(script: str | None, last: int, as_json: bool) -> None:
         for sid in [script] if script is not None else list(summary):
             attempts, best = summary.get(sid, (0, None))
             latest = store.sessions(script=sid, limit=1)
-            report.append(_ScriptStats(
-                sid, latest[0].script_title if latest else "", attempts, best,
-                store.outcomes(sid), store.stats(script=sid, limit=last),
-            ))
+            report.append(
+                _ScriptStats(
+                    sid,
+                    latest[0].script_title if latest else "",
+                    attempts,
+                    best,
+                    store.outcomes(sid),
+                    store.stats(script=sid, limit=last),
+                )
+            )
     if as_json:
         data = {"scripts": [r.to_json() for r in report]}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False).encode(
-            "utf-8", "backslashreplace").decode("utf-8"))
+        click.echo(
+            json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
+        )
         return
     if not any(r.attempts for r in report):
         _echo("No stored sessions" + (f" of '{script}'." if script else " yet."))
@@ -323,8 +400,10 @@ def _print_stats(r: _ScriptStats) -> None:
     _echo(f"  attempts  {r.attempts}: {', '.join(parts)}; best: {r.best or 'none yet'}")
     points = r.points
     label = f"last {len(points)}, oldest first" if len(points) < r.attempts else "oldest first"
-    _echo(f"  outcomes  {''.join(letters.get(p.outcome, '?') for p in points)}  ({label}; "
-          "S success, P partial, F fail, . unfinished)")
+    _echo(
+        f"  outcomes  {''.join(letters.get(p.outcome, '?') for p in points)}  ({label}; "
+        "S success, P partial, F fail, . unfinished)"
+    )
     dims: list[str] = []
     for p in points:
         dims += [d for d in p.scores if d not in dims]
@@ -350,6 +429,8 @@ def purge_command(yes: bool) -> None:
         if not yes:
             click.confirm(
                 f"Delete all {total} stored session{'s' if total != 1 else ''} "
-                f"in {store.path}? This cannot be undone", abort=True)
+                f"in {store.path}? This cannot be undone",
+                abort=True,
+            )
         deleted = store.purge()
     _echo(f"Deleted {deleted} session{'s' if deleted != 1 else ''}.")

@@ -35,7 +35,11 @@ def yaml_files(root: Path) -> list[Path]:
     for folder in (root, root / "scripts", root / "personas"):
         if folder.is_dir():
             files.extend(
-                sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file() and not is_test_plan(p))
+                sorted(
+                    p
+                    for p in folder.iterdir()
+                    if p.suffix in YAML_SUFFIXES and p.is_file() and not is_test_plan(p)
+                )
             )
     return files
 
@@ -79,8 +83,12 @@ def _classify(value: object, path: Path) -> str:
     return "persona" if path.parent.name == "personas" else "script"
 
 
-def load_catalog(roots: Iterable[Path], *, known_personas: dict[str, Persona] | None = None,
-                 personas_only: bool = False) -> Catalog:
+def load_catalog(
+    roots: Iterable[Path],
+    *,
+    known_personas: dict[str, Persona] | None = None,
+    personas_only: bool = False,
+) -> Catalog:
     """Load every script and persona found under roots; problems go to report and broken.
 
     known_personas are personas found elsewhere (the search path) that scripts may name.

@@ -50,8 +50,14 @@ def branches(script: Script) -> tuple[Branch, ...]:
                 if rule.to in targets:
                     continue
                 targets.add(rule.to)
-                found.append(Branch(node.id, reply.id, rule.to,
-                                    rule.when.source if rule.when is not None else None))
+                found.append(
+                    Branch(
+                        node.id,
+                        reply.id,
+                        rule.to,
+                        rule.when.source if rule.when is not None else None,
+                    )
+                )
     return tuple(found)
 
 
@@ -71,9 +77,13 @@ class Reach:
     truncated: bool = False
 
     def __or__(self, other: Reach) -> Reach:
-        return Reach(self.nodes | other.nodes, self.replies | other.replies,
-                     self.branches | other.branches, self.paths + other.paths,
-                     self.truncated or other.truncated)
+        return Reach(
+            self.nodes | other.nodes,
+            self.replies | other.replies,
+            self.branches | other.branches,
+            self.paths + other.paths,
+            self.truncated or other.truncated,
+        )
 
 
 def played(states: Iterable[State]) -> Reach:
@@ -99,13 +109,17 @@ def _state_key(script: Script) -> Callable[[State], Hashable]:
     """What a state's future transitions depend on: its node, plus only the parts of the
     state that some conditional `next` reads. Two states with the same key have the same
     futures, so the walk expands one of them (this is what keeps it small)."""
-    sources = [rule.when.source for node in script.nodes.values() for reply in node.replies
-               for rule in reply.next if rule.when is not None]
+    sources = [
+        rule.when.source
+        for node in script.nodes.values()
+        for reply in node.replies
+        for rule in reply.next
+        if rule.when is not None
+    ]
     known: Mapping[str, set[str]] = {
         "visits": set(script.nodes),
         "scores": set(script.rubric),
-        "flags": {flag for node in script.nodes.values() for reply in node.replies
-                  for flag in reply.set},
+        "flags": {flag for node in script.nodes.values() for reply in node.replies for flag in reply.set},
     }
     whole: set[str] = set()
     attrs: dict[str, set[str]] = {ns: set() for ns in _NAMESPACES}
@@ -127,8 +141,9 @@ def _state_key(script: Script) -> Callable[[State], Hashable]:
 
     def part(values: Mapping[str, object], space: str) -> tuple[tuple[str, object], ...]:
         if space == "visits" and caps is not None:
-            values = {k: min(v, caps[k]) if isinstance(v, int) and k in caps else v
-                      for k, v in values.items()}
+            values = {
+                k: min(v, caps[k]) if isinstance(v, int) and k in caps else v for k, v in values.items()
+            }
         if space in whole:
             return tuple(sorted((k, repr(v)) for k, v in values.items()))
         return tuple((k, repr(values.get(k))) for k in sorted(attrs[space]))
@@ -176,9 +191,16 @@ def _visits_caps(sources: Sequence[str]) -> dict[str, int] | None:
     return {name: number + 1 for name, number in largest.items()}
 
 
-def walk_paths(script: Script, persona: Persona, max_depth: int = 40, max_paths: int = 5000, *,
-               user_name: str = "you", vars: Mapping[str, str] | None = None,
-               seed: int = 0) -> Reach:
+def walk_paths(
+    script: Script,
+    persona: Persona,
+    max_depth: int = 40,
+    max_paths: int = 5000,
+    *,
+    user_name: str = "you",
+    vars: Mapping[str, str] | None = None,
+    seed: int = 0,
+) -> Reach:
     """Explore the script as `persona` plays it by choosing every reply at every node.
 
     Breadth first, through the real engine (session.open_menu, then the option number), so
@@ -229,8 +251,9 @@ def walk_paths(script: Script, persona: Persona, max_depth: int = 40, max_paths:
     return Reach(frozenset(nodes), frozenset(replies), frozenset(taken), expanded, truncated)
 
 
-def walk_all(script: Script, personas: Sequence[Persona], max_depth: int = 40,
-             max_paths: int = 5000) -> Reach:
+def walk_all(
+    script: Script, personas: Sequence[Persona], max_depth: int = 40, max_paths: int = 5000
+) -> Reach:
     """The union of the walks of every persona that plays the script."""
     reach = Reach()
     for persona in personas:
@@ -303,31 +326,49 @@ class ScriptCoverage:
 
     def untested_branches(self) -> list[tuple[Branch, str]]:
         reach = self.reachable.branches if self.reachable else frozenset()
-        return [(b, self._status(b.ref in reach)) for b in self.branches
-                if b.ref not in self.tested.branches]
+        return [(b, self._status(b.ref in reach)) for b in self.branches if b.ref not in self.tested.branches]
 
     def to_json(self) -> dict[str, object]:
         return {
             "script": self.script,
             "cases": self.cases,
-            "nodes": {"tested": self.nodes_tested, "total": len(self.nodes),
-                      "pct": round(self.node_pct, 1)},
-            "replies": {"tested": self.replies_tested, "total": len(self.replies),
-                        "pct": round(self.reply_pct, 1)},
-            "branches": {"tested": self.branches_tested, "total": len(self.branches),
-                         "pct": round(self.branch_pct, 1)},
+            "nodes": {
+                "tested": self.nodes_tested,
+                "total": len(self.nodes),
+                "pct": round(self.node_pct, 1),
+            },
+            "replies": {
+                "tested": self.replies_tested,
+                "total": len(self.replies),
+                "pct": round(self.reply_pct, 1),
+            },
+            "branches": {
+                "tested": self.branches_tested,
+                "total": len(self.branches),
+                "pct": round(self.branch_pct, 1),
+            },
             "combined_pct": round(self.combined_pct, 1),
             "untested_nodes": [{"node": n, "status": s} for n, s in self.untested_nodes()],
-            "untested_replies": [{"node": r[0], "reply": r[1], "status": s}
-                                 for r, s in self.untested_replies()],
-            "untested_branches": [{"node": b.node, "reply": b.reply, "to": b.to, "when": b.when,
-                                   "status": s} for b, s in self.untested_branches()],
+            "untested_replies": [
+                {"node": r[0], "reply": r[1], "status": s} for r, s in self.untested_replies()
+            ],
+            "untested_branches": [
+                {"node": b.node, "reply": b.reply, "to": b.to, "when": b.when, "status": s}
+                for b, s in self.untested_branches()
+            ],
         }
 
 
-def script_coverage(script: Script, states: Iterable[State], personas: Sequence[Persona] = (), *,
-                    cases: int | None = None, walk: bool = True, max_depth: int = 40,
-                    max_paths: int = 5000) -> ScriptCoverage:
+def script_coverage(
+    script: Script,
+    states: Iterable[State],
+    personas: Sequence[Persona] = (),
+    *,
+    cases: int | None = None,
+    walk: bool = True,
+    max_depth: int = 40,
+    max_paths: int = 5000,
+) -> ScriptCoverage:
     """Coverage of one script by the played states of its test cases; with `walk`, each
     persona's walk tells reachable items from unreachable ones."""
     states = list(states)
@@ -367,6 +408,5 @@ def format_coverage(cov: ScriptCoverage) -> list[str]:
             when = f"when {branch.when}" if branch.when is not None else "otherwise"
             lines.append(f"    {branch.node}.{branch.reply} -> {branch.to} ({when})  [{status}]")
     if cov.reachable is not None and cov.reachable.truncated:
-        lines.append(f"  (the reachability walk stopped at its bound after {cov.reachable.paths}"
-                     " paths)")
+        lines.append(f"  (the reachability walk stopped at its bound after {cov.reachable.paths} paths)")
     return lines

@@ -80,7 +80,9 @@ def contributions(state: State) -> list[Contribution]:
             continue
         for dim, amount in turn.score_delta.items():
             if dim in script.rubric:
-                found.append(Contribution(turn.index, dim, amount * POINTS_PER_SCORE, f"reply '{turn.reply}'"))
+                found.append(
+                    Contribution(turn.index, dim, amount * POINTS_PER_SCORE, f"reply '{turn.reply}'")
+                )
         for flag in turn.coaching:
             for dim in flag_dims.get(flag.check.id, ()):
                 found.append(Contribution(turn.index, dim, FLAG_POINTS, f"flag '{flag.check.id}'"))

@@ -98,8 +98,16 @@ def edges(script: Script, labels: EdgeLabels = "id") -> tuple[Edge, ...]:
                     continue
                 when = rule.when.source if rule.when is not None else None
                 condition = _shorten(when, CONDITION_CHARS) if when is not None else "otherwise"
-                found.append(Edge(node.id, rule.to, reply.id, f"{name} if {condition}"
-                                  if when is not None else f"{name} ({condition})", when, True))
+                found.append(
+                    Edge(
+                        node.id,
+                        rule.to,
+                        reply.id,
+                        f"{name} if {condition}" if when is not None else f"{name} ({condition})",
+                        when,
+                        True,
+                    )
+                )
     return tuple(found)
 
 
@@ -152,9 +160,19 @@ def _notes(node_id: str, shape: Shape) -> list[str]:
 # -- Mermaid ------------------------------------------------------------------------------
 
 _MERMAID_ESCAPES = {
-    "#": "#35;", '"': "#quot;", "&": "#38;", "<": "#lt;", ">": "#gt;",
-    "[": "#91;", "]": "#93;", "(": "#40;", ")": "#41;", "{": "#123;", "}": "#125;",
-    "|": "#124;", "`": "#96;",
+    "#": "#35;",
+    '"': "#quot;",
+    "&": "#38;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "[": "#91;",
+    "]": "#93;",
+    "(": "#40;",
+    ")": "#41;",
+    "{": "#123;",
+    "}": "#125;",
+    "|": "#124;",
+    "`": "#96;",
 }
 _MERMAID_SPECIAL = re.compile("[" + re.escape("".join(_MERMAID_ESCAPES)) + "]")
 
@@ -250,6 +268,7 @@ def _comment(text: str) -> str:
 
 # -- Graphviz DOT -------------------------------------------------------------------------
 
+
 def dot_quote(text: str) -> str:
     """A DOT double-quoted string; backslashes are doubled so no escape sequence slips in."""
     return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -299,8 +318,10 @@ def to_dot(script: Script, labels: EdgeLabels = "id") -> str:
         out.append(f"    {dot_quote(node.id)} {_attrs(attrs)};")
     for target in sorted(shape.missing):
         label = _dot_label([target, "(no such node)"])
-        out.append(f'    {dot_quote(target)} [label="{label}", style="dashed,filled", '
-                   f'fillcolor="#eeeeee", color="{TROUBLE_COLOUR}"];')
+        out.append(
+            f'    {dot_quote(target)} [label="{label}", style="dashed,filled", '
+            f'fillcolor="#eeeeee", color="{TROUBLE_COLOUR}"];'
+        )
     if shape.start in script.nodes:
         out.append(f"    {dot_quote(START_MARK)} -> {dot_quote(shape.start)};")
     for edge in shape.edges:

@@ -61,17 +61,31 @@ def lint_graph(script: Script, report: Report) -> None:
     for node in script.nodes.values():
         if script.start in script.nodes and node.id not in reach:
             what = f"ending '{node.id}' ({node.end})" if node.is_ending else f"node '{node.id}'"
-            report.add("W110", node.loc, f"{what} is unreachable: no reply leads here from '{script.start}'",
-                       severity="warning", width=len(node.id))
+            report.add(
+                "W110",
+                node.loc,
+                f"{what} is unreachable: no reply leads here from '{script.start}'",
+                severity="warning",
+                width=len(node.id),
+            )
             continue
         if node.is_ending or not node.replies:
             continue
         if targets(script, node.id) <= {node.id}:
-            report.add("R111", node.loc, f"node '{node.id}' is a dead end: every reply leads back to it",
-                       width=len(node.id))
+            report.add(
+                "R111",
+                node.loc,
+                f"node '{node.id}' is a dead end: every reply leads back to it",
+                width=len(node.id),
+            )
         elif node.id not in ending_ok:
-            report.add("W112", node.loc, f"no ending can be reached from node '{node.id}'",
-                       severity="warning", width=len(node.id))
+            report.add(
+                "W112",
+                node.loc,
+                f"no ending can be reached from node '{node.id}'",
+                severity="warning",
+                width=len(node.id),
+            )
 
 
 def _reads(script: Script) -> tuple[set[str], set[str]]:
@@ -96,15 +110,23 @@ def lint_unused(script: Script, report: Report) -> None:
     names, read_dims = _reads(script)
     for var in script.vars:
         if var not in names:
-            report.add("W120", script.var_locs.get(var, script.situation.loc),
-                       f"variable '{var}' is declared but no text uses it", severity="warning",
-                       width=len(var))
+            report.add(
+                "W120",
+                script.var_locs.get(var, script.situation.loc),
+                f"variable '{var}' is declared but no text uses it",
+                severity="warning",
+                width=len(var),
+            )
     scored = {dim for n in script.nodes.values() for r in n.replies for dim in r.score}
     for dim in script.rubric:
         if dim not in scored and dim not in read_dims:
-            report.add("W122", script.rubric_locs.get(dim, script.situation.loc),
-                       f"rubric dimension '{dim}' is never scored by any reply", severity="warning",
-                       width=len(dim))
+            report.add(
+                "W122",
+                script.rubric_locs.get(dim, script.situation.loc),
+                f"rubric dimension '{dim}' is never scored by any reply",
+                severity="warning",
+                width=len(dim),
+            )
 
 
 def lint_matching(script: Script, persona: Persona, report: Report) -> None:
@@ -148,21 +170,36 @@ def _lint_node(script: Script, node_id: str, cands: tuple[Candidate, ...], repor
                 continue
             if decision.kind == "matched" and decision.reply is not None:
                 other = next(s for s in decision.scores if s.reply == decision.reply)
-                report.add("W130", loc, f"example of '{cand.id}' at node '{node_id}' would be understood as "
-                           f"'{decision.reply}' (closest: \"{other.example}\")", severity="warning",
-                           hint="make the two replies' examples more different, or add keywords")
+                report.add(
+                    "W130",
+                    loc,
+                    f"example of '{cand.id}' at node '{node_id}' would be understood as "
+                    f"'{decision.reply}' (closest: \"{other.example}\")",
+                    severity="warning",
+                    hint="make the two replies' examples more different, or add keywords",
+                )
             elif decision.kind == "ambiguous":
                 others = [r for r in decision.candidates if r != cand.id]
                 best = next((s for s in decision.scores if s.reply in others), None)
-                closest = f" (closest: \"{best.example}\")" if best and best.example else ""
-                report.add("W130", loc, f"example of '{cand.id}' at node '{node_id}' cannot be told apart from "
-                           f"'{', '.join(others)}' within {MARGIN:.0f} points{closest}", severity="warning",
-                           hint="make the two replies' examples more different, or add keywords")
+                closest = f' (closest: "{best.example}")' if best and best.example else ""
+                report.add(
+                    "W130",
+                    loc,
+                    f"example of '{cand.id}' at node '{node_id}' cannot be told apart from "
+                    f"'{', '.join(others)}' within {MARGIN:.0f} points{closest}",
+                    severity="warning",
+                    hint="make the two replies' examples more different, or add keywords",
+                )
             else:
                 own = next(s for s in decision.scores if s.reply == cand.id)
                 why = "; ".join(own.notes) or f"scores only {own.score:.0f}"
-                report.add("W131", loc, f"example of '{cand.id}' at node '{node_id}' would not be understood "
-                           f"as its own reply ({why})", severity="warning")
+                report.add(
+                    "W131",
+                    loc,
+                    f"example of '{cand.id}' at node '{node_id}' would not be understood "
+                    f"as its own reply ({why})",
+                    severity="warning",
+                )
 
 
 def lint_script(script: Script, report: Report, persona: Persona | None = None) -> None:

@@ -35,10 +35,39 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 SCRIPT_KEYS = ("id", "title", "situation", "goal", "personas", "vars", "rubric", "start", "nodes")
-NODE_KEYS = ("boss", "hint", "model", "expects", "coach_off", "replies", "fallback", "end", "debrief")
-REPLY_KEYS = ("say", "label", "kind", "keywords", "require", "forbid", "score", "set", "coach", "next")
+NODE_KEYS = (
+    "boss",
+    "hint",
+    "model",
+    "expects",
+    "coach_off",
+    "replies",
+    "fallback",
+    "end",
+    "debrief",
+)
+REPLY_KEYS = (
+    "say",
+    "label",
+    "kind",
+    "keywords",
+    "require",
+    "forbid",
+    "score",
+    "set",
+    "coach",
+    "next",
+)
 PERSONA_KEYS = (
-    "id", "name", "title", "description", "difficulty", "patience", "traits", "lines", "overrides",
+    "id",
+    "name",
+    "title",
+    "description",
+    "difficulty",
+    "patience",
+    "traits",
+    "lines",
+    "overrides",
 )
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -69,14 +98,22 @@ class _Builder:
         self.doc = doc
         self.report = report
 
-    def error(self, code: str, path: Path, message: str, hint: str | None = None, *, key: bool = False) -> None:
+    def error(
+        self, code: str, path: Path, message: str, hint: str | None = None, *, key: bool = False
+    ) -> None:
         loc = self.doc.key_loc(path) if key else self.doc.loc(path)
         width = len(str(path[-1])) if key and path else self.doc.width(path)
         self.report.add(code, loc, message, hint=hint, width=width)
 
     def warn(self, code: str, path: Path, message: str, hint: str | None = None) -> None:
-        self.report.add(code, self.doc.loc(path), message, hint=hint, severity="warning",
-                        width=self.doc.width(path))
+        self.report.add(
+            code,
+            self.doc.loc(path),
+            message,
+            hint=hint,
+            severity="warning",
+            width=self.doc.width(path),
+        )
 
     def mapping(self, value: Any, path: Path, what: str) -> dict[str, Any] | None:
         if isinstance(value, dict):
@@ -87,8 +124,13 @@ class _Builder:
     def keys(self, data: Mapping[str, Any], path: Path, allowed: tuple[str, ...], what: str) -> None:
         for key in data:
             if key not in allowed:
-                self.error("R011", (*path, key), f"unknown field '{key}' in {what}",
-                           did_you_mean(key, allowed) or f"known fields: {', '.join(allowed)}", key=True)
+                self.error(
+                    "R011",
+                    (*path, key),
+                    f"unknown field '{key}' in {what}",
+                    did_you_mean(key, allowed) or f"known fields: {', '.join(allowed)}",
+                    key=True,
+                )
 
     def required(self, data: Mapping[str, Any], path: Path, key: str, what: str) -> bool:
         if key in data and data[key] is not None:
@@ -96,8 +138,15 @@ class _Builder:
         self.error("R012", path, f"{what} is missing required field '{key}'")
         return False
 
-    def text(self, data: Mapping[str, Any], path: Path, key: str, *, required: bool = False,
-             what: str = "") -> str | None:
+    def text(
+        self,
+        data: Mapping[str, Any],
+        path: Path,
+        key: str,
+        *,
+        required: bool = False,
+        what: str = "",
+    ) -> str | None:
         if key not in data or data[key] is None:
             if required:
                 self.required(data, path, key, what)
@@ -108,8 +157,15 @@ class _Builder:
             return None
         return str(value)
 
-    def template(self, data: Mapping[str, Any], path: Path, key: str, *, required: bool = False,
-                 what: str = "") -> Text | None:
+    def template(
+        self,
+        data: Mapping[str, Any],
+        path: Path,
+        key: str,
+        *,
+        required: bool = False,
+        what: str = "",
+    ) -> Text | None:
         source = self.text(data, path, key, required=required, what=what)
         if source is None:
             return None
@@ -181,7 +237,12 @@ class _Builder:
         out: dict[str, FlagValue] = {}
         for key, item in (data or {}).items():
             if not NAME_RE.match(key):
-                self.error("R014", (*path, key), f"'{key}' is not a valid name (letters, digits, _)", key=True)
+                self.error(
+                    "R014",
+                    (*path, key),
+                    f"'{key}' is not a valid name (letters, digits, _)",
+                    key=True,
+                )
             if isinstance(item, (list, dict)):
                 self.error("R013", (*path, key), f"'{key}' must be a single value, got {_kind(item)}")
                 continue
@@ -215,8 +276,9 @@ def load_document(path: FsPath, report: Report) -> tuple[Document, str] | None:
     return doc, text
 
 
-def _load(path: FsPath | str, report: Report | None,
-          build: Callable[[Document, str, Report], T | None]) -> tuple[T | None, Report]:
+def _load(
+    path: FsPath | str, report: Report | None, build: Callable[[Document, str, Report], T | None]
+) -> tuple[T | None, Report]:
     report = report if report is not None else Report()
     loaded = load_document(FsPath(path), report)
     if loaded is None:
@@ -271,7 +333,12 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
     rubric_checks: dict[str, tuple[str, ...]] = {}
     for dim, desc in (rubric_raw or {}).items():
         if not NAME_RE.match(dim):
-            b.error("R014", ("rubric", dim), f"'{dim}' is not a valid name (letters, digits, _)", key=True)
+            b.error(
+                "R014",
+                ("rubric", dim),
+                f"'{dim}' is not a valid name (letters, digits, _)",
+                key=True,
+            )
         if isinstance(desc, dict):
             b.keys(desc, ("rubric", dim), ("description", "checks"), f"rubric dimension '{dim}'")
             rubric[dim] = b.text(desc, ("rubric", dim), "description") or ""
@@ -279,8 +346,11 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
         else:
             rubric[dim] = "" if desc is None else str(desc)
     start = b.text(root, (), "start", required=True, what="the script")
-    nodes_raw = b.mapping(root.get("nodes"), ("nodes",), "'nodes'") if b.required(
-        root, (), "nodes", "the script") else None
+    nodes_raw = (
+        b.mapping(root.get("nodes"), ("nodes",), "'nodes'")
+        if b.required(root, (), "nodes", "the script")
+        else None
+    )
     nodes: dict[str, Node] = {}
     for node_id, raw in (nodes_raw or {}).items():
         node = _build_node(b, node_id, raw, ("nodes", node_id))
@@ -288,19 +358,34 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
             nodes[node_id] = node
     if not report.ok or None in (sid, title, situation, goal, start) or nodes_raw is None:
         validate_partial = Script(
-            id=sid or "?", title=title or "", situation=situation or Text(""), goal=goal or Text(""),
-            personas=tuple(personas), vars=frozen_map({k: str(v) for k, v in vars_map.items()}),
-            rubric=frozen_map(rubric), start=start or "", nodes=frozen_map(nodes), path=doc.file,
+            id=sid or "?",
+            title=title or "",
+            situation=situation or Text(""),
+            goal=goal or Text(""),
+            personas=tuple(personas),
+            vars=frozen_map({k: str(v) for k, v in vars_map.items()}),
+            rubric=frozen_map(rubric),
+            start=start or "",
+            nodes=frozen_map(nodes),
+            path=doc.file,
         )
         validate_script(validate_partial, doc, report)
         return None
     assert sid is not None and title is not None and situation is not None
     assert goal is not None and start is not None
     script = Script(
-        id=sid, title=title, situation=situation, goal=goal, personas=tuple(personas),
+        id=sid,
+        title=title,
+        situation=situation,
+        goal=goal,
+        personas=tuple(personas),
         vars=frozen_map({k: "" if v is None else str(v) for k, v in vars_map.items()}),
-        rubric=frozen_map(rubric), start=start, nodes=frozen_map(nodes),
-        path=doc.file, digest=digest(text), source=text,
+        rubric=frozen_map(rubric),
+        start=start,
+        nodes=frozen_map(nodes),
+        path=doc.file,
+        digest=digest(text),
+        source=text,
         persona_locs=tuple(doc.loc(("personas", i)) for i in range(len(personas))),
         var_locs=frozen_map({k: doc.key_loc(("vars", k)) for k in vars_map}),
         rubric_locs=frozen_map({k: doc.key_loc(("rubric", k)) for k in rubric}),
@@ -319,8 +404,12 @@ def _check_ids(b: _Builder, data: Mapping[str, Any], path: Path) -> tuple[str, .
     key = "checks" if "checks" in data else "coach_off"
     for i, check_id in enumerate(ids):
         if check_id not in known:
-            b.error("R017", (*path, key, i), f"unknown coach check '{check_id}'",
-                    did_you_mean(check_id, known) or f"known checks: {', '.join(known)}")
+            b.error(
+                "R017",
+                (*path, key, i),
+                f"unknown coach check '{check_id}'",
+                did_you_mean(check_id, known) or f"known checks: {', '.join(known)}",
+            )
     return tuple(ids)
 
 
@@ -333,8 +422,12 @@ def _build_node(b: _Builder, node_id: str, raw: Any, path: Path) -> Node | None:
     b.keys(data, path, NODE_KEYS, f"node '{node_id}'")
     end = b.text(data, path, "end")
     if end is not None and end not in OUTCOMES:
-        b.error("R015", (*path, "end"), f"'end' must be one of {', '.join(OUTCOMES)}, got '{end}'",
-                did_you_mean(end, OUTCOMES))
+        b.error(
+            "R015",
+            (*path, "end"),
+            f"'end' must be one of {', '.join(OUTCOMES)}, got '{end}'",
+            did_you_mean(end, OUTCOMES),
+        )
         end = None
     if "boss" not in data:
         b.required(data, path, "boss", f"node '{node_id}'")
@@ -342,13 +435,20 @@ def _build_node(b: _Builder, node_id: str, raw: Any, path: Path) -> Node | None:
     expects = b.str_list(data, path, "expects")
     for i, moment in enumerate(expects):
         if moment not in MOMENTS:
-            b.error("R015", (*path, "expects", i), f"unknown moment '{moment}'",
-                    did_you_mean(moment, MOMENTS) or f"known moments: {', '.join(MOMENTS)}")
+            b.error(
+                "R015",
+                (*path, "expects", i),
+                f"unknown moment '{moment}'",
+                did_you_mean(moment, MOMENTS) or f"known moments: {', '.join(MOMENTS)}",
+            )
     replies: list[Reply] = []
     is_ending = "end" in data
     if not is_ending:
-        replies_raw = b.mapping(data.get("replies"), (*path, "replies"), "'replies'") if b.required(
-            data, path, "replies", f"node '{node_id}' (or 'end:' for an ending)") else None
+        replies_raw = (
+            b.mapping(data.get("replies"), (*path, "replies"), "'replies'")
+            if b.required(data, path, "replies", f"node '{node_id}' (or 'end:' for an ending)")
+            else None
+        )
         for reply_id, reply_raw in (replies_raw or {}).items():
             reply = _build_reply(b, reply_id, reply_raw, (*path, "replies", reply_id))
             if reply is not None:
@@ -381,13 +481,19 @@ def _build_reply(b: _Builder, reply_id: str, raw: Any, path: Path) -> Reply | No
     b.keys(data, path, REPLY_KEYS, f"reply '{reply_id}'")
     say: list[Text] = []
     for i, source in enumerate(b.str_list(data, path, "say")):
-        text = b.compile_text(source, (*path, "say", i) if isinstance(data.get("say"), list) else (*path, "say"))
+        text = b.compile_text(
+            source, (*path, "say", i) if isinstance(data.get("say"), list) else (*path, "say")
+        )
         if text is not None:
             say.append(text)
     kind = b.text(data, path, "kind")
     if kind is not None and kind not in ("affirm", "deny"):
-        b.error("R015", (*path, "kind"), f"'kind' must be affirm or deny, got '{kind}'",
-                did_you_mean(kind, ("affirm", "deny")))
+        b.error(
+            "R015",
+            (*path, "kind"),
+            f"'kind' must be affirm or deny, got '{kind}'",
+            did_you_mean(kind, ("affirm", "deny")),
+        )
         kind = None
     if not say and kind is None:
         b.error("R016", path, f"reply '{reply_id}' has no examples in 'say'", key=True)
@@ -395,11 +501,18 @@ def _build_reply(b: _Builder, reply_id: str, raw: Any, path: Path) -> Reply | No
     score_raw = b.mapping(data["score"], (*path, "score"), "'score'") if "score" in data else {}
     for dim, amount in (score_raw or {}).items():
         if isinstance(amount, bool) or not isinstance(amount, int):
-            b.error("R013", (*path, "score", dim), f"score for '{dim}' must be a whole number, got {_kind(amount)}")
+            b.error(
+                "R013",
+                (*path, "score", dim),
+                f"score for '{dim}' must be a whole number, got {_kind(amount)}",
+            )
             continue
         score[dim] = amount
-    nexts = _build_next(b, data.get("next"), (*path, "next")) if b.required(
-        data, path, "next", f"reply '{reply_id}'") else ()
+    nexts = (
+        _build_next(b, data.get("next"), (*path, "next"))
+        if b.required(data, path, "next", f"reply '{reply_id}'")
+        else ()
+    )
     return Reply(
         id=reply_id,
         say=tuple(say),
@@ -437,7 +550,11 @@ def _build_next(b: _Builder, value: Any, path: Path) -> tuple[NextRule, ...]:
         if to is not None:
             rules.append(NextRule(to, when, b.doc.loc((*item_path, "to"))))
     if rules and rules[-1].when is not None:
-        b.warn("W102", path, "no rule without 'when' at the end: if none holds, the boss stays at this node")
+        b.warn(
+            "W102",
+            path,
+            "no rule without 'when' at the end: if none holds, the boss stays at this node",
+        )
     return tuple(rules)
 
 
@@ -453,8 +570,12 @@ def build_persona(doc: Document, text: str, report: Report) -> Persona | None:
     name = b.text(root, (), "name", required=True, what="the persona")
     difficulty = b.text(root, (), "difficulty") or "medium"
     if difficulty not in DIFFICULTIES:
-        b.error("R015", ("difficulty",), f"'difficulty' must be one of {', '.join(DIFFICULTIES)}",
-                did_you_mean(difficulty, DIFFICULTIES))
+        b.error(
+            "R015",
+            ("difficulty",),
+            f"'difficulty' must be one of {', '.join(DIFFICULTIES)}",
+            did_you_mean(difficulty, DIFFICULTIES),
+        )
     patience = root.get("patience", 4)
     if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
         b.error("R013", ("patience",), "'patience' must be a whole number of at least 1")
@@ -464,8 +585,13 @@ def build_persona(doc: Document, text: str, report: Report) -> Persona | None:
     lines_raw = b.mapping(root.get("lines"), ("lines",), "'lines'") if "lines" in root else {}
     for key, value in (lines_raw or {}).items():
         if key not in PERSONA_LINES:
-            b.error("R011", ("lines", key), f"unknown line '{key}'",
-                    did_you_mean(key, PERSONA_LINES) or f"known lines: {', '.join(PERSONA_LINES)}", key=True)
+            b.error(
+                "R011",
+                ("lines", key),
+                f"unknown line '{key}'",
+                did_you_mean(key, PERSONA_LINES) or f"known lines: {', '.join(PERSONA_LINES)}",
+                key=True,
+            )
             continue
         lines[key] = b.lines(value, ("lines", key))
     overrides: dict[str, dict[str, NodeOverride]] = {}
@@ -485,10 +611,16 @@ def build_persona(doc: Document, text: str, report: Report) -> Persona | None:
     if not report.ok or pid is None or name is None:
         return None
     return Persona(
-        id=pid, name=name, title=b.text(root, (), "title") or "",
+        id=pid,
+        name=name,
+        title=b.text(root, (), "title") or "",
         description=b.text(root, (), "description") or "",
         difficulty=difficulty,  # type: ignore[arg-type]
-        patience=patience, traits=frozen_map(traits), lines=frozen_map(lines),
+        patience=patience,
+        traits=frozen_map(traits),
+        lines=frozen_map(lines),
         overrides=frozen_map({k: frozen_map(v) for k, v in overrides.items()}),
-        path=doc.file, digest=digest(text), source=text,
+        path=doc.file,
+        digest=digest(text),
+        source=text,
     )

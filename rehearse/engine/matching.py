@@ -475,9 +475,7 @@ def _semantic(user: Phrase, example: Phrase, weights: _Weights) -> float:
     return 100.0 * num / (weights.norm(user) * weights.norm(example))
 
 
-def _pair_score(
-    user: Phrase, example: Phrase, weights: _Weights, whole: Phrase
-) -> tuple[float, str | None]:
+def _pair_score(user: Phrase, example: Phrase, weights: _Weights, whole: Phrase) -> tuple[float, str | None]:
     s_sort = fuzz.token_sort_ratio(user.text, example.text, processor=None)
     s_set = fuzz.token_set_ratio(user.text, example.text, processor=None)
     # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
@@ -499,12 +497,7 @@ def _pair_score(
     if (whole.negated & wide) - example.negated or (example.negated & wide) - whole.negated:
         return score - NEGATION_PENALTY, "negation on one side only"
     # "I don't want it" against "I want it": the negated word is the shared meaning.
-    if (
-        not shared
-        and user.concepts
-        and example.concepts
-        and bool(user.negated) != bool(example.negated)
-    ):
+    if not shared and user.concepts and example.concepts and bool(user.negated) != bool(example.negated):
         return score - NEGATION_PENALTY / 2, "negation on one side only"
     return score, None
 
@@ -560,9 +553,7 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
     # A word or two ("maybe", "training") is thin evidence: ask for more unless it fits well.
     threshold = THRESHOLD + (SHORT_EXTRA if len(whole.tokens) <= 2 else 0.0)
     if top.score < threshold:
-        return Decision(
-            "none", None, (), ranked, f"best score {top.score:.0f} is below {threshold:.0f}"
-        )
+        return Decision("none", None, (), ranked, f"best score {top.score:.0f} is below {threshold:.0f}")
     if len(ranked) > 1:
         second = ranked[1]
         if second.score >= THRESHOLD and top.score - second.score < MARGIN:

@@ -321,7 +321,8 @@ def _numbered_choice(state: State, text: str) -> Decision | None:
         return None
     reply = state.offered[number - 1]
     scores = tuple(
-        ReplyScore(r, 100.0 if r == reply else 0.0) for r in (reply, *(o for o in state.offered if o != reply))
+        ReplyScore(r, 100.0 if r == reply else 0.0)
+        for r in (reply, *(o for o in state.offered if o != reply))
     )
     return Decision("matched", reply, (), scores, f"picked option {number}")
 
@@ -333,8 +334,12 @@ def _advance(state: State, node: Node, reply: Reply, text: str, decision: Decisi
     flags = dict(state.flags)
     flags.update(reply.set)
     moved = replace(
-        state, scores=frozen_map(scores), flags=frozen_map(flags), last=reply.id,
-        misses=0, offered=(),
+        state,
+        scores=frozen_map(scores),
+        flags=frozen_map(flags),
+        last=reply.id,
+        misses=0,
+        offered=(),
     )
     target = _next_node(moved, reply)
     visits = dict(moved.visits)
@@ -345,9 +350,17 @@ def _advance(state: State, node: Node, reply: Reply, text: str, decision: Decisi
     boss = _pick(_boss_lines(arrived, next_node), ctx, arrived.setup, arrived.turn, f"node:{target}") or ""
     ending = _ending_for(arrived, next_node, ctx) if next_node.is_ending else None
     turn = Turn(
-        index=arrived.turn, node=node.id, user=text, decision=decision, reply=reply.id, boss=boss,
-        kind="ending" if ending else "line", next_node=target,
-        score_delta=reply.score, coach_note=reply.coach, ending=ending,
+        index=arrived.turn,
+        node=node.id,
+        user=text,
+        decision=decision,
+        reply=reply.id,
+        boss=boss,
+        kind="ending" if ending else "line",
+        next_node=target,
+        score_delta=reply.score,
+        coach_note=reply.coach,
+        ending=ending,
     )
     return replace(arrived, ending=ending), turn
 
@@ -367,9 +380,7 @@ def _ending_for(state: State, node: Node, ctx: Mapping[str, Any]) -> Ending:
 
 def options(state: State) -> tuple[Option, ...]:
     """Every reply of the current node as a numbered option, in script order."""
-    return tuple(
-        Option(i, c.id, c.label) for i, c in enumerate(state.candidates(), start=1)
-    )
+    return tuple(Option(i, c.id, c.label) for i, c in enumerate(state.candidates(), start=1))
 
 
 def open_menu(state: State) -> State:

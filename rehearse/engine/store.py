@@ -260,11 +260,16 @@ class StoredSession:
             "ended": self.ended,
             "app_version": self.app_version,
             "script": {
-                "id": self.script_id, "title": self.script_title, "sha256": self.script_sha,
-                "path": self.script_path, "text": self.script_text,
+                "id": self.script_id,
+                "title": self.script_title,
+                "sha256": self.script_sha,
+                "path": self.script_path,
+                "text": self.script_text,
             },
             "persona": {
-                "id": self.persona_id, "name": self.persona_name, "sha256": self.persona_sha,
+                "id": self.persona_id,
+                "name": self.persona_name,
+                "sha256": self.persona_sha,
                 "text": self.persona_text,
             },
             "name": self.user_name,
@@ -275,8 +280,12 @@ class StoredSession:
             "goal": self.goal,
             "rubric": dict(self.rubric),
             "outcome": self.outcome,
-            "ending": None if self.outcome is None else {
-                "outcome": self.outcome, "reason": self.end_reason, "node": self.end_node,
+            "ending": None
+            if self.outcome is None
+            else {
+                "outcome": self.outcome,
+                "reason": self.end_reason,
+                "node": self.end_node,
                 "debrief": self.debrief,
             },
             "stopped_at": None if self.outcome is not None else self.node,
@@ -351,8 +360,7 @@ def turn_data(turn: Turn, before: State | None) -> dict[str, Any]:
     data["candidates"] = list(decision.candidates) if decision else []
     data["label"] = labels.get(turn.reply, turn.reply) if turn.reply else None
     data["candidate_labels"] = [labels.get(c, c) for c in data["candidates"]]
-    data["menu_opened"] = bool(
-        before is not None and turn.user is not None and _menu_opened(before))
+    data["menu_opened"] = bool(before is not None and turn.user is not None and _menu_opened(before))
     data["coaching"] = [
         {
             "check": f.check.id,
@@ -364,10 +372,16 @@ def turn_data(turn: Turn, before: State | None) -> dict[str, Any]:
         for f in turn.coaching
     ]
     ending = turn.ending
-    data["ending"] = None if ending is None else {
-        "outcome": ending.outcome, "node": ending.node, "reason": ending.reason,
-        "debrief": ending.debrief,
-    }
+    data["ending"] = (
+        None
+        if ending is None
+        else {
+            "outcome": ending.outcome,
+            "node": ending.node,
+            "reason": ending.reason,
+            "debrief": ending.debrief,
+        }
+    )
     return data
 
 
@@ -383,10 +397,17 @@ def _states_by_turn(state: State) -> dict[int, State]:
 
 def _row_to_session_row(row: sqlite3.Row) -> SessionRow:
     return SessionRow(
-        id=row["id"], started=row["started"], script_id=row["script_id"],
-        script_title=_py_text(row["script_title"]), persona_id=row["persona_id"],
-        outcome=row["outcome"], score_total=row["score_total"], turns=row["turns"],
-        parent=row["parent"], persona_name=_py_text(row["persona_name"]), ended=row["ended"],
+        id=row["id"],
+        started=row["started"],
+        script_id=row["script_id"],
+        script_title=_py_text(row["script_title"]),
+        persona_id=row["persona_id"],
+        outcome=row["outcome"],
+        score_total=row["score_total"],
+        turns=row["turns"],
+        parent=row["parent"],
+        persona_name=_py_text(row["persona_name"]),
+        ended=row["ended"],
         parent_turn=row["parent_turn"],
     )
 
@@ -446,11 +467,13 @@ class Store:
                 # Private from the start: sessions are personal. -wal/-shm inherit this.
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         except OSError as exc:
-            raise StoreError(
-                f"cannot create the session database at {path}: {exc.strerror or exc}") from exc
+            raise StoreError(f"cannot create the session database at {path}: {exc.strerror or exc}") from exc
         try:
             conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False,
+                path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
             )
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the session database at {path}: {exc}") from exc
@@ -471,13 +494,11 @@ class Store:
             self._check_version(version)
             mode = self._wal()
             if mode != "wal":
-                raise StoreError(
-                    f"the session database at {self.path} cannot use WAL mode ({mode})")
+                raise StoreError(f"the session database at {self.path} cannot use WAL mode ({mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-            names = {r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_schema WHERE type = 'table'")}
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
             missing = [t for t in _TABLES if t not in names]
             if missing:
                 raise sqlite3.DatabaseError(f"table '{missing[0]}' is missing")
@@ -528,8 +549,9 @@ class Store:
 
     def _check_empty(self) -> None:
         """A version-0 file must be empty: anything else is not ours to change."""
-        others = [r[0] for r in self._conn.execute(
-            "SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")]
+        others = [
+            r[0] for r in self._conn.execute("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+        ]
         if others:
             raise StoreError(
                 f"{self.path} is an SQLite database, but not one rehearse wrote "
@@ -591,8 +613,12 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     @property
@@ -602,8 +628,7 @@ class Store:
 
     # -- writing --------------------------------------------------------------------------
 
-    def start(self, state: State, *, parent: int | None = None,
-              parent_turn: int | None = None) -> int:
+    def start(self, state: State, *, parent: int | None = None, parent_turn: int | None = None) -> int:
         """Record a new session from ``state`` (its opening, and any turns it already has,
         as when retrying from a turn of an earlier session). Returns the session id."""
         setup = state.setup
@@ -614,14 +639,22 @@ class Store:
         stamp = now()
         # What the player was shown before the first line, rendered: shared by every
         # session with the same script, persona and variables.
-        context = _dumps({"situation": sess.situation(state), "goal": sess.goal(state),
-                          "rubric": dict(script.rubric)})
+        context = _dumps(
+            {
+                "situation": sess.situation(state),
+                "goal": sess.goal(state),
+                "rubric": dict(script.rubric),
+            }
+        )
         context_sha = digest(context)
         with self._write("start a session") as conn:
             conn.executemany(
                 "INSERT OR IGNORE INTO blobs(sha256, text) VALUES (?, ?)",
-                [(script_sha, _db_text(script.source)), (persona_sha, _db_text(persona.source)),
-                 (context_sha, context)],
+                [
+                    (script_sha, _db_text(script.source)),
+                    (persona_sha, _db_text(persona.source)),
+                    (context_sha, context),
+                ],
             )
             cursor = conn.execute(
                 """
@@ -631,10 +664,22 @@ class Store:
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
-                    stamp, script.id, _db_text(script.title), script_sha, _db_text(script.path),
-                    persona.id, _db_text(persona.name), persona_sha, _db_text(setup.user_name),
-                    _dumps(dict(setup.vars)), _dumps(sorted(setup.disabled_checks)), setup.seed,
-                    __version__, context_sha, parent, parent_turn,
+                    stamp,
+                    script.id,
+                    _db_text(script.title),
+                    script_sha,
+                    _db_text(script.path),
+                    persona.id,
+                    _db_text(persona.name),
+                    persona_sha,
+                    _db_text(setup.user_name),
+                    _dumps(dict(setup.vars)),
+                    _dumps(sorted(setup.disabled_checks)),
+                    setup.seed,
+                    __version__,
+                    context_sha,
+                    parent,
+                    parent_turn,
                 ),
             )
             session_id = cursor.lastrowid
@@ -657,8 +702,7 @@ class Store:
         """The user took back replies: forget the turns after ``state.turn``."""
         stamp = now()
         with self._write("take back a turn") as conn:
-            conn.execute("DELETE FROM turns WHERE session = ? AND idx > ?",
-                         (session_id, state.turn))
+            conn.execute("DELETE FROM turns WHERE session = ? AND idx > ?", (session_id, state.turn))
             self._update_progress(conn, session_id, state, stamp)
 
     def finish(self, session_id: int, state: State) -> None:
@@ -666,19 +710,28 @@ class Store:
         stamp = now()
         with self._write("finish a session") as conn:
             self._update_progress(conn, session_id, state, stamp)
-            conn.execute("UPDATE sessions SET ended = coalesce(ended, ?) WHERE id = ?",
-                         (stamp, session_id))
+            conn.execute("UPDATE sessions SET ended = coalesce(ended, ?) WHERE id = ?", (stamp, session_id))
 
-    def _insert_turn(self, conn: sqlite3.Connection, session_id: int, turn: Turn,
-                     before: State | None, stamp: str) -> None:
+    def _insert_turn(
+        self,
+        conn: sqlite3.Connection,
+        session_id: int,
+        turn: Turn,
+        before: State | None,
+        stamp: str,
+    ) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO turns(session, idx, user, at, data) VALUES (?, ?, ?, ?, ?)",
-            (session_id, turn.index, None if turn.user is None else _db_text(turn.user), stamp,
-             _dumps(turn_data(turn, before))),
+            (
+                session_id,
+                turn.index,
+                None if turn.user is None else _db_text(turn.user),
+                stamp,
+                _dumps(turn_data(turn, before)),
+            ),
         )
 
-    def _update_progress(self, conn: sqlite3.Connection, session_id: int, state: State,
-                         stamp: str) -> None:
+    def _update_progress(self, conn: sqlite3.Connection, session_id: int, state: State, stamp: str) -> None:
         ending = state.ending
         scores = {dim: int(v) for dim, v in state.scores.items()}
         cursor = conn.execute(
@@ -689,10 +742,17 @@ class Store:
             WHERE id = ?
             """,
             (
-                state.turn, _dumps(scores), sum(scores.values()), state.node,
-                ending.outcome if ending else None, ending.reason if ending else None,
-                ending.node if ending else None, _db_text(ending.debrief) if ending else None,
-                ending.outcome if ending else None, stamp, session_id,
+                state.turn,
+                _dumps(scores),
+                sum(scores.values()),
+                state.node,
+                ending.outcome if ending else None,
+                ending.reason if ending else None,
+                ending.node if ending else None,
+                _db_text(ending.debrief) if ending else None,
+                ending.outcome if ending else None,
+                stamp,
+                session_id,
             ),
         )
         if cursor.rowcount == 0:
@@ -739,8 +799,15 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------
 
-    def sessions(self, script: str | None = None, outcome: str | None = None, limit: int = 50,
-                 offset: int = 0, *, before: int | None = None) -> list[SessionRow]:
+    def sessions(
+        self,
+        script: str | None = None,
+        outcome: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        before: int | None = None,
+    ) -> list[SessionRow]:
         """Sessions, newest first. Page with limit/offset, or (cheaper for deep pages) with
         ``before``: the id of the last row of the previous page."""
         check_outcome(outcome)
@@ -773,7 +840,8 @@ class Store:
         where, params = ("WHERE script_id = ?", [script]) if script is not None else ("", [])
         with self._read("count outcomes") as conn:
             rows = conn.execute(
-                f"SELECT outcome, sum(n) FROM tallies {where} GROUP BY outcome", params).fetchall()
+                f"SELECT outcome, sum(n) FROM tallies {where} GROUP BY outcome", params
+            ).fetchall()
         result = {o: 0 for o in (*OUTCOMES, "unfinished")}
         for outcome, n in rows:
             result[outcome or "unfinished"] = int(n)
@@ -794,13 +862,19 @@ class Store:
     def stats(self, script: str | None = None, limit: int = 50) -> list[StatPoint]:
         """The latest ``limit`` attempts (of one script, or all), oldest first."""
         where, params = _filters(script, None)
-        sql = (f"SELECT id, started, outcome, scores, score_total FROM sessions{where} "
-               "ORDER BY id DESC LIMIT ?")
+        sql = (
+            f"SELECT id, started, outcome, scores, score_total FROM sessions{where} ORDER BY id DESC LIMIT ?"
+        )
         with self._read("read stats") as conn:
             rows = conn.execute(sql, (*params, max(0, limit))).fetchall()
         return [
-            StatPoint(r["id"], r["started"], r["outcome"], frozen_map(_loads(r["scores"], {})),
-                      r["score_total"])
+            StatPoint(
+                r["id"],
+                r["started"],
+                r["outcome"],
+                frozen_map(_loads(r["scores"], {})),
+                r["score_total"],
+            )
             for r in reversed(rows)
         ]
 
@@ -841,24 +915,43 @@ class Store:
                 (session_id,),
             ).fetchall()
         return StoredSession(
-            id=row["id"], started=row["started"], ended=row["ended"], script_id=row["script_id"],
-            script_title=_py_text(row["script_title"]), script_sha=row["script_sha"],
-            script_text=_py_text(row["script_text"]), script_path=_py_text(row["script_path"]),
-            persona_id=row["persona_id"], persona_name=_py_text(row["persona_name"]),
-            persona_sha=row["persona_sha"], persona_text=_py_text(row["persona_text"]),
+            id=row["id"],
+            started=row["started"],
+            ended=row["ended"],
+            script_id=row["script_id"],
+            script_title=_py_text(row["script_title"]),
+            script_sha=row["script_sha"],
+            script_text=_py_text(row["script_text"]),
+            script_path=_py_text(row["script_path"]),
+            persona_id=row["persona_id"],
+            persona_name=_py_text(row["persona_name"]),
+            persona_sha=row["persona_sha"],
+            persona_text=_py_text(row["persona_text"]),
             user_name=_py_text(row["user_name"]),
             vars=frozen_map({str(k): str(v) for k, v in _loads(row["vars"], {}).items()}),
-            disabled_checks=tuple(_loads(row["disabled_checks"], [])), seed=row["seed"],
-            app_version=row["app_version"], situation=str(context.get("situation", "")),
-            goal=str(context.get("goal", "")), rubric=frozen_map(context.get("rubric", {})),
-            outcome=row["outcome"], end_reason=row["end_reason"], end_node=row["end_node"],
+            disabled_checks=tuple(_loads(row["disabled_checks"], [])),
+            seed=row["seed"],
+            app_version=row["app_version"],
+            situation=str(context.get("situation", "")),
+            goal=str(context.get("goal", "")),
+            rubric=frozen_map(context.get("rubric", {})),
+            outcome=row["outcome"],
+            end_reason=row["end_reason"],
+            end_node=row["end_node"],
             debrief=None if row["debrief"] is None else _py_text(row["debrief"]),
-            scores=frozen_map(_loads(row["scores"], {})), score_total=row["score_total"],
-            turn_count=row["turns"], node=row["node"], parent=row["parent"],
+            scores=frozen_map(_loads(row["scores"], {})),
+            score_total=row["score_total"],
+            turn_count=row["turns"],
+            node=row["node"],
+            parent=row["parent"],
             parent_turn=row["parent_turn"],
             turns=tuple(
-                StoredTurn(t["idx"], None if t["user"] is None else _py_text(t["user"]), t["at"],
-                           _loads(t["data"], {}))
+                StoredTurn(
+                    t["idx"],
+                    None if t["user"] is None else _py_text(t["user"]),
+                    t["at"],
+                    _loads(t["data"], {}),
+                )
                 for t in turns
             ),
         )
@@ -871,13 +964,15 @@ class Store:
 
     # -- replay ---------------------------------------------------------------------------
 
-    def rebuild(self, stored: StoredSession, *, script: Script | None = None,
-                persona: Persona | None = None) -> tuple[State, list[str]]:
+    def rebuild(
+        self, stored: StoredSession, *, script: Script | None = None, persona: Persona | None = None
+    ) -> tuple[State, list[str]]:
         return rebuild(stored, script=script, persona=persona)
 
 
-def stored_setup(stored: StoredSession, *, script: Script | None = None,
-                 persona: Persona | None = None) -> Setup:
+def stored_setup(
+    stored: StoredSession, *, script: Script | None = None, persona: Persona | None = None
+) -> Setup:
     """The session's Setup, from the stored script and persona text unless given others."""
     if script is None:
         script, report = script_from_text(stored.script_text, f"<stored {stored.script_id}>")
@@ -895,8 +990,14 @@ def stored_setup(stored: StoredSession, *, script: Script | None = None,
                 f"the stored copy of persona '{stored.persona_id}' no longer loads with rehearse "
                 f"{__version__}: {first}. The transcript is still shown as it was recorded."
             )
-    return Setup(script, persona, user_name=stored.user_name, vars=frozen_map(dict(stored.vars)),
-                 seed=stored.seed, disabled_checks=frozenset(stored.disabled_checks))
+    return Setup(
+        script,
+        persona,
+        user_name=stored.user_name,
+        vars=frozen_map(dict(stored.vars)),
+        seed=stored.seed,
+        disabled_checks=frozenset(stored.disabled_checks),
+    )
 
 
 def _describe(data: Mapping[str, Any]) -> str:
@@ -908,8 +1009,9 @@ def _describe(data: Mapping[str, Any]) -> str:
     return f"not understood ({data.get('kind')})"
 
 
-def compare(stored: Sequence[StoredTurn], rebuilt: Sequence[Turn],
-            before: Callable[[int], State | None]) -> list[str]:
+def compare(
+    stored: Sequence[StoredTurn], rebuilt: Sequence[Turn], before: Callable[[int], State | None]
+) -> list[str]:
     """Differences between recorded turns and the same inputs played again."""
     problems: list[str] = []
     for i, old in enumerate(stored):
@@ -924,8 +1026,7 @@ def compare(stored: Sequence[StoredTurn], rebuilt: Sequence[Turn],
         new = turn_data(rebuilt[i], before(i))
         o = old.data
         if (o.get("decision"), o.get("reply")) != (new.get("decision"), new.get("reply")):
-            problems.append(
-                f"turn {old.index}: was understood as {_describe(o)}, now {_describe(new)}")
+            problems.append(f"turn {old.index}: was understood as {_describe(o)}, now {_describe(new)}")
         elif o.get("next_node") != new.get("next_node") or o.get("kind") != new.get("kind"):
             problems.append(
                 f"turn {old.index}: went to '{o.get('next_node')}' ({o.get('kind')}), "
@@ -938,8 +1039,9 @@ def compare(stored: Sequence[StoredTurn], rebuilt: Sequence[Turn],
     return problems
 
 
-def rebuild(stored: StoredSession, *, script: Script | None = None,
-            persona: Persona | None = None) -> tuple[State, list[str]]:
+def rebuild(
+    stored: StoredSession, *, script: Script | None = None, persona: Persona | None = None
+) -> tuple[State, list[str]]:
     """Play the stored inputs again, from the stored script and persona text (or from the
     ``script``/``persona`` given, such as the current version of an edited file), and list
     the turns that go differently from what was recorded."""
@@ -976,4 +1078,3 @@ def move_aside(path: Path | str) -> Path:
         if companion.exists():
             os.replace(companion, target.with_name(target.name + suffix))
     return target
-

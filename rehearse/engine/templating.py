@@ -18,9 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from rehearse.engine.diagnostics import Loc
 
-KNOWN_NAMES = frozenset(
-    {"user", "persona", "vars", "visits", "flags", "scores", "turn", "last", "options"}
-)
+KNOWN_NAMES = frozenset({"user", "persona", "vars", "visits", "flags", "scores", "turn", "last", "options"})
 
 
 class TemplateProblem(Exception):

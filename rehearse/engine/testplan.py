@@ -102,28 +102,38 @@ def load_plan(path: Path | str, report: Report | None = None) -> tuple[Plan | No
         for j, raw_step in enumerate(raw_steps):
             if isinstance(raw_step, dict):
                 b.keys(raw_step, (*path_i, "replies", j), STEP_KEYS, "a reply step")
-                steps.append(PlanStep(
-                    str(raw_step.get("say", "")),
-                    _opt(raw_step.get("reply")), _opt(raw_step.get("node")), _opt(raw_step.get("decision")),
-                ))
+                steps.append(
+                    PlanStep(
+                        str(raw_step.get("say", "")),
+                        _opt(raw_step.get("reply")),
+                        _opt(raw_step.get("node")),
+                        _opt(raw_step.get("decision")),
+                    )
+                )
             else:
                 steps.append(PlanStep(str(raw_step)))
         expect = b.mapping(data.get("expect") or {}, (*path_i, "expect"), "'expect'") or {}
         b.keys(expect, (*path_i, "expect"), EXPECT_KEYS, "'expect'")
         outcome = expect.get("outcome")
         if outcome is not None and outcome not in OUTCOMES:
-            b.error("R015", (*path_i, "expect", "outcome"), f"outcome must be one of {', '.join(OUTCOMES)}")
+            b.error(
+                "R015",
+                (*path_i, "expect", "outcome"),
+                f"outcome must be one of {', '.join(OUTCOMES)}",
+            )
         seed = data.get("seed", 0)
-        cases.append(Case(
-            name=str(data.get("name") or f"case {i + 1}"),
-            persona=_opt(data.get("persona")),
-            seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else 0,
-            vars=frozen_map({str(k): str(v) for k, v in (data.get("vars") or {}).items()}),
-            user=str(data.get("user") or "Alex"),
-            steps=tuple(steps),
-            expect=frozen_map(expect),
-            line=doc.loc(path_i).line,
-        ))
+        cases.append(
+            Case(
+                name=str(data.get("name") or f"case {i + 1}"),
+                persona=_opt(data.get("persona")),
+                seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else 0,
+                vars=frozen_map({str(k): str(v) for k, v in (data.get("vars") or {}).items()}),
+                user=str(data.get("user") or "Alex"),
+                steps=tuple(steps),
+                expect=frozen_map(expect),
+                line=doc.loc(path_i).line,
+            )
+        )
     if script_id is None or not report.ok:
         return None, report
     return Plan(str(path), script_id, tuple(cases)), report
@@ -143,9 +153,7 @@ def run_case(case: Case, script: Script, personas: Mapping[str, Persona]) -> Cas
     problems: list[str] = []
     turns = state.transcript[1:]
     if len(turns) < len(case.steps):
-        problems.append(
-            f"the conversation ended after {len(turns)} of {len(case.steps)} replies"
-        )
+        problems.append(f"the conversation ended after {len(turns)} of {len(case.steps)} replies")
     for step, turn in zip(case.steps, turns, strict=False):
         if step.reply is not None and turn.reply != step.reply:
             got = turn.reply or (turn.decision.kind if turn.decision else "?")
@@ -171,7 +179,9 @@ def _check_expect(expect: Mapping[str, Any], state: State) -> list[str]:
         if got_outcome != expect["outcome"]:
             problems.append(f"expected outcome '{expect['outcome']}', got '{got_outcome or 'none'}'")
     if "stops_at" in expect and (ending is not None or state.node != expect["stops_at"]):
-        problems.append(f"expected to stop at '{expect['stops_at']}', got '{ending.node if ending else state.node}'")
+        problems.append(
+            f"expected to stop at '{expect['stops_at']}', got '{ending.node if ending else state.node}'"
+        )
     for node in _as_list(expect.get("visits")):
         if state.visits.get(node, 0) == 0:
             problems.append(f"expected to visit '{node}', it was not visited")

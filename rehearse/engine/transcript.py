@@ -23,7 +23,10 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         "hint": turn.hint,
         "coach_note": turn.coach_note,
         "coaching": [
-            {"check": f.check.id, "words": [turn.user[s.start : s.end] for s in f.spans] if turn.user else []}
+            {
+                "check": f.check.id,
+                "words": [turn.user[s.start : s.end] for s in f.spans] if turn.user else [],
+            }
             for f in turn.coaching
         ],
     }
@@ -39,8 +42,13 @@ def transcript_json(state: State) -> dict[str, Any]:
         "name": setup.user_name,
         "vars": dict(setup.vars),
         "turns": [turn_json(t) for t in state.transcript],
-        "ending": None if ending is None else {
-            "outcome": ending.outcome, "node": ending.node, "reason": ending.reason, "debrief": ending.debrief,
+        "ending": None
+        if ending is None
+        else {
+            "outcome": ending.outcome,
+            "node": ending.node,
+            "reason": ending.reason,
+            "debrief": ending.debrief,
         },
         "stopped_at": None if ending is not None else state.node,
         "scores": dict(state.scores),

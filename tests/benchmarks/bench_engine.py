@@ -47,16 +47,27 @@ def phrase(rng: random.Random, n: int) -> str:
 def wide_node_script(replies: int = 8, examples: int = 8) -> str:
     rng = random.Random(1)
     lines = [
-        "id: wide", "title: Wide", "situation: s {{ role }}", "goal: g", "personas: [p]",
-        "vars: {role: lead}", "rubric: {clarity: c}", "start: hub", "nodes:", "  hub:",
-        "    boss: 'So, {{ user.name }}, about the {{ role }}?'", "    hint: h", "    model: m",
-        "    expects: [ask]", "    replies:",
+        "id: wide",
+        "title: Wide",
+        "situation: s {{ role }}",
+        "goal: g",
+        "personas: [p]",
+        "vars: {role: lead}",
+        "rubric: {clarity: c}",
+        "start: hub",
+        "nodes:",
+        "  hub:",
+        "    boss: 'So, {{ user.name }}, about the {{ role }}?'",
+        "    hint: h",
+        "    model: m",
+        "    expects: [ask]",
+        "    replies:",
     ]
     for r in range(replies):
         lines.append(f"      r{r}:")
         lines.append("        say:")
         for _ in range(examples):
-            lines.append(f"          - \"I would like {phrase(rng, 6)} for the {{{{ role }}}}\"")
+            lines.append(f'          - "I would like {phrase(rng, 6)} for the {{{{ role }}}}"')
         lines.append(f"        keywords: [{WORDS[r]}]")
         lines.append("        score: {clarity: 1}")
         lines.append("        next: hub" if r else "        next: bye")
@@ -67,26 +78,39 @@ def wide_node_script(replies: int = 8, examples: int = 8) -> str:
 def big_script(nodes: int) -> str:
     rng = random.Random(nodes)
     out = [
-        "id: big", "title: Big", "situation: s", "goal: g", "personas: [p]",
-        "vars: {role: lead}", "rubric: {clarity: c, grace: g}", "start: n0", "nodes:",
+        "id: big",
+        "title: Big",
+        "situation: s",
+        "goal: g",
+        "personas: [p]",
+        "vars: {role: lead}",
+        "rubric: {clarity: c, grace: g}",
+        "start: n0",
+        "nodes:",
     ]
     for i in range(nodes):
         out.append(f"  n{i}:")
         if i >= nodes - 3:
-            out += [f"    end: {('success', 'partial', 'fail')[i % 3]}", "    boss: bye", "    debrief: d"]
+            out += [
+                f"    end: {('success', 'partial', 'fail')[i % 3]}",
+                "    boss: bye",
+                "    debrief: d",
+            ]
             continue
         out += [
             f"    boss: ['Line {i} for {{{{ user.name }}}}', 'Other line {i}']",
-            "    hint: a hint", "    model: a model answer", "    replies:",
+            "    hint: a hint",
+            "    model: a model answer",
+            "    replies:",
         ]
         for r in range(3):
             target = min(nodes - 1, i + 1 + r)
             out += [
                 f"      r{r}:",
-                f"        say: ['{phrase(rng, 5)}', '{phrase(rng, 4)}', '{phrase(rng, 6)}', '{phrase(rng, 3)}']",
+                "        say: [" + ", ".join(f"'{phrase(rng, n)}'" for n in (5, 4, 6, 3)) + "]",
                 "        score: {clarity: 1}",
                 "        next:",
-                f"          - when: \"visits.n{i} > 1\"",
+                f'          - when: "visits.n{i} > 1"',
                 f"            to: n{target}",
                 f"          - to: n{target}",
             ]
@@ -95,7 +119,7 @@ def big_script(nodes: int) -> str:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def bench_step(rounds: int) -> None:
@@ -111,8 +135,10 @@ def bench_step(rounds: int) -> None:
         t0 = time.perf_counter()
         step(state, text)
         times.append((time.perf_counter() - t0) * 1000)
-    print(f"engine step (8 replies x 8 examples): p50 {percentile(times, 50):.2f} ms, "
-          f"p99 {percentile(times, 99):.2f} ms  (budget: p99 < 5 ms)")
+    print(
+        f"engine step (8 replies x 8 examples): p50 {percentile(times, 50):.2f} ms, "
+        f"p99 {percentile(times, 99):.2f} ms  (budget: p99 < 5 ms)"
+    )
     keystrokes = []
     sentence = "sorry, I know you're busy, but I was just wondering if maybe I could be considered"
     for _ in range(max(1, rounds // 10)):
@@ -120,8 +146,10 @@ def bench_step(rounds: int) -> None:
             t0 = time.perf_counter()
             coach(sentence[:end], expects=frozenset({"ask"}))
             keystrokes.append((time.perf_counter() - t0) * 1000)
-    print(f"live coach check per keystroke: p50 {percentile(keystrokes, 50):.3f} ms, "
-          f"p99 {percentile(keystrokes, 99):.3f} ms  (budget: < 1 ms)")
+    print(
+        f"live coach check per keystroke: p50 {percentile(keystrokes, 50):.3f} ms, "
+        f"p99 {percentile(keystrokes, 99):.3f} ms  (budget: < 1 ms)"
+    )
 
 
 def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
@@ -154,12 +182,16 @@ def bench_check(repeat: int) -> None:
             script, report = load_script(path)
             assert script is not None, [d.render() for d in report.items[:5]]
             parse = timed(lambda p=path: yaml.load(p.read_text(), Loader=loader), repeat)
-            parse_nogc = timed(lambda p=path: _without_gc(lambda: yaml.load(p.read_text(), Loader=loader)), repeat)
+            parse_nogc = timed(
+                lambda p=path: _without_gc(lambda: yaml.load(p.read_text(), Loader=loader)), repeat
+            )
             check = timed(lambda p=path: check_paths([p]), repeat)
             results[nodes] = (parse, check)
-            print(f"check {nodes:>5} nodes: {check * 1000:7.1f} ms; YAML parse alone "
-                  f"{parse * 1000:7.1f} ms; ratio {check / parse:.2f}x  (budget: 2x); against a parse "
-                  f"with the garbage collector off too ({parse_nogc * 1000:.1f} ms): {check / parse_nogc:.2f}x")
+            print(
+                f"check {nodes:>5} nodes: {check * 1000:7.1f} ms; YAML parse alone "
+                f"{parse * 1000:7.1f} ms; ratio {check / parse:.2f}x  (budget: 2x); against a parse "
+                f"with the garbage collector off too ({parse_nogc * 1000:.1f} ms): {check / parse_nogc:.2f}x"
+            )
         growth = results[5000][1] / results[500][1]
         print(f"check growth 500 -> 5000 nodes: {growth:.1f}x  (budget: at most 12x)")
 

@@ -145,9 +145,7 @@ def node_candidates(items: Sequence[Item]) -> dict[tuple[str, str], tuple[Candid
         found[key] = dataclasses.replace(state, node=item.node).candidates()
         ids = {c.id for c in found[key]}
         if item.expect != CLARIFY and item.expect not in ids:
-            raise SystemExit(
-                f"{item.script}/{item.node}: no reply {item.expect!r} (known: {sorted(ids)})"
-            )
+            raise SystemExit(f"{item.script}/{item.node}: no reply {item.expect!r} (known: {sorted(ids)})")
     return found
 
 
@@ -265,8 +263,7 @@ def report(outcomes: Sequence[Outcome], timings: Sequence[float]) -> None:
         both = sum(all(o.ok for o in g) for g in pairs.values())
         pair_wrong = sum(o.wrong_reply for g in pairs.values() for o in g)
         print(
-            f"negation pairs: {len(pairs)}  both sides right: {both}"
-            f"  wrong replies among them: {pair_wrong}"
+            f"negation pairs: {len(pairs)}  both sides right: {both}  wrong replies among them: {pair_wrong}"
         )
 
     failures = [o for o in outcomes if not o.ok]
@@ -306,9 +303,7 @@ def sweep(
                 s = summarise(evaluate(items, cands))
             rows.append((s.cost, float(threshold), float(margin), s))
     rows.sort(key=lambda r: (r[0], r[3].wrong_reply, -r[1], -r[2]))
-    current = next(
-        (r for r in rows if r[1] == matching.THRESHOLD and r[2] == matching.MARGIN), None
-    )
+    current = next((r for r in rows if r[1] == matching.THRESHOLD and r[2] == matching.MARGIN), None)
     print()
     print(
         f"sweep: THRESHOLD 50..75 x MARGIN 0..12 ({len(rows)} settings); "
@@ -353,9 +348,7 @@ def sweep(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sweep", action="store_true", help="sweep THRESHOLD 50..75 x MARGIN 0..12"
-    )
+    parser.add_argument("--sweep", action="store_true", help="sweep THRESHOLD 50..75 x MARGIN 0..12")
     parser.add_argument("--top", type=int, default=8, help="how many sweep settings to print")
     parser.add_argument("--repeat", type=int, default=5, help="timing passes over the set")
     args = parser.parse_args(argv)

@@ -77,8 +77,14 @@ def per_call(fn: Callable[[], object], calls: int) -> float:
     return (time.perf_counter() - start) / calls
 
 
-def compare(small: Store, large: Store, name: str, op: Callable[[Store], object],
-            rounds: int = 25, calls: int = 200) -> tuple[str, float, float, float]:
+def compare(
+    small: Store,
+    large: Store,
+    name: str,
+    op: Callable[[Store], object],
+    rounds: int = 25,
+    calls: int = 200,
+) -> tuple[str, float, float, float]:
     """Best per-call time over interleaved rounds (the least disturbed measurement)."""
     best_small = best_large = float("inf")
     for _ in range(rounds):
@@ -100,16 +106,21 @@ def main() -> int:
         took = fill(large_path, states, args.sessions)
         size = large_path.stat().st_size / 1e6
         kinds = len({(st.script.id, st.ending.outcome if st.ending else "") for st in states})
-        print(f"filled {args.sessions} sessions ({len(states)} distinct transcripts, {kinds} kinds "
-              f"of script and outcome) in {took:.1f} s; {size:.1f} MB")
+        print(
+            f"filled {args.sessions} sessions ({len(states)} distinct transcripts, {kinds} kinds "
+            f"of script and outcome) in {took:.1f} s; {size:.1f} MB"
+        )
 
         with Store.open(small_path) as small, Store.open(large_path) as large:
             assert small.count() == 10 and large.count() == args.sessions
             cases: list[tuple[str, Callable[[Store], object], bool]] = [
                 ("sessions(limit=10)", lambda s: s.sessions(limit=10), True),
                 ("sessions(script, limit=3)", lambda s: s.sessions(script=script, limit=3), True),
-                ("sessions(outcome=fail, limit=3)",
-                 lambda s: s.sessions(outcome="fail", limit=3), True),
+                (
+                    "sessions(outcome=fail, limit=3)",
+                    lambda s: s.sessions(outcome="fail", limit=3),
+                    True,
+                ),
                 ("count()", lambda s: s.count(), True),
                 ("count(script, outcome)", lambda s: s.count(script=script, outcome="fail"), True),
                 ("summary()", lambda s: s.summary(), True),
@@ -118,8 +129,7 @@ def main() -> int:
                 ("load('latest')", lambda s: s.load("latest"), False),
                 ("sessions() default page (50 vs 10 rows)", lambda s: s.sessions(), False),
             ]
-            print(f"\n{'operation':<42} {'10 sessions':>12} {f'{args.sessions} sessions':>16} "
-                  f"{'ratio':>7}")
+            print(f"\n{'operation':<42} {'10 sessions':>12} {f'{args.sessions} sessions':>16} {'ratio':>7}")
             over = []
             for name, op, budgeted in cases:
                 label, t_small, t_large, ratio = compare(small, large, name, op)
@@ -129,8 +139,7 @@ def main() -> int:
                     over.append(label)
                 elif not budgeted:
                     flag = "  (not budgeted)"
-                print(f"{label:<42} {t_small * 1e6:>10.1f}us {t_large * 1e6:>14.1f}us "
-                      f"{ratio:>6.2f}x{flag}")
+                print(f"{label:<42} {t_small * 1e6:>10.1f}us {t_large * 1e6:>14.1f}us {ratio:>6.2f}x{flag}")
 
             # Committing one turn: one transaction, as during play.
             state = next(s for s in states if len(s.transcript) >= 4 and s.ending is None)
@@ -151,8 +160,10 @@ def main() -> int:
             samples.sort()
             p50 = statistics.median(samples)
             p99 = samples[int(len(samples) * 0.99) - 1]
-            print(f"\ncommit one turn (record, {len(samples)} samples, WAL, synchronous=NORMAL): "
-                  f"p50 {p50 * 1e3:.3f} ms, p99 {p99 * 1e3:.3f} ms")
+            print(
+                f"\ncommit one turn (record, {len(samples)} samples, WAL, synchronous=NORMAL): "
+                f"p50 {p50 * 1e3:.3f} ms, p99 {p99 * 1e3:.3f} ms"
+            )
     if over:
         print(f"\nover the {BUDGET}x budget: {', '.join(over)}")
         return 1

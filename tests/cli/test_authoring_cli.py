@@ -51,9 +51,7 @@ def test_graph_dot_of_a_file_to_an_output_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.startswith('// rehearse graph: mini\ndigraph "mini" {')
-    assert (
-        '"opening" -> "pushback" [label="want if persona.traits.sceptical", style=dashed];' in text
-    )
+    assert '"opening" -> "pushback" [label="want if persona.traits.sceptical", style=dashed];' in text
     assert '"invited" [label="invited · success' in text
 
 
@@ -62,9 +60,7 @@ def test_graph_into_markdown_is_fenced_and_labels_can_be_menu_labels(tmp_path: P
     result = invoke("--path", str(MINI), "graph", "mini", "--labels", "-o", str(out))
     assert result.exit_code == 0, result.output
     text = out.read_text()
-    assert text.startswith("```mermaid\n%% rehearse graph: mini\nflowchart TD\n") and text.endswith(
-        "```\n"
-    )
+    assert text.startswith("```mermaid\n%% rehearse graph: mini\nflowchart TD\n") and text.endswith("```\n")
     assert '-->|"Run down a colleague"| n_recover' in text
 
 
@@ -87,9 +83,7 @@ def test_graph_notes_unreachable_nodes_and_dead_ends_on_stderr(tmp_path: Path) -
 def test_graph_of_an_unknown_script_suggests_one() -> None:
     result = invoke("graph", "passed-ovr")
     assert result.exit_code == 2
-    assert (
-        "no script 'passed-ovr'" in result.stderr and "did you mean 'passed-over'?" in result.stderr
-    )
+    assert "no script 'passed-ovr'" in result.stderr and "did you mean 'passed-over'?" in result.stderr
 
 
 def test_graph_of_a_broken_file_shows_where(tmp_path: Path) -> None:
@@ -261,15 +255,11 @@ def test_coverage_lists_untested_items_and_min_coverage_fails(tmp_path: Path) ->
     out = result.stdout
     assert "1 passed, 0 failed" in out
     assert (
-        "thin: 35.3% combined (1 case)  nodes 3/7 (42.9%)  replies 2/8 (25.0%)"
-        "  branches 1/2 (50.0%)"
+        "thin: 35.3% combined (1 case)  nodes 3/7 (42.9%)  replies 2/8 (25.0%)  branches 1/2 (50.0%)"
     ) in out
     assert "    pushback  [reachable, untested]" in out
     assert "    opening.hedge  [reachable, untested]" in out
-    assert (
-        "    reasons.give_reason -> pushback (when persona.traits.direct)  [reachable, untested]"
-        in out
-    )
+    assert "    reasons.give_reason -> pushback (when persona.traits.direct)  [reachable, untested]" in out
 
     low = invoke("test", str(plan), "--min-coverage", "90")
     assert low.exit_code == 1

@@ -33,8 +33,21 @@ def test_flags_carry_exact_spans() -> None:
 
 def test_node_moments_switch_on_moment_checks() -> None:
     assert "no-ask" not in {f["check"] for f in coach_json("hello there")}
-    result = CliRunner().invoke(cli, ["--path", str(MINI), "coach", "hello there", "--script", "mini",
-                                      "--node", "opening", "--json"], obj={})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--path",
+            str(MINI),
+            "coach",
+            "hello there",
+            "--script",
+            "mini",
+            "--node",
+            "opening",
+            "--json",
+        ],
+        obj={},
+    )
     assert "no-ask" in {f["check"] for f in json.loads(result.output)}
 
 
@@ -49,7 +62,7 @@ def test_a_broken_settings_file_is_reported(rehearse_home: Path) -> None:
     path = rehearse_home / "config" / "config.toml"
     path.parent.mkdir(parents=True)
     path.write_text("[coach\n")
-    with pytest.raises(ConfigError, match="config.toml"):
+    with pytest.raises(ConfigError, match=r"config\.toml"):
         load_config()
     result = CliRunner().invoke(cli, ["coach", TEXT], obj={})
     assert result.exit_code == 0 and "Hedging the ask" in result.output

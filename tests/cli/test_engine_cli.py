@@ -17,7 +17,11 @@ MINI = ROOT / "tests" / "fixtures" / "mini"
 
 def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "rehearse", *args], capture_output=True, text=True, input=input, timeout=60
+        [sys.executable, "-m", "rehearse", *args],
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=60,
     )
 
 
@@ -51,7 +55,15 @@ def test_check_missing_path_is_an_error() -> None:
 
 
 def test_why_json_names_the_decision_and_every_score() -> None:
-    result = invoke("--path", str(MINI), "why", "mini", "opening", "I'd like to apply for the lead job", "--json")
+    result = invoke(
+        "--path",
+        str(MINI),
+        "why",
+        "mini",
+        "opening",
+        "I'd like to apply for the lead job",
+        "--json",
+    )
     data = json.loads(result.output)
     assert data["decision"] == "matched" and data["reply"] == "want"
     assert {s["reply"] for s in data["scores"]} == {"want", "knock_peer"}
@@ -64,13 +76,28 @@ def test_why_unknown_node_suggests_one() -> None:
 
 def test_list_json_finds_bundled_content() -> None:
     data = json.loads(invoke("list", "--json").output)
-    assert {s["id"] for s in data["scripts"]} >= {"not-this-role", "fumbled-promotion", "passed-over"}
+    assert {s["id"] for s in data["scripts"]} >= {
+        "not-this-role",
+        "fumbled-promotion",
+        "passed-over",
+    }
     assert {p["id"] for p in data["personas"]} >= {"sam", "joe", "morgan", "dana"}
 
 
 def test_plain_mode_in_a_pipe_reaches_an_ending_and_prints_the_rubric() -> None:
     replies = "I'd like to apply for the lead position\nyes please\n"
-    result = run("--path", str(MINI), "play", "mini", "--plain", "--seed", "1", "--name", "Ana", input=replies)
+    result = run(
+        "--path",
+        str(MINI),
+        "play",
+        "mini",
+        "--plain",
+        "--seed",
+        "1",
+        "--name",
+        "Ana",
+        input=replies,
+    )
     assert result.returncode == 0, result.stderr
     assert "Pat: " in result.stdout and "Ana" in result.stdout
     assert "Outcome: success" in result.stdout
@@ -79,8 +106,17 @@ def test_plain_mode_in_a_pipe_reaches_an_ending_and_prints_the_rubric() -> None:
 
 
 def test_plain_json_transcript_and_end_of_input_stops_like_quit() -> None:
-    result = run("--path", str(MINI), "play", "mini", "--plain", "--json", "--seed", "2",
-                 input="Bob is useless at his job\n")
+    result = run(
+        "--path",
+        str(MINI),
+        "play",
+        "mini",
+        "--plain",
+        "--json",
+        "--seed",
+        "2",
+        input="Bob is useless at his job\n",
+    )
     assert result.returncode == 0
     data = json.loads(result.stdout)
     assert data["ending"] is None and data["stopped_at"] == "recover"
@@ -92,7 +128,17 @@ def test_plain_json_transcript_and_end_of_input_stops_like_quit() -> None:
 
 def test_plain_commands_undo_hint_quit() -> None:
     replies = ":hint\nBob is useless at his job\n:undo\n:quit\nnever read\n"
-    result = run("--path", str(MINI), "play", "mini", "--plain", "--json", "--var", "role=analyst", input=replies)
+    result = run(
+        "--path",
+        str(MINI),
+        "play",
+        "mini",
+        "--plain",
+        "--json",
+        "--var",
+        "role=analyst",
+        input=replies,
+    )
     data = json.loads(result.stdout)
     assert len(data["turns"]) == 1 and data["stopped_at"] == "opening"
     assert "Say plainly that you want the analyst job." in result.stderr

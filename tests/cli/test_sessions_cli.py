@@ -106,8 +106,17 @@ def invoke(*args: str, input: str | None = None) -> Result:
 
 
 def play(script_file: Path, inputs: list[str], *extra: str) -> Result:
-    result = invoke("play", str(script_file), "--plain", "--seed", "5", "--name", "Ana", *extra,
-                    input="".join(f"{line}\n" for line in inputs))
+    result = invoke(
+        "play",
+        str(script_file),
+        "--plain",
+        "--seed",
+        "5",
+        "--name",
+        "Ana",
+        *extra,
+        input="".join(f"{line}\n" for line in inputs),
+    )
     assert result.exit_code == 0, result.output
     return result
 
@@ -137,8 +146,14 @@ def test_plain_play_saves_every_turn_and_sessions_lists_it(script_file: Path) ->
     data = json.loads(invoke("sessions", "--json").output)
     assert data["total"] == 1
     (entry,) = data["sessions"]
-    assert (entry["id"], entry["script"], entry["persona"], entry["outcome"], entry["score"],
-            entry["turns"]) == (kept.id, "cli-raise", "pat", "success", 3, 3)
+    assert (
+        entry["id"],
+        entry["script"],
+        entry["persona"],
+        entry["outcome"],
+        entry["score"],
+        entry["turns"],
+    ) == (kept.id, "cli-raise", "pat", "success", 3, 3)
 
 
 def test_sessions_filters_and_pages(script_file: Path) -> None:
@@ -185,7 +200,10 @@ def test_a_killed_plain_session_keeps_the_replies_already_given() -> None:
 
     proc = subprocess.Popen(
         [str(REHEARSE), "play", "not-this-role", "--plain", "--persona", "joe", "--seed", "1"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env=os.environ.copy(),
     )
     assert proc.stdin is not None and proc.stdout is not None
@@ -230,7 +248,8 @@ def test_a_killed_plain_session_keeps_the_replies_already_given() -> None:
 
 
 def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
-        script_file: Path) -> None:
+    script_file: Path,
+) -> None:
     result = play(script_file, LOSE)
     replay = invoke("replay", "latest", "--plain")
     assert replay.exit_code == 0
@@ -238,8 +257,11 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
     # Every boss line the player saw is in the replay, in the same order.
     said = [line for line in result.output.splitlines() if line.startswith("Pat Boss: ")]
     replayed = [line for line in out.splitlines() if line.startswith("Pat Boss: ")]
-    assert said == replayed == ["Pat Boss: Hi Ana. What's up?", "Pat Boss: Why should I?",
-                                "Pat Boss: Not this year."]
+    assert (
+        said
+        == replayed
+        == ["Pat Boss: Hi Ana. What's up?", "Pat Boss: Why should I?", "Pat Boss: Not this year."]
+    )
     assert "[1] You: I would like a raise" in out
     assert "understood as “Ask for a raise”" in out
     assert "[2] You: please I really need it" in out
@@ -252,10 +274,14 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
 
 
 def test_replay_after_the_script_is_edited_shows_what_happened_and_what_changed(
-        script_file: Path) -> None:
+    script_file: Path,
+) -> None:
     play(script_file, WIN)
-    script_file.write_text(SCRIPT.replace('boss: "Why should I?"', 'boss: "Convince me."')
-                           .replace("next: agreed", "next: refused"))
+    script_file.write_text(
+        SCRIPT.replace('boss: "Why should I?"', 'boss: "Convince me."').replace(
+            "next: agreed", "next: refused"
+        )
+    )
     out = invoke("replay", "latest").output
     assert "Pat Boss: Why should I?" in out and "Convince me." not in out
     assert "Pat Boss: Fair enough. Let's do it." in out and "Outcome: success" in out
@@ -292,15 +318,19 @@ def test_export_markdown(script_file: Path) -> None:
     assert "**Goal:** Ask plainly, then back it with results." in out
     assert "**Pat Boss:** Hi Ana. What's up?" in out
     # The user's text shows literally: markup escaped, the escape character made visible.
-    assert ("> how was your \\<b\\>weekend\\</b\\>? \\[red\\]nice\\[/red\\] weather \\*today\\* "
-            "{{ 7\\*7 }} ␛\\[31m\n") in out
+    assert (
+        "> how was your \\<b\\>weekend\\</b\\>? \\[red\\]nice\\[/red\\] weather \\*today\\* "
+        "{{ 7\\*7 }} ␛\\[31m\n"
+    ) in out
     assert "\x1b" not in out
     assert "*understood as “Make small talk” (score" in out
     assert "- **Coach:** Small talk first is fine; do not let it replace the ask." in out
     assert "**Pat Boss:** Fair enough. Let's do it." in out
     assert "## Ending: Success\n\nYou asked plainly and backed it with results." in out
     # Scores on the 0-100 scale, each traced to the turn and reply that gave it.
-    assert "| clarity | 60 | turn 1 -10 (reply 'chat'); turn 2 +20 (reply 'ask') | You asked plainly. |" in out
+    assert (
+        "| clarity | 60 | turn 1 -10 (reply 'chat'); turn 2 +20 (reply 'ask') | You asked plainly. |" in out
+    )
     assert "- **A strong reply here:** " in out
 
 
@@ -320,7 +350,7 @@ def test_export_html_is_one_safe_self_contained_page(script_file: Path, tmp_path
     assert "Hi Ana. What&#39;s up?" in page
     assert "understood as “Ask for a raise”" in page
     assert "Small talk first is fine; do not let it replace the ask." in page
-    assert "Ending: <span class=\"success\">Success</span>" in page
+    assert 'Ending: <span class="success">Success</span>' in page
     assert "You asked plainly and backed it with results." in page
     assert '<td>evidence</td><td class="num">70</td>' in page
     assert "A strong reply here:" in page

@@ -93,8 +93,6 @@ def test_plans_cover_at_least_90_percent_of_the_script(script_id: str) -> None:
     from rehearse.engine.coverage import script_coverage
 
     script = CATALOG.scripts[script_id]
-    states = [
-        run_case(case, script, CATALOG.personas).state for sid, case in CASES if sid == script_id
-    ]
+    states = [run_case(case, script, CATALOG.personas).state for sid, case in CASES if sid == script_id]
     coverage = script_coverage(script, [s for s in states if s is not None], walk=False)
     assert coverage.combined_pct >= 90, coverage.untested_replies()

@@ -228,8 +228,7 @@ def test_coverage_counts_and_tells_untested_from_unreachable() -> None:
     assert untested[("lap", "onward", "secret")] == "reachable, untested"
     lines = coverage.format_coverage(cov)
     assert lines[0] == (
-        "loopy: 38.9% combined (2 cases)  nodes 3/7 (42.9%)  replies 2/6 (33.3%)"
-        "  branches 2/5 (40.0%)"
+        "loopy: 38.9% combined (2 cases)  nodes 3/7 (42.9%)  replies 2/6 (33.3%)  branches 2/5 (40.0%)"
     )
     assert "    orphan  [unreachable]" in lines
     assert "    lap.onward -> secret (when visits.lap > 2)  [reachable, untested]" in lines

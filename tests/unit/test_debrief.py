@@ -41,7 +41,9 @@ def test_turn_reviews_carry_understanding_model_answer_and_coach_note() -> None:
     first, second = debrief.turns
     assert first.understood.startswith("not understood") and first.reply is None
     assert first.model == "I'd like to be considered for the lead job."
-    assert second.understood == "Run down a colleague" and second.coach_note == "Talk about yourself, not Bob."
+    assert (
+        second.understood == "Run down a colleague" and second.coach_note == "Talk about yourself, not Bob."
+    )
     assert debrief.key_turns == (second,)
 
 
@@ -50,7 +52,9 @@ def test_next_time_lists_recurring_flags_first() -> None:
     state = session.undo(state)
     state, _ = session.step(state, "I was just wondering if maybe we could set it up, sorry")
     tips = build_debrief(state).next_time
-    hedge_tip = next(f.check.suggestion for t in state.transcript for f in t.coaching if f.check.id == "hedge")
+    hedge_tip = next(
+        f.check.suggestion for t in state.transcript for f in t.coaching if f.check.id == "hedge"
+    )
     assert tips[0] == hedge_tip
 
 

@@ -114,9 +114,7 @@ def test_excerpt_prefers_the_default_line_and_shortens_it() -> None:
         ),
     )
     assert graph.excerpt(node) == "Hello there, friend"
-    only_conditional = Node(
-        "x", Lines((Variant(Text("Talk."), Condition("persona.traits.direct")),))
-    )
+    only_conditional = Node("x", Lines((Variant(Text("Talk."), Condition("persona.traits.direct")),)))
     assert graph.excerpt(only_conditional) == "Talk."
     long = graph.excerpt(Node("e", Lines((Variant(Text("word " * 40)),))))
     assert long.endswith("…") and len(long) <= graph.EXCERPT_CHARS
@@ -174,8 +172,7 @@ def test_mermaid_marks_start_outcomes_and_trouble_with_classes() -> None:
     for outcome, colour in (("success", "#c8e6c9"), ("partial", "#ffe0a3"), ("fail", "#ffcdd2")):
         assert f"classDef {outcome} fill:{colour}," in text
     classes = dict(
-        (m.group(2), set(m.group(1).split(",")))
-        for m in re.finditer(r"^    class (\S+) (\w+)$", text, re.M)
+        (m.group(2), set(m.group(1).split(","))) for m in re.finditer(r"^    class (\S+) (\w+)$", text, re.M)
     )
     assert classes["success"] == {"n_won"} and classes["partial"] == {"n_meh_end"}
     assert classes["fail"] == {"n_lost", "n_orphan_end"}

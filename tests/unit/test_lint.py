@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rehearse.engine.diagnostics import Report
 from rehearse.engine.lint import lint_matching
 from rehearse.engine.loader import script_from_text
 from rehearse.engine.model import Persona
@@ -51,7 +50,10 @@ def test_unreachable_nodes_and_endings() -> None:
     found = findings(GOOD + LOOP.replace("loop_a:", "orphan_a:", 1).replace("next: loop_a", "next: orphan_a"))
     assert any("node 'orphan_a' is unreachable" in m for m in found["W110"])
     text = GOOD.replace("        next: blew_it\n  pushback:", "        next: recover\n  pushback:")
-    text = text.replace("      no:\n        kind: deny\n        say: [\"no I am not sure\"", "      no:\n        kind: deny\n        say: [\"no I am not sure\"")
+    text = text.replace(
+        '      no:\n        kind: deny\n        say: ["no I am not sure"',
+        '      no:\n        kind: deny\n        say: ["no I am not sure"',
+    )
     text = text.replace("        next: blew_it\n  agreed_q:", "        next: recover\n  agreed_q:")
     found = findings(text)
     assert any("ending 'blew_it' (fail) is unreachable" in m for m in found["W110"])
@@ -59,24 +61,31 @@ def test_unreachable_nodes_and_endings() -> None:
 
 def test_dead_end_node_is_an_error() -> None:
     text = GOOD + LOOP.replace("next: loop_b", "next: loop_a")
-    text = text.replace("        coach: Talk about yourself, not Bob.\n        next: recover",
-                        "        coach: Talk about yourself, not Bob.\n        next: loop_a")
+    text = text.replace(
+        "        coach: Talk about yourself, not Bob.\n        next: recover",
+        "        coach: Talk about yourself, not Bob.\n        next: loop_a",
+    )
     found = findings(text)
     assert any("node 'loop_a' is a dead end" in m for m in found["R111"])
 
 
 def test_no_ending_reachable_is_a_warning() -> None:
     text = GOOD + LOOP
-    text = text.replace("        coach: Talk about yourself, not Bob.\n        next: recover",
-                        "        coach: Talk about yourself, not Bob.\n        next: loop_a")
+    text = text.replace(
+        "        coach: Talk about yourself, not Bob.\n        next: recover",
+        "        coach: Talk about yourself, not Bob.\n        next: loop_a",
+    )
     found = findings(text)
-    assert sorted(found["W112"]) == ["no ending can be reached from node 'loop_a'",
-                                     "no ending can be reached from node 'loop_b'"]
+    assert sorted(found["W112"]) == [
+        "no ending can be reached from node 'loop_a'",
+        "no ending can be reached from node 'loop_b'",
+    ]
 
 
 def test_unused_variable_and_rubric_dimension() -> None:
     text = GOOD.replace("vars: {role: lead}", "vars: {role: lead, team: ops}").replace(
-        "  grace: You were kind about colleagues.", "  grace: You were kind about colleagues.\n  evidence: Unused."
+        "  grace: You were kind about colleagues.",
+        "  grace: You were kind about colleagues.\n  evidence: Unused.",
     )
     found = findings(text)
     assert found["W120"] == ["variable 'team' is declared but no text uses it"]

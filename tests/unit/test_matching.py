@@ -12,21 +12,33 @@ from rehearse.engine.matching import Candidate, decide, expand, normalise, prepa
 
 WANT = prepare(
     "want",
-    ["I want the lead role", "count me in for the lead job", "I would like to be considered",
-     "I am interested in applying"],
+    [
+        "I want the lead role",
+        "count me in for the lead job",
+        "I would like to be considered",
+        "I am interested in applying",
+    ],
     kind="affirm",
     keywords=["considered", "interested", "apply"],
 )
 DECLINE = prepare(
     "decline",
-    ["I do not want the role", "I would rather not apply", "not this time",
-     "I am not interested in the post"],
+    [
+        "I do not want the role",
+        "I would rather not apply",
+        "not this time",
+        "I am not interested in the post",
+    ],
     kind="deny",
 )
 SORRY = prepare(
     "sorry",
-    ["sorry about yesterday, I was a mess", "I am so sorry, I really blew it",
-     "I apologise for how I came across", "I feel terrible about how it went"],
+    [
+        "sorry about yesterday, I was a mess",
+        "I am so sorry, I really blew it",
+        "I apologise for how I came across",
+        "I feel terrible about how it went",
+    ],
 )
 NODE = [WANT, DECLINE, SORRY]
 
@@ -127,8 +139,18 @@ def shuffled(candidates: list[Candidate], rng: random.Random) -> list[Candidate]
     for c in candidates:
         order = list(range(len(c.examples)))
         rng.shuffle(order)
-        out.append(Candidate(c.id, c.label, tuple(c.examples[i] for i in order),
-                             tuple(c.raw_examples[i] for i in order), c.kind, c.keywords, c.require, c.forbid))
+        out.append(
+            Candidate(
+                c.id,
+                c.label,
+                tuple(c.examples[i] for i in order),
+                tuple(c.raw_examples[i] for i in order),
+                c.kind,
+                c.keywords,
+                c.require,
+                c.forbid,
+            )
+        )
     rng.shuffle(out)
     return out
 
@@ -138,7 +160,11 @@ def shuffled(candidates: list[Candidate], rng: random.Random) -> list[Candidate]
 def test_order_of_replies_and_examples_never_changes_the_decision(text: str, seed: int) -> None:
     base = decide(text, NODE)
     other = decide(text, shuffled(NODE, random.Random(seed)))
-    assert (base.kind, base.reply, set(base.candidates)) == (other.kind, other.reply, set(other.candidates))
+    assert (base.kind, base.reply, set(base.candidates)) == (
+        other.kind,
+        other.reply,
+        set(other.candidates),
+    )
     assert sorted((s.reply, round(s.score, 6)) for s in base.scores) == sorted(
         (s.reply, round(s.score, 6)) for s in other.scores
     )

@@ -25,9 +25,7 @@ from rehearse.engine.yamlread import read_yaml
 from .helpers import MINI, ROOT
 
 BUNDLED = {
-    "script": sorted(
-        p for p in (ROOT / "scripts").glob("*.yaml") if not p.name.endswith(".test.yaml")
-    ),
+    "script": sorted(p for p in (ROOT / "scripts").glob("*.yaml") if not p.name.endswith(".test.yaml")),
     "persona": sorted((ROOT / "personas").glob("*.yaml")),
     "testplan": sorted((ROOT / "scripts").glob("*.test.yaml")),
 }
@@ -223,9 +221,7 @@ def loader_problems(kind: str, data: Any, tmp_path: Path) -> list[str]:
     ("kind", "data"),
     [("script", SCRIPT_VALUE), ("persona", PERSONA_VALUE), ("testplan", PLAN_VALUE)],
 )
-def test_a_file_using_every_field_passes_both(
-    kind: str, data: dict[str, Any], tmp_path: Path
-) -> None:
+def test_a_file_using_every_field_passes_both(kind: str, data: dict[str, Any], tmp_path: Path) -> None:
     assert loader_problems(kind, data, tmp_path) == []
     assert errors(kind, data) == []
 

@@ -61,7 +61,11 @@ def test_each_ending_outcome_is_reachable() -> None:
     success = session.play(setup, ["I want to apply for the lead position", "yes please"])
     partial = session.play(setup, ["I want to apply for the lead position", "not yet"])
     fail = session.play(setup, ["Bob is useless", "Bob is still useless"])
-    assert [s.ending.outcome for s in (success, partial, fail) if s.ending] == ["success", "partial", "fail"]
+    assert [s.ending.outcome for s in (success, partial, fail) if s.ending] == [
+        "success",
+        "partial",
+        "fail",
+    ]
     assert success.ending is not None and success.ending.debrief == "You asked for the lead job clearly."
     assert success.transcript[-1].kind == "ending"
 
@@ -100,7 +104,11 @@ def test_patience_runs_out_into_a_distinct_ending() -> None:
     state, last = step(state, "more weather")
     assert last.kind == "wrapup" and last.boss == "I have another meeting. We're done."
     assert state.ending is not None
-    assert (state.ending.outcome, state.ending.reason, state.ending.node) == ("fail", "patience", None)
+    assert (state.ending.outcome, state.ending.reason, state.ending.node) == (
+        "fail",
+        "patience",
+        None,
+    )
     with pytest.raises(SessionOver):
         step(state, "wait")
 
@@ -136,7 +144,7 @@ def test_ambiguous_reply_asks_which_and_a_number_resolves(monkeypatch: pytest.Mo
 
 def test_user_text_is_never_rendered_as_a_template() -> None:
     text = "{{ 7*7 }} {% for x in range(3) %}x{% endfor %} [red]no[/red]"
-    state, turn = step(mini_state(), text)
+    _, turn = step(mini_state(), text)
     assert turn.user == text
     assert "49" not in turn.boss
 

@@ -24,8 +24,8 @@ from rehearse.engine.store import (
     rebuild,
     turn_data,
 )
-from rehearse.paths import database_path
 from rehearse.engine.transcript import turn_json
+from rehearse.paths import database_path
 from rehearse.recording import StoreRecorder
 
 SCRIPT = textwrap.dedent(
@@ -90,7 +90,10 @@ PERSONA = textwrap.dedent(
     """
 )
 WIN = [
-    "how was your weekend", "xyzzy plugh", "I would like a raise", "I delivered the project early",
+    "how was your weekend",
+    "xyzzy plugh",
+    "I would like a raise",
+    "I delivered the project early",
 ]
 LOSE = ["I would like a raise", "please I really need it"]
 
@@ -150,7 +153,8 @@ def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None
 
 
 def test_a_new_migration_step_runs_once_on_an_existing_database(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "s.sqlite3"
     with Store.open(path) as store:
         sid, _ = record_play(store, LOSE)
@@ -204,7 +208,9 @@ def test_a_session_keeps_what_replay_needs(db: Store) -> None:
     assert stored.app_version
     assert stored.situation == "You ask Pat Boss for a raise of 5%."
     assert dict(stored.rubric) == {
-        "clarity": "You asked plainly.", "evidence": "You backed it with results."}
+        "clarity": "You asked plainly.",
+        "evidence": "You backed it with results.",
+    }
     assert (stored.outcome, stored.end_reason, stored.end_node) == ("fail", "script", "refused")
     assert stored.debrief == "Tie the ask to results, not to need."
     assert [t.index for t in stored.turns] == [0, 1, 2]
@@ -289,7 +295,12 @@ def test_listing_is_newest_first_filtered_and_paged(db: Store) -> None:
     assert [r.id for r in db.sessions(outcome="unfinished")] == [ids[3]]
     row = db.sessions(script="store-raise", limit=1)[0]
     assert (row.outcome, row.score_total, row.turns, row.persona_id, row.parent) == (
-        "success", 3, 4, "pat", None)
+        "success",
+        3,
+        4,
+        "pat",
+        None,
+    )
     assert db.count() == 6
     assert db.count(script="store-raise") == 5
     assert db.count(script="store-raise", outcome="success") == 2
@@ -395,8 +406,9 @@ def test_rebuild_reproduces_the_transcript_exactly_with_a_menu_pick(db: Store) -
 def test_rebuild_against_an_edited_script_lists_the_turns_that_changed(db: Store) -> None:
     sid, _ = record_play(db, WIN)
     stored = db.load(sid)
-    edited_text = (SCRIPT.replace('boss: "Why should I?"', 'boss: "Convince me."')
-                   .replace("next: agreed", "next: refused"))
+    edited_text = SCRIPT.replace('boss: "Why should I?"', 'boss: "Convince me."').replace(
+        "next: agreed", "next: refused"
+    )
     edited, _ = script_from_text(edited_text, "edited.yaml")
     assert edited is not None
     _, problems = rebuild(stored, script=edited)
@@ -414,7 +426,8 @@ def test_rebuild_reports_a_reply_that_is_now_read_differently(db: Store) -> None
     # The example that matched "results" moves to "plead".
     edited_text = SCRIPT.replace('"I delivered the project early", ', "").replace(
         'say: ["please I really need it"',
-        'say: ["I delivered the project early", "please I really need it"')
+        'say: ["I delivered the project early", "please I really need it"',
+    )
     edited, _ = script_from_text(edited_text, "edited.yaml")
     assert edited is not None
     _, problems = rebuild(db.load(sid), script=edited)
@@ -481,7 +494,7 @@ def test_damaged_pages_give_a_store_error_not_a_reset(tmp_path: Path) -> None:
     page = 4096
     assert len(data) > 4 * page
     for offset in range(page, len(data), page):  # keep page 1 (the header and schema)
-        data[offset:offset + 64] = b"\xff" * 64
+        data[offset : offset + 64] = b"\xff" * 64
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError) as caught, Store.open(path) as store:
         store.sessions()
@@ -619,8 +632,12 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
     (tmp_path / "pat.yaml").write_text(PERSONA)
     args = [str(path), str(go), str(tmp_path / "script.yaml"), str(tmp_path / "pat.yaml"), *WIN]
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, *args],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     go.touch()
