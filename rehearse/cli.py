@@ -176,13 +176,19 @@ def why_command(ctx: click.Context, script: str, node: str, text: str, persona: 
 @click.option("--plain", is_flag=True, help="Plain line mode over stdin/stdout (no full-screen app).")
 @click.option("--json", "as_json", is_flag=True, help="With --plain: print the transcript as JSON at the end.")
 @click.option("--no-save", is_flag=True, help="Do not keep this session in your session history.")
+@click.option("--watch", is_flag=True,
+              help="Live preview for authors: reload SCRIPT (a file) whenever it is saved.")
 @click.pass_context
 def play_command(ctx: click.Context, script: str, persona: str | None, seed: int | None,
                  name: str | None, var_pairs: tuple[str, ...], plain: bool, as_json: bool,
-                 no_save: bool) -> None:
+                 no_save: bool, watch: bool) -> None:
     """Rehearse SCRIPT (an id or a file)."""
     from rehearse.resolve import NotFound, script_and_persona
 
+    if watch and plain:
+        _fail("--watch goes with the app, not --plain")
+    if watch and not Path(script).is_file():
+        _fail(f"--watch needs a script file: '{script}' is not one (give its path)")
     try:
         found = script_and_persona(script, persona, ctx.obj["paths"])
     except NotFound as exc:
@@ -222,8 +228,10 @@ def play_command(ctx: click.Context, script: str, persona: str | None, seed: int
     from rehearse.resolve import looks_like_file
 
     extra = [*ctx.obj["paths"], *([Path(script).parent] if looks_like_file(script) else [])]
-    _run_app(save=not no_save, extra_paths=extra, script=found.script.id, persona=found.persona.id,
-             seed=seed, name=name, variables=variables)
+    # a watched script changes under the session, so its sessions are not kept
+    _run_app(save=not no_save and not watch, extra_paths=extra, script=found.script.id,
+             persona=found.persona.id, seed=seed, name=name, variables=variables,
+             **({"watch": Path(script)} if watch else {}))
 
 
 @cli.command("test")

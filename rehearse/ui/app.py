@@ -44,6 +44,9 @@ class Options:
     name: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     typing_delay: float = 0.6
+    #: a script file to open at once and reload whenever it is saved (play --watch)
+    watch: Path | None = None
+    watch_interval: float = 0.5
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Loaded:
 
     catalog: Catalog
     missing: list[Path]
+    watched: tuple[Script | None, Any] | None = None  # (script, report) of Options.watch
 
 
 def _rehearse_commands() -> type[Provider]:
@@ -101,6 +105,8 @@ class RehearseApp(App[None]):
         self.catalog: Catalog | None = None
         self.missing: list[Path] = []
         self.summary: dict[str, tuple[int, str | None]] = {}
+        #: script id -> the last attempts' (rubric total, outcome), oldest first (home trend)
+        self.trends: dict[str, list[tuple[int, str | None]]] = {}
         self.load_error: str | None = None
         self._recorder_failed = False
         self._opened_script = False
@@ -136,12 +142,18 @@ class RehearseApp(App[None]):
 
     def reload_catalog(self) -> None:
         extra = list(self.options.extra_paths)
+        watch = self.options.watch
 
         def work() -> Loaded:
             cat = load_catalog(extra)
             missing = [p for p in extra if not p.exists()]
+            watched = None
+            if watch is not None:
+                from rehearse.engine.loader import load_script
+
+                watched = load_script(watch)
             _warm_up()
-            return Loaded(cat, missing)
+            return Loaded(cat, missing, watched)
 
         self.run_worker(
             work, name="catalog", group="catalog", thread=True, exclusive=True, exit_on_error=False
@@ -154,10 +166,43 @@ class RehearseApp(App[None]):
             return
         try:
             self.summary = dict(self.history.summary())
+            self.trends = self._trends()
         except Exception as exc:
             self.notify(
                 f"Could not read your past sessions: {exc}", severity="warning", markup=False
             )
+
+    def _trends(self) -> dict[str, list[tuple[int, str | None]]]:
+        """The last few attempts of each script tried (one indexed query per script)."""
+        store = self.session_store()
+        if store is None:
+            return {}
+        from rehearse.ui.widgets.progress import TREND_LENGTH
+
+        return {
+            script_id: [(p.total, p.outcome) for p in store.stats(script_id, TREND_LENGTH)]
+            for script_id in self.summary
+        }
+
+    def session_store(self) -> Any:
+        """The session Store behind the history (None when sessions are not saved)."""
+        for source in (self.history, self.recorder):
+            getter = getattr(source, "store", None)
+            if callable(getter):
+                try:
+                    store = getter()
+                except Exception:
+                    store = None
+                if store is not None:
+                    return store
+        return None
+
+    def refresh_home(self) -> None:
+        """Re-read attempts and trends and redraw the home list (after deleting a session)."""
+        self.refresh_history()
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.populate()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -179,6 +224,10 @@ class RehearseApp(App[None]):
         self.missing = loaded.missing
         self.refresh_history()
         self._home().populate()
+        if self.options.watch is not None and not self._opened_script:
+            self._opened_script = True
+            self._open_watched(loaded)
+            return
         if self.options.script and not self._opened_script:
             self._opened_script = True
             script = self.catalog.scripts.get(self.options.script)
@@ -194,6 +243,27 @@ class RehearseApp(App[None]):
                 variables=self.options.variables,
                 remember=False,
             )
+
+    def _open_watched(self, loaded: Loaded) -> None:
+        """play --watch: the chat on the file itself (not a same-id script elsewhere)."""
+        script, report = loaded.watched or (None, None)
+        if script is None:
+            problems = [d.render() for d in (report.errors if report is not None else [])]
+            self.notify(
+                f"{self.options.watch} has errors:\n" + "\n".join(problems[:3]),
+                severity="error",
+                markup=False,
+                timeout=30,
+            )
+            return
+        self.start_conversation(
+            script.id,
+            persona_id=self.options.persona,
+            name=self.options.name,
+            variables=self.options.variables,
+            remember=False,
+            loaded=script,
+        )
 
     # ------------------------------------------------------------------ conversation flow
 
@@ -242,12 +312,14 @@ class RehearseApp(App[None]):
         name: str | None = None,
         variables: Mapping[str, str] | None = None,
         remember: bool = True,
+        loaded: Script | None = None,
     ) -> None:
-        """Open the chat for a script; unknown names are reported, never raised."""
+        """Open the chat for a script (``loaded``: this one, not the catalog's, for
+        --watch); unknown names are reported, never raised."""
         if self.catalog is None:
             self.notify("Still loading the scripts…", markup=False)
             return
-        script = self.catalog.scripts.get(script_id)
+        script = loaded if loaded is not None else self.catalog.scripts.get(script_id)
         if script is None:
             self.notify(f"No script '{script_id}'.", severity="error", markup=False)
             return
@@ -276,11 +348,20 @@ class RehearseApp(App[None]):
         )
         self.open_chat(setup)
 
-    def open_chat(self, setup: Any, *, replace_screen: bool = False) -> None:
+    def open_chat(
+        self, setup: Any, *, replace_screen: bool = False, state: State | None = None
+    ) -> None:
+        """Open the chat; ``state`` continues from a given point (retry from a turn)."""
         from rehearse.ui.screens.chat import ChatScreen
 
         try:
-            screen = ChatScreen(setup, typing_delay=self.options.typing_delay)
+            screen = ChatScreen(
+                setup,
+                typing_delay=self.options.typing_delay,
+                state=state,
+                watch=self._watching(setup.script),
+                watch_interval=self.options.watch_interval,
+            )
         except Exception as exc:  # a script that fails at its very first line
             self.notify(f"Could not start: {exc}", severity="error", markup=False)
             return
@@ -292,6 +373,17 @@ class RehearseApp(App[None]):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         self.push_screen(screen)
+
+    def _watching(self, script: Script) -> Path | None:
+        """The watched file, when this script was loaded from it."""
+        watch = self.options.watch
+        if watch is None or not script.path:
+            return None
+        try:
+            same = Path(script.path).resolve() == watch.resolve()
+        except OSError:
+            return None
+        return watch if same else None
 
     def retry(self, state: State, persona_id: str | None = None) -> None:
         """Try again from a debrief, with the same persona or another."""
@@ -346,6 +438,21 @@ class RehearseApp(App[None]):
     def action_go_home(self) -> None:
         self.go_home()
 
+    def action_sessions(self) -> None:
+        """Open the list of past sessions."""
+        from rehearse.ui.screens.sessions import SessionsScreen
+
+        if isinstance(self.screen, SessionsScreen):
+            return
+        store = self.session_store()
+        if store is None:
+            self.notify(
+                "No session history here: saving is off, or the database could not be opened.",
+                markup=False,
+            )
+            return
+        self.push_screen(SessionsScreen(store))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(
@@ -369,16 +476,27 @@ def build_app(
     recorder: Recorder | None = None,
     history: History | None = None,
     typing_delay: float = 0.6,
+    watch: Path | str | None = None,
+    watch_interval: float = 0.5,
 ) -> RehearseApp:
-    """The one way to make the app (CLI, tests, anything else)."""
+    """The one way to make the app (CLI, tests, anything else).
+
+    ``watch``: a script file to open straight in the chat and reload whenever it is saved,
+    polled every ``watch_interval`` seconds (0: only when asked, for tests)."""
+    watched = Path(watch) if watch is not None else None
+    paths = [Path(p) for p in (extra_paths or [])]
+    if watched is not None and watched.parent not in paths:
+        paths.append(watched.parent)  # personas beside the script
     options = Options(
-        extra_paths=[Path(p) for p in (extra_paths or [])],
+        extra_paths=paths,
         script=script,
         persona=persona,
         seed=seed,
         name=name,
         variables=dict(variables or {}),
         typing_delay=max(0.0, typing_delay),
+        watch=watched,
+        watch_interval=max(0.0, watch_interval),
     )
     return RehearseApp(options, recorder=recorder, history=history)
 

@@ -38,6 +38,11 @@ class RehearseCommands(Provider):
                         partial(app.start_conversation, script.id),
                         "Rehearse this conversation (your last persona and settings)",
                     )
+        yield (
+            "Sessions",
+            app.action_sessions,
+            "Past sessions: replay them turn by turn, retry from a turn, see your progress",
+        )
         switch = getattr(screen, "switch_persona", None)
         personas = getattr(screen, "persona_choices", None)
         if callable(switch) and callable(personas):

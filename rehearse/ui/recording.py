@@ -106,6 +106,10 @@ class LazyStoreRecorder:
         result: dict[str, tuple[int, str | None]] = self._store().summary()
         return result
 
+    def store(self) -> Any:
+        """The session Store itself (for the sessions and replay screens), or None."""
+        return self._store().store()
+
     def close(self) -> None:
         if self._inner is not None:
             self._inner.close()

@@ -9,6 +9,7 @@ next Enter) and that never blocks typing.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -24,7 +25,9 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from rehearse.engine import session as sess
 from rehearse.engine.session import Setup, State, Turn
+from rehearse.ui.preview import POLL_INTERVAL, LivePreview
 from rehearse.ui.safe import assemble, one_line, plain
+from rehearse.ui.widgets.author import AuthorOverlay, ReloadErrors
 from rehearse.ui.widgets.bars import outcome_badge
 from rehearse.ui.widgets.panel import CoachLine, SidePanel
 from rehearse.ui.widgets.transcript import (
@@ -141,12 +144,27 @@ class ChatScreen(Screen[None]):
             tooltip="Skip the typing pause; otherwise leave the conversation",
         ),
         Binding("f1", "app.help", "Help"),
+        Binding(
+            "ctrl+y",
+            "toggle_author",
+            "Author",
+            tooltip="Author view: every reply's score for what you are typing, and which wins",
+        ),
     ]
 
-    def __init__(self, setup: Setup, *, typing_delay: float = 0.6) -> None:
+    def __init__(
+        self,
+        setup: Setup,
+        *,
+        typing_delay: float = 0.6,
+        state: State | None = None,
+        watch: Path | None = None,
+        watch_interval: float = POLL_INTERVAL,
+    ) -> None:
         super().__init__()
         self.typing_delay = typing_delay
-        self.state: State = sess.begin(setup)
+        # a given state continues a conversation (retry from a turn of a stored session)
+        self.state: State = state if state is not None else sess.begin(setup)
         self._groups: dict[int, list[Widget]] = {}
         self._pending: Turn | None = None
         self._pending_timer: Timer | None = None
@@ -154,6 +172,8 @@ class ChatScreen(Screen[None]):
         self._last_delta: dict[str, int] = {}
         self.menu_mode = False
         self._session_open = False
+        # live preview: reload the script file when it is saved, and the author overlay
+        self.preview = LivePreview(self, watch, watch_interval)
 
     # ------------------------------------------------------------------ layout
 
@@ -168,6 +188,8 @@ class ChatScreen(Screen[None]):
                 yield TypingIndicator(id="typing", markup=False)
             yield SidePanel(id="side-panel")
         with Vertical(id="composer"):
+            yield ReloadErrors(id="reload-errors")
+            yield AuthorOverlay(id="author-overlay", markup=False)
             yield ReplyInput(placeholder=PLACEHOLDER, id="reply", max_length=MAX_REPLY)
             yield CoachLine(id="coach-line", markup=False)
         yield Footer()
@@ -188,6 +210,7 @@ class ChatScreen(Screen[None]):
         self.query_one("#transcript").anchor()
         self._render_all()
         self._begin_session()
+        self.preview.start()
 
     def _begin_session(self) -> None:
         self.rehearse.record("started", self.state)
@@ -323,6 +346,7 @@ class ChatScreen(Screen[None]):
             reply.placeholder = PLACEHOLDER_MENU
         else:
             reply.placeholder = PLACEHOLDER
+        self.preview.refresh_overlay()
 
     # ------------------------------------------------------------------ replying
 
@@ -529,6 +553,32 @@ class ChatScreen(Screen[None]):
         panel.display = not panel.display
         self.rehearse.prefs.panel = bool(panel.display)
         self._save_prefs()
+
+    @on(Input.Changed, "#reply")
+    def _author_typing(self, event: Input.Changed) -> None:
+        self.preview.typed()
+
+    def action_toggle_author(self) -> None:
+        self.preview.toggle_overlay()
+
+    def load_version(self, state: State, note: tuple[str, str] | None = None) -> None:
+        """Show state in place of the current one (the script file was edited and reloaded):
+        redraw it all; the recorder hears it as a new session, as the script changed."""
+        self.reveal_now()
+        self._end_session()
+        self.state = state
+        self._last_delta = {}
+        self._render_all()
+        self._begin_session()
+        if state.ending is not None:
+            self._end_session()
+        if note is not None:
+            group = len(state.transcript) - 1
+            card = NoteCard(note[0], plain(note[1]), classes="reload")
+            self._mount(Row(card, classes="note-row", group=group), group=group)
+        if self.menu_mode:
+            self._offer_menu()
+        self._after_reveal()
 
     def action_toggle_coach(self) -> None:
         line = self.query_one(CoachLine)

@@ -32,8 +32,10 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
         ("pgup / pgdn", "Scroll the conversation (or use the mouse wheel)"),
     ],
     "Debrief": [("↑ ↓ pgup pgdn", "Scroll the debrief")],
+    "Sessions": [("↑ ↓ pgup pgdn", "Move through the sessions (more load as you reach the end)")],
+    "Replay": [("↑ ↓ pgup pgdn", "Scroll a long turn")],
     "Everywhere": [
-        ("^p", "Command palette: start a script, switch persona, toggle panel or theme")
+        ("^p", "Command palette: start a script, sessions, switch persona, panel or theme")
     ],
 }
 
@@ -64,6 +66,8 @@ def key_table() -> dict[str, list[tuple[str, str]]]:
     from rehearse.ui.screens.chat import ChatScreen
     from rehearse.ui.screens.debrief import DebriefScreen
     from rehearse.ui.screens.home import FormInput, HomeScreen, PersonaPicker, ScriptList
+    from rehearse.ui.screens.replay import ReplayScreen
+    from rehearse.ui.screens.sessions import SessionsScreen, SessionTable
 
     home = [*_rows(ScriptList.BINDINGS), *_rows(PersonaPicker.BINDINGS), *_rows(FormInput.BINDINGS)]
     home = list(dict.fromkeys(home))[:1]  # the three Enter bindings say the same thing
@@ -72,6 +76,15 @@ def key_table() -> dict[str, list[tuple[str, str]]]:
         "Home": [*home, *EXTRA["Home"], *_rows(HomeScreen.BINDINGS)],
         "Conversation": [*EXTRA["Conversation"], *_rows(ChatScreen.BINDINGS)],
         "Debrief": [*_rows(DebriefScreen.BINDINGS), *EXTRA["Debrief"]],
+        "Sessions": [
+            *_rows(SessionTable.BINDINGS),
+            *EXTRA["Sessions"],
+            *[r for r in _rows(SessionsScreen.BINDINGS) if r[0] != "f1"],
+        ],
+        "Replay": [
+            *[r for r in _rows(ReplayScreen.BINDINGS) if r[0] != "f1"],
+            *EXTRA["Replay"],
+        ],
         "Everywhere": [
             *EXTRA["Everywhere"],
             *_rows(RehearseApp.BINDINGS),

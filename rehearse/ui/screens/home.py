@@ -239,6 +239,9 @@ class HomeScreen(Screen[None]):
         Binding(
             "ctrl+r", "reset", "Reset settings", tooltip="Back to the script's default settings"
         ),
+        Binding(
+            "s", "app.sessions", "Sessions", tooltip="Past sessions: replay, retry, progress"
+        ),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
@@ -362,11 +365,18 @@ class HomeScreen(Screen[None]):
             else "not tried yet · best –"
         )
         names = ", ".join(first_name(p) for p in entry.personas)
+        trend = app.trends.get(script.id)
+        if trend:
+            from rehearse.ui.widgets.progress import trend_line
+
+            tried_line = Content.assemble(plain(tried + "  ", "$text-muted"), trend_line(trend))
+        else:
+            tried_line = plain(tried, "$text-muted")
         return Content("\n").join(
             [
                 plain(one_line(script.title, 200), "bold"),
                 plain(f"{difficulty_range(entry.personas)} · {names}", "$text-muted"),
-                plain(tried, "$text-muted"),
+                tried_line,
             ]
         )
 

@@ -1,0 +1,598 @@
+"""Replay: a stored session, one turn at a time, and "retry from here".
+
+Everything shown comes from the stored turns (``rehearse.commands.render.view``), so a
+session shows exactly as it happened even after its script was edited or deleted. When the
+script in the library is not the one the session was played with, the stored inputs are
+played again over the current version (``rebuild(stored, script=current)``) and the turns
+that would now go differently are marked.
+
+Retry from turn k folds the first k-1 stored inputs into a State (the state before turn k),
+opens the chat on it, and records the new session as a retry of this one
+(``recorder.retry_of(parent, k)`` before ``started``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from rehearse.textsafe import inert
+from rehearse.ui.safe import assemble, one_line, plain
+from rehearse.ui.widgets.progress import outcome_label
+
+if TYPE_CHECKING:
+    from rehearse.engine.catalog import Catalog
+    from rehearse.engine.model import Persona, Script
+    from rehearse.engine.session import State
+    from rehearse.engine.store import Store, StoredSession
+    from rehearse.ui.app import RehearseApp
+
+ALTERNATIVES = 3
+FLAG_STYLE = "underline"
+MINE_STYLE = "bold $text-error"
+MODEL_STYLE = "bold $text-success"
+_WORD = re.compile(r"\S+")
+_MISMATCH = re.compile(r"^turn (\d+): (.*)$", re.DOTALL)
+
+
+# ---------------------------------------------------------------------------------------
+# What a replay shows (plain values; no Textual)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternative:
+    reply: str
+    label: str
+    score: float
+    example: str
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class TurnView:
+    index: int
+    before: str  # the boss's line this turn answered
+    you: str
+    flagged: tuple[tuple[int, int], ...]  # spans of inert(you) the coach flagged
+    understood: str
+    decision: str | None
+    picked: bool  # a numbered option was picked
+    alternatives: tuple[Alternative, ...]
+    model: str | None
+    coach_note: str | None
+    coaching: tuple[Mapping[str, Any], ...]
+    score_delta: Mapping[str, int]
+    points: int | None
+    boss: str
+    kind: str
+    hint: str | None
+    options: tuple[tuple[Any, Any], ...]
+    ending: Mapping[str, Any] | None
+
+
+@dataclass
+class Replay:
+    stored: StoredSession
+    turns: list[TurnView]
+    opening: str
+    current_script: Script | None = None  # the library's version, when it has one
+    current_persona: Persona | None = None  # ... when it is the one played with
+    script_changed: bool = False
+    current_failed: bool = False  # the current version could not replay the inputs
+    changed: dict[int, str] = field(default_factory=dict)  # turn -> how it would go now
+    note: str | None = None  # what the top of the screen says about the script
+
+    @property
+    def first_changed(self) -> int | None:
+        return min(self.changed) if self.changed else None
+
+
+def word_diff(mine: str, model: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The spans of the words in each text that the other does not have (difflib on words,
+    compared without case or punctuation)."""
+
+    def words(text: str) -> list[re.Match[str]]:
+        return list(_WORD.finditer(text))
+
+    def norm(word: str) -> str:
+        return re.sub(r"[^\w']", "", word.lower()) or word.lower()
+
+    a, b = words(mine), words(model)
+    matcher = difflib.SequenceMatcher(
+        a=[norm(m.group()) for m in a], b=[norm(m.group()) for m in b], autojunk=False
+    )
+    only_mine: list[tuple[int, int]] = []
+    only_model: list[tuple[int, int]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        only_mine += [(m.start(), m.end()) for m in a[i1:i2]]
+        only_model += [(m.start(), m.end()) for m in b[j1:j2]]
+    return only_mine, only_model
+
+
+def _flag_spans(segments: Iterable[tuple[str, bool]]) -> tuple[tuple[int, int], ...]:
+    """(text, flagged) pieces -> spans into inert() of the whole text."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for text, flagged in segments:
+        length = len(inert(text))
+        if flagged and length:
+            spans.append((position, position + length))
+        position += length
+    return tuple(spans)
+
+
+def _labeller(stored: StoredSession) -> Any:
+    """reply id -> its label, at a node (from the stored script; ids if it cannot load)."""
+    from rehearse.engine import session as sess
+    from rehearse.engine.store import stored_setup
+
+    try:
+        base: State | None = sess.begin(stored_setup(stored))
+    except Exception:
+        base = None
+    cache: dict[str, dict[str, str]] = {}
+
+    def labels(node: str) -> dict[str, str]:
+        if node not in cache:
+            try:
+                assert base is not None
+                cache[node] = {c.id: c.label for c in replace(base, node=node).candidates()}
+            except Exception:
+                cache[node] = {}
+        return cache[node]
+
+    return labels
+
+
+def _alternatives(data: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[Alternative, ...]:
+    scores = sorted(data.get("scores") or [], key=lambda s: -float(s.get("score") or 0))
+    chosen = data.get("reply")
+    out = []
+    for s in scores[:ALTERNATIVES]:
+        reply = str(s.get("reply") or "")
+        label = labels.get(reply) or (data.get("label") if reply == chosen else None) or reply
+        out.append(
+            Alternative(reply, str(label), float(s.get("score") or 0), str(s.get("example") or ""),
+                        reply == chosen)
+        )
+    return tuple(out)
+
+
+def _parse_mismatches(problems: Sequence[str], indices: Sequence[int]) -> dict[int, str]:
+    changed: dict[int, str] = {}
+    for problem in problems:
+        match = _MISMATCH.match(problem)
+        if match is None:
+            continue
+        index, what = int(match.group(1)), match.group(2)
+        if what.startswith("not reached"):
+            for later in indices:
+                if later >= index:
+                    changed.setdefault(later, "not reached now: " + what.split(": ", 1)[-1])
+        else:
+            changed[index] = what
+    return changed
+
+
+def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
+    """Everything the replay screen shows about a stored session."""
+    from rehearse.commands.render import view
+    from rehearse.engine.loader import digest
+    from rehearse.engine.store import rebuild
+
+    v = view(stored)
+    by_index = {t.index: t for t in stored.turns}
+    labels = _labeller(stored)
+    turns: list[TurnView] = []
+    for t in v["turns"]:
+        stored_turn = by_index.get(t["index"])
+        data: Mapping[str, Any] = stored_turn.data if stored_turn is not None else {}
+        previous = by_index.get(t["index"] - 1)
+        node = str(data.get("node") or "")
+        reason = str(data.get("reason") or "")
+        turns.append(
+            TurnView(
+                index=t["index"],
+                before=previous.boss if previous is not None else "",
+                you=inert(t["you"]),
+                flagged=_flag_spans(t["segments"]),
+                understood=t["understood"],
+                decision=t["decision"],
+                picked=reason.startswith("picked option"),
+                alternatives=_alternatives(data, labels(node) if node else {}),
+                model=" ".join(t["model"].split()) if t["model"] else None,
+                coach_note=t["coach_note"],
+                coaching=tuple(t["coaching"]),
+                score_delta=t["score_delta"],
+                points=t["points"],
+                boss=t["boss"],
+                kind=str(t["kind"] or ""),
+                hint=t["hint"],
+                options=tuple(t["options"]),
+                ending=data.get("ending") or None,
+            )
+        )
+    replay = Replay(stored, turns, str(v["opening"]))
+    current = catalog.scripts.get(stored.script_id) if catalog is not None else None
+    if catalog is not None:
+        persona = catalog.personas.get(stored.persona_id)
+        if persona is not None and (persona.digest or digest(persona.source)) == stored.persona_sha:
+            replay.current_persona = persona
+    if current is None:
+        if catalog is not None:
+            replay.note = (
+                "This script is no longer in your library: shown from the copy kept with the "
+                "session."
+            )
+        return replay
+    replay.current_script = current
+    if (current.digest or digest(current.source)) == stored.script_sha:
+        return replay
+    replay.script_changed = True
+    try:
+        _, problems = rebuild(stored, script=current)
+    except Exception as exc:
+        replay.current_failed = True
+        replay.note = (
+            "The script has changed since this session, and your replies could not be played "
+            f"over the new version ({exc}). Shown as it happened."
+        )
+        return replay
+    replay.changed = _parse_mismatches(problems, [t.index for t in turns] or [0])
+    if replay.changed:
+        marked = ", ".join(str(i) for i in sorted(replay.changed))
+        replay.note = (
+            "The script has changed since this session. Shown as it happened; turns marked ≠ "
+            f"would go differently now ({marked})."
+        )
+    else:
+        replay.note = (
+            "The script has changed since this session; your replies would still go the same "
+            "way."
+        )
+    return replay
+
+
+def state_before(
+    stored: StoredSession, k: int, *, script: Script | None = None, persona: Persona | None = None
+) -> State:
+    """The state before turn k: the first k-1 stored inputs played again (a numbered menu
+    opened where it was opened), from the stored script unless another is given."""
+    from rehearse.engine import session as sess
+    from rehearse.engine.store import stored_setup
+
+    state = sess.begin(stored_setup(stored, script=script, persona=persona))
+    for old in stored.turns[1:]:
+        if old.index >= k or state.ending is not None or old.user is None:
+            break
+        if old.data.get("menu_opened"):
+            state = sess.open_menu(state)
+        state, _ = sess.step(state, old.user)
+    return state
+
+
+# ---------------------------------------------------------------------------------------
+# The screen
+# ---------------------------------------------------------------------------------------
+
+
+def _styled(text: str, layers: Iterable[tuple[Iterable[tuple[int, int]], str]]) -> Content:
+    """Literal text (already inert) with style layers over character spans."""
+    content = Content(text, strip_control_codes=False)
+    for spans, style in layers:
+        for start, end in spans:
+            if end > start:
+                content = content.stylize(style, max(0, start), min(len(text), end))
+    return content
+
+
+def _bar(score: float, width: int = 10) -> str:
+    filled = max(0, min(width, round(score / 100 * width)))
+    return "█" * filled + "░" * (width - filled)
+
+
+class ReplayScreen(Screen[None]):
+    """Step through a stored session."""
+
+    AUTO_FOCUS = "#replay-body"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right,j", "step(1)", "Next", key_display="→/j", priority=True,
+                tooltip="Next turn"),
+        Binding("left,k", "step(-1)", "Previous", key_display="←/k", priority=True,
+                tooltip="Previous turn"),
+        Binding("home", "first", "First", show=False, tooltip="First turn"),
+        Binding("end", "last", "Last", show=False, tooltip="Last turn"),
+        Binding("r", "retry", "Retry from here",
+                tooltip="Rehearse again from this turn (a new session, linked to this one)"),
+        Binding("escape", "back", "Back", key_display="esc", tooltip="Back to the sessions"),
+        Binding("f1", "app.help", "Help"),
+    ]
+
+    def __init__(self, replay: Replay, *, turn: int | None = None) -> None:
+        super().__init__(id="replay")
+        self.replay = replay
+        indices = [t.index for t in replay.turns]
+        self.position = indices.index(turn) if turn in indices else 0
+
+    @property
+    def rehearse(self) -> RehearseApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def current(self) -> TurnView | None:
+        turns = self.replay.turns
+        return turns[self.position] if turns else None
+
+    def compose(self) -> ComposeResult:
+        stored = self.replay.stored
+        yield Static(
+            assemble(
+                ("Replay", "bold $text-accent"),
+                " · ",
+                (one_line(stored.script_title, 60), "bold"),
+                (f"  with {one_line(stored.persona_name or stored.persona_id, 30)}", "$text-muted"),
+            ),
+            id="replay-title",
+            classes="topbar",
+            markup=False,
+        )
+        yield Static(self._meta(), id="replay-meta", markup=False)
+        note = Static(
+            plain("⚠ " + self.replay.note, "$text-warning") if self.replay.note else Content(""),
+            id="replay-note",
+            markup=False,
+        )
+        note.display = bool(self.replay.note)
+        yield note
+        with Horizontal(id="replay-nav"):
+            yield Button("◀ Prev", id="replay-prev", compact=True)
+            yield Static(Content(""), id="turn-strip", markup=False)
+            yield Button("Next ▶", id="replay-next", compact=True)
+            yield Button("↻ Retry from here", id="replay-retry", compact=True, variant="primary")
+        with VerticalScroll(id="replay-body", can_focus=True):
+            yield Static(Content(""), id="turn-changed", classes="replay-changed", markup=False)
+            yield Static(Content(""), id="turn-before", classes="replay-before", markup=False)
+            with Horizontal(id="turn-compare"):
+                yield Static(Content(""), id="turn-you", classes="replay-box", markup=False)
+                yield Static(Content(""), id="turn-model", classes="replay-box", markup=False)
+            yield Static(Content(""), id="turn-legend", classes="replay-legend", markup=False)
+            yield Static(Content(""), id="turn-understood", classes="replay-line", markup=False)
+            yield Static(Content(""), id="turn-alternatives", classes="replay-alts", markup=False)
+            yield Static(Content(""), id="turn-coach", classes="replay-line", markup=False)
+            yield Static(Content(""), id="turn-boss", classes="replay-boss", markup=False)
+        yield Footer()
+
+    def _meta(self) -> Content:
+        from rehearse.ui.screens.sessions import local_time
+
+        stored = self.replay.stored
+        parts: list[Any] = [
+            (f"Session {stored.id} · {local_time(stored.started)} · ", "$text-muted"),
+            outcome_label(stored.outcome),
+            (f" · score {stored.score_total:+d}" if stored.score_total else " · score 0",
+             "$text-muted"),
+        ]
+        if stored.parent is not None:
+            parts.append(
+                (f" · retry of session {stored.parent} from turn {stored.parent_turn}",
+                 "$text-muted")
+            )
+        return assemble(*parts)
+
+    def on_mount(self) -> None:
+        for button in self.query(Button):
+            button.can_focus = False  # keys go to the screen; the buttons are for the mouse
+            button.active_effect_duration = 0  # quick clicks each step one turn
+        self.show_turn()
+
+    # ------------------------------------------------------------------ showing a turn
+
+    def _strip(self) -> Content:
+        turns = self.replay.turns
+        if not turns:
+            return plain("No replies in this session", "$text-muted")
+        pieces: list[Content] = [plain(f"Turn {self.current.index} of {len(turns)}  ", "bold")]
+        for i, t in enumerate(turns):
+            mark = "≠" if t.index in self.replay.changed else ""
+            style = "bold reverse" if i == self.position else (
+                "$text-warning" if mark else "$text-muted")
+            pieces.append(plain(f" {t.index}{mark} ", style))
+        return Content("").join(pieces)
+
+    def show_turn(self) -> None:
+        self.query_one("#turn-strip", Static).update(self._strip())
+        turn = self.current
+        persona = self.replay.stored.persona_name or "The boss"
+        widgets = {name: self.query_one(f"#turn-{name}", Static) for name in (
+            "changed", "before", "you", "model", "legend", "understood", "alternatives",
+            "coach", "boss")}
+        self.query_one("#replay-prev", Button).disabled = self.position == 0
+        self.query_one("#replay-next", Button).disabled = (
+            not self.replay.turns or self.position >= len(self.replay.turns) - 1)
+        if turn is None:
+            for widget in widgets.values():
+                widget.display = False
+            widgets["before"].display = True
+            widgets["before"].update(Content("\n").join([
+                assemble((f"{persona}: ", "bold $text-accent"), (self.replay.opening, "italic")),
+                plain("You did not reply. Retry from here to have this conversation again.",
+                      "$text-muted"),
+            ]))
+            return
+        changed = self.replay.changed.get(turn.index)
+        self._set(widgets["changed"], plain(f"≠ With the script as it is now: {changed}",
+                                            "bold $text-warning") if changed else None)
+        self._set(widgets["before"], assemble((f"{persona}: ", "bold $text-accent"),
+                                              (turn.before, "italic")) if turn.before else None)
+        # what you said, beside the strong reply; the words that differ highlighted
+        mine_diff, model_diff = word_diff(turn.you, turn.model) if turn.model else ([], [])
+        you = widgets["you"]
+        you.display = True
+        you.border_title = "You said"
+        you.update(_styled(turn.you, [(mine_diff, MINE_STYLE), (turn.flagged, FLAG_STYLE)]))
+        model = widgets["model"]
+        model.border_title = "A strong reply"
+        self._set(model, _styled(inert(turn.model), [(model_diff, MODEL_STYLE)])
+                  if turn.model else None)
+        legend: list[Any] = []
+        if turn.model:
+            legend += [("highlighted", MINE_STYLE), ": only in yours, ",
+                       ("highlighted", MODEL_STYLE), ": only in the strong reply"]
+        if turn.flagged:
+            legend += ["; " if legend else "", ("underlined", FLAG_STYLE),
+                       ": flagged by the coach"]
+        self._set(widgets["legend"], assemble(*legend) if legend else None)
+        self._set(widgets["understood"], self._understood(turn))
+        self._set(widgets["alternatives"], self._alternatives(turn))
+        self._set(widgets["coach"], self._coach(turn))
+        self._set(widgets["boss"], self._boss(turn, persona))
+        self.query_one("#replay-body", VerticalScroll).scroll_home(animate=False)
+
+    @staticmethod
+    def _set(widget: Static, content: Content | None) -> None:
+        widget.display = content is not None
+        if content is not None:
+            widget.update(content)
+
+    def _understood(self, turn: TurnView) -> Content:
+        symbol, style = {"matched": ("→", "$text-success"), "ambiguous": ("?", "$text-warning")}.get(
+            turn.decision or "", ("↻", "$text-warning"))
+        return assemble(("Understood: ", "bold"), (f"{symbol} ", style), turn.understood)
+
+    def _alternatives(self, turn: TurnView) -> Content | None:
+        if turn.picked or not turn.alternatives:
+            return None
+        lines = [plain("Closest replies:", "bold")]
+        for alt in turn.alternatives:
+            lines.append(assemble(
+                ("→ " if alt.chosen else "  ", "bold $text-success"),
+                (_bar(alt.score), "$text-success" if alt.chosen else "$text-muted"),
+                (f" {alt.score:3.0f}  ", "bold"),
+                (one_line(alt.label, 60), "bold" if alt.chosen else ""),
+            ))
+            if alt.example:
+                lines.append(plain(f"{'':15}closest to “{one_line(alt.example, 80)}”",
+                                   "$text-muted"))
+        return Content("\n").join(lines)
+
+    def _coach(self, turn: TurnView) -> Content | None:
+        lines: list[Content] = []
+        if turn.score_delta:
+            deltas = ", ".join(f"{k} {v:+d}" for k, v in turn.score_delta.items())
+            lines.append(assemble(("Score: ", "bold"), deltas))
+        if turn.coach_note:
+            lines.append(assemble(("Note: ", "bold"), " ".join(turn.coach_note.split())))
+        for flag in turn.coaching:
+            words = ", ".join(f"“{w}”" for w in list(flag.get("words") or [])[:3])
+            suggestion = " ".join(str(flag.get("suggestion") or "").split())
+            lines.append(assemble(
+                ("⚑ ", "$text-warning"),
+                (str(flag.get("title") or ""), "bold $text-warning"),
+                (f"  {words}" if words else "", "bold"),
+                (f"  Try: {suggestion}" if suggestion else "", "$text-muted"),
+            ))
+        return Content("\n").join(lines) if lines else None
+
+    def _boss(self, turn: TurnView, persona: str) -> Content:
+        lines = [assemble((f"{persona}: ", "bold $text-accent"), (turn.boss, "italic"))]
+        if turn.hint:
+            lines.append(assemble(("Hint: ", "bold $text-success"), turn.hint))
+        for number, label in turn.options:
+            lines.append(assemble((f" {number} ", "bold reverse"), " ", str(label or "")))
+        if turn.ending:
+            outcome = turn.ending.get("outcome")
+            lines.append(assemble(("The conversation ended: ", "bold"), outcome_label(outcome)))
+        return Content("\n").join(lines)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_step(self, delta: int) -> None:
+        if not self.replay.turns:
+            return
+        position = max(0, min(len(self.replay.turns) - 1, self.position + delta))
+        if position != self.position:
+            self.position = position
+            self.show_turn()
+
+    def action_first(self) -> None:
+        self.action_step(-len(self.replay.turns))
+
+    def action_last(self) -> None:
+        self.action_step(len(self.replay.turns))
+
+    @on(Button.Pressed, "#replay-prev")
+    def _prev(self) -> None:
+        self.action_step(-1)
+
+    @on(Button.Pressed, "#replay-next")
+    def _next(self) -> None:
+        self.action_step(1)
+
+    @on(Button.Pressed, "#replay-retry")
+    def action_retry(self) -> None:
+        turn = self.current
+        retry_from(self.rehearse, self.replay, turn.index if turn is not None else 1)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+# ---------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------
+
+
+def open_replay(app: RehearseApp, store: Store, session_id: int, *, turn: int | None = None) -> None:
+    """Load a session and push its replay (problems are notified, never raised)."""
+    try:
+        stored = store.load(session_id)
+        replay = build_replay(stored, app.catalog)
+    except Exception as exc:
+        app.notify(f"Could not open session {session_id}: {exc}", severity="error", markup=False)
+        return
+    app.push_screen(ReplayScreen(replay, turn=turn))
+
+
+def retry_from(app: RehearseApp, replay: Replay, k: int) -> None:
+    """A new live session from the state before turn k, recorded as a retry of this one.
+
+    The script as it is now is used when it plays the first k-1 turns the same way; if it
+    changed before turn k, the copy you played is used instead (so the conversation up to
+    here is the one you had).
+    """
+    stored = replay.stored
+    script = replay.current_script
+    if script is not None and replay.script_changed and (
+        replay.current_failed or (replay.first_changed is not None and replay.first_changed < k)
+    ):
+        app.notify(
+            "The script has changed before this turn: retrying with the version you played.",
+            markup=False,
+        )
+        script = None
+    try:
+        state = state_before(stored, k, script=script, persona=replay.current_persona)
+    except Exception as exc:
+        app.notify(f"Could not retry from turn {k}: {exc}", severity="error", markup=False)
+        return
+    retry_of = getattr(app.recorder, "retry_of", None)
+    if callable(retry_of):
+        # saving never stops a rehearsal; the recorder reports its own problems
+        with contextlib.suppress(Exception):
+            retry_of(stored.id, k)
+    app.open_chat(state.setup, state=state)

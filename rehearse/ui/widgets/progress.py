@@ -1,0 +1,134 @@
+"""Progress over attempts: a sparkline of rubric totals and the outcomes as symbols.
+
+Imported by the home screen at startup, so nothing here may import the engine or the store:
+the numbers arrive as plain values (``StatPoint``-like objects or (total, outcome) pairs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Sparkline, Static
+
+from rehearse.ui.safe import assemble, one_line, plain
+
+SPARKS = "▁▂▃▄▅▆▇█"
+#: Outcomes as symbols (colour is never the only cue).
+OUTCOME_SYMBOL = {"success": "✓", "partial": "~", "fail": "✗"}
+UNFINISHED_SYMBOL = "·"
+OUTCOME_STYLE = {
+    "success": "bold $text-success",
+    "partial": "bold $text-warning",
+    "fail": "bold $text-error",
+}
+#: Attempts in the home screen's trend, and in the sessions screen's chart.
+TREND_LENGTH = 6
+CHART_LENGTH = 40
+
+
+def symbol(outcome: str | None) -> str:
+    return OUTCOME_SYMBOL.get(outcome or "", UNFINISHED_SYMBOL)
+
+
+def spark_text(values: Sequence[float]) -> str:
+    """A one-line sparkline ("▂▄▆"), one character per value; flat values sit mid-height."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    if high == low:
+        return SPARKS[len(SPARKS) // 2 - 1] * len(values)
+    scale = (len(SPARKS) - 1) / (high - low)
+    return "".join(SPARKS[round((v - low) * scale)] for v in values)
+
+
+def outcome_symbols(outcomes: Iterable[str | None]) -> Content:
+    """One coloured symbol per attempt: ✓ success, ~ partial, ✗ fail, · unfinished."""
+    parts: list[tuple[str, str]] = [
+        (symbol(o), OUTCOME_STYLE.get(o or "", "$text-muted")) for o in outcomes
+    ]
+    return assemble(*parts)
+
+
+def outcome_label(outcome: str | None) -> Content:
+    word = outcome or "unfinished"
+    return plain(f"{symbol(outcome)} {word}", OUTCOME_STYLE.get(outcome or "", "$text-muted"))
+
+
+def trend_line(trend: Sequence[tuple[int, str | None]]) -> Content:
+    """The home screen's glance: the last attempts' rubric totals as a short sparkline."""
+    if not trend:
+        return Content("")
+    return plain(spark_text([t for t, _ in trend]), "$text-accent")
+
+
+class ProgressChart(Vertical):
+    """One script's attempts over time: rubric totals as a Sparkline, outcomes underneath."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), id="progress-title", markup=False)
+        with Horizontal(id="progress-body"):
+            with Vertical(id="progress-graph"):
+                yield Sparkline([], id="progress-spark")
+                yield Static(Content(""), id="progress-outcomes", markup=False)
+            yield Static(Content(""), id="progress-legend", markup=False)
+
+    def show(
+        self,
+        title: str,
+        points: Sequence[Any],
+        *,
+        attempts: int | None = None,
+        best: str | None = None,
+    ) -> None:
+        """Show ``points`` (oldest first; each with ``.total`` and ``.outcome``)."""
+        totals = [int(p.total) for p in points]
+        outcomes = [p.outcome for p in points]
+        count = attempts if attempts is not None else len(points)
+        heading = assemble(
+            ("Progress · ", "bold $text-accent"),
+            (one_line(title, 60), "bold"),
+            (
+                f"  {count} attempt{'s' if count != 1 else ''}"
+                + (f" · best {symbol(best)} {best}" if best else ""),
+                "$text-muted",
+            ),
+        )
+        self.query_one("#progress-title", Static).update(heading)
+        spark = self.query_one("#progress-spark", Sparkline)
+        graph = self.query_one("#progress-graph")
+        if not totals:
+            spark.data = []
+            graph.display = False
+            self.query_one("#progress-legend", Static).update(
+                plain("No attempts yet.", "$text-muted")
+            )
+            return
+        graph.display = True
+        spark.data = totals
+        # one cell per attempt, so each outcome symbol sits under its own bar
+        graph.styles.width = len(totals)
+        spark.styles.width = len(totals)
+        self.query_one("#progress-outcomes", Static).update(outcome_symbols(outcomes))
+        legend = Content("\n").join(
+            [
+                assemble(
+                    ("total ", "$text-muted"),
+                    (f"{totals[0]:+d} → {totals[-1]:+d}", "bold"),
+                    (f"  (best {max(totals):+d})", "$text-muted"),
+                ),
+                plain(
+                    f"last {len(totals)}, oldest first · ✓ success ~ partial ✗ fail · unfinished",
+                    "$text-muted",
+                ),
+            ]
+        )
+        self.query_one("#progress-legend", Static).update(legend)
+
+    def clear(self, message: str) -> None:
+        self.query_one("#progress-title", Static).update(plain(message, "$text-muted"))
+        self.query_one("#progress-graph").display = False
+        self.query_one("#progress-legend", Static).update(Content(""))
