@@ -111,6 +111,7 @@ class RehearseApp(App[None]):
         self._recorder_failed = False
         self._opened_script = False
         self._guessed_name: str | None = None
+        self._disabled_checks: frozenset[str] | None = None
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme
 
@@ -301,6 +302,32 @@ class RehearseApp(App[None]):
         remembered = self.prefs.for_script(script.id).persona
         return remembered if remembered in personas else personas[0]
 
+    def disabled_checks(self) -> frozenset[str]:
+        """Coach checks the user switched off (config.toml), read once."""
+        if self._disabled_checks is None:
+            from rehearse.config import ConfigError, load_config
+
+            try:
+                self._disabled_checks = load_config().disabled_checks
+            except ConfigError as exc:
+                self.notify(f"Ignoring broken settings: {exc}", severity="warning", markup=False)
+                self._disabled_checks = frozenset()
+        return self._disabled_checks
+
+    def toggle_check(self, check_id: str, title: str) -> None:
+        """Switch a coach check off or back on, for the live coach line and new sessions."""
+        from rehearse.config import Config, save_config
+
+        switched_off = check_id not in self.disabled_checks()
+        self._disabled_checks = self.disabled_checks() ^ {check_id}
+        try:
+            save_config(Config(self._disabled_checks))
+        except OSError as exc:
+            self.notify(f"Could not save the setting: {exc}", severity="error", markup=False)
+            return
+        state = "off" if switched_off else "back on"
+        self.notify(f"Coach check \u201c{title}\u201d is {state}.", markup=False)
+
     def new_seed(self) -> int:
         return self.options.seed if self.options.seed is not None else random.randrange(1_000_000)
 
@@ -345,6 +372,7 @@ class RehearseApp(App[None]):
             user_name=user_name or "you",
             vars=values,
             seed=self.new_seed(),
+            disabled_checks=self.disabled_checks(),
         )
         self.open_chat(setup)
 

@@ -55,6 +55,16 @@ class RehearseCommands(Provider):
                     partial(switch, persona.id),
                     "Switch who plays your manager",
                 )
+        if catalog is not None and hasattr(app, "toggle_check"):
+            from rehearse.engine.coach import checks
+
+            disabled = app.disabled_checks()
+            for check in checks():
+                if check.id in disabled:
+                    text, help_text = f"Coach: flag \u201c{check.title}\u201d again", "Switch this check back on"
+                else:
+                    text, help_text = f"Coach: stop flagging \u201c{check.title}\u201d", check.rationale
+                yield (text, partial(app.toggle_check, check.id, check.title), help_text)
         toggle = getattr(screen, "action_toggle_panel", None)
         if callable(toggle):
             yield ("Toggle side panel", toggle, "Show or hide the goal, rubric and patience panel")

@@ -340,3 +340,21 @@ async def test_a_huge_paste_is_cut_not_refused_and_nothing_breaks() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert chat.state.inputs == ("x" * MAX_REPLY,)
+
+
+async def test_a_coach_check_switched_off_from_the_app_stays_off() -> None:
+    from rehearse.config import load_config
+
+    app = make_app(script=SCRIPT)
+    async with app.run_test(size=(120, 30)) as pilot:
+        chat = await _open(pilot)
+        text = "sorry to bother you, I think maybe I'd sort of like to just ask"
+        assert "hedge" in {f.check.id for f in coach(text, expects=chat.state.current.expects)}
+        app.toggle_check("hedge", "Hedging the ask")
+        await type_text(pilot, text)
+        await pilot.pause(0.3)
+        shown = visible_text(chat.query_one(CoachLine))
+        assert "Hedging the ask" not in shown
+        assert load_config().disabled_checks == {"hedge"}
+        app.toggle_check("hedge", "Hedging the ask")
+        assert load_config().disabled_checks == frozenset()

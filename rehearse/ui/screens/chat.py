@@ -453,7 +453,9 @@ class ChatScreen(Screen[None]):
             flags = coach(
                 text,
                 expects=self.state.current.expects,
-                disabled=setup.disabled_checks | self.state.current.coach_off,
+                disabled=setup.disabled_checks
+                | self.state.current.coach_off
+                | getattr(self.app, "disabled_checks", frozenset)(),
             )
         except Exception:
             flags = ()
