@@ -76,18 +76,27 @@ def list_command(ctx: click.Context, extra_paths: tuple[Path, ...], as_json: boo
     if as_json:
         data = {
             "scripts": [
-                {"id": s.id, "title": s.title, "personas": list(s.personas), "path": s.path,
-                 "nodes": len(s.nodes)}
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "personas": list(s.personas),
+                    "path": s.path,
+                    "nodes": len(s.nodes),
+                }
                 for s in sorted(cat.scripts.values(), key=lambda s: s.id)
             ],
             "personas": [
-                {"id": p.id, "name": p.name, "title": p.title, "difficulty": p.difficulty,
-                 "patience": p.patience, "path": p.path}
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "title": p.title,
+                    "difficulty": p.difficulty,
+                    "patience": p.patience,
+                    "path": p.path,
+                }
                 for p in sorted(cat.personas.values(), key=lambda p: p.id)
             ],
-            "broken": [
-                {"path": b.path, "error": b.first.render() if b.first else ""} for b in cat.broken
-            ],
+            "broken": [{"path": b.path, "error": b.first.render() if b.first else ""} for b in cat.broken],
             "search_path": [str(p) for p in paths.search_path(list(extra_paths))],
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -131,8 +140,9 @@ def check_command(ctx: click.Context, targets: tuple[Path, ...], strict: bool, f
 @click.option("--persona", "-p", help="Persona id (default: the script's first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def why_command(ctx: click.Context, script: str, node: str, text: str, persona: str | None,
-                as_json: bool) -> None:
+def why_command(
+    ctx: click.Context, script: str, node: str, text: str, persona: str | None, as_json: bool
+) -> None:
     """Show how TEXT would be understood at NODE of SCRIPT, with every reply's score."""
     from rehearse.engine.diagnostics import did_you_mean
     from rehearse.engine.matching import decide
@@ -162,7 +172,7 @@ def why_command(ctx: click.Context, script: str, node: str, text: str, persona: 
     chosen = decision.reply or (" or ".join(decision.candidates) if decision.candidates else "-")
     click.echo(f"{decision.kind}: {chosen}  ({decision.reason})")
     for s in decision.scores:
-        extra = f"  via \"{inert(s.example)}\"" if s.example else ""
+        extra = f'  via "{inert(s.example)}"' if s.example else ""
         notes = f"  [{'; '.join(s.notes)}]" if s.notes else ""
         click.echo(f"  {s.score:5.1f}  {s.reply}{extra}{notes}")
 
@@ -174,14 +184,26 @@ def why_command(ctx: click.Context, script: str, node: str, text: str, persona: 
 @click.option("--name", default=None, help="Your name, as the boss says it.")
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a script variable.")
 @click.option("--plain", is_flag=True, help="Plain line mode over stdin/stdout (no full-screen app).")
-@click.option("--json", "as_json", is_flag=True, help="With --plain: print the transcript as JSON at the end.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="With --plain: print the transcript as JSON at the end."
+)
 @click.option("--no-save", is_flag=True, help="Do not keep this session in your session history.")
-@click.option("--watch", is_flag=True,
-              help="Live preview for authors: reload SCRIPT (a file) whenever it is saved.")
+@click.option(
+    "--watch", is_flag=True, help="Live preview for authors: reload SCRIPT (a file) whenever it is saved."
+)
 @click.pass_context
-def play_command(ctx: click.Context, script: str, persona: str | None, seed: int | None,
-                 name: str | None, var_pairs: tuple[str, ...], plain: bool, as_json: bool,
-                 no_save: bool, watch: bool) -> None:
+def play_command(
+    ctx: click.Context,
+    script: str,
+    persona: str | None,
+    seed: int | None,
+    name: str | None,
+    var_pairs: tuple[str, ...],
+    plain: bool,
+    as_json: bool,
+    no_save: bool,
+    watch: bool,
+) -> None:
     """Rehearse SCRIPT (an id or a file)."""
     from rehearse.resolve import NotFound, script_and_persona
 
@@ -209,7 +231,10 @@ def play_command(ctx: click.Context, script: str, persona: str | None, seed: int
         from rehearse.plain import run_plain
 
         setup = Setup(
-            found.script, found.persona, user_name=name or "you", vars=variables,
+            found.script,
+            found.persona,
+            user_name=name or "you",
+            vars=variables,
             seed=seed if seed is not None else random.randrange(1_000_000),
             disabled_checks=disabled_checks(),
         )
@@ -221,34 +246,54 @@ def play_command(ctx: click.Context, script: str, persona: str | None, seed: int
 
         with StoreRecorder(warn=lambda m: click.echo(f"rehearse: {m}", err=True)) as recorder:
             recorder.started(state)
-            final = run_plain(state, as_json=as_json, on_turn=recorder.turn,
-                              on_undo=recorder.took_back)
+            final = run_plain(state, as_json=as_json, on_turn=recorder.turn, on_undo=recorder.took_back)
             recorder.finished(final)
         return
     from rehearse.resolve import looks_like_file
 
     extra = [*ctx.obj["paths"], *([Path(script).parent] if looks_like_file(script) else [])]
     # a watched script changes under the session, so its sessions are not kept
-    _run_app(save=not no_save and not watch, extra_paths=extra, script=found.script.id,
-             persona=found.persona.id, seed=seed, name=name, variables=variables,
-             **({"watch": Path(script)} if watch else {}))
+    _run_app(
+        save=not no_save and not watch,
+        extra_paths=extra,
+        script=found.script.id,
+        persona=found.persona.id,
+        seed=seed,
+        name=name,
+        variables=variables,
+        **({"watch": Path(script)} if watch else {}),
+    )
 
 
 @cli.command("test")
 @click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="Show every case, not only failures.")
-@click.option("--coverage", is_flag=True,
-              help="Report which nodes, replies and conditional branches the cases exercise.")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="N",
-              help="Fail when a script's combined coverage is below N% (implies --coverage).")
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="Report which nodes, replies and conditional branches the cases exercise.",
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="N",
+    help="Fail when a script's combined coverage is below N% (implies --coverage).",
+)
 @click.pass_context
-def test_command(ctx: click.Context, targets: tuple[Path, ...], verbose: bool, coverage: bool,
-                 min_coverage: float | None) -> None:
+def test_command(
+    ctx: click.Context, targets: tuple[Path, ...], verbose: bool, coverage: bool, min_coverage: float | None
+) -> None:
     """Run test plans (*.test.yaml) for scripts; default: every plan on the search path."""
     from rehearse.testing import run_plans
 
-    ok = run_plans(list(targets), extra=ctx.obj["paths"], verbose=verbose, echo=click.echo,
-                   coverage=coverage or min_coverage is not None, min_coverage=min_coverage)
+    ok = run_plans(
+        list(targets),
+        extra=ctx.obj["paths"],
+        verbose=verbose,
+        echo=click.echo,
+        coverage=coverage or min_coverage is not None,
+        min_coverage=min_coverage,
+    )
     sys.exit(0 if ok else 1)
 
 
@@ -281,8 +326,15 @@ cli.add_command(schema_command)
 @click.option("--all", "all_checks", is_flag=True, help="Ignore checks switched off in your settings.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def coach_command(ctx: click.Context, text: str, script_id: str | None, node: str | None,
-                  expects: str | None, all_checks: bool, as_json: bool) -> None:
+def coach_command(
+    ctx: click.Context,
+    text: str,
+    script_id: str | None,
+    node: str | None,
+    expects: str | None,
+    all_checks: bool,
+    as_json: bool,
+) -> None:
     """Show what in TEXT could undercut you, and why."""
     from rehearse.config import disabled_checks
     from rehearse.engine.coach import coach
@@ -311,9 +363,11 @@ def coach_command(ctx: click.Context, text: str, script_id: str | None, node: st
     if as_json:
         data = [
             {
-                "check": f.check.id, "title": f.check.title, "rationale": f.check.rationale,
+                "check": f.check.id,
+                "title": f.check.title,
+                "rationale": f.check.rationale,
                 "suggestion": f.check.suggestion,
-                "spans": [{"start": s.start, "end": s.end, "text": text[s.start:s.end]} for s in f.spans],
+                "spans": [{"start": s.start, "end": s.end, "text": text[s.start : s.end]} for s in f.spans],
             }
             for f in flags
         ]
@@ -323,7 +377,7 @@ def coach_command(ctx: click.Context, text: str, script_id: str | None, node: st
         click.echo("Nothing to flag.")
         return
     for f in flags:
-        words = ", ".join(f'"{inert(text[s.start:s.end])}"' for s in f.spans)
+        words = ", ".join(f'"{inert(text[s.start : s.end])}"' for s in f.spans)
         click.echo(f"{f.check.title} [{f.check.id}]: {words}")
         click.echo(f"  why: {f.check.rationale}")
         click.echo(f"  try: {f.check.suggestion}")

@@ -82,11 +82,7 @@ class Prefs:
                 persona = entry.get("persona")
                 raw_vars = entry.get("vars")
                 variables = (
-                    {
-                        k: _clip(v)
-                        for k, v in raw_vars.items()
-                        if isinstance(k, str) and isinstance(v, str)
-                    }
+                    {k: _clip(v) for k, v in raw_vars.items() if isinstance(k, str) and isinstance(v, str)}
                     if isinstance(raw_vars, dict)
                     else {}
                 )

@@ -309,9 +309,7 @@ _Lits = tuple[tuple[str, ...], ...]
 
 def _worth_testing(group: set[str]) -> bool:
     """Single letters occur everywhere; a required "?" or "," rules out most replies."""
-    return min(map(len, group)) >= 2 or all(
-        not ch.isalnum() and not ch.isspace() for s in group for ch in s
-    )
+    return min(map(len, group)) >= 2 or all(not ch.isalnum() and not ch.isspace() for s in group for ch in s)
 
 
 def _minimal(group: set[str]) -> tuple[str, ...]:

@@ -169,9 +169,7 @@ class RehearseApp(App[None]):
             self.summary = dict(self.history.summary())
             self.trends = self._trends()
         except Exception as exc:
-            self.notify(
-                f"Could not read your past sessions: {exc}", severity="warning", markup=False
-            )
+            self.notify(f"Could not read your past sessions: {exc}", severity="warning", markup=False)
 
     def _trends(self) -> dict[str, list[tuple[int, str | None]]]:
         """The last few attempts of each script tried (one indexed query per script)."""
@@ -233,9 +231,7 @@ class RehearseApp(App[None]):
             self._opened_script = True
             script = self.catalog.scripts.get(self.options.script)
             if script is None:
-                self.notify(
-                    f"No script '{self.options.script}' found.", severity="error", markup=False
-                )
+                self.notify(f"No script '{self.options.script}' found.", severity="error", markup=False)
                 return
             self.start_conversation(
                 script.id,
@@ -353,9 +349,7 @@ class RehearseApp(App[None]):
         personas = {p.id: p for p in self.personas_for(script)}
         persona_id = persona_id or self.default_persona(script)
         if persona_id not in personas:
-            self.notify(
-                f"No persona '{persona_id}' can play this script.", severity="error", markup=False
-            )
+            self.notify(f"No persona '{persona_id}' can play this script.", severity="error", markup=False)
             return
         user_name = (name if name is not None else self.user_name()).strip()
         values = dict(self.script_vars(script))
@@ -376,9 +370,7 @@ class RehearseApp(App[None]):
         )
         self.open_chat(setup)
 
-    def open_chat(
-        self, setup: Any, *, replace_screen: bool = False, state: State | None = None
-    ) -> None:
+    def open_chat(self, setup: Any, *, replace_screen: bool = False, state: State | None = None) -> None:
         """Open the chat; ``state`` continues from a given point (retry from a turn)."""
         from rehearse.ui.screens.chat import ChatScreen
 
@@ -448,9 +440,7 @@ class RehearseApp(App[None]):
         except Exception as exc:
             if not self._recorder_failed:
                 self._recorder_failed = True
-                self.notify(
-                    f"This session could not be saved: {exc}", severity="warning", markup=False
-                )
+                self.notify(f"This session could not be saved: {exc}", severity="warning", markup=False)
 
     # ------------------------------------------------------------------ app-wide actions
 

@@ -61,7 +61,10 @@ class RehearseCommands(Provider):
             disabled = app.disabled_checks()
             for check in checks():
                 if check.id in disabled:
-                    text, help_text = f"Coach: flag \u201c{check.title}\u201d again", "Switch this check back on"
+                    text, help_text = (
+                        f"Coach: flag \u201c{check.title}\u201d again",
+                        "Switch this check back on",
+                    )
                 else:
                     text, help_text = f"Coach: stop flagging \u201c{check.title}\u201d", check.rationale
                 yield (text, partial(app.toggle_check, check.id, check.title), help_text)

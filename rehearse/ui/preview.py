@@ -77,9 +77,7 @@ def load_and_replay(path: Path, sig: Signature, base: State) -> Reloaded:
 class LivePreview:
     """The watcher and the author overlay of one chat screen."""
 
-    def __init__(
-        self, chat: ChatScreen, watch: Path | None = None, interval: float = POLL_INTERVAL
-    ) -> None:
+    def __init__(self, chat: ChatScreen, watch: Path | None = None, interval: float = POLL_INTERVAL) -> None:
         self.chat = chat
         self.path = Path(watch) if watch is not None else None
         self.interval = interval
@@ -188,8 +186,7 @@ class LivePreview:
                 + (f"Continuing after turn {kept}." if kept else "Starting again from the opening.")
             )
             chat.load_version(state, note=("Script reloaded", message))
-            chat.notify(message, title=f"Reloaded {name}", severity="warning", timeout=10,
-                        markup=False)
+            chat.notify(message, title=f"Reloaded {name}", severity="warning", timeout=10, markup=False)
             reply = chat.query_one("#reply", Input)
             if not reply.value:
                 reply.value = divergence.text

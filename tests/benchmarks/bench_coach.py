@@ -56,10 +56,7 @@ def percentiles(seconds: list[float]) -> str:
     def at(q: float) -> float:
         return us[min(len(us) - 1, int(q * len(us)))]
 
-    return (
-        f"p50 {statistics.median(us):6.0f}  p90 {at(0.90):6.0f}  "
-        f"p99 {at(0.99):6.0f}  max {us[-1]:6.0f} us"
-    )
+    return f"p50 {statistics.median(us):6.0f}  p90 {at(0.90):6.0f}  p99 {at(0.99):6.0f}  max {us[-1]:6.0f} us"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,9 +63,7 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="rehearse-bench-")
     # an installed package has its bytecode compiled; let the warm-up runs write it here too
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("TEXTUAL") and k != "PYTHONDONTWRITEBYTECODE"
+        k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL") and k != "PYTHONDONTWRITEBYTECODE"
     }
     env.update(TERM="xterm-256color", REHEARSE_HOME=home)
     rehearse_env = {**env, "REHEARSE_EXIT_WHEN_READY": "1"}
@@ -88,10 +86,7 @@ def main() -> None:
     print(f"runs each:          {args.runs} (alternating, {args.cols}x{args.rows} pty)")
     verdict = "OK" if ratio <= BUDGET else "OVER"
     print(f"bare Textual+Input: median {bare_median * 1000:7.1f} ms  (min {min(bare) * 1000:.1f})")
-    print(
-        f"rehearse home:      median {rehearse_median * 1000:7.1f} ms  "
-        f"(min {min(rehearse) * 1000:.1f})"
-    )
+    print(f"rehearse home:      median {rehearse_median * 1000:7.1f} ms  (min {min(rehearse) * 1000:.1f})")
     print(f"ratio:              {ratio:.2f}x  (budget {BUDGET}x: {verdict})")
 
 

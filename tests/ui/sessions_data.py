@@ -32,17 +32,18 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch, start: datetime = START) -> Non
     """The store's clock ticks one minute per call from ``start`` (deterministic dates)."""
     ticks = iter(range(1_000_000))
     monkeypatch.setattr(
-        store_module, "now",
+        store_module,
+        "now",
         lambda: (start + timedelta(minutes=next(ticks))).isoformat(timespec="milliseconds"),
     )
 
 
-def setup_for(script_id: str, persona: str | None = None, *, seed: int = 0,
-              catalog: Catalog | None = None) -> Setup:
+def setup_for(
+    script_id: str, persona: str | None = None, *, seed: int = 0, catalog: Catalog | None = None
+) -> Setup:
     catalog = catalog or cached_load([])
     script = catalog.scripts[script_id]
-    return Setup(script, catalog.personas[persona or script.personas[0]], user_name="Alex",
-                 seed=seed)
+    return Setup(script, catalog.personas[persona or script.personas[0]], user_name="Alex", seed=seed)
 
 
 def record(setup: Setup, replies: Sequence[str], *, finish: bool = True) -> int:

@@ -96,9 +96,7 @@ async def test_take_back_at_the_opening_does_nothing() -> None:
 async def test_take_back_reopens_an_ended_conversation() -> None:
     case = case_for(SCRIPT, "fail")
     recorder = ListRecorder()
-    app = make_app(
-        script=SCRIPT, persona=case.get("persona"), seed=case.get("seed", 0), recorder=recorder
-    )
+    app = make_app(script=SCRIPT, persona=case.get("persona"), seed=case.get("seed", 0), recorder=recorder)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await _open(pilot)
         for reply in case["replies"]:

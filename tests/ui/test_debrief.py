@@ -71,9 +71,7 @@ async def test_flagged_words_are_highlighted_in_what_you_said() -> None:
         said = next(w for w in debrief.query(".turn-user"))
         content = said.visual
         flagged = {
-            content.plain[span.start : span.end]
-            for span in content.spans
-            if "underline" in str(span.style)
+            content.plain[span.start : span.end] for span in content.spans if "underline" in str(span.style)
         }
         for flag in turn.coaching:
             for word in flag.words:

@@ -34,8 +34,7 @@ async def test_lists_every_bundled_script_with_its_details() -> None:
         scripts = home.query_one(OptionList)
         ids = [scripts.get_option_at_index(i).id for i in range(scripts.option_count)]
         assert ids == [
-            f"script:{s.id}"
-            for s in sorted(app.catalog.scripts.values(), key=lambda s: s.title.lower())
+            f"script:{s.id}" for s in sorted(app.catalog.scripts.values(), key=lambda s: s.title.lower())
         ]
         assert sorted(i.split(":", 1)[1] for i in ids) == BUNDLED_IDS
         text = screen_text(app)
@@ -132,14 +131,10 @@ async def test_enter_on_the_list_starts_and_the_mouse_works_too() -> None:
         assert isinstance(app.screen, ChatScreen)
 
 
-async def test_broken_and_missing_user_scripts_show_as_broken(
-    rehearse_home: Path, tmp_path: Path
-) -> None:
+async def test_broken_and_missing_user_scripts_show_as_broken(rehearse_home: Path, tmp_path: Path) -> None:
     folder = rehearse_home / "scripts"
     folder.mkdir()
-    (folder / "bad.yaml").write_text(
-        "id: bad\ntitle: Bad one\nnods: {}\nstart: x\n", encoding="utf-8"
-    )
+    (folder / "bad.yaml").write_text("id: bad\ntitle: Bad one\nnods: {}\nstart: x\n", encoding="utf-8")
     (folder / "worse.yaml").write_text("id: worse\n  - : [\n", encoding="utf-8")
     missing = tmp_path / "no-such-folder"
     app = make_app(extra_paths=[missing])
@@ -155,9 +150,7 @@ async def test_broken_and_missing_user_scripts_show_as_broken(
         # select the broken one: the first diagnostic shows, with its line
         scripts = home.query_one(OptionList)
         broken = [
-            i
-            for i in range(scripts.option_count)
-            if scripts.get_option_at_index(i).id.startswith("broken:")
+            i for i in range(scripts.option_count) if scripts.get_option_at_index(i).id.startswith("broken:")
         ]
         scripts.highlighted = broken[0]
         await pilot.pause()
@@ -260,9 +253,7 @@ async def test_help_lists_every_key_of_every_screen() -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         body = app.screen.query_one("#help-body")
-        texts = " ".join(
-            " ".join(str(getattr(w, "visual", "")).split()) for w in body.query("Static")
-        )
+        texts = " ".join(" ".join(str(getattr(w, "visual", "")).split()) for w in body.query("Static"))
         for screen in (HomeScreen, Chat, DebriefScreen):
             for binding in screen.BINDINGS:
                 description = binding.tooltip or binding.description

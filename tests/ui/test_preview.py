@@ -50,8 +50,7 @@ def save(path: Path, text: str) -> None:
 
 def watch_app(path: Path, **kwargs: Any) -> Any:
     # interval 0: no polling timer; the tests call the check themselves
-    return make_app(watch=path, watch_interval=kwargs.pop("watch_interval", 0), persona="pat",
-                    **kwargs)
+    return make_app(watch=path, watch_interval=kwargs.pop("watch_interval", 0), persona="pat", **kwargs)
 
 
 async def settle(pilot: Any) -> None:
@@ -142,8 +141,7 @@ async def test_a_reply_that_now_goes_elsewhere_stops_the_replay_there(script_fil
         assert chat.state.inputs == (BOB,)
         assert chat.state.node == "recover" and chat.state.ending is None
         assert any(
-            "Turn 2 now goes another way" in n and WANT in n and "want -> blew_it" in n
-            for n in notices(app)
+            "Turn 2 now goes another way" in n and WANT in n and "want -> blew_it" in n for n in notices(app)
         )
         notes = [c for c in chat.query(NoteCard) if c.has_class("reload")]
         assert len(notes) == 1
@@ -286,9 +284,7 @@ def test_play_watch_needs_a_file(script_file: Path) -> None:
     assert "--watch goes with the app" in result.output
 
 
-def test_play_watch_opens_the_app_on_the_file(
-    script_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_play_watch_opens_the_app_on_the_file(script_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from rehearse.cli import cli
     from rehearse.ui import app as app_module
 

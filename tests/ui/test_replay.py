@@ -31,11 +31,7 @@ def _text(screen: ReplayScreen, name: str) -> str:
 
 def _styled_words(screen: ReplayScreen, name: str, style: str) -> set[str]:
     content = screen.query_one(f"#turn-{name}", Static).visual
-    return {
-        content.plain[span.start : span.end]
-        for span in content.spans
-        if style in str(span.style)
-    }
+    return {content.plain[span.start : span.end] for span in content.spans if style in str(span.style)}
 
 
 def _record_fail() -> tuple[int, dict[str, Any]]:
@@ -266,4 +262,3 @@ def test_snapshot_replay(snap_compare: Any, size: tuple[int, int]) -> None:
         assert isinstance(pilot.app.screen, ReplayScreen)
 
     assert snap_compare(sd.saving_app(), terminal_size=size, run_before=run_before)
-

@@ -241,13 +241,13 @@ async def test_home_shows_a_trend_per_script() -> None:
 def _snapshot_sessions() -> None:
     win = case_for("not-this-role", "success", DATA / "scripts")
     lose = case_for("not-this-role", "fail", DATA / "scripts")
-    sd.record(sd.setup_for("not-this-role", lose.get("persona"), seed=lose.get("seed", 0)),
-              lose["replies"])
-    sd.record(sd.setup_for("not-this-role", win.get("persona"), seed=win.get("seed", 0)),
-              [sd.HEDGED, *win["replies"]])
+    sd.record(sd.setup_for("not-this-role", lose.get("persona"), seed=lose.get("seed", 0)), lose["replies"])
+    sd.record(
+        sd.setup_for("not-this-role", win.get("persona"), seed=win.get("seed", 0)),
+        [sd.HEDGED, *win["replies"]],
+    )
     sd.record(sd.setup_for("passed-over", seed=1), ["I wanted to ask about it"])
-    sd.record(sd.setup_for("not-this-role", win.get("persona"), seed=win.get("seed", 0)),
-              win["replies"])
+    sd.record(sd.setup_for("not-this-role", win.get("persona"), seed=win.get("seed", 0)), win["replies"])
 
 
 @pytest.mark.usefixtures("frozen")

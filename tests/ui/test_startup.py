@@ -32,9 +32,7 @@ def test_exit_when_ready_draws_home_and_exits(rehearse_home: Path) -> None:
         "TERM": "xterm-256color",
         "REHEARSE_EXIT_WHEN_READY": "1",
     }
-    child = pexpect.spawn(
-        sys.executable, ["-m", "rehearse"], env=env, dimensions=(24, 80), timeout=30
-    )
+    child = pexpect.spawn(sys.executable, ["-m", "rehearse"], env=env, dimensions=(24, 80), timeout=30)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -95,9 +95,7 @@ async def test_pasted_escape_sequences_are_shown_inert() -> None:
         await wait_ready(pilot)
         chat = app.screen
         reply = chat.query_one(ReplyInput)
-        reply.post_message(
-            events.Paste("red \x1b[31mALERT\x1b[0m bell\x07 title \x1b]0;pwned\x07 end")
-        )
+        reply.post_message(events.Paste("red \x1b[31mALERT\x1b[0m bell\x07 title \x1b]0;pwned\x07 end"))
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()

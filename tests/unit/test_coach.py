@@ -179,9 +179,7 @@ def test_disabled_checks_do_not_run() -> None:
     assert {"hedge", "self-apology"} <= fired(text).keys()
     left = fired(text, disabled=["hedge"])
     assert "hedge" not in left and "self-apology" in left
-    assert (
-        fired(text, disabled={"hedge", "self-apology"}).keys().isdisjoint({"hedge", "self-apology"})
-    )
+    assert fired(text, disabled={"hedge", "self-apology"}).keys().isdisjoint({"hedge", "self-apology"})
     assert fired(text, disabled=tuple(IDS)) == {}
 
 
@@ -407,9 +405,7 @@ def test_curly_and_straight_apostrophes_are_the_same() -> None:
 
 def test_case_and_spacing_do_not_matter() -> None:
     assert words("I WAS JUST WONDERING if i could apply", "hedge") == ("I WAS JUST WONDERING",)
-    assert words("i  was\njust   wondering if i could apply", "hedge") == (
-        "i  was\njust   wondering",
-    )
+    assert words("i  was\njust   wondering if i could apply", "hedge") == ("i  was\njust   wondering",)
 
 
 # --------------------------------------------------------------------------- robustness
@@ -451,11 +447,7 @@ def test_text_that_lower_case_lengthens_keeps_spans_right() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.text(
-        alphabet=st.sampled_from(list("abcdeIimnorstuwy '’,.?!\n")) | st.characters(), max_size=200
-    )
-)
+@given(st.text(alphabet=st.sampled_from(list("abcdeIimnorstuwy '’,.?!\n")) | st.characters(), max_size=200))
 def test_random_text_gives_valid_spans(text: str) -> None:
     for flag in coach(text, expects=EVERY_MOMENT):
         assert flag.spans

@@ -51,8 +51,9 @@ def test_the_same_script_replays_to_the_same_state(inputs: tuple[str, ...]) -> N
 
 def test_an_edited_boss_line_shows_in_the_replayed_transcript() -> None:
     old = played(WANT)
-    script = edited('text: "Great. Shall we set up a chat with HR?"',
-                    'text: "Lovely. Shall I book HR for Tuesday?"')
+    script = edited(
+        'text: "Great. Shall we set up a chat with HR?"', 'text: "Lovely. Shall I book HR for Tuesday?"'
+    )
     new, divergence = replay_onto(old, script)
     assert divergence is None
     assert new.inputs == (WANT,)
@@ -150,8 +151,7 @@ def test_numbered_picks_open_the_options_again_and_follow_their_order() -> None:
     want_at = SOURCE.index("      want:\n")
     knock_at = SOURCE.index("      knock_peer:\n")
     recover_at = SOURCE.index("  recover:\n")
-    text = (SOURCE[:want_at] + SOURCE[knock_at:recover_at] + SOURCE[want_at:knock_at]
-            + SOURCE[recover_at:])
+    text = SOURCE[:want_at] + SOURCE[knock_at:recover_at] + SOURCE[want_at:knock_at] + SOURCE[recover_at:]
     swapped, report = script_from_text(text, "mini.yaml")
     assert swapped is not None, [d.render() for d in report.items]
     new, divergence = replay_onto(old, swapped)

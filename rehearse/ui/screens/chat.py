@@ -93,9 +93,7 @@ class LeaveScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="leave-dialog", classes="dialog"):
             yield Label("Leave this conversation?", classes="dialog-title")
-            yield Static(
-                "It ends here, unfinished. You can start it again from the list.", markup=False
-            )
+            yield Static("It ends here, unfinished. You can start it again from the list.", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Leave ⏎", id="leave", variant="warning")
                 yield Button("Stay (esc)", id="stay", variant="primary")

@@ -41,9 +41,7 @@ class PersonaChoice(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="persona-dialog", classes="dialog"):
             yield Label("Try again with…", classes="dialog-title")
-            yield OptionList(
-                *[Option(label, id=pid) for pid, label in self.choices], id="persona-list"
-            )
+            yield OptionList(*[Option(label, id=pid) for pid, label in self.choices], id="persona-list")
             yield Static("⏎ start   esc cancel", classes="dialog-foot", markup=False)
 
     def on_mount(self) -> None:
@@ -76,9 +74,7 @@ def understood(turn: Turn, labels: dict[str, str]) -> Content:
         options = " or ".join(f"“{labels.get(c, c)}”" for c in decision.candidates)
         return assemble(("? ", "$text-warning"), ("Too close to call: ", "bold"), options)
     if turn.kind == "wrapup":
-        return assemble(
-            ("✘ ", "$text-error"), ("Not understood, and the boss ran out of patience", "bold")
-        )
+        return assemble(("✘ ", "$text-error"), ("Not understood, and the boss ran out of patience", "bold"))
     best = ""
     if decision is not None and decision.scores and decision.scores[0].score >= CLOSE_ENOUGH:
         top = decision.scores[0]
@@ -157,9 +153,7 @@ class DebriefScreen(Screen[None]):
             if ending.reason == "patience":
                 yield Static(plain("The boss ran out of patience.", "italic"), markup=False)
             if ending.debrief:
-                yield Static(
-                    plain(" ".join(ending.debrief.split())), classes="outcome-text", markup=False
-                )
+                yield Static(plain(" ".join(ending.debrief.split())), classes="outcome-text", markup=False)
 
     def _rubric(self) -> ComposeResult:
         state = self.state
@@ -204,9 +198,7 @@ class DebriefScreen(Screen[None]):
                 before = transcript[turn.index - 1].boss if turn.index > 0 else ""
                 labels = self._labels(turn.node)
                 with Vertical(classes="turn-card"):
-                    yield Label(
-                        plain(f"Turn {turn.index}", "bold"), classes="turn-title", markup=False
-                    )
+                    yield Label(plain(f"Turn {turn.index}", "bold"), classes="turn-title", markup=False)
                     if before:
                         yield Static(
                             assemble((f"{persona.name}: ", "bold"), (before, "italic")),
@@ -238,15 +230,11 @@ class DebriefScreen(Screen[None]):
                         )
                         lines = []
                         if flag.check.rationale:
-                            lines.append(
-                                plain(" ".join(flag.check.rationale.split()), "$text-muted")
-                            )
+                            lines.append(plain(" ".join(flag.check.rationale.split()), "$text-muted"))
                         if flag.check.suggestion:
                             lines.append(plain("Try: " + " ".join(flag.check.suggestion.split())))
                         if lines:
-                            yield Static(
-                                Content("\n").join(lines), classes="turn-flag-detail", markup=False
-                            )
+                            yield Static(Content("\n").join(lines), classes="turn-flag-detail", markup=False)
                     if turn.coach_note:
                         yield Static(
                             assemble(("Note: ", "bold"), " ".join(turn.coach_note.split())),

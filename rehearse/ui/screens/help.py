@@ -34,9 +34,7 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
     "Debrief": [("↑ ↓ pgup pgdn", "Scroll the debrief")],
     "Sessions": [("↑ ↓ pgup pgdn", "Move through the sessions (more load as you reach the end)")],
     "Replay": [("↑ ↓ pgup pgdn", "Scroll a long turn")],
-    "Everywhere": [
-        ("^p", "Command palette: start a script, sessions, switch persona, panel or theme")
-    ],
+    "Everywhere": [("^p", "Command palette: start a script, sessions, switch persona, panel or theme")],
 }
 
 
@@ -109,9 +107,7 @@ class HelpScreen(ModalScreen[None]):
                     yield Label(section, classes="section-title")
                     for key, text in rows:
                         with Horizontal(classes="help-row"):
-                            yield Static(
-                                plain(key, "bold $text-accent"), classes="help-key", markup=False
-                            )
+                            yield Static(plain(key, "bold $text-accent"), classes="help-key", markup=False)
                             yield Static(plain(text), classes="help-text", markup=False)
         yield Footer()
 

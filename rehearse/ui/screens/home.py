@@ -146,9 +146,7 @@ class SetupPane(VerticalScroll, can_focus=False):
             classes="setup-keys",
             markup=False,
         )
-        yield Static(
-            screen.situation_text(script, draft), id="situation", classes="setup-situation"
-        )
+        yield Static(screen.situation_text(script, draft), id="situation", classes="setup-situation")
         yield Label("Who plays your manager", classes="setup-label")
         picker = PersonaPicker(id="personas", compact=True)
         with picker:
@@ -179,9 +177,7 @@ class SetupPane(VerticalScroll, can_focus=False):
         yield Button("Start rehearsing ⏎", id="start", variant="primary", compact=True)
 
     def _compose_broken(self, entry: Entry) -> ComposeResult:
-        yield Static(
-            plain("⚠ This script cannot be played", "bold $text-error"), classes="setup-title"
-        )
+        yield Static(plain("⚠ This script cannot be played", "bold $text-error"), classes="setup-title")
         if entry.broken_path:
             yield Static(plain(entry.broken_path), classes="setup-path")
         diagnostic = entry.diagnostic
@@ -201,9 +197,7 @@ class SetupPane(VerticalScroll, can_focus=False):
             )
             if diagnostic.source_line is not None and diagnostic.loc.col > 0:
                 gutter = f"{diagnostic.loc.line:>5} | "
-                caret = " " * (len(gutter) + diagnostic.loc.col - 1) + "^" * max(
-                    1, min(diagnostic.width, 60)
-                )
+                caret = " " * (len(gutter) + diagnostic.loc.col - 1) + "^" * max(1, min(diagnostic.width, 60))
                 yield Static(
                     Content("\n").join(
                         [
@@ -236,12 +230,8 @@ class HomeScreen(Screen[None]):
 
     AUTO_FOCUS = "#scripts"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "ctrl+r", "reset", "Reset settings", tooltip="Back to the script's default settings"
-        ),
-        Binding(
-            "s", "app.sessions", "Sessions", tooltip="Past sessions: replay, retry, progress"
-        ),
+        Binding("ctrl+r", "reset", "Reset settings", tooltip="Back to the script's default settings"),
+        Binding("s", "app.sessions", "Sessions", tooltip="Past sessions: replay, retry, progress"),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
@@ -291,9 +281,7 @@ class HomeScreen(Screen[None]):
             personas = app.personas_for(script)
             entry = Entry(key=f"script:{script.id}", script=script, personas=personas)
             if not personas:
-                problems = [
-                    d for d in catalog.report.items if d.is_error and d.loc.file == script.path
-                ]
+                problems = [d for d in catalog.report.items if d.is_error and d.loc.file == script.path]
                 entry.broken_path = script.path
                 entry.diagnostic = problems[0] if problems else None
                 entry.problem = "No persona was found to play it."
@@ -430,9 +418,7 @@ class HomeScreen(Screen[None]):
             return
         found = self.query("#situation")
         if found:
-            found.first(Static).update(
-                self.situation_text(entry.script, self.draft_for(entry.script))
-            )
+            found.first(Static).update(self.situation_text(entry.script, self.draft_for(entry.script)))
 
     @on(OptionList.OptionHighlighted, "#scripts")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -483,9 +469,7 @@ class HomeScreen(Screen[None]):
         if entry is None or entry.script is None or not entry.playable:
             return
         script = entry.script
-        self.drafts[script.id] = Draft(
-            entry.personas[0].id, {k: str(v) for k, v in script.vars.items()}
-        )
+        self.drafts[script.id] = Draft(entry.personas[0].id, {k: str(v) for k, v in script.vars.items()})
         self.query_one(SetupPane).show(entry)
         self.notify("Settings back to the script's defaults.", markup=False)
 

@@ -167,8 +167,9 @@ def _alternatives(data: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[A
         reply = str(s.get("reply") or "")
         label = labels.get(reply) or (data.get("label") if reply == chosen else None) or reply
         out.append(
-            Alternative(reply, str(label), float(s.get("score") or 0), str(s.get("example") or ""),
-                        reply == chosen)
+            Alternative(
+                reply, str(label), float(s.get("score") or 0), str(s.get("example") or ""), reply == chosen
+            )
         )
     return tuple(out)
 
@@ -236,8 +237,7 @@ def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
     if current is None:
         if catalog is not None:
             replay.note = (
-                "This script is no longer in your library: shown from the copy kept with the "
-                "session."
+                "This script is no longer in your library: shown from the copy kept with the session."
             )
         return replay
     replay.current_script = current
@@ -261,10 +261,7 @@ def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
             f"would go differently now ({marked})."
         )
     else:
-        replay.note = (
-            "The script has changed since this session; your replies would still go the same "
-            "way."
-        )
+        replay.note = "The script has changed since this session; your replies would still go the same way."
     return replay
 
 
@@ -311,14 +308,16 @@ class ReplayScreen(Screen[None]):
 
     AUTO_FOCUS = "#replay-body"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right,j", "step(1)", "Next", key_display="→/j", priority=True,
-                tooltip="Next turn"),
-        Binding("left,k", "step(-1)", "Previous", key_display="←/k", priority=True,
-                tooltip="Previous turn"),
+        Binding("right,j", "step(1)", "Next", key_display="→/j", priority=True, tooltip="Next turn"),
+        Binding("left,k", "step(-1)", "Previous", key_display="←/k", priority=True, tooltip="Previous turn"),
         Binding("home", "first", "First", show=False, tooltip="First turn"),
         Binding("end", "last", "Last", show=False, tooltip="Last turn"),
-        Binding("r", "retry", "Retry from here",
-                tooltip="Rehearse again from this turn (a new session, linked to this one)"),
+        Binding(
+            "r",
+            "retry",
+            "Retry from here",
+            tooltip="Rehearse again from this turn (a new session, linked to this one)",
+        ),
         Binding("escape", "back", "Back", key_display="esc", tooltip="Back to the sessions"),
         Binding("f1", "app.help", "Help"),
     ]
@@ -384,13 +383,11 @@ class ReplayScreen(Screen[None]):
         parts: list[Any] = [
             (f"Session {stored.id} · {local_time(stored.started)} · ", "$text-muted"),
             outcome_label(stored.outcome),
-            (f" · score {stored.score_total:+d}" if stored.score_total else " · score 0",
-             "$text-muted"),
+            (f" · score {stored.score_total:+d}" if stored.score_total else " · score 0", "$text-muted"),
         ]
         if stored.parent is not None:
             parts.append(
-                (f" · retry of session {stored.parent} from turn {stored.parent_turn}",
-                 "$text-muted")
+                (f" · retry of session {stored.parent} from turn {stored.parent_turn}", "$text-muted")
             )
         return assemble(*parts)
 
@@ -409,8 +406,7 @@ class ReplayScreen(Screen[None]):
         pieces: list[Content] = [plain(f"Turn {self.current.index} of {len(turns)}  ", "bold")]
         for i, t in enumerate(turns):
             mark = "≠" if t.index in self.replay.changed else ""
-            style = "bold reverse" if i == self.position else (
-                "$text-warning" if mark else "$text-muted")
+            style = "bold reverse" if i == self.position else ("$text-warning" if mark else "$text-muted")
             pieces.append(plain(f" {t.index}{mark} ", style))
         return Content("").join(pieces)
 
@@ -418,27 +414,49 @@ class ReplayScreen(Screen[None]):
         self.query_one("#turn-strip", Static).update(self._strip())
         turn = self.current
         persona = self.replay.stored.persona_name or "The boss"
-        widgets = {name: self.query_one(f"#turn-{name}", Static) for name in (
-            "changed", "before", "you", "model", "legend", "understood", "alternatives",
-            "coach", "boss")}
+        widgets = {
+            name: self.query_one(f"#turn-{name}", Static)
+            for name in (
+                "changed",
+                "before",
+                "you",
+                "model",
+                "legend",
+                "understood",
+                "alternatives",
+                "coach",
+                "boss",
+            )
+        }
         self.query_one("#replay-prev", Button).disabled = self.position == 0
         self.query_one("#replay-next", Button).disabled = (
-            not self.replay.turns or self.position >= len(self.replay.turns) - 1)
+            not self.replay.turns or self.position >= len(self.replay.turns) - 1
+        )
         if turn is None:
             for widget in widgets.values():
                 widget.display = False
             widgets["before"].display = True
-            widgets["before"].update(Content("\n").join([
-                assemble((f"{persona}: ", "bold $text-accent"), (self.replay.opening, "italic")),
-                plain("You did not reply. Retry from here to have this conversation again.",
-                      "$text-muted"),
-            ]))
+            widgets["before"].update(
+                Content("\n").join(
+                    [
+                        assemble((f"{persona}: ", "bold $text-accent"), (self.replay.opening, "italic")),
+                        plain(
+                            "You did not reply. Retry from here to have this conversation again.",
+                            "$text-muted",
+                        ),
+                    ]
+                )
+            )
             return
         changed = self.replay.changed.get(turn.index)
-        self._set(widgets["changed"], plain(f"≠ With the script as it is now: {changed}",
-                                            "bold $text-warning") if changed else None)
-        self._set(widgets["before"], assemble((f"{persona}: ", "bold $text-accent"),
-                                              (turn.before, "italic")) if turn.before else None)
+        self._set(
+            widgets["changed"],
+            plain(f"≠ With the script as it is now: {changed}", "bold $text-warning") if changed else None,
+        )
+        self._set(
+            widgets["before"],
+            assemble((f"{persona}: ", "bold $text-accent"), (turn.before, "italic")) if turn.before else None,
+        )
         # what you said, beside the strong reply; the words that differ highlighted
         mine_diff, model_diff = word_diff(turn.you, turn.model) if turn.model else ([], [])
         you = widgets["you"]
@@ -447,15 +465,17 @@ class ReplayScreen(Screen[None]):
         you.update(_styled(turn.you, [(mine_diff, MINE_STYLE), (turn.flagged, FLAG_STYLE)]))
         model = widgets["model"]
         model.border_title = "A strong reply"
-        self._set(model, _styled(inert(turn.model), [(model_diff, MODEL_STYLE)])
-                  if turn.model else None)
+        self._set(model, _styled(inert(turn.model), [(model_diff, MODEL_STYLE)]) if turn.model else None)
         legend: list[Any] = []
         if turn.model:
-            legend += [("highlighted", MINE_STYLE), ": only in yours, ",
-                       ("highlighted", MODEL_STYLE), ": only in the strong reply"]
+            legend += [
+                ("highlighted", MINE_STYLE),
+                ": only in yours, ",
+                ("highlighted", MODEL_STYLE),
+                ": only in the strong reply",
+            ]
         if turn.flagged:
-            legend += ["; " if legend else "", ("underlined", FLAG_STYLE),
-                       ": flagged by the coach"]
+            legend += ["; " if legend else "", ("underlined", FLAG_STYLE), ": flagged by the coach"]
         self._set(widgets["legend"], assemble(*legend) if legend else None)
         self._set(widgets["understood"], self._understood(turn))
         self._set(widgets["alternatives"], self._alternatives(turn))
@@ -471,7 +491,8 @@ class ReplayScreen(Screen[None]):
 
     def _understood(self, turn: TurnView) -> Content:
         symbol, style = {"matched": ("→", "$text-success"), "ambiguous": ("?", "$text-warning")}.get(
-            turn.decision or "", ("↻", "$text-warning"))
+            turn.decision or "", ("↻", "$text-warning")
+        )
         return assemble(("Understood: ", "bold"), (f"{symbol} ", style), turn.understood)
 
     def _alternatives(self, turn: TurnView) -> Content | None:
@@ -479,15 +500,16 @@ class ReplayScreen(Screen[None]):
             return None
         lines = [plain("Closest replies:", "bold")]
         for alt in turn.alternatives:
-            lines.append(assemble(
-                ("→ " if alt.chosen else "  ", "bold $text-success"),
-                (_bar(alt.score), "$text-success" if alt.chosen else "$text-muted"),
-                (f" {alt.score:3.0f}  ", "bold"),
-                (one_line(alt.label, 60), "bold" if alt.chosen else ""),
-            ))
+            lines.append(
+                assemble(
+                    ("→ " if alt.chosen else "  ", "bold $text-success"),
+                    (_bar(alt.score), "$text-success" if alt.chosen else "$text-muted"),
+                    (f" {alt.score:3.0f}  ", "bold"),
+                    (one_line(alt.label, 60), "bold" if alt.chosen else ""),
+                )
+            )
             if alt.example:
-                lines.append(plain(f"{'':15}closest to “{one_line(alt.example, 80)}”",
-                                   "$text-muted"))
+                lines.append(plain(f"{'':15}closest to “{one_line(alt.example, 80)}”", "$text-muted"))
         return Content("\n").join(lines)
 
     def _coach(self, turn: TurnView) -> Content | None:
@@ -500,12 +522,14 @@ class ReplayScreen(Screen[None]):
         for flag in turn.coaching:
             words = ", ".join(f"“{w}”" for w in list(flag.get("words") or [])[:3])
             suggestion = " ".join(str(flag.get("suggestion") or "").split())
-            lines.append(assemble(
-                ("⚑ ", "$text-warning"),
-                (str(flag.get("title") or ""), "bold $text-warning"),
-                (f"  {words}" if words else "", "bold"),
-                (f"  Try: {suggestion}" if suggestion else "", "$text-muted"),
-            ))
+            lines.append(
+                assemble(
+                    ("⚑ ", "$text-warning"),
+                    (str(flag.get("title") or ""), "bold $text-warning"),
+                    (f"  {words}" if words else "", "bold"),
+                    (f"  Try: {suggestion}" if suggestion else "", "$text-muted"),
+                )
+            )
         return Content("\n").join(lines) if lines else None
 
     def _boss(self, turn: TurnView, persona: str) -> Content:
@@ -577,8 +601,10 @@ def retry_from(app: RehearseApp, replay: Replay, k: int) -> None:
     """
     stored = replay.stored
     script = replay.current_script
-    if script is not None and replay.script_changed and (
-        replay.current_failed or (replay.first_changed is not None and replay.first_changed < k)
+    if (
+        script is not None
+        and replay.script_changed
+        and (replay.current_failed or (replay.first_changed is not None and replay.first_changed < k))
     ):
         app.notify(
             "The script has changed before this turn: retrying with the version you played.",

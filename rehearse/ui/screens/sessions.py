@@ -37,8 +37,12 @@ OUTCOME_FILTERS: list[tuple[str, str]] = [
 ]
 #: (label, key, width); the script column takes what the others leave (None)
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    ("Date", "date", 16), ("Script", "script", None), ("Persona", "persona", 10),
-    ("Outcome", "outcome", 12), ("Score", "score", 5), ("Turns", "turns", 5),
+    ("Date", "date", 16),
+    ("Script", "script", None),
+    ("Persona", "persona", 10),
+    ("Outcome", "outcome", 12),
+    ("Score", "score", 5),
+    ("Turns", "turns", 5),
 )
 CELL_PADDING = 2  # DataTable's cell padding, both sides together
 MIN_SCRIPT, MAX_SCRIPT = 14, 48
@@ -57,8 +61,13 @@ def local_time(stamp: str | None) -> str:
 
 class SessionTable(DataTable[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Replay", key_display="⏎",
-                tooltip="Replay the highlighted session, turn by turn"),
+        Binding(
+            "enter",
+            "select_cursor",
+            "Replay",
+            key_display="⏎",
+            tooltip="Replay the highlighted session, turn by turn",
+        ),
     ]
 
 
@@ -109,14 +118,27 @@ class SessionsScreen(Screen[None]):
 
     AUTO_FOCUS = "#session-table"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d,delete", "delete", "Delete", key_display="d",
-                tooltip="Delete the highlighted session (asks first)"),
-        Binding("f", "filter_script", "Script",
-                tooltip="Show one script's sessions (choose from the list)"),
-        Binding("o", "cycle_outcome", "Outcome",
-                tooltip="Show one outcome: success, partial, fail, unfinished, all"),
-        Binding("m", "more", "More", show=False,
-                tooltip="Load the next page (it also loads when you reach the last row)"),
+        Binding(
+            "d,delete",
+            "delete",
+            "Delete",
+            key_display="d",
+            tooltip="Delete the highlighted session (asks first)",
+        ),
+        Binding("f", "filter_script", "Script", tooltip="Show one script's sessions (choose from the list)"),
+        Binding(
+            "o",
+            "cycle_outcome",
+            "Outcome",
+            tooltip="Show one outcome: success, partial, fail, unfinished, all",
+        ),
+        Binding(
+            "m",
+            "more",
+            "More",
+            show=False,
+            tooltip="Load the next page (it also loads when you reach the last row)",
+        ),
         Binding("escape", "back", "Back", key_display="esc", tooltip="Back where you were"),
         Binding("f1", "app.help", "Help"),
     ]
@@ -162,9 +184,7 @@ class SessionsScreen(Screen[None]):
                 id="filter-outcome",
             )
             yield Static(Content(""), id="session-count", markup=False)
-        table: SessionTable = SessionTable(
-            id="session-table", cursor_type="row", zebra_stripes=True
-        )
+        table: SessionTable = SessionTable(id="session-table", cursor_type="row", zebra_stripes=True)
         self.script_width = self._script_width()
         for label, key, width in COLUMNS:
             table.add_column(label, key=key, width=width or self.script_width)

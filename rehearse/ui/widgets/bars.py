@@ -55,15 +55,11 @@ def diverging_bar(value: int, scale: int, half: int) -> Content:
         # right-aligned fill on the left half: pad with track, then the fill (no partials,
         # as eighth blocks only grow from the left)
         whole = max(1, round(cells)) if value else 0
-        left = Content.assemble(
-            (track * (half - whole), "$text-muted"), ("█" * whole, "$text-error")
-        )
+        left = Content.assemble((track * (half - whole), "$text-muted"), ("█" * whole, "$text-error"))
         right = Content.styled(track * half, "$text-muted")
     else:
         left = Content.styled(track * half, "$text-muted")
-        right = Content.assemble(
-            (fill, "$text-success"), (track * (half - len(fill)), "$text-muted")
-        )
+        right = Content.assemble((fill, "$text-success"), (track * (half - len(fill)), "$text-muted"))
     return Content.assemble(left, ("│", "$text-muted"), right)
 
 

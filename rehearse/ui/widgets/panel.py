@@ -31,9 +31,7 @@ class SidePanel(VerticalScroll):
     def show_goal(self, goal: str) -> None:
         self.query_one("#panel-goal", Static).update(plain(" ".join(goal.split())))
 
-    def show_scores(
-        self, rubric: Sequence[str], scores: Mapping[str, int], delta: Mapping[str, int]
-    ) -> None:
+    def show_scores(self, rubric: Sequence[str], scores: Mapping[str, int], delta: Mapping[str, int]) -> None:
         self._scores = (list(rubric), dict(scores), dict(delta))
         self._draw_scores()
 

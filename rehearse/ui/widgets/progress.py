@@ -47,9 +47,7 @@ def spark_text(values: Sequence[float]) -> str:
 
 def outcome_symbols(outcomes: Iterable[str | None]) -> Content:
     """One coloured symbol per attempt: ✓ success, ~ partial, ✗ fail, · unfinished."""
-    parts: list[tuple[str, str]] = [
-        (symbol(o), OUTCOME_STYLE.get(o or "", "$text-muted")) for o in outcomes
-    ]
+    parts: list[tuple[str, str]] = [(symbol(o), OUTCOME_STYLE.get(o or "", "$text-muted")) for o in outcomes]
     return assemble(*parts)
 
 
@@ -103,9 +101,7 @@ class ProgressChart(Vertical):
         if not totals:
             spark.data = []
             graph.display = False
-            self.query_one("#progress-legend", Static).update(
-                plain("No attempts yet.", "$text-muted")
-            )
+            self.query_one("#progress-legend", Static).update(plain("No attempts yet.", "$text-muted"))
             return
         graph.display = True
         spark.data = totals

@@ -31,9 +31,7 @@ class Bubble(Static):
         self, speaker: Content, body: Content, *, tag: Content | None = None, classes: str = ""
     ) -> None:
         lines = [speaker, body] + ([tag] if tag is not None else [])
-        super().__init__(
-            Content("\n").join(lines), classes=f"bubble {classes}".strip(), markup=False
-        )
+        super().__init__(Content("\n").join(lines), classes=f"bubble {classes}".strip(), markup=False)
         self.speaker = speaker
         self.body = body
 
@@ -88,9 +86,7 @@ class OptionsCard(Vertical):
         yield Label(plain(self._title), classes="card-title", markup=False)
         for number, label in self._options:
             yield OptionLine(number, label)
-        yield Static(
-            plain("Type a number, or say it in your own words."), classes="card-foot", markup=False
-        )
+        yield Static(plain("Type a number, or say it in your own words."), classes="card-foot", markup=False)
 
 
 class NoteCard(Vertical):
