@@ -33,7 +33,6 @@ OUTCOME_WORDS = {
     "fail": "Not this time",
     None: "Not finished",
 }
-SPARKS = "▁▂▃▄▅▆▇█"
 
 
 # -- small text helpers -------------------------------------------------------------------
@@ -82,16 +81,6 @@ def md(text: object) -> str:
 def md_cell(text: object) -> str:
     """``md`` for a table cell: on one line."""
     return md(" ".join(clean(text).split()))
-
-
-def sparkline(values: Sequence[float]) -> str:
-    if not values:
-        return ""
-    low, high = min(values), max(values)
-    if high == low:
-        return SPARKS[len(SPARKS) // 2 - 1] * len(values)
-    scale = (len(SPARKS) - 1) / (high - low)
-    return "".join(SPARKS[round((v - low) * scale)] for v in values)
 
 
 # -- the view of a session ----------------------------------------------------------------

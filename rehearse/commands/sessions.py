@@ -391,7 +391,8 @@ def stats_command(script: str | None, last: int, as_json: bool) -> None:
 
 
 def _print_stats(r: _ScriptStats) -> None:
-    from rehearse.commands.render import signed, sparkline
+    from rehearse.commands.render import signed
+    from rehearse.sparks import sparkline
 
     letters = {"success": "S", "partial": "P", "fail": "F", None: "."}
     order = ("success", "partial", "fail", "unfinished")

@@ -45,7 +45,7 @@ from rehearse.engine import session as sess
 from rehearse.engine.loader import digest, persona_from_text, script_from_text
 from rehearse.engine.model import OUTCOMES, Persona, Script, frozen_map
 from rehearse.engine.session import Setup, State, Turn
-from rehearse.engine.transcript import turn_json
+from rehearse.engine.transcript import ending_json, turn_json
 
 BUSY_TIMEOUT_MS = 10_000
 OUTCOME_RANK: Mapping[str, int] = {"success": 3, "partial": 2, "fail": 1}
@@ -371,17 +371,7 @@ def turn_data(turn: Turn, before: State | None) -> dict[str, Any]:
         }
         for f in turn.coaching
     ]
-    ending = turn.ending
-    data["ending"] = (
-        None
-        if ending is None
-        else {
-            "outcome": ending.outcome,
-            "node": ending.node,
-            "reason": ending.reason,
-            "debrief": ending.debrief,
-        }
-    )
+    data["ending"] = ending_json(turn.ending)
     return data
 
 

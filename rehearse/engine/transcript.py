@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rehearse.engine.session import State, Turn
+from rehearse.engine.session import Ending, State, Turn
 
 
 def turn_json(turn: Turn) -> dict[str, Any]:
@@ -42,14 +42,18 @@ def transcript_json(state: State) -> dict[str, Any]:
         "name": setup.user_name,
         "vars": dict(setup.vars),
         "turns": [turn_json(t) for t in state.transcript],
-        "ending": None
-        if ending is None
-        else {
-            "outcome": ending.outcome,
-            "node": ending.node,
-            "reason": ending.reason,
-            "debrief": ending.debrief,
-        },
+        "ending": ending_json(ending),
         "stopped_at": None if ending is not None else state.node,
         "scores": dict(state.scores),
+    }
+
+
+def ending_json(ending: Ending | None) -> dict[str, Any] | None:
+    if ending is None:
+        return None
+    return {
+        "outcome": ending.outcome,
+        "node": ending.node,
+        "reason": ending.reason,
+        "debrief": ending.debrief,
     }

@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
+from rehearse.sparks import sparkline as spark_text
 from rehearse.ui.safe import assemble, one_line, plain
 
-SPARKS = "▁▂▃▄▅▆▇█"
 #: Outcomes as symbols (colour is never the only cue).
 OUTCOME_SYMBOL = {"success": "✓", "partial": "~", "fail": "✗"}
 UNFINISHED_SYMBOL = "·"
@@ -32,17 +32,6 @@ CHART_LENGTH = 40
 
 def symbol(outcome: str | None) -> str:
     return OUTCOME_SYMBOL.get(outcome or "", UNFINISHED_SYMBOL)
-
-
-def spark_text(values: Sequence[float]) -> str:
-    """A one-line sparkline ("▂▄▆"), one character per value; flat values sit mid-height."""
-    if not values:
-        return ""
-    low, high = min(values), max(values)
-    if high == low:
-        return SPARKS[len(SPARKS) // 2 - 1] * len(values)
-    scale = (len(SPARKS) - 1) / (high - low)
-    return "".join(SPARKS[round((v - low) * scale)] for v in values)
 
 
 def outcome_symbols(outcomes: Iterable[str | None]) -> Content:
