@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rehearse.engine import session as sess
+from rehearse.engine.debrief import build_debrief
 from rehearse.ui.screens.chat import ChatScreen
 from rehearse.ui.screens.debrief import DebriefScreen, PersonaChoice
 from rehearse.ui.screens.home import HomeScreen
@@ -41,7 +42,14 @@ async def test_debrief_explains_every_turn() -> None:
         for dim, description in state.script.rubric.items():
             assert dim in text
             assert " ".join(description.split())[:40] in text
-            assert f"{state.scores.get(dim, 0):+d}" in text or state.scores.get(dim, 0) == 0
+        review = build_debrief(state)
+        for dim in review.dimensions:
+            for c in dim.contributions:
+                assert f"turn {c.turn} {c.points:+d} ({c.source})" in text
+        for key in review.key_turns:
+            assert f"Turn {key.index} ({key.points:+d}):" in text
+        for tip in review.next_time:
+            assert " ".join(tip.split())[:50] in text
         for turn in state.transcript[1:]:
             assert f"Turn {turn.index}" in text
             assert " ".join((turn.user or "").split()) in text

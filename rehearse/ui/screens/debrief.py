@@ -16,9 +16,10 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rehearse.engine import session as sess
+from rehearse.engine.debrief import build_debrief
 from rehearse.engine.session import State, Turn
 from rehearse.ui.safe import assemble, one_line, plain
-from rehearse.ui.widgets.bars import outcome_badge, rubric_line, scale_for
+from rehearse.ui.widgets.bars import outcome_badge
 from rehearse.ui.widgets.panel import flagged_reply
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 
 
 CLOSE_ENOUGH = 40  # a clarify's best guess is worth showing from this score up
+
+
+BAR = 20
 
 
 class PersonaChoice(ModalScreen[str | None]):
@@ -156,27 +160,51 @@ class DebriefScreen(Screen[None]):
                 yield Static(plain(" ".join(ending.debrief.split())), classes="outcome-text", markup=False)
 
     def _rubric(self) -> ComposeResult:
+        """Each dimension on 0-100, with every contribution traced to its turn."""
         state = self.state
-        rubric = state.script.rubric
-        if not rubric:
+        if not state.script.rubric:
             return
-        scale = scale_for(state.scores)
-        width = min(16, max(len(d) for d in rubric))
+        review = build_debrief(state)
+        width = min(16, max(len(d.name) for d in review.dimensions))
         with Vertical(classes="debrief-section"):
-            yield Label("Rubric", classes="section-title")
-            for dim, description in rubric.items():
+            yield Label("Rubric (0-100)", classes="section-title")
+            for dim in review.dimensions:
+                filled = round(dim.score / 100 * BAR)
                 yield Static(
-                    rubric_line(dim, state.scores.get(dim, 0), scale, name_width=width, half=8),
+                    assemble(
+                        (f"{one_line(dim.name, width):<{width}} ", "bold"),
+                        ("█" * filled, "$text-success" if dim.score >= 50 else "$text-warning"),
+                        ("·" * (BAR - filled), "$text-muted"),
+                        (f" {dim.score:>3}", "bold"),
+                    ),
                     classes="rubric-row",
                     markup=False,
                 )
+                why = "; ".join(f"turn {c.turn} {c.points:+d} ({c.source})" for c in dim.contributions)
                 about = Static(
-                    plain(" ".join(description.split()), "$text-muted"),
+                    Content("\n").join(
+                        [
+                            plain(" ".join(dim.description.split()), "$text-muted"),
+                            plain(why or "no reply or flag moved it", "$text-muted italic"),
+                        ]
+                    ),
                     classes="rubric-about",
                     markup=False,
                 )
                 about.styles.padding = (0, 0, 0, width + 1)
                 yield about
+            if review.key_turns:
+                yield Label("The turns that moved your score most", classes="section-title")
+                for key in review.key_turns:
+                    yield Static(
+                        assemble((f"Turn {key.index} ({key.points:+d}): ", "bold"), one_line(key.user, 200)),
+                        classes="rubric-about",
+                        markup=False,
+                    )
+            if review.next_time:
+                yield Label("Next time, try", classes="section-title")
+                for tip in review.next_time:
+                    yield Static(plain("• " + " ".join(tip.split())), classes="rubric-about", markup=False)
 
     def _labels(self, node_id: str) -> dict[str, str]:
         try:
