@@ -89,6 +89,10 @@ class Report:
     def add_source(self, source: SourceText) -> None:
         self._sources[source.name] = source
 
+    def source_lines(self, name: str) -> list[str]:
+        source = self._sources.get(name)
+        return source.lines if source else []
+
     def add_sources_from(self, other: Report) -> None:
         self._sources.update(other._sources)
 

@@ -176,8 +176,25 @@ class _Builder:
         try:
             return Text.compile(source, loc)
         except TemplateProblem as exc:
-            self.error("R020", path, f"template error: {exc}")
+            where = self._inside(source, exc.lineno, loc)
+            self.report.add("R020", where, f"template error: {exc}", width=2)
             return None
+
+    def _inside(self, source: str, lineno: int | None, loc: Loc) -> Loc:
+        """Where in the file a template's bad tag is: its line, at the last tag opened on it."""
+        lines = source.splitlines() or [""]
+        index = min(max((lineno or 1) - 1, 0), len(lines) - 1)
+        text = lines[index]
+        tag = max(text.rfind("{{"), text.rfind("{%"), text.rfind("{#"))
+        if tag < 0:
+            return loc
+        file_lines = self.report.source_lines(loc.file)
+        stripped = text.strip()
+        for number in range(loc.line, min(len(file_lines), loc.line + len(lines) + 40) + 1):
+            at = file_lines[number - 1].find(stripped) if stripped else -1
+            if at >= 0:
+                return Loc(loc.file, number, at + 1 + (tag - (len(text) - len(text.lstrip()))))
+        return loc
 
     def condition(self, source: Any, path: Path) -> Condition | None:
         if isinstance(source, bool):

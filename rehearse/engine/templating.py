@@ -22,7 +22,12 @@ KNOWN_NAMES = frozenset({"user", "persona", "vars", "visits", "flags", "scores",
 
 
 class TemplateProblem(Exception):
-    """A template that cannot compile or render; carries the message for a diagnostic."""
+    """A template that cannot compile or render; carries the message for a diagnostic,
+    and for syntax errors the line inside the template (1-based)."""
+
+    def __init__(self, message: str, lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.lineno = lineno
 
 
 class Namespace(Mapping[str, Any]):
@@ -124,7 +129,7 @@ def _check_syntax(source: str) -> None:
     try:
         _parse(source)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(exc.message or "template syntax error") from exc
+        raise TemplateProblem(exc.message or "template syntax error", exc.lineno) from exc
 
 
 @dataclass(frozen=True)

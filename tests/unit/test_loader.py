@@ -165,3 +165,15 @@ def test_arbitrary_text_gives_diagnostics_never_an_exception(text: str) -> None:
 @given(st.integers(min_value=0, max_value=len(GOOD)), st.text(max_size=20))
 def test_corrupting_a_good_script_never_raises(at: int, junk: str) -> None:
     script_from_text(GOOD[:at] + junk + GOOD[at:], "fuzz.yaml")
+
+
+def test_template_errors_point_inside_a_multi_line_template() -> None:
+    text = GOOD.replace(
+        'situation: "You want the {{ role }} job. {{ persona.name }} is listening."',
+        "situation: |\n  You want the {{ role }} job.\n  {{ persona.name }} is {{ listening\n",
+    )
+    _, report = script_from_text(text, "s.yaml")
+    [d] = [d for d in report.items if d.code == "R020"]
+    line = text.splitlines()[d.loc.line - 1]
+    assert line == "  {{ persona.name }} is {{ listening"
+    assert line[d.loc.col - 1 :].startswith("{{ listening")
