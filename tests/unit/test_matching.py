@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -135,20 +136,16 @@ def test_every_decision_explains_every_reply() -> None:
 
 
 def shuffled(candidates: list[Candidate], rng: random.Random) -> list[Candidate]:
+    """The same replies with their examples, and the replies themselves, in another order."""
     out = []
     for c in candidates:
         order = list(range(len(c.examples)))
         rng.shuffle(order)
         out.append(
-            Candidate(
-                c.id,
-                c.label,
-                tuple(c.examples[i] for i in order),
-                tuple(c.raw_examples[i] for i in order),
-                c.kind,
-                c.keywords,
-                c.require,
-                c.forbid,
+            replace(
+                c,
+                examples=tuple(c.examples[i] for i in order),
+                raw_examples=tuple(c.raw_examples[i] for i in order),
             )
         )
     rng.shuffle(out)
