@@ -190,7 +190,7 @@ class ChatScreen(Screen[None]):
             yield AuthorOverlay(id="author-overlay", markup=False)
             yield ReplyInput(placeholder=PLACEHOLDER, id="reply", max_length=MAX_REPLY)
             yield CoachLine(id="coach-line", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _title(self) -> Content:
         persona = self.state.persona
