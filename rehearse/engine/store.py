@@ -38,10 +38,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from rehearse import __version__
 from rehearse.engine import session as sess
+from rehearse.engine.diagnostics import Report
 from rehearse.engine.loader import digest, persona_from_text, script_from_text
 from rehearse.engine.model import OUTCOMES, Persona, Script, frozen_map
 from rehearse.engine.session import Setup, State, Turn
@@ -960,26 +961,35 @@ class Store:
         return rebuild(stored, script=script, persona=persona)
 
 
+T = TypeVar("T")
+
+
+def _stored(kind: str, name: str, loaded: tuple[T | None, Report]) -> T:
+    """A stored copy, loaded again; a copy that no longer loads is a clear StoreError."""
+    value, report = loaded
+    if value is None:
+        first = report.items[0].message if report.items else "it does not load"
+        raise StoreError(
+            f"the stored copy of {kind} '{name}' no longer loads with rehearse "
+            f"{__version__}: {first}. The transcript is still shown as it was recorded."
+        )
+    return value
+
+
 def stored_setup(
     stored: StoredSession, *, script: Script | None = None, persona: Persona | None = None
 ) -> Setup:
     """The session's Setup, from the stored script and persona text unless given others."""
     if script is None:
-        script, report = script_from_text(stored.script_text, f"<stored {stored.script_id}>")
-        if script is None:
-            first = report.items[0].message if report.items else "it does not load"
-            raise StoreError(
-                f"the stored copy of script '{stored.script_id}' no longer loads with rehearse "
-                f"{__version__}: {first}. The transcript is still shown as it was recorded."
-            )
+        script = _stored(
+            "script", stored.script_id, script_from_text(stored.script_text, f"<stored {stored.script_id}>")
+        )
     if persona is None:
-        persona, report = persona_from_text(stored.persona_text, f"<stored {stored.persona_id}>")
-        if persona is None:
-            first = report.items[0].message if report.items else "it does not load"
-            raise StoreError(
-                f"the stored copy of persona '{stored.persona_id}' no longer loads with rehearse "
-                f"{__version__}: {first}. The transcript is still shown as it was recorded."
-            )
+        persona = _stored(
+            "persona",
+            stored.persona_id,
+            persona_from_text(stored.persona_text, f"<stored {stored.persona_id}>"),
+        )
     return Setup(
         script,
         persona,
