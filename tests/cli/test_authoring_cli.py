@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -14,19 +12,7 @@ from click.testing import CliRunner, Result
 from rehearse.cli import cli
 from rehearse.engine.diagnostics import Report
 from rehearse.engine.yamlread import read_yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-MINI = ROOT / "tests" / "fixtures" / "mini"
-
-
-def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rehearse", *args],
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=120,
-    )
+from tests.cli.helpers import MINI, run
 
 
 def invoke(*args: str) -> Result:

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from rehearse.cli import cli
-
-ROOT = Path(__file__).resolve().parents[2]
-MINI = ROOT / "tests" / "fixtures" / "mini"
-
-
-def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rehearse", *args],
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=60,
-    )
+from tests.cli.helpers import MINI, ROOT, run
 
 
 def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
