@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, TypeVar
@@ -12,8 +12,11 @@ from rehearse.engine.templating import Condition, Text
 
 Outcome = Literal["success", "partial", "fail"]
 OUTCOMES: tuple[Outcome, ...] = ("success", "partial", "fail")
+#: Better outcomes rank higher (the best attempt at a script is the highest).
+OUTCOME_RANK: Mapping[str, int] = MappingProxyType({"success": 3, "partial": 2, "fail": 1})
 ReplyKind = Literal["affirm", "deny"]
-MOMENTS = ("ask", "thanks", "decline", "advice", "recover")
+#: The moments a script node may declare in ``expects:`` (coach checks run at them).
+MOMENTS: tuple[str, ...] = ("ask", "thanks", "decline", "advice", "recover")
 FlagValue = bool | int | float | str | None
 
 _EMPTY: Mapping[str, object] = MappingProxyType({})
@@ -144,3 +147,29 @@ class Persona:
 
     def override(self, script_id: str, node_id: str) -> NodeOverride | None:
         return self.overrides.get(script_id, _EMPTY).get(node_id)  # type: ignore[return-value]
+
+
+def _templates(lines: Lines) -> Iterator[Text | Condition]:
+    for variant in lines.variants:
+        yield variant.text
+        if variant.when is not None:
+            yield variant.when
+
+
+def script_templates(script: Script) -> Iterator[Text | Condition]:
+    """Every template and condition in a script, for name checks and lints."""
+    yield script.situation
+    yield script.goal
+    for node in script.nodes.values():
+        yield from _templates(node.boss)
+        yield from _templates(node.fallback)
+        for text in (node.hint, node.model, node.debrief):
+            if text is not None:
+                yield text
+        for reply in node.replies:
+            yield from reply.say
+            if reply.label is not None:
+                yield reply.label
+            for rule in reply.next:
+                if rule.when is not None:
+                    yield rule.when

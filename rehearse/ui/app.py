@@ -1,52 +1,50 @@
 """The rehearse app: one factory (`build_app`) for the CLI, the tests and anything else.
 
-Startup is kept light on purpose: this module imports Textual and the home screen only.
-The engine (Jinja2, rapidfuzz, YAML) is loaded in a thread worker after the first frame,
-and the chat and debrief screens are imported when first needed.
+The app owns what outlives a screen: the catalog, your remembered choices (``Prefs``), the
+recorder and the history. Screens get what they need in their constructor and post messages
+(``rehearse.ui.messages``) for what only the app may do: change screens, save settings, open
+the store.
+
+Startup is kept light on purpose: this module imports Textual and the home screen only. The
+engine (Jinja2, rapidfuzz, YAML) is loaded in a thread worker after the first frame, and the
+other screens are imported when first needed.
 """
 
 from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from rehearse import prefs as prefs_module
-from rehearse.ui.recording import History, NullRecorder, Recorder
-from rehearse.ui.screens.home import HomeScreen
+from rehearse.history.recorder import GuardedRecorder, History, NullRecorder, Recorder
+from rehearse.ui import messages
+from rehearse.ui.palette import PaletteEntry
+from rehearse.ui.screens.home import HomeData, HomeScreen
+from rehearse.views.text import one_line
+from rehearse.workspace import settings
+from rehearse.workspace.settings import Launch
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from rehearse.engine.catalog import Catalog
+    from rehearse.engine.compile.catalog import Catalog
     from rehearse.engine.model import Persona, Script
-    from rehearse.engine.session import State
+    from rehearse.engine.runtime.session import Setup, State
+    from rehearse.ui.screens.chat import ChatScreen
 
 #: Set to 1 to exit as soon as the home screen has drawn its first frame (startup benchmark).
 EXIT_WHEN_READY_ENV = "REHEARSE_EXIT_WHEN_READY"
 DARK, LIGHT = "textual-dark", "textual-light"
-
-
-@dataclass
-class Options:
-    extra_paths: list[Path] = field(default_factory=list)
-    script: str | None = None
-    persona: str | None = None
-    seed: int | None = None
-    name: str | None = None
-    variables: dict[str, str] = field(default_factory=dict)
-    typing_delay: float = 0.6
-    #: a script file to open at once and reload whenever it is saved (play --watch)
-    watch: Path | None = None
-    watch_interval: float = 0.5
 
 
 @dataclass
@@ -55,28 +53,27 @@ class Loaded:
 
     catalog: Catalog
     missing: list[Path]
-    watched: tuple[Script | None, Any] | None = None  # (script, report) of Options.watch
 
 
 def _rehearse_commands() -> type[Provider]:
-    from rehearse.ui.commands import RehearseCommands
+    from rehearse.ui.palette import RehearseCommands
 
     return RehearseCommands
 
 
 def load_catalog(extra_paths: list[Path]) -> Catalog:
     """The heavy part of startup; runs in a thread (tests may wrap it with a cache)."""
-    from rehearse.resolve import catalog
+    from rehearse.workspace.library import catalog
 
     return catalog(extra_paths)
 
 
 def _warm_up() -> None:
     """Import and prime what the first reply needs, so typing never waits on it."""
-    import rehearse.engine.session  # noqa: F401
+    import rehearse.engine.runtime.session  # noqa: F401
 
     try:
-        from rehearse.engine.coach import coach
+        from rehearse.engine.runtime.coach import coach
 
         coach("warming up")
     except Exception:
@@ -95,21 +92,27 @@ class RehearseApp(App[None]):
     ]
 
     def __init__(
-        self, options: Options, *, recorder: Recorder | None = None, history: History | None = None
+        self,
+        launch: Launch,
+        *,
+        recorder: Recorder,
+        history: History,
+        typing_delay: float = 0.6,
+        watch_interval: float = 0.5,
     ) -> None:
         super().__init__()
-        self.options = options
-        self.recorder: Recorder = recorder or NullRecorder()
+        self.launch = launch
+        self.typing_delay = typing_delay
+        self.watch_interval = watch_interval
+        self.recorder = GuardedRecorder(recorder, self._saving_failed)
         self.history = history
-        self.prefs = prefs_module.load()
+        self.prefs = settings.load_prefs()
         self.catalog: Catalog | None = None
         self.missing: list[Path] = []
         self.summary: dict[str, tuple[int, str | None]] = {}
         #: script id -> the last attempts' (rubric total, outcome), oldest first (home trend)
         self.trends: dict[str, list[tuple[int, str | None]]] = {}
         self.load_error: str | None = None
-        self._recorder_failed = False
-        self._opened_script = False
         self._guessed_name: str | None = None
         self._disabled_checks: frozenset[str] | None = None
         if self.prefs.theme and self.prefs.theme in self.available_themes:
@@ -118,7 +121,7 @@ class RehearseApp(App[None]):
     # ------------------------------------------------------------------ startup
 
     def get_default_screen(self) -> Screen[Any]:
-        return HomeScreen()
+        return HomeScreen(self.prefs, self.launch)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -128,13 +131,16 @@ class RehearseApp(App[None]):
         """Remember any theme you pick (our toggle or Textual's theme picker)."""
         if self.prefs.theme != self.theme:
             self.prefs.theme = self.theme
-            prefs_module.save(self.prefs)
+            settings.save_prefs(self.prefs)
 
     def _first_frame_drawn(self) -> None:
         if os.environ.get(EXIT_WHEN_READY_ENV):
             self.exit()
             return
         self.reload_catalog()
+        launch = self.launch
+        if launch.script is not None and launch.persona is not None:
+            self.open_chat(self._setup(launch.script, launch.persona, launch.name, launch.variables))
 
     @property
     def ready(self) -> bool:
@@ -142,75 +148,29 @@ class RehearseApp(App[None]):
         return self.catalog is not None or self.load_error is not None
 
     def reload_catalog(self) -> None:
-        extra = list(self.options.extra_paths)
-        watch = self.options.watch
+        extra = list(self.launch.extra_paths)
 
         def work() -> Loaded:
             cat = load_catalog(extra)
             missing = [p for p in extra if not p.exists()]
-            watched = None
-            if watch is not None:
-                from rehearse.engine.loader import load_script
-
-                watched = load_script(watch)
             _warm_up()
-            return Loaded(cat, missing, watched)
+            return Loaded(cat, missing)
 
         self.run_worker(
             work, name="catalog", group="catalog", thread=True, exclusive=True, exit_on_error=False
         )
 
-    def refresh_history(self) -> None:
-        """Ask the history for attempts and best outcomes (on this thread: SQLite objects
-        belong to the thread that made them, and the store's summary is an indexed query)."""
-        if self.history is None:
-            return
-        try:
-            self.summary = dict(self.history.summary())
-            self.trends = self._trends()
-        except Exception as exc:
-            self.notify(f"Could not read your past sessions: {exc}", severity="warning", markup=False)
-
-    def _trends(self) -> dict[str, list[tuple[int, str | None]]]:
-        """The last few attempts of each script tried (one indexed query per script)."""
-        store = self.session_store()
-        if store is None:
-            return {}
-        from rehearse.ui.widgets.progress import TREND_LENGTH
-
-        return {
-            script_id: [(p.total, p.outcome) for p in store.stats(script_id, TREND_LENGTH)]
-            for script_id in self.summary
-        }
-
-    def session_store(self) -> Any:
-        """The session Store behind the history (None when sessions are not saved)."""
-        for source in (self.history, self.recorder):
-            getter = getattr(source, "store", None)
-            if callable(getter):
-                try:
-                    store = getter()
-                except Exception:
-                    store = None
-                if store is not None:
-                    return store
-        return None
-
-    def refresh_home(self) -> None:
-        """Re-read attempts and trends and redraw the home list (after deleting a session)."""
-        self.refresh_history()
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.populate()
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.name == "catalog":
-            if event.state == WorkerState.SUCCESS and isinstance(worker.result, Loaded):
-                self._catalog_arrived(worker.result)
-            elif event.state == WorkerState.ERROR:
-                self.load_error = f"Could not load the scripts: {worker.error}"
-                self._home().show_error(self.load_error)
+        if worker.name != "catalog":
+            return
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Loaded):
+            self.catalog = worker.result.catalog
+            self.missing = worker.result.missing
+            self.refresh_home()
+        elif event.state == WorkerState.ERROR:
+            self.load_error = f"Could not load the scripts: {worker.error}"
+            self._home().show_error(self.load_error)
 
     def _home(self) -> HomeScreen:
         for screen in self.screen_stack:
@@ -218,114 +178,116 @@ class RehearseApp(App[None]):
                 return screen
         raise LookupError("no home screen")
 
-    def _catalog_arrived(self, loaded: Loaded) -> None:
-        self.catalog = loaded.catalog
-        self.missing = loaded.missing
-        self.refresh_history()
-        self._home().populate()
-        if self.options.watch is not None and not self._opened_script:
-            self._opened_script = True
-            self._open_watched(loaded)
-            return
-        if self.options.script and not self._opened_script:
-            self._opened_script = True
-            script = self.catalog.scripts.get(self.options.script)
-            if script is None:
-                self.notify(f"No script '{self.options.script}' found.", severity="error", markup=False)
-                return
-            self.start_conversation(
-                script.id,
-                persona_id=self.options.persona,
-                name=self.options.name,
-                variables=self.options.variables,
-                remember=False,
-            )
+    # ------------------------------------------------------------------ history
 
-    def _open_watched(self, loaded: Loaded) -> None:
-        """play --watch: the chat on the file itself (not a same-id script elsewhere)."""
-        script, report = loaded.watched or (None, None)
-        if script is None:
-            problems = [d.render() for d in (report.errors if report is not None else [])]
-            self.notify(
-                f"{self.options.watch} has errors:\n" + "\n".join(problems[:3]),
-                severity="error",
-                markup=False,
-                timeout=30,
-            )
+    def refresh_history(self) -> None:
+        """Read attempts, best outcomes and recent totals (on this thread: SQLite objects
+        belong to the thread that made them, and each is an indexed query)."""
+        try:
+            self.summary = dict(self.history.summary())
+            store = self.history.store()
+            if store is None:
+                self.trends = {}
+                return
+            from rehearse.ui.widgets.progress import TREND_LENGTH
+
+            self.trends = {
+                script_id: [(p.total, p.outcome) for p in store.stats(script_id, TREND_LENGTH)]
+                for script_id in self.summary
+            }
+        except Exception as exc:
+            self.notify(f"Could not read your past sessions: {exc}", severity="warning", markup=False)
+
+    def refresh_home(self) -> None:
+        """Re-read attempts and trends and redraw the home list."""
+        if self.catalog is None:
             return
-        self.start_conversation(
-            script.id,
-            persona_id=self.options.persona,
-            name=self.options.name,
-            variables=self.options.variables,
-            remember=False,
-            loaded=script,
+        self.refresh_history()
+        self._home().populate(
+            HomeData(
+                catalog=self.catalog,
+                summary=self.summary,
+                trends=self.trends,
+                missing=self.missing,
+                user_name=self.user_name(),
+            )
         )
 
-    # ------------------------------------------------------------------ conversation flow
+    # ------------------------------------------------------------------ choices
 
     def personas_for(self, script: Script) -> list[Persona]:
-        return self.catalog.personas_for(script) if self.catalog is not None else []
+        if self.catalog is not None:
+            return self.catalog.personas_for(script)
+        launch = self.launch
+        return list(launch.personas) if launch.script is not None and launch.script.id == script.id else []
 
     def user_name(self) -> str:
         """The name on the command line, else the one you gave last time, else a guess."""
-        if self.options.name:
-            return self.options.name
+        if self.launch.name:
+            return self.launch.name
         if self.prefs.name:
             return self.prefs.name
         if self._guessed_name is None:
-            self._guessed_name = prefs_module.default_name()
+            self._guessed_name = settings.default_name()
         return self._guessed_name
-
-    def script_vars(self, script: Script) -> dict[str, str]:
-        """Defaults, then what you set last time, then what the command line says."""
-        values = {k: str(v) for k, v in script.vars.items()}
-        for key, value in self.prefs.for_script(script.id).vars.items():
-            if key in values:
-                values[key] = value
-        if self.options.script == script.id:
-            for key, value in self.options.variables.items():
-                if key in values:
-                    values[key] = value
-        return values
-
-    def default_persona(self, script: Script) -> str | None:
-        personas = [p.id for p in self.personas_for(script)]
-        if not personas:
-            return None
-        if self.options.script == script.id and self.options.persona in personas:
-            return self.options.persona
-        remembered = self.prefs.for_script(script.id).persona
-        return remembered if remembered in personas else personas[0]
 
     def disabled_checks(self) -> frozenset[str]:
         """Coach checks the user switched off (config.toml), read once."""
         if self._disabled_checks is None:
-            from rehearse.config import ConfigError, load_config
-
             try:
-                self._disabled_checks = load_config().disabled_checks
-            except ConfigError as exc:
+                self._disabled_checks = settings.load_config().disabled_checks
+            except settings.ConfigError as exc:
                 self.notify(f"Ignoring broken settings: {exc}", severity="warning", markup=False)
                 self._disabled_checks = frozenset()
         return self._disabled_checks
 
     def toggle_check(self, check_id: str, title: str) -> None:
         """Switch a coach check off or back on, for the live coach line and new sessions."""
-        from rehearse.config import Config, save_config
-
         switched_off = check_id not in self.disabled_checks()
         self._disabled_checks = self.disabled_checks() ^ {check_id}
         try:
-            save_config(Config(self._disabled_checks))
+            settings.save_config(settings.Config(self._disabled_checks))
         except OSError as exc:
             self.notify(f"Could not save the setting: {exc}", severity="error", markup=False)
             return
+        for screen in self._chats():
+            screen.disabled_checks = self._disabled_checks
         state = "off" if switched_off else "back on"
         self.notify(f"Coach check \u201c{title}\u201d is {state}.", markup=False)
 
     def new_seed(self) -> int:
-        return self.options.seed if self.options.seed is not None else random.randrange(1_000_000)
+        return self.launch.seed if self.launch.seed is not None else random.randrange(1_000_000)
+
+    # ------------------------------------------------------------------ conversation flow
+
+    def _chosen_name(self, name: str | None) -> str:
+        return (name if name is not None else self.user_name()).strip()
+
+    def _setup(
+        self, script: Script, persona: Persona, name: str | None, variables: Mapping[str, str] | None
+    ) -> Setup:
+        from rehearse.engine.runtime.session import Setup
+
+        values = settings.chosen_vars(self.prefs, self.launch, script)
+        values.update({k: v for k, v in (variables or {}).items() if k in script.vars})
+        return Setup(
+            script,
+            persona,
+            user_name=self._chosen_name(name) or "you",
+            vars=values,
+            seed=self.new_seed(),
+            disabled_checks=self.disabled_checks(),
+        )
+
+    @on(messages.StartConversation)
+    def _start_message(self, message: messages.StartConversation) -> None:
+        self.start_conversation(
+            message.script_id,
+            persona_id=message.persona_id,
+            name=message.name,
+            variables=message.variables,
+            remember=message.remember,
+        )
 
     def start_conversation(
         self,
@@ -335,52 +297,43 @@ class RehearseApp(App[None]):
         name: str | None = None,
         variables: Mapping[str, str] | None = None,
         remember: bool = True,
-        loaded: Script | None = None,
     ) -> None:
-        """Open the chat for a script (``loaded``: this one, not the catalog's, for
-        --watch); unknown names are reported, never raised."""
+        """Open the chat for a script of the library; unknown names are reported, never raised."""
         if self.catalog is None:
             self.notify("Still loading the scripts…", markup=False)
             return
-        script = loaded if loaded is not None else self.catalog.scripts.get(script_id)
+        script = self.catalog.scripts.get(script_id)
         if script is None:
             self.notify(f"No script '{script_id}'.", severity="error", markup=False)
             return
         personas = {p.id: p for p in self.personas_for(script)}
-        persona_id = persona_id or self.default_persona(script)
+        persona_id = persona_id or settings.chosen_persona(self.prefs, self.launch, script, list(personas))
         if persona_id not in personas:
             self.notify(f"No persona '{persona_id}' can play this script.", severity="error", markup=False)
             return
-        user_name = (name if name is not None else self.user_name()).strip()
-        values = dict(self.script_vars(script))
-        values.update({k: v for k, v in (variables or {}).items() if k in script.vars})
+        setup = self._setup(script, personas[persona_id], name, variables)
         if remember:
-            self.prefs.name = user_name
-            self.prefs.remember(script.id, persona=persona_id, vars=values)
-            prefs_module.save(self.prefs)
-        from rehearse.engine.session import Setup
-
-        setup = Setup(
-            script,
-            personas[persona_id],
-            user_name=user_name or "you",
-            vars=values,
-            seed=self.new_seed(),
-            disabled_checks=self.disabled_checks(),
-        )
+            self.prefs.name = self._chosen_name(name)
+            self.prefs.remember(script.id, persona=persona_id, vars=dict(setup.vars))
+            settings.save_prefs(self.prefs)
         self.open_chat(setup)
 
-    def open_chat(self, setup: Any, *, replace_screen: bool = False, state: State | None = None) -> None:
+    def open_chat(self, setup: Setup, *, replace_screen: bool = False, state: State | None = None) -> None:
         """Open the chat; ``state`` continues from a given point (retry from a turn)."""
         from rehearse.ui.screens.chat import ChatScreen
 
         try:
             screen = ChatScreen(
                 setup,
-                typing_delay=self.options.typing_delay,
                 state=state,
+                prefs=self.prefs,
+                recorder=self.recorder,
+                personas=self.personas_for(setup.script),
+                disabled_checks=self.disabled_checks(),
+                new_seed=self.new_seed,
+                typing_delay=self.typing_delay,
                 watch=self._watching(setup.script),
-                watch_interval=self.options.watch_interval,
+                watch_interval=self.watch_interval,
             )
         except Exception as exc:  # a script that fails at its very first line
             self.notify(f"Could not start: {exc}", severity="error", markup=False)
@@ -396,7 +349,7 @@ class RehearseApp(App[None]):
 
     def _watching(self, script: Script) -> Path | None:
         """The watched file, when this script was loaded from it."""
-        watch = self.options.watch
+        watch = self.launch.watch
         if watch is None or not script.path:
             return None
         try:
@@ -405,56 +358,56 @@ class RehearseApp(App[None]):
             return None
         return watch if same else None
 
-    def retry(self, state: State, persona_id: str | None = None) -> None:
-        """Try again from a debrief, with the same persona or another."""
-        from dataclasses import replace
+    def _chats(self) -> Iterator[ChatScreen]:
+        from rehearse.ui.screens.chat import ChatScreen
 
-        setup = state.setup
-        if persona_id is not None and persona_id != setup.persona.id:
-            persona = self.catalog.personas.get(persona_id) if self.catalog else None
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                yield screen
+
+    @on(messages.TryAgain)
+    def _try_again(self, message: messages.TryAgain) -> None:
+        """Try again from a debrief, with the same persona or another."""
+        setup = message.state.setup
+        if message.persona_id is not None and message.persona_id != setup.persona.id:
+            persona = next((p for p in self.personas_for(setup.script) if p.id == message.persona_id), None)
             if persona is None:
-                self.notify(f"No persona '{persona_id}'.", severity="error", markup=False)
+                self.notify(f"No persona '{message.persona_id}'.", severity="error", markup=False)
                 return
             setup = replace(setup, persona=persona)
             self.prefs.remember(setup.script.id, persona=persona.id, vars=dict(setup.vars))
-            prefs_module.save(self.prefs)
+            settings.save_prefs(self.prefs)
         self.open_chat(replace(setup, seed=self.new_seed()), replace_screen=True)
 
-    def open_debrief(self, state: State) -> None:
+    @on(messages.RetryFrom)
+    def _retry_from(self, message: messages.RetryFrom) -> None:
+        self.recorder.retry_of(message.parent, message.parent_turn)
+        self.open_chat(message.state.setup, state=message.state)
+
+    @on(messages.OpenDebrief)
+    def _open_debrief(self, message: messages.OpenDebrief) -> None:
         from rehearse.ui.screens.debrief import DebriefScreen
 
-        self.switch_screen(DebriefScreen(state))
+        self.switch_screen(DebriefScreen(message.state, self.personas_for(message.state.script)))
 
-    def go_home(self) -> None:
+    @on(messages.GoHome)
+    def action_go_home(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
-        self.refresh_history()
-        self._home().populate()
+        self.refresh_home()
 
-    # ------------------------------------------------------------------ recorder
+    @on(messages.PrefsChanged)
+    def _save_prefs(self) -> None:
+        settings.save_prefs(self.prefs)
 
-    def record(self, method: str, *args: Any) -> None:
-        """Call the recorder; a failure is shown once and never stops the conversation."""
-        try:
-            getattr(self.recorder, method)(*args)
-        except Exception as exc:
-            if not self._recorder_failed:
-                self._recorder_failed = True
-                self.notify(f"This session could not be saved: {exc}", severity="warning", markup=False)
+    @on(messages.SessionsChanged)
+    def _sessions_changed(self) -> None:
+        self.refresh_home()
 
-    # ------------------------------------------------------------------ app-wide actions
+    def _saving_failed(self, message: str) -> None:
+        self.notify(message, severity="warning", markup=False)
 
-    def action_help(self) -> None:
-        from rehearse.ui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_toggle_theme(self) -> None:
-        self.theme = LIGHT if self.theme == DARK else DARK
-
-    def action_go_home(self) -> None:
-        self.go_home()
+    # ------------------------------------------------------------------ sessions
 
     def action_sessions(self) -> None:
         """Open the list of past sessions."""
@@ -462,14 +415,71 @@ class RehearseApp(App[None]):
 
         if isinstance(self.screen, SessionsScreen):
             return
-        store = self.session_store()
+        store = self.history.store()
         if store is None:
             self.notify(
                 "No session history here: saving is off, or the database could not be opened.",
                 markup=False,
             )
             return
-        self.push_screen(SessionsScreen(store))
+        titles = {s.id: s.title for s in self.catalog.scripts.values()} if self.catalog else {}
+        self.push_screen(SessionsScreen(store, titles=titles))
+
+    @on(messages.OpenReplay)
+    def _open_replay(self, message: messages.OpenReplay) -> None:
+        from rehearse.ui.screens.replay import ReplayScreen, build_replay
+
+        store = self.history.store()
+        try:
+            if store is None:
+                raise LookupError("the session database could not be opened")
+            replay = build_replay(store.load(message.session_id), self.catalog)
+        except Exception as exc:
+            self.notify(f"Could not open session {message.session_id}: {exc}", severity="error", markup=False)
+            return
+        self.push_screen(ReplayScreen(replay, turn=message.turn))
+
+    # ------------------------------------------------------------------ app-wide actions
+
+    def action_help(self) -> None:
+        from rehearse.ui.keys import key_table
+        from rehearse.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_table(self.BINDINGS)))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def palette_entries(self) -> Iterable[PaletteEntry]:
+        """What the command palette offers everywhere (the screen adds its own)."""
+        catalog = self.catalog
+        if catalog is not None:
+            for script in sorted(catalog.scripts.values(), key=lambda s: s.title.lower()):
+                if self.personas_for(script):
+                    yield PaletteEntry(
+                        f"Start: {one_line(script.title, 70)}",
+                        partial(self.start_conversation, script.id),
+                        "Rehearse this conversation (your last persona and settings)",
+                    )
+        yield PaletteEntry(
+            "Sessions",
+            self.action_sessions,
+            "Past sessions: replay them turn by turn, retry from a turn, see your progress",
+        )
+        if catalog is not None:
+            from rehearse.engine.runtime.coach import checks
+
+            disabled = self.disabled_checks()
+            for check in checks():
+                if check.id in disabled:
+                    text, help_text = (
+                        f"Coach: flag \u201c{check.title}\u201d again",
+                        "Switch this check back on",
+                    )
+                else:
+                    text, help_text = f"Coach: stop flagging \u201c{check.title}\u201d", check.rationale
+                yield PaletteEntry(text, partial(self.toggle_check, check.id, check.title), help_text)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -484,41 +494,27 @@ class RehearseApp(App[None]):
 
 
 def build_app(
+    launch: Launch | None = None,
     *,
-    extra_paths: Iterable[Path | str] | None = None,
-    script: str | None = None,
-    persona: str | None = None,
-    seed: int | None = None,
-    name: str | None = None,
-    variables: Mapping[str, str] | None = None,
     recorder: Recorder | None = None,
     history: History | None = None,
     typing_delay: float = 0.6,
-    watch: Path | str | None = None,
     watch_interval: float = 0.5,
 ) -> RehearseApp:
-    """The one way to make the app (CLI, tests, anything else).
+    """The one way to make the app (the CLI, the tests, anything else).
 
-    ``watch``: a script file to open straight in the chat and reload whenever it is saved,
-    polled every ``watch_interval`` seconds (0: only when asked, for tests)."""
-    watched = Path(watch) if watch is not None else None
-    paths = [Path(p) for p in (extra_paths or [])]
-    if watched is not None and watched.parent not in paths:
-        paths.append(watched.parent)  # personas beside the script
-    options = Options(
-        extra_paths=paths,
-        script=script,
-        persona=persona,
-        seed=seed,
-        name=name,
-        variables=dict(variables or {}),
+    ``launch``: what the command line asked for (a script to open, a file to watch...).
+    ``recorder``/``history``: where sessions are saved and read back (nothing by default).
+    ``watch_interval``: how often a watched file is polled, in seconds (0: only when asked).
+    """
+    launch = launch or Launch()
+    if launch.watch is not None and launch.watch.parent not in launch.extra_paths:
+        launch = replace(launch, extra_paths=(*launch.extra_paths, launch.watch.parent))
+    nothing = NullRecorder()
+    return RehearseApp(
+        launch,
+        recorder=recorder or nothing,
+        history=history or nothing,
         typing_delay=max(0.0, typing_delay),
-        watch=watched,
         watch_interval=max(0.0, watch_interval),
     )
-    return RehearseApp(options, recorder=recorder, history=history)
-
-
-def run_app(**kwargs: Any) -> None:
-    """Build the app and run it in the terminal (used by `rehearse` and `rehearse play`)."""
-    build_app(**kwargs).run()

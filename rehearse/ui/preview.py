@@ -2,7 +2,7 @@
 
 - Watching (`rehearse play FILE --watch`): an interval timer compares the file's mtime and
   size; on a change, a thread worker loads the file and replays this session's replies over
-  it (rehearse.engine.reload.replay_onto). A good version takes over the conversation where
+  it (rehearse.engine.runtime.reload.replay_onto). A good version takes over the conversation where
   it was, or up to the first reply that now goes another way (said in a notification and a
   note in the transcript). A broken one shows its diagnostics in a panel while the last good
   version keeps running; the next good save hides the panel.
@@ -18,18 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from rehearse.ui.safe import one_line
 from rehearse.ui.widgets.author import AuthorOverlay, ReloadErrors
+from rehearse.views.text import one_line
 
 if TYPE_CHECKING:
     from rehearse.engine.diagnostics import Report
     from rehearse.engine.model import Script
-    from rehearse.engine.reload import Divergence
-    from rehearse.engine.session import State
-    from rehearse.ui.screens.chat import ChatScreen
+    from rehearse.engine.runtime.reload import Divergence
+    from rehearse.engine.runtime.session import State
 
 POLL_INTERVAL = 0.5
 OVERLAY_DEBOUNCE = 0.15
@@ -60,8 +60,8 @@ class Reloaded:
 
 def load_and_replay(path: Path, sig: Signature, base: State) -> Reloaded:
     """Load the file and replay base's replies over it (pure apart from reading the file)."""
-    from rehearse.engine.loader import load_script
-    from rehearse.engine.reload import replay_onto
+    from rehearse.engine.compile.loader import load_script
+    from rehearse.engine.runtime.reload import replay_onto
 
     script, report = load_script(path)
     replayed = None
@@ -74,10 +74,20 @@ def load_and_replay(path: Path, sig: Signature, base: State) -> Reloaded:
     return Reloaded(sig, script, report, base, replayed, problem)
 
 
+class PreviewHost(Screen[None]):
+    """A screen the preview can serve (the chat): it shows a conversation (``state``) and can
+    put a reloaded version of it in its place."""
+
+    state: State
+
+    def load_version(self, state: State, note: tuple[str, str] | None = None) -> None:
+        raise NotImplementedError
+
+
 class LivePreview:
     """The watcher and the author overlay of one chat screen."""
 
-    def __init__(self, chat: ChatScreen, watch: Path | None = None, interval: float = POLL_INTERVAL) -> None:
+    def __init__(self, chat: PreviewHost, watch: Path | None = None, interval: float = POLL_INTERVAL) -> None:
         self.chat = chat
         self.path = Path(watch) if watch is not None else None
         self.interval = interval
@@ -159,7 +169,7 @@ class LivePreview:
         replayed = result.replayed
         if replayed is None or result.base is not chat.state:
             # you replied while it was loading: replay what is on screen now
-            from rehearse.engine.reload import replay_onto
+            from rehearse.engine.runtime.reload import replay_onto
 
             try:
                 replayed = replay_onto(chat.state, result.script)

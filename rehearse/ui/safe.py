@@ -3,7 +3,7 @@
 Every string a person wrote (a reply, a script line, a persona name, a file name) goes
 through here before it reaches a widget: it becomes a `Content` built from plain text, so
 "[red]" stays "[red]", and control characters are shown inert (ESC as ␛) by
-`rehearse.textsafe.inert` rather than stripped or obeyed.
+`rehearse.views.text.inert` rather than stripped or obeyed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from textual.content import Content
 
-from rehearse.textsafe import inert
+from rehearse.views.outcomes import look
+from rehearse.views.text import inert
 
 
 def plain(text: str | None, style: str = "") -> Content:
@@ -66,7 +67,20 @@ def highlighted(text: str, spans: Iterable[tuple[int, int]], style: str, base: s
     return Content("").join(pieces) if pieces else Content("")
 
 
-def one_line(text: str | None, limit: int = 80) -> str:
-    """A single line for lists and titles: whitespace folded, cut with an ellipsis."""
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+def tone_style(tone: str, *, bold: bool = True) -> str:
+    """The style of an outcome's tone (views.outcomes): success, warning, error or muted."""
+    if tone == "muted":
+        return "$text-muted"
+    return f"{'bold ' if bold else ''}$text-{tone}"
+
+
+def outcome_label(outcome: str | None) -> Content:
+    """ "✓ success" in its colour (the symbol carries it without colour too)."""
+    shown = look(outcome)
+    return plain(shown.label, tone_style(shown.tone))
+
+
+def outcome_badge(outcome: str | None) -> Content:
+    """The verdict at the end of a conversation: "◐ Partly there"."""
+    shown = look(outcome)
+    return plain(f"{shown.symbol} {shown.headline}", tone_style(shown.tone))

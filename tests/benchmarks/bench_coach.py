@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    from rehearse.engine.coach import MOMENTS, checks, coach
+    from rehearse.engine.model import MOMENTS
+    from rehearse.engine.runtime.coach import checks, coach
 
     ids = [c.id for c in checks()]
     first_call = time.perf_counter() - start

@@ -23,11 +23,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rehearse.checking import check_paths  # noqa: E402
-from rehearse.engine.coach import coach  # noqa: E402
-from rehearse.engine.loader import load_script, script_from_text  # noqa: E402
+from rehearse.engine.authoring.check import check_paths  # noqa: E402
+from rehearse.engine.compile.loader import load_script, script_from_text  # noqa: E402
 from rehearse.engine.model import Persona  # noqa: E402
-from rehearse.engine.session import Setup, begin, step  # noqa: E402
+from rehearse.engine.runtime.coach import coach  # noqa: E402
+from rehearse.engine.runtime.session import Setup, begin, step  # noqa: E402
+from rehearse.workspace.paths import search_path  # noqa: E402
 
 WORDS = (
     "role training promotion team lead project budget scope pay review course mentor "
@@ -185,7 +186,7 @@ def bench_check(repeat: int) -> None:
             parse_nogc = timed(
                 lambda p=path: _without_gc(lambda: yaml.load(p.read_text(), Loader=loader)), repeat
             )
-            check = timed(lambda p=path: check_paths([p]), repeat)
+            check = timed(lambda p=path: check_paths([p], search_path), repeat)
             results[nodes] = (parse, check)
             print(
                 f"check {nodes:>5} nodes: {check * 1000:7.1f} ms; YAML parse alone "

@@ -5,7 +5,7 @@ Standalone (not collected by pytest):
     .venv/bin/python tests/benchmarks/bench_matching.py            # figures and failures
     .venv/bin/python tests/benchmarks/bench_matching.py --sweep    # also sweep THRESHOLD x MARGIN
 
-Each utterance is matched with rehearse.engine.matching.decide() against the candidates of
+Each utterance is matched with rehearse.engine.runtime.matching.decide() against the candidates of
 its node in the bundled script (default persona, default vars). A decision of kind "none" or
 "ambiguous" counts as clarify.
 
@@ -38,10 +38,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rehearse import resolve  # noqa: E402
-from rehearse.engine import matching  # noqa: E402
-from rehearse.engine.matching import Candidate, Decision  # noqa: E402
-from rehearse.engine.session import Setup, begin  # noqa: E402
+from rehearse.engine.runtime import matching  # noqa: E402
+from rehearse.engine.runtime.matching import Candidate, Decision  # noqa: E402
+from rehearse.engine.runtime.session import Setup, begin  # noqa: E402
+from rehearse.workspace import library as resolve  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "fixtures" / "match_eval.yaml"
 CLARIFY = "clarify"

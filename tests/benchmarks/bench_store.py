@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rehearse.engine import session as sess  # noqa: E402
-from rehearse.engine.catalog import load_catalog  # noqa: E402
-from rehearse.engine.session import Setup, State  # noqa: E402
-from rehearse.engine.store import Store  # noqa: E402
+from rehearse.engine.compile.catalog import load_catalog  # noqa: E402
+from rehearse.engine.runtime import session as sess  # noqa: E402
+from rehearse.engine.runtime.session import Setup, State  # noqa: E402
+from rehearse.history.store import Store  # noqa: E402
 
 BUDGET = 1.2
 

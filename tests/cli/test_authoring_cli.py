@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 from click.testing import CliRunner, Result
 
-from rehearse.cli import cli
+from rehearse.cli.group import cli
 from rehearse.engine.diagnostics import Report
 from rehearse.engine.yamlread import read_yaml
 from tests.cli.helpers import MINI, run
@@ -153,7 +153,7 @@ def test_new_writes_a_starter_that_checks_tests_and_plays(tmp_path: Path) -> Non
 
 def test_the_starter_is_small_complete_and_validates_against_its_schema(tmp_path: Path) -> None:
     assert run("new", "starter", "--dir", str(tmp_path)).returncode == 0
-    from rehearse.engine.loader import load_script
+    from rehearse.engine.compile.loader import load_script
 
     script, report = load_script(tmp_path / "starter.yaml")
     assert script is not None, [d.render() for d in report.items]
@@ -179,7 +179,7 @@ def test_new_defaults_to_the_data_dir_and_takes_a_situation(rehearse_home: Path)
     assert result.exit_code == 0, result.output
     script = rehearse_home / "scripts" / "my-ask.yaml"
     assert f"Wrote {script}" in result.stdout
-    from rehearse.engine.loader import load_script
+    from rehearse.engine.compile.loader import load_script
 
     loaded, report = load_script(script)
     assert loaded is not None, [d.render() for d in report.items]

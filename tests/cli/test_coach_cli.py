@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rehearse.cli import cli
-from rehearse.config import Config, ConfigError, load_config, save_config
+from rehearse.cli.group import cli
+from rehearse.workspace.settings import Config, ConfigError, load_config, save_config
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from rehearse.cli import cli
+from rehearse.cli.group import cli
 from tests.cli.helpers import MINI, ROOT, run
 
 
@@ -87,7 +87,7 @@ def test_plain_mode_in_a_pipe_reaches_an_ending_and_prints_the_rubric() -> None:
     assert result.returncode == 0, result.stderr
     assert "Pat: " in result.stdout and "Ana" in result.stdout
     assert "Outcome: success" in result.stdout
-    assert "clarity" in result.stdout and " 70  You said what you want." in result.stdout
+    assert "clarity: 70  [" in result.stdout and "You said what you want." in result.stdout
     assert "turn 1: +20 from reply 'want'" in result.stdout
 
 

@@ -34,7 +34,8 @@ def test_wheel_ships_bundled_content_and_templates(tmp_path: Path) -> None:
     personas = {p.name for p in (ROOT / "personas").glob("*.yaml")}
     assert {f"rehearse/_bundled/scripts/{n}" for n in scripts} <= names
     assert {f"rehearse/_bundled/personas/{n}" for n in personas} <= names
-    assert "rehearse/engine/coach_data/checks.yaml" in names
-    assert "rehearse/templates/session.html.j2" in names
+    assert "rehearse/engine/runtime/coach_data/checks.yaml" in names
+    assert "rehearse/views/templates/session.html.j2" in names
+    assert "rehearse/engine/authoring/templates/new_script.yaml.j2" in names
     assert "rehearse/ui/rehearse.tcss" in names
     assert "rehearse-0.1.0.dist-info/entry_points.txt" in names

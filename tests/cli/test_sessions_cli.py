@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from rehearse.cli import cli
-from rehearse.engine import session as sess
-from rehearse.engine.store import SCHEMA_VERSION, Store
-from rehearse.paths import database_path
-from rehearse.resolve import script_and_persona
+from rehearse.cli.group import cli
+from rehearse.engine.runtime import session as sess
+from rehearse.history.store import SCHEMA_VERSION, Store
+from rehearse.workspace.library import script_and_persona
+from rehearse.workspace.paths import database_path
 
 REHEARSE = Path(sys.executable).parent / "rehearse"
 
@@ -288,7 +288,7 @@ def test_replay_after_the_script_is_edited_shows_what_happened_and_what_changed(
     assert "every turn went the same way" in out  # from the copy kept with the session
     assert "The script changed since this session. With the current version 2 turns go" in out
     assert "  turn 2: the boss's line is different now" in out
-    assert "  turn 3: went to 'agreed' (ending), now 'refused' (ending)" in out
+    assert "  turn 3: it ended “Success”; now it would end “Not this time”" in out
 
 
 def test_replay_after_the_script_is_deleted_still_works(script_file: Path) -> None:

@@ -19,6 +19,6 @@ from tests.ui.helpers import cached_load
 def shared_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(app_module, "load_catalog", cached_load)
     # no guessing the tester's name from their account
-    monkeypatch.setattr(app_module.prefs_module, "default_name", lambda: "")
+    monkeypatch.setattr(app_module.settings, "default_name", lambda: "")
     monkeypatch.delenv(app_module.EXIT_WHEN_READY_ENV, raising=False)
     yield

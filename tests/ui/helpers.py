@@ -15,10 +15,12 @@ from typing import Any
 import yaml
 from textual.widget import Widget
 
-from rehearse import paths
-from rehearse.engine.catalog import Catalog
+from rehearse.engine.compile.catalog import Catalog
 from rehearse.ui import app as app_module
 from rehearse.ui.app import RehearseApp, build_app
+from rehearse.workspace import paths
+from rehearse.workspace.library import script_and_persona
+from rehearse.workspace.settings import Launch
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
@@ -40,12 +42,37 @@ def cached_load(extra_paths: list[Path]) -> Catalog:
     return _shared[key]
 
 
-def make_app(**kwargs: Any) -> RehearseApp:
-    """The app as tests use it: fixed seed, no typing pause, a fixed name."""
-    kwargs.setdefault("seed", SEED)
-    kwargs.setdefault("typing_delay", 0)
-    kwargs.setdefault("name", "Alex")
-    return build_app(**kwargs)
+def make_app(
+    *,
+    script: str | None = None,
+    persona: str | None = None,
+    seed: int | None = SEED,
+    name: str | None = "Alex",
+    variables: dict[str, str] | None = None,
+    extra_paths: list[Path] | None = None,
+    watch: Path | None = None,
+    typing_delay: float = 0,
+    **kwargs: Any,
+) -> RehearseApp:
+    """The app as tests use it: fixed seed, no typing pause, a fixed name. A script (an id
+    or, with ``watch``, the file) is resolved as the command line resolves it."""
+    extra = list(extra_paths or [])
+    opened, persona_obj, personas = None, None, ()
+    if script is not None or watch is not None:
+        found = script_and_persona(str(watch) if watch is not None else str(script), persona, extra)
+        opened, persona_obj = found.script, found.persona
+        personas = tuple(found.catalog.personas_for(found.script))
+    launch = Launch(
+        extra_paths=tuple(extra),
+        script=opened,
+        persona=persona_obj,
+        personas=personas,
+        seed=seed,
+        name=name,
+        variables=dict(variables or {}),
+        watch=watch,
+    )
+    return build_app(launch, typing_delay=typing_delay, **kwargs)
 
 
 async def wait_ready(pilot: Any, timeout: float = 20.0) -> None:
@@ -71,7 +98,7 @@ def case_for(script_id: str, outcome: str, folder: Path = SCRIPTS) -> dict[str, 
     The UI tests check that the app reproduces the engine; whether each case in a plan is
     right is the plan's own test (rehearse test).
     """
-    from rehearse.engine.session import Setup, play
+    from rehearse.engine.runtime.session import Setup, play
 
     catalog = cached_load([])
     script = catalog.scripts[script_id]

@@ -13,14 +13,13 @@ from typing import Any
 
 import pytest
 
-from rehearse import paths
-from rehearse.engine import session as sess
-from rehearse.engine import store as store_module
-from rehearse.engine.catalog import Catalog
-from rehearse.engine.session import Setup, State
-from rehearse.engine.store import Store
-from rehearse.recording import StoreRecorder
-from rehearse.ui.recording import LazyStoreRecorder
+from rehearse.engine.compile.catalog import Catalog
+from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.session import Setup, State
+from rehearse.history import store as store_module
+from rehearse.history.recorder import StoreRecorder
+from rehearse.history.store import Store
+from rehearse.workspace import paths
 from tests.ui.helpers import cached_load, make_app
 
 DATA = Path(__file__).resolve().parent / "snapshot_data"
@@ -48,7 +47,7 @@ def setup_for(
 
 def record(setup: Setup, replies: Sequence[str], *, finish: bool = True) -> int:
     """Play the replies and save them as one session (as the app would). Returns its id."""
-    with StoreRecorder() as recorder:
+    with StoreRecorder(paths.database_path()) as recorder:
         state: State = sess.begin(setup)
         recorder.started(state)
         for text in replies:
@@ -86,7 +85,7 @@ def store() -> Iterator[Store]:
 
 def saving_app(**kwargs: Any) -> Any:
     """The app as the CLI makes it: the lazy store recorder as recorder and history."""
-    recorder = LazyStoreRecorder()
+    recorder = StoreRecorder(paths.database_path())
     return make_app(recorder=recorder, history=recorder, **kwargs)
 
 

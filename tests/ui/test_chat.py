@@ -6,8 +6,8 @@ from typing import Any
 
 from textual import events
 
-from rehearse.engine import session as sess
-from rehearse.engine.coach import coach
+from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.coach import coach
 from rehearse.ui.screens.chat import MAX_REPLY, ChatScreen, LeaveScreen, ReplyInput
 from rehearse.ui.screens.home import HomeScreen
 from rehearse.ui.widgets.panel import CoachLine, SidePanel
@@ -341,7 +341,7 @@ async def test_a_huge_paste_is_cut_not_refused_and_nothing_breaks() -> None:
 
 
 async def test_a_coach_check_switched_off_from_the_app_stays_off() -> None:
-    from rehearse.config import load_config
+    from rehearse.workspace.settings import load_config
 
     app = make_app(script=SCRIPT)
     async with app.run_test(size=(120, 30)) as pilot:

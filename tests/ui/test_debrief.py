@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rehearse.engine import session as sess
-from rehearse.engine.debrief import build_debrief
+from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.debrief import build_debrief
+from rehearse.ui.messages import OpenDebrief
 from rehearse.ui.screens.chat import ChatScreen
 from rehearse.ui.screens.debrief import DebriefScreen, PersonaChoice
 from rehearse.ui.screens.home import HomeScreen
@@ -73,7 +74,8 @@ async def test_flagged_words_are_highlighted_in_what_you_said() -> None:
         await say(pilot, reply)
         turn = chat.state.transcript[-1]
         assert turn.coaching, "the coach flags nothing in a hedged reply"
-        app.open_debrief(chat.state)
+        app.post_message(OpenDebrief(chat.state))
+        await pilot.pause()
         await pilot.pause()
         debrief = app.screen
         said = next(w for w in debrief.query(".turn-user"))

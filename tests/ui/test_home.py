@@ -8,16 +8,20 @@ from pathlib import Path
 
 from textual.widgets import Button, OptionList, RadioSet
 
-from rehearse import prefs
 from rehearse.ui.screens.chat import ChatScreen
 from rehearse.ui.screens.help import HelpScreen
 from rehearse.ui.screens.home import HomeScreen, SetupPane
+from rehearse.workspace import settings as prefs
+from tests.cli.helpers import run
 from tests.ui.helpers import BUNDLED_IDS, make_app, say, screen_text, type_text, wait_ready
 
 
 class FakeHistory:
     def summary(self) -> dict[str, tuple[int, str | None]]:
         return {"not-this-role": (3, "partial"), "passed-over": (1, "success")}
+
+    def store(self) -> None:
+        return None
 
 
 def _highlight(home: HomeScreen, script_id: str) -> None:
@@ -39,7 +43,7 @@ async def test_lists_every_bundled_script_with_its_details() -> None:
         assert sorted(i.split(":", 1)[1] for i in ids) == BUNDLED_IDS
         text = screen_text(app)
         assert "3 attempts · best ◐ partial" in text
-        assert "1 attempt · best ✔ success" in text
+        assert "1 attempt · best ✓ success" in text
         assert "not tried yet" in text
         for script in app.catalog.scripts.values():
             assert script.title in text
@@ -82,7 +86,7 @@ async def test_start_with_enter_and_settings_are_remembered() -> None:
         assert chat.state.setup.user_name == "Robin"
         first_var = next(iter(script.vars))
         assert chat.state.setup.vars[first_var] == "lab lead post"
-    saved = prefs.load()
+    saved = prefs.load_prefs()
     assert saved.name == "Robin"
     assert saved.for_script("not-this-role").persona == script.personas[1]
     assert (
@@ -182,11 +186,10 @@ async def test_play_opens_straight_into_the_conversation_with_cli_values() -> No
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_unknown_script_from_the_command_line_stays_home() -> None:
-    app = make_app(script="no-such-script")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_ready(pilot)
-        assert isinstance(app.screen, HomeScreen)
+def test_unknown_script_from_the_command_line_says_what_there_is() -> None:
+    result = run("play", "no-such-script")
+    assert result.returncode == 2
+    assert "no script 'no-such-script'" in result.stderr and "not-this-role" in result.stderr
 
 
 async def test_command_palette_starts_a_script_and_toggles_panel_and_theme() -> None:
@@ -239,7 +242,7 @@ async def test_command_palette_starts_a_script_and_toggles_panel_and_theme() -> 
         await pilot.press("enter")
         await pilot.pause()
         assert app.theme != before
-        assert prefs.load().theme == app.theme
+        assert prefs.load_prefs().theme == app.theme
 
 
 async def test_help_lists_every_key_of_every_screen() -> None:

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from rehearse import paths
-from rehearse.engine.matching import decide
+from rehearse.engine.runtime.matching import decide
 from rehearse.ui.screens.chat import ChatScreen, ReplyInput
 from rehearse.ui.widgets.author import AuthorOverlay, ReloadErrors
 from rehearse.ui.widgets.transcript import Bubble, NoteCard
+from rehearse.workspace import paths
 from tests.ui.helpers import make_app, say, type_text, visible_text, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,16 +192,11 @@ async def test_a_broken_file_shows_its_errors_and_the_old_version_keeps_running(
         assert any("Good. HR next week?" in line for line in boss_lines(chat))
 
 
-async def test_a_file_broken_from_the_start_is_reported_on_the_home_screen(
-    script_file: Path,
-) -> None:
+def test_a_file_broken_from_the_start_is_reported_before_the_app_opens(script_file: Path) -> None:
     rewrite(script_file, "start: opening", "start: openingg")
-    app = watch_app(script_file)
-    async with app.run_test(size=(100, 34)) as pilot:
-        await wait_ready(pilot)
-        await settle(pilot)
-        assert not isinstance(app.screen, ChatScreen)
-        assert any("error R101" in n and f"{script_file}:" in n for n in notices(app))
+    result = CliRunner().invoke(cli_group(), ["play", str(script_file), "--watch", "-p", "pat"])
+    assert result.exit_code == 2
+    assert "error R101" in result.output and f"{script_file}:" in result.output
 
 
 async def test_the_polling_timer_notices_a_save(script_file: Path) -> None:
@@ -274,7 +269,7 @@ async def test_the_overlay_is_open_when_watching_and_follows_the_node(script_fil
 
 
 def test_play_watch_needs_a_file(script_file: Path) -> None:
-    from rehearse.cli import cli
+    from rehearse.cli.group import cli
 
     result = CliRunner().invoke(cli, ["--path", str(script_file.parent), "play", "mini", "--watch"])
     assert result.exit_code == 2
@@ -284,17 +279,23 @@ def test_play_watch_needs_a_file(script_file: Path) -> None:
     assert "--watch goes with the app" in result.output
 
 
+def cli_group() -> Any:
+    from rehearse.cli.group import cli
+
+    return cli
+
+
 def test_play_watch_opens_the_app_on_the_file(script_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rehearse.cli import cli
-    from rehearse.ui import app as app_module
+    from rehearse.cli import practise
 
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(app_module, "run_app", lambda **kwargs: seen.update(kwargs))
-    result = CliRunner().invoke(cli, ["play", str(script_file), "--watch", "-p", "kim"])
+    monkeypatch.setattr(practise, "run_app", lambda launch, save: seen.update(launch=launch, save=save))
+    result = CliRunner().invoke(cli_group(), ["play", str(script_file), "--watch", "-p", "kim"])
     assert result.exit_code == 0, result.output
-    assert seen["watch"] == script_file
-    assert seen["script"] == "mini" and seen["persona"] == "kim"
-    assert "recorder" not in seen  # a watched session is not saved
+    launch = seen["launch"]
+    assert launch.watch == script_file
+    assert launch.script.id == "mini" and launch.persona.id == "kim"
+    assert seen["save"] is False  # a watched session is not saved
 
 
 @pytest.fixture

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-from rehearse.engine.session import Setup
-from rehearse.resolve import catalog as load_catalog
+from rehearse.engine.runtime.session import Setup
+from rehearse.ui.messages import OpenReplay
 from rehearse.ui.screens.chat import ChatScreen
-from rehearse.ui.screens.replay import ReplayScreen, open_replay, word_diff
+from rehearse.ui.screens.replay import ReplayScreen, word_diff
+from rehearse.workspace.library import catalog as load_catalog
 from tests.ui import sessions_data as sd
 from tests.ui.helpers import case_for, say, wait_ready
 from tests.ui.sessions_data import DATA, frozen, utc  # noqa: F401  (fixtures)
@@ -43,8 +44,8 @@ def _record_fail() -> tuple[int, dict[str, Any]]:
 
 async def _open(pilot: Any, session_id: int, turn: int | None = None) -> ReplayScreen:
     await wait_ready(pilot)
-    with sd.store() as store:
-        open_replay(pilot.app, store, session_id, turn=turn)
+    pilot.app.post_message(OpenReplay(session_id, turn))
+    await pilot.pause()
     await pilot.pause()
     screen = pilot.app.screen
     assert isinstance(screen, ReplayScreen)
@@ -64,7 +65,7 @@ async def test_replay_shows_each_turn_as_it_happened() -> None:
     session_id, _ = _record_fail()
     with sd.store() as store:
         stored = store.load(session_id)
-    first = stored.turns[1].data
+    first = stored.turns[1]
     async with sd.saving_app().run_test(size=(120, 40)) as pilot:
         screen = await _open(pilot, session_id)
         assert screen.current is not None and screen.current.index == 1
@@ -73,7 +74,7 @@ async def test_replay_shows_each_turn_as_it_happened() -> None:
         assert _text(screen, "you") == sd.HEDGED
         # the coach's flagged words are underlined
         flagged = _styled_words(screen, "you", "underline")
-        words = [w for c in first["coaching"] for w in c["words"]]
+        words = [w for c in first.coaching for w in c.words]
         assert words and all(any(w in f or f in w for f in flagged) for w in words)
         # the strong reply beside it, the differing words highlighted on both sides
         model = _text(screen, "model")
@@ -83,19 +84,19 @@ async def test_replay_shows_each_turn_as_it_happened() -> None:
         assert {model[s:e] for s, e in model_diff} <= _styled_words(screen, "model", "bold")
         # how it was understood: the decision, the reply, the close alternatives and scores
         understood = _text(screen, "understood")
-        assert first["label"] in understood
+        assert first.label and first.label in understood
         alternatives = _text(screen, "alternatives")
-        top = sorted(first["scores"], key=lambda s: -s["score"])[:3]
+        top = sorted(first.scores, key=lambda s: -s.score)[:3]
         for score in top:
-            assert f"{score['score']:3.0f}" in alternatives
-        assert first["label"] in alternatives
+            assert f"{score.score:3.0f}" in alternatives
+        assert first.label in alternatives
         # the coach's notes and flags
         coach = _text(screen, "coach")
-        for check in first["coaching"]:
-            assert check["title"] in coach
-        if first.get("coach_note"):
-            assert " ".join(first["coach_note"].split())[:40] in coach
-        assert " ".join(first["boss"].split())[:40] in " ".join(_text(screen, "boss").split())
+        for check in first.coaching:
+            assert check.title in coach
+        if first.coach_note:
+            assert " ".join(first.coach_note.split())[:40] in coach
+        assert " ".join(first.boss.split())[:40] in " ".join(_text(screen, "boss").split())
 
 
 async def test_step_with_keys_and_with_clicks() -> None:
@@ -221,7 +222,7 @@ async def test_an_edited_script_marks_the_turns_that_go_differently_now(tmp_path
         replay = screen.replay
         assert replay.script_changed
         assert sorted(replay.changed) == [1, 2]
-        assert "pushback" in replay.changed[1]
+        assert "now the boss answers “Are you sure you want the headache?”" in replay.changed[1]
         note = screen.query_one("#replay-note", Static)
         assert note.display and "script has changed" in str(note.visual.plain)
         strip = str(screen.query_one("#turn-strip", Static).visual.plain)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from rehearse import paths
+from rehearse.workspace import paths
 from tests.ui.helpers import case_for, make_app, say, type_text, wait_ready
 
 SIZES = [(80, 24), (120, 40)]

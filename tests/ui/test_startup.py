@@ -37,3 +37,12 @@ def test_exit_when_ready_draws_home_and_exits(rehearse_home: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     assert b"practise a hard conversation" in (child.before or b"")
+
+
+def test_rehearse_alone_opens_the_app_without_the_command_line_machinery() -> None:
+    code = (
+        "import sys, rehearse.cli, rehearse.cli.launch\n"
+        "print([m for m in sys.modules if m.split('.')[0] == 'click' or m == 'rehearse.cli.group'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

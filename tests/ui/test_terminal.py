@@ -15,8 +15,8 @@ from pathlib import Path
 import pexpect
 import pyte
 
-from rehearse.engine.session import Setup, begin, step
-from rehearse.resolve import catalog
+from rehearse.engine.runtime.session import Setup, begin, step
+from rehearse.workspace.library import catalog
 
 COLS, ROWS = 100, 30
 REPLIES = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rehearse.engine.catalog import Catalog, load_catalog
-from rehearse.engine.session import Setup, State, begin
+from rehearse.engine.compile.catalog import Catalog, load_catalog
+from rehearse.engine.runtime.session import Setup, State, begin
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini"

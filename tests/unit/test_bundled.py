@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse.engine.testplan import Case, load_plan, run_case
+from rehearse.engine.authoring.testplan import Case, load_plan, run_case
 
 from .helpers import ROOT, bundled_catalog
 
@@ -77,7 +77,7 @@ def test_plan_case_passes(script_id: str, case: Case) -> None:
 
 @pytest.mark.parametrize("script_id", SCRIPTS)
 def test_the_same_script_differs_between_personas(script_id: str) -> None:
-    from rehearse.engine.session import Setup, begin, step
+    from rehearse.engine.runtime.session import Setup, begin, step
 
     script = CATALOG.scripts[script_id]
     transcripts = set()
@@ -90,7 +90,7 @@ def test_the_same_script_differs_between_personas(script_id: str) -> None:
 
 @pytest.mark.parametrize("script_id", SCRIPTS)
 def test_plans_cover_at_least_90_percent_of_the_script(script_id: str) -> None:
-    from rehearse.engine.coverage import script_coverage
+    from rehearse.engine.authoring.coverage import script_coverage
 
     script = CATALOG.scripts[script_id]
     states = [run_case(case, script, CATALOG.personas).state for sid, case in CASES if sid == script_id]

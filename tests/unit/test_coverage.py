@@ -1,4 +1,4 @@
-"""rehearse.engine.coverage: what the test cases exercise, and what is reachable at all."""
+"""rehearse.engine.authoring.coverage: what the test cases exercise, and what is reachable at all."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import textwrap
 
 import pytest
 
-from rehearse.engine import coverage
-from rehearse.engine.loader import persona_from_text, script_from_text
+from rehearse.engine.authoring import coverage
+from rehearse.engine.authoring.testplan import load_plan, run_case
+from rehearse.engine.compile.loader import persona_from_text, script_from_text
 from rehearse.engine.model import Persona, Script
-from rehearse.engine.session import Setup, State, begin, open_menu, play, step
-from rehearse.engine.testplan import load_plan, run_case
+from rehearse.engine.runtime.session import Setup, State, begin, open_menu, play, step
 
 from .helpers import ROOT, bundled_catalog, mini_catalog
 

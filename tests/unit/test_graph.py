@@ -1,4 +1,4 @@
-"""rehearse.engine.graph: the script as Mermaid and DOT text, with trouble marked."""
+"""rehearse.engine.compile.graph: the script as Mermaid and DOT text, with trouble marked."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rehearse.engine import graph
+from rehearse.engine.compile import graph
 from rehearse.engine.diagnostics import Loc
 from rehearse.engine.model import Lines, NextRule, Node, Reply, Script, Variant, frozen_map
 from rehearse.engine.templating import Condition, Text

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rehearse.engine.catalog import load_catalog
-from rehearse.engine.loader import load_script, persona_from_text, script_from_text
+from rehearse.engine.compile.catalog import load_catalog
+from rehearse.engine.compile.loader import load_script, persona_from_text, script_from_text
 from rehearse.engine.yamlread import MAX_FILE_BYTES
 
 from .helpers import MINI

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from rapidfuzz import fuzz
 
-from rehearse import resolve
-from rehearse.engine.matching import Candidate, decide, normalise
-from rehearse.engine.session import Setup, begin
+from rehearse.engine.runtime.matching import Candidate, decide, normalise
+from rehearse.engine.runtime.session import Setup, begin
+from rehearse.workspace import library as resolve
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "fixtures" / "match_eval.yaml"
 CLARIFY = "clarify"

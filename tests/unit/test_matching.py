@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rehearse.engine.matching import Candidate, decide, expand, normalise, prepare
+from rehearse.engine.runtime.matching import Candidate, decide, expand, normalise, prepare
 
 WANT = prepare(
     "want",

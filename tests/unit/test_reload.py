@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse.engine import session
-from rehearse.engine.loader import script_from_text
+from rehearse.engine.compile.loader import script_from_text
 from rehearse.engine.model import Script
-from rehearse.engine.reload import Divergence, replay_onto
-from rehearse.engine.session import State
+from rehearse.engine.runtime import session
+from rehearse.engine.runtime.reload import Divergence, replay_onto
+from rehearse.engine.runtime.session import State
 
 from .helpers import MINI, mini_state
 

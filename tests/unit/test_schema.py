@@ -1,4 +1,4 @@
-"""rehearse.schema: JSON Schema for the formats, kept in step with the loader."""
+"""rehearse.engine.authoring.schema: JSON Schema for the formats, kept in step with the loader."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from rehearse import schema as schemas
-from rehearse.engine.diagnostics import Report
-from rehearse.engine.loader import (
+from rehearse.engine.authoring import schema as schemas
+from rehearse.engine.authoring.testplan import CASE_KEYS, EXPECT_KEYS, PLAN_KEYS, STEP_KEYS, load_plan
+from rehearse.engine.compile.loader import (
     NODE_KEYS,
     PERSONA_KEYS,
     REPLY_KEYS,
@@ -19,7 +19,7 @@ from rehearse.engine.loader import (
     build_persona,
     build_script,
 )
-from rehearse.engine.testplan import CASE_KEYS, EXPECT_KEYS, PLAN_KEYS, STEP_KEYS, load_plan
+from rehearse.engine.diagnostics import Report
 from rehearse.engine.yamlread import read_yaml
 
 from .helpers import MINI, ROOT

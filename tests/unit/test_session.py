@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rehearse.engine import session
-from rehearse.engine.session import SessionOver, step
+from rehearse.engine.runtime import session
+from rehearse.engine.runtime.session import SessionOver, step
 
 from .helpers import mini_catalog, mini_state
 
@@ -131,7 +131,7 @@ def test_retry_from_turn_k_is_the_fold_of_the_first_k_minus_1_inputs() -> None:
 
 
 def test_ambiguous_reply_asks_which_and_a_number_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rehearse.engine import matching
+    from rehearse.engine.runtime import matching
 
     monkeypatch.setattr(matching, "MARGIN", 100.0)
     monkeypatch.setattr(matching, "THRESHOLD", 0.0)

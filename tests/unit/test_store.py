@@ -12,21 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.engine import session as sess
-from rehearse.engine import store as store_module
-from rehearse.engine.loader import persona_from_text, script_from_text
-from rehearse.engine.session import Setup, State
-from rehearse.engine.store import (
-    SCHEMA_VERSION,
-    Store,
-    StoreError,
-    move_aside,
-    rebuild,
-    turn_data,
-)
-from rehearse.engine.transcript import turn_json
-from rehearse.paths import database_path
-from rehearse.recording import StoreRecorder
+from rehearse.engine.compile.loader import persona_from_text, script_from_text
+from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.session import Setup, State
+from rehearse.history import store as store_module
+from rehearse.history.codec import record_of, records_of, turn_from_json, turn_to_json
+from rehearse.history.errors import StoreError
+from rehearse.history.recorder import StoreRecorder
+from rehearse.history.replay import rebuild
+from rehearse.history.schema import SCHEMA_VERSION
+from rehearse.history.store import Store, move_aside
+from rehearse.workspace.paths import database_path
 
 SCRIPT = textwrap.dedent(
     """\
@@ -214,11 +210,10 @@ def test_a_session_keeps_what_replay_needs(db: Store) -> None:
     assert (stored.outcome, stored.end_reason, stored.end_node) == ("fail", "script", "refused")
     assert stored.debrief == "Tie the ask to results, not to need."
     assert [t.index for t in stored.turns] == [0, 1, 2]
-    for kept, turn in zip(stored.turns, state.transcript, strict=True):
-        assert kept.user == turn.user
-        for key, value in turn_json(turn).items():
-            assert kept.data[key] == value, key
-    assert stored.turns[1].data["label"] == "Ask for a raise"
+    for kept, made in zip(stored.turns, records_of(state), strict=True):
+        assert kept.user == made.user
+        assert turn_to_json(kept) == turn_to_json(made)
+    assert stored.turns[1].label == "Ask for a raise"
 
 
 def test_script_persona_and_situation_text_are_stored_once(db: Store) -> None:
@@ -395,10 +390,10 @@ def test_rebuild_reproduces_the_transcript_exactly_with_a_menu_pick(db: Store) -
         db.record(sid, state, turn)
     assert state.ending is not None and state.ending.outcome == "success"
     stored = db.load(sid)
-    assert stored.turns[2].data["menu_opened"] is True
-    rebuilt, problems = db.rebuild(stored)
+    assert stored.turns[2].menu_opened is True
+    rebuilt, problems = rebuild(stored)
     assert problems == []
-    assert [turn_json(t) for t in rebuilt.transcript] == [turn_json(t) for t in state.transcript]
+    assert [turn_to_json(r) for r in records_of(rebuilt)] == [turn_to_json(r) for r in records_of(state)]
     assert rebuilt.ending == state.ending
     assert dict(rebuilt.scores) == dict(stored.scores)
 
@@ -412,9 +407,8 @@ def test_rebuild_against_an_edited_script_lists_the_turns_that_changed(db: Store
     edited, _ = script_from_text(edited_text, "edited.yaml")
     assert edited is not None
     _, problems = rebuild(stored, script=edited)
-    assert len(problems) == 2
-    assert problems[0].startswith("turn 3:") and "boss's line" in problems[0]
-    assert problems[1].startswith("turn 4:") and "'refused'" in problems[1]
+    assert [(p.turn, p.kind) for p in problems] == [(3, "boss_line"), (4, "moved")]
+    assert problems[1].after is not None and problems[1].after.next_node == "refused"
     # The stored copy still replays the session exactly as it happened.
     state, none = rebuild(stored)
     assert none == []
@@ -431,7 +425,9 @@ def test_rebuild_reports_a_reply_that_is_now_read_differently(db: Store) -> None
     edited, _ = script_from_text(edited_text, "edited.yaml")
     assert edited is not None
     _, problems = rebuild(db.load(sid), script=edited)
-    assert problems == ["turn 4: was understood as 'results' (matched), now 'plead' (matched)"]
+    assert [(p.turn, p.kind, p.before.reply, p.after and p.after.reply) for p in problems] == [
+        (4, "understood", "results", "plead")
+    ]
 
 
 def test_retry_from_a_turn_records_parent_and_the_replayed_turns(db: Store) -> None:
@@ -451,18 +447,22 @@ def test_retry_from_a_turn_records_parent_and_the_replayed_turns(db: Store) -> N
     assert db.load(child).parent is None
 
 
-def test_turn_data_extends_turn_json() -> None:
+def test_a_record_keeps_labels_flags_and_round_trips_through_json() -> None:
     state = sess.begin(make_setup())
     after, turn = sess.step(state, "sorry to bother you, I would maybe like a raise if that's ok")
-    plain, data = turn_json(turn), turn_data(turn, after.previous)
-    same = [k for k in plain if k != "coaching"]
-    assert {k: data[k] for k in same} == {k: plain[k] for k in same}
-    assert plain["coaching"], "the reply should trip at least one phrasing check"
-    short = [{"check": c["check"], "words": c["words"]} for c in data["coaching"]]
-    assert short == plain["coaching"]
-    assert all(c["title"] and c["suggestion"] for c in data["coaching"])
-    assert data["label"] == "Ask for a raise"
-    assert data["menu_opened"] is False and data["ending"] is None
+    record = record_of(turn, after.previous)
+    assert record.coaching, "the reply should trip at least one phrasing check"
+    assert all(c.title and c.suggestion and c.words for c in record.coaching)
+    assert record.label == "Ask for a raise"
+    assert record.menu_opened is False and record.ending is None
+    again = turn_from_json(turn_to_json(record), user=record.user)
+    assert turn_to_json(again) == turn_to_json(record)
+    assert (again.label, again.coaching, again.options, again.reason) == (
+        record.label,
+        record.coaching,
+        record.options,
+        record.reason,
+    )
 
 
 # -- databases rehearse cannot use ------------------------------------------------------------
@@ -602,9 +602,9 @@ WRITER = textwrap.dedent(
     """\
     import sys, time
     from pathlib import Path
-    from rehearse.engine import session as sess
-    from rehearse.engine.loader import load_persona, load_script
-    from rehearse.engine.store import Store
+    from rehearse.engine.runtime import session as sess
+    from rehearse.engine.compile.loader import load_persona, load_script
+    from rehearse.history.store import Store
     path, go, script, persona = map(Path, sys.argv[1:5])
     setup = sess.Setup(load_script(script)[0], load_persona(persona)[0], seed=3)
     inputs = sys.argv[5:]

@@ -8,9 +8,11 @@ next Enter) and that never blocks typing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,17 +20,19 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Paste
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from rehearse.engine import session as sess
-from rehearse.engine.session import Setup, State, Turn
-from rehearse.ui.preview import POLL_INTERVAL, LivePreview
-from rehearse.ui.safe import assemble, one_line, plain
+from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.session import Setup, State, Turn
+from rehearse.history.recorder import Recorder
+from rehearse.ui.messages import GoHome, OpenDebrief, PrefsChanged
+from rehearse.ui.palette import PaletteEntry
+from rehearse.ui.preview import POLL_INTERVAL, LivePreview, PreviewHost
+from rehearse.ui.safe import assemble, outcome_badge, plain
 from rehearse.ui.widgets.author import AuthorOverlay, ReloadErrors
-from rehearse.ui.widgets.bars import outcome_badge
 from rehearse.ui.widgets.panel import CoachLine, SidePanel
 from rehearse.ui.widgets.transcript import (
     Bubble,
@@ -40,10 +44,11 @@ from rehearse.ui.widgets.transcript import (
     ShowDebrief,
     TypingIndicator,
 )
+from rehearse.views.text import one_line
+from rehearse.workspace.settings import Prefs
 
 if TYPE_CHECKING:
     from rehearse.engine.model import Persona
-    from rehearse.ui.app import RehearseApp
 
 MAX_REPLY = 2000
 COACH_DEBOUNCE = 0.15
@@ -112,7 +117,7 @@ class LeaveScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(PreviewHost):
     """Rehearse one conversation."""
 
     AUTO_FOCUS = "#reply"
@@ -154,12 +159,23 @@ class ChatScreen(Screen[None]):
         self,
         setup: Setup,
         *,
+        prefs: Prefs,
+        recorder: Recorder,
+        personas: Sequence[Persona] = (),
+        disabled_checks: frozenset[str] = frozenset(),
+        new_seed: Callable[[], int] | None = None,
         typing_delay: float = 0.6,
         state: State | None = None,
         watch: Path | None = None,
         watch_interval: float = POLL_INTERVAL,
     ) -> None:
         super().__init__()
+        self.prefs = prefs
+        self.recorder = recorder
+        self.personas = list(personas)
+        #: checks switched off in the settings (the app updates it when you toggle one)
+        self.disabled_checks = disabled_checks
+        self.new_seed = new_seed or (lambda: setup.seed)
         self.typing_delay = typing_delay
         # a given state continues a conversation (retry from a turn of a stored session)
         self.state: State = state if state is not None else sess.begin(setup)
@@ -174,10 +190,6 @@ class ChatScreen(Screen[None]):
         self.preview = LivePreview(self, watch, watch_interval)
 
     # ------------------------------------------------------------------ layout
-
-    @property
-    def rehearse(self) -> RehearseApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="chat-title", classes="topbar", markup=False)
@@ -201,7 +213,7 @@ class ChatScreen(Screen[None]):
         )
 
     def on_mount(self) -> None:
-        prefs = self.rehearse.prefs
+        prefs = self.prefs
         self.query_one(SidePanel).display = prefs.panel
         self.query_one(CoachLine).display = prefs.coach_line
         self.query_one("#typing").display = False
@@ -211,14 +223,14 @@ class ChatScreen(Screen[None]):
         self.preview.start()
 
     def _begin_session(self) -> None:
-        self.rehearse.record("started", self.state)
+        self.recorder.started(self.state)
         self._session_open = True
 
     def _end_session(self) -> None:
         """The recorder hears `finished` once per session: at an ending, or when you stop."""
         if self._session_open:
             self._session_open = False
-            self.rehearse.record("finished", self.state)
+            self.recorder.finished(self.state)
 
     def on_unmount(self) -> None:
         # leaving for home, quitting the app: an unfinished session is closed as it stands
@@ -361,7 +373,7 @@ class ChatScreen(Screen[None]):
     def _show_debrief(self) -> None:
         self.reveal_now()
         if self.state.ending is not None:
-            self.rehearse.open_debrief(self.state)
+            self.post_message(OpenDebrief(self.state))
 
     @on(TypingIndicator.Skip)
     def _skip(self) -> None:
@@ -370,7 +382,7 @@ class ChatScreen(Screen[None]):
     def submit(self, text: str) -> None:
         self.reveal_now()
         if self.state.ending is not None:
-            self.rehearse.open_debrief(self.state)
+            self.post_message(OpenDebrief(self.state))
             return
         if not text.strip():
             return
@@ -384,7 +396,7 @@ class ChatScreen(Screen[None]):
         self.query_one(CoachLine).show_flags("", ())
         self.state = new_state
         self._last_delta = dict(turn.score_delta)
-        self.rehearse.record("turn", new_state, turn)
+        self.recorder.turn(new_state, turn)
         if new_state.ending is not None:
             self._end_session()
         self._mount(self._user_row(turn), group=turn.index)
@@ -445,15 +457,13 @@ class ChatScreen(Screen[None]):
             line.show_flags("", ())
             return
         try:
-            from rehearse.engine.coach import coach
+            from rehearse.engine.runtime.coach import coach
 
             setup = self.state.setup
             flags = coach(
                 text,
                 expects=self.state.current.expects,
-                disabled=setup.disabled_checks
-                | self.state.current.coach_off
-                | getattr(self.app, "disabled_checks", frozenset)(),
+                disabled=setup.disabled_checks | self.state.current.coach_off | self.disabled_checks,
             )
         except Exception:
             flags = ()
@@ -515,7 +525,7 @@ class ChatScreen(Screen[None]):
             for widget in self._groups.pop(group):
                 widget.remove()
         self._last_delta = {}
-        self.rehearse.record("took_back", previous)
+        self.recorder.took_back(previous)
         self._session_open = True  # taking back an ending reopens the conversation
         reply = self.query_one(ReplyInput)
         reply.value = taken.user or ""
@@ -531,7 +541,7 @@ class ChatScreen(Screen[None]):
         setup = self.state.setup
         if persona is not None:
             setup = replace(setup, persona=persona)
-        setup = replace(setup, seed=self.rehearse.new_seed())
+        setup = replace(setup, seed=self.new_seed())
         try:
             state = sess.begin(setup)
         except Exception as exc:
@@ -551,7 +561,7 @@ class ChatScreen(Screen[None]):
     def action_toggle_panel(self) -> None:
         panel = self.query_one(SidePanel)
         panel.display = not panel.display
-        self.rehearse.prefs.panel = bool(panel.display)
+        self.prefs.panel = bool(panel.display)
         self._save_prefs()
 
     @on(Input.Changed, "#reply")
@@ -583,38 +593,48 @@ class ChatScreen(Screen[None]):
     def action_toggle_coach(self) -> None:
         line = self.query_one(CoachLine)
         line.display = not line.display
-        self.rehearse.prefs.coach_line = bool(line.display)
+        self.prefs.coach_line = bool(line.display)
         self._save_prefs()
         if line.display:
             self._run_coach()
 
     def _save_prefs(self) -> None:
-        from rehearse import prefs
-
-        prefs.save(self.rehearse.prefs)
+        self.post_message(PrefsChanged())
 
     def action_escape(self) -> None:
         if self._pending is not None:
             self.reveal_now()
             return
         if self.state.ending is not None:
-            self.rehearse.go_home()
+            self.post_message(GoHome())
             return
 
         def leave(confirmed: bool | None) -> None:
             if confirmed:
-                self.rehearse.go_home()
+                self.post_message(GoHome())
 
         self.app.push_screen(LeaveScreen(), leave)
 
-    # ------------------------------------------------------------------ command palette hooks
+    # ------------------------------------------------------------------ command palette
 
-    def persona_choices(self) -> list[tuple[Any, bool]]:
+    def palette_entries(self) -> Iterable[PaletteEntry]:
+        """Switch who plays the boss (it starts the conversation again), or the panel."""
         current = self.state.persona.id
-        return [(p, p.id == current) for p in self.rehearse.personas_for(self.state.script)]
+        for persona in self.personas:
+            if persona.id == current:
+                continue
+            label = persona.name + (f", {persona.title}" if persona.title else "")
+            yield PaletteEntry(
+                f"Persona: {one_line(label, 60)} ({persona.difficulty})",
+                partial(self.switch_persona, persona.id),
+                "Switch who plays your manager",
+            )
+        yield PaletteEntry(
+            "Toggle side panel", self.action_toggle_panel, "Show or hide the goal, rubric and patience panel"
+        )
 
     def switch_persona(self, persona_id: str) -> None:
-        for persona, _ in self.persona_choices():
+        for persona in self.personas:
             if persona.id == persona_id:
                 self.restart(persona)
                 self.notify(f"Now rehearsing with {persona.name}.", markup=False)

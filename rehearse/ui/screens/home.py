@@ -1,7 +1,8 @@
 """Home: every script found, and the settings to start one.
 
 This module is imported at startup, so it must not import the engine at module level: the
-list fills in when the catalog worker delivers (RehearseApp.populate calls `populate`).
+list fills in when the app hands it the catalog (``populate``). Enter posts
+``StartConversation`` with the settings on screen.
 """
 
 from __future__ import annotations
@@ -20,16 +21,29 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from rehearse.ui.safe import assemble, one_line, plain
-from rehearse.ui.widgets.bars import outcome_short
+from rehearse.ui.messages import StartConversation
+from rehearse.ui.safe import assemble, plain
+from rehearse.views.outcomes import look
+from rehearse.views.text import one_line
+from rehearse.workspace.settings import Launch, Prefs, chosen_persona, chosen_vars
 
 if TYPE_CHECKING:
-    from rehearse.engine.catalog import Broken
+    from rehearse.engine.compile.catalog import Broken, Catalog
     from rehearse.engine.diagnostics import Diagnostic
     from rehearse.engine.model import Persona, Script
-    from rehearse.ui.app import RehearseApp
 
 DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """What the home screen shows, handed down by the app when the catalog arrives."""
+
+    catalog: Catalog
+    summary: dict[str, tuple[int, str | None]]  # script id -> (attempts, best outcome)
+    trends: dict[str, list[tuple[int, str | None]]]  # script id -> recent (total, outcome)
+    missing: list[Path]  # extra folders that do not exist
+    user_name: str
 
 
 @dataclass
@@ -124,7 +138,6 @@ class SetupPane(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         entry = self.entry
-        app: RehearseApp = self.app  # type: ignore[assignment]
         if entry is None:
             yield Static(plain(self.message_text), classes="setup-empty")
             return
@@ -133,7 +146,8 @@ class SetupPane(VerticalScroll, can_focus=False):
             return
         script = entry.script
         assert script is not None
-        screen: HomeScreen = self.screen  # type: ignore[assignment]
+        screen = self.screen
+        assert isinstance(screen, HomeScreen)
         draft = screen.draft_for(script)
         yield Static(plain(one_line(script.title, 200)), classes="setup-title")
         yield Static(
@@ -157,7 +171,7 @@ class SetupPane(VerticalScroll, can_focus=False):
         with Horizontal(classes="field"):
             yield Label("Your name", classes="field-label")
             yield FormInput(
-                app.user_name(),
+                screen.user_name,
                 placeholder="how your manager says it",
                 id="name",
                 max_length=60,
@@ -236,11 +250,18 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, prefs: Prefs, launch: Launch) -> None:
         super().__init__(id="home")
+        self.prefs = prefs
+        self.launch = launch
+        self.data: HomeData | None = None
         self.entries: dict[str, Entry] = {}
         self.drafts: dict[str, Draft] = {}
         self._populating = False
+
+    @property
+    def user_name(self) -> str:
+        return self.data.user_name if self.data is not None else ""
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -259,10 +280,6 @@ class HomeScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filling the list
 
-    @property
-    def rehearse(self) -> RehearseApp:
-        return self.app  # type: ignore[return-value]
-
     def show_error(self, message: str) -> None:
         scripts = self.query_one(ScriptList)
         scripts.clear_options()
@@ -271,14 +288,12 @@ class HomeScreen(Screen[None]):
         setup.message_text = message
         setup.show(None)
 
-    def populate(self) -> None:
-        app = self.rehearse
-        catalog = app.catalog
-        if catalog is None:
-            return
+    def populate(self, data: HomeData) -> None:
+        self.data = data
+        catalog = data.catalog
         entries: list[Entry] = []
         for script in sorted(catalog.scripts.values(), key=lambda s: (s.title.lower(), s.id)):
-            personas = app.personas_for(script)
+            personas = catalog.personas_for(script)
             entry = Entry(key=f"script:{script.id}", script=script, personas=personas)
             if not personas:
                 problems = [d for d in catalog.report.items if d.is_error and d.loc.file == script.path]
@@ -289,7 +304,7 @@ class HomeScreen(Screen[None]):
             entries.append(entry)
         for number, broken in enumerate(catalog.broken):
             entries.append(self._broken_entry(number, broken))
-        for number, path in enumerate(app.missing):
+        for number, path in enumerate(data.missing):
             entries.append(
                 Entry(
                     key=f"missing:{number}",
@@ -335,7 +350,8 @@ class HomeScreen(Screen[None]):
         )
 
     def _prompt(self, entry: Entry) -> Content:
-        app = self.rehearse
+        data = self.data
+        assert data is not None
         if not entry.playable:
             name = Path(entry.broken_path or "?").name
             return Content("\n").join(
@@ -346,14 +362,14 @@ class HomeScreen(Screen[None]):
             )
         script = entry.script
         assert script is not None
-        attempts, best = app.summary.get(script.id, (0, None))
+        attempts, best = data.summary.get(script.id, (0, None))
         tried = (
-            f"{attempts} attempt{'s' if attempts != 1 else ''} · best {outcome_short(best)}"
+            f"{attempts} attempt{'s' if attempts != 1 else ''} · best {look(best).label if best else '–'}"
             if attempts
             else "not tried yet · best –"
         )
         names = ", ".join(first_name(p) for p in entry.personas)
-        trend = app.trends.get(script.id)
+        trend = data.trends.get(script.id)
         if trend:
             from rehearse.ui.widgets.progress import trend_line
 
@@ -373,14 +389,18 @@ class HomeScreen(Screen[None]):
     def draft_for(self, script: Script) -> Draft:
         draft = self.drafts.get(script.id)
         if draft is None:
-            app = self.rehearse
-            draft = Draft(app.default_persona(script), app.script_vars(script))
+            entry = self.entries.get(f"script:{script.id}")
+            persona_ids = [p.id for p in entry.personas] if entry else []
+            draft = Draft(
+                chosen_persona(self.prefs, self.launch, script, persona_ids),
+                chosen_vars(self.prefs, self.launch, script),
+            )
             self.drafts[script.id] = draft
         return draft
 
     def situation_text(self, script: Script, draft: Draft) -> Content:
         try:
-            from rehearse.engine.session import Setup, begin, situation
+            from rehearse.engine.runtime.session import Setup, begin, situation
 
             entry = self.entries.get(f"script:{script.id}")
             personas = {p.id: p for p in (entry.personas if entry else [])}
@@ -406,7 +426,7 @@ class HomeScreen(Screen[None]):
             widget = found.first()
             if isinstance(widget, Input):
                 return widget.value.strip()
-        return self.rehearse.user_name()
+        return self.user_name
 
     def _current_entry(self) -> Entry | None:
         option = self.query_one(ScriptList).highlighted_option
@@ -486,7 +506,9 @@ class HomeScreen(Screen[None]):
             return
         draft = self.draft_for(entry.script)
         name_widgets = self.query("#name")
-        name = name_widgets.first(Input).value if name_widgets else self.rehearse.user_name()
-        self.rehearse.start_conversation(
-            entry.script.id, persona_id=draft.persona, name=name, variables=dict(draft.vars)
+        name = name_widgets.first(Input).value if name_widgets else self.user_name
+        self.post_message(
+            StartConversation(
+                entry.script.id, persona_id=draft.persona, name=name, variables=dict(draft.vars)
+            )
         )

@@ -1,23 +1,20 @@
 """Replay: a stored session, one turn at a time, and "retry from here".
 
-Everything shown comes from the stored turns (``rehearse.commands.render.view``), so a
-session shows exactly as it happened even after its script was edited or deleted. When the
-script in the library is not the one the session was played with, the stored inputs are
-played again over the current version (``rebuild(stored, script=current)``) and the turns
-that would now go differently are marked.
+Everything shown comes from the session's ``SessionView`` (its stored turns, exactly as they
+happened, even after its script was edited or deleted). When the script in the library is
+not the one the session was played with, the stored inputs are played again over the
+current version and the turns that would now go differently are marked.
 
-Retry from turn k folds the first k-1 stored inputs into a State (the state before turn k),
-opens the chat on it, and records the new session as a retry of this one
-(``recorder.retry_of(parent, k)`` before ``started``).
+Retry from turn k folds the first k-1 stored inputs into a State (the state before turn k)
+and posts ``RetryFrom`` for the app to open the chat on it as a new, linked session.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -28,23 +25,20 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from rehearse.textsafe import inert
-from rehearse.ui.safe import assemble, one_line, plain
-from rehearse.ui.widgets.progress import outcome_label
+from rehearse.ui.messages import RetryFrom
+from rehearse.ui.safe import assemble, outcome_label, plain
+from rehearse.views.session import SessionView, TurnView, changed_turns, view_of_stored
+from rehearse.views.text import inert, local_time, one_line
 
 if TYPE_CHECKING:
-    from rehearse.engine.catalog import Catalog
+    from rehearse.engine.compile.catalog import Catalog
     from rehearse.engine.model import Persona, Script
-    from rehearse.engine.session import State
-    from rehearse.engine.store import Store, StoredSession
-    from rehearse.ui.app import RehearseApp
+    from rehearse.history.records import StoredSession
 
-ALTERNATIVES = 3
 FLAG_STYLE = "underline"
 MINE_STYLE = "bold $text-error"
 MODEL_STYLE = "bold $text-success"
 _WORD = re.compile(r"\S+")
-_MISMATCH = re.compile(r"^turn (\d+): (.*)$", re.DOTALL)
 
 
 # ---------------------------------------------------------------------------------------
@@ -52,48 +46,20 @@ _MISMATCH = re.compile(r"^turn (\d+): (.*)$", re.DOTALL)
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Alternative:
-    reply: str
-    label: str
-    score: float
-    example: str
-    chosen: bool
-
-
-@dataclass(frozen=True)
-class TurnView:
-    index: int
-    before: str  # the boss's line this turn answered
-    you: str
-    flagged: tuple[tuple[int, int], ...]  # spans of inert(you) the coach flagged
-    understood: str
-    decision: str | None
-    picked: bool  # a numbered option was picked
-    alternatives: tuple[Alternative, ...]
-    model: str | None
-    coach_note: str | None
-    coaching: tuple[Mapping[str, Any], ...]
-    score_delta: Mapping[str, int]
-    points: int | None
-    boss: str
-    kind: str
-    hint: str | None
-    options: tuple[tuple[Any, Any], ...]
-    ending: Mapping[str, Any] | None
-
-
 @dataclass
 class Replay:
     stored: StoredSession
-    turns: list[TurnView]
-    opening: str
+    view: SessionView
     current_script: Script | None = None  # the library's version, when it has one
     current_persona: Persona | None = None  # ... when it is the one played with
     script_changed: bool = False
     current_failed: bool = False  # the current version could not replay the inputs
     changed: dict[int, str] = field(default_factory=dict)  # turn -> how it would go now
     note: str | None = None  # what the top of the screen says about the script
+
+    @property
+    def turns(self) -> tuple[TurnView, ...]:
+        return self.view.turns
 
     @property
     def first_changed(self) -> int | None:
@@ -124,111 +90,12 @@ def word_diff(mine: str, model: str) -> tuple[list[tuple[int, int]], list[tuple[
     return only_mine, only_model
 
 
-def _flag_spans(segments: Iterable[tuple[str, bool]]) -> tuple[tuple[int, int], ...]:
-    """(text, flagged) pieces -> spans into inert() of the whole text."""
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for text, flagged in segments:
-        length = len(inert(text))
-        if flagged and length:
-            spans.append((position, position + length))
-        position += length
-    return tuple(spans)
-
-
-def _labeller(stored: StoredSession) -> Any:
-    """reply id -> its label, at a node (from the stored script; ids if it cannot load)."""
-    from rehearse.engine import session as sess
-    from rehearse.engine.store import stored_setup
-
-    try:
-        base: State | None = sess.begin(stored_setup(stored))
-    except Exception:
-        base = None
-    cache: dict[str, dict[str, str]] = {}
-
-    def labels(node: str) -> dict[str, str]:
-        if node not in cache:
-            try:
-                assert base is not None
-                cache[node] = {c.id: c.label for c in replace(base, node=node).candidates()}
-            except Exception:
-                cache[node] = {}
-        return cache[node]
-
-    return labels
-
-
-def _alternatives(data: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[Alternative, ...]:
-    scores = sorted(data.get("scores") or [], key=lambda s: -float(s.get("score") or 0))
-    chosen = data.get("reply")
-    out = []
-    for s in scores[:ALTERNATIVES]:
-        reply = str(s.get("reply") or "")
-        label = labels.get(reply) or (data.get("label") if reply == chosen else None) or reply
-        out.append(
-            Alternative(
-                reply, str(label), float(s.get("score") or 0), str(s.get("example") or ""), reply == chosen
-            )
-        )
-    return tuple(out)
-
-
-def _parse_mismatches(problems: Sequence[str], indices: Sequence[int]) -> dict[int, str]:
-    changed: dict[int, str] = {}
-    for problem in problems:
-        match = _MISMATCH.match(problem)
-        if match is None:
-            continue
-        index, what = int(match.group(1)), match.group(2)
-        if what.startswith("not reached"):
-            for later in indices:
-                if later >= index:
-                    changed.setdefault(later, "not reached now: " + what.split(": ", 1)[-1])
-        else:
-            changed[index] = what
-    return changed
-
-
 def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
     """Everything the replay screen shows about a stored session."""
-    from rehearse.commands.render import view
-    from rehearse.engine.loader import digest
-    from rehearse.engine.store import rebuild
+    from rehearse.engine.compile.loader import digest
+    from rehearse.history.replay import rebuild
 
-    v = view(stored)
-    by_index = {t.index: t for t in stored.turns}
-    labels = _labeller(stored)
-    turns: list[TurnView] = []
-    for t in v["turns"]:
-        stored_turn = by_index.get(t["index"])
-        data: Mapping[str, Any] = stored_turn.data if stored_turn is not None else {}
-        previous = by_index.get(t["index"] - 1)
-        node = str(data.get("node") or "")
-        reason = str(data.get("reason") or "")
-        turns.append(
-            TurnView(
-                index=t["index"],
-                before=previous.boss if previous is not None else "",
-                you=inert(t["you"]),
-                flagged=_flag_spans(t["segments"]),
-                understood=t["understood"],
-                decision=t["decision"],
-                picked=reason.startswith("picked option"),
-                alternatives=_alternatives(data, labels(node) if node else {}),
-                model=" ".join(t["model"].split()) if t["model"] else None,
-                coach_note=t["coach_note"],
-                coaching=tuple(t["coaching"]),
-                score_delta=t["score_delta"],
-                points=t["points"],
-                boss=t["boss"],
-                kind=str(t["kind"] or ""),
-                hint=t["hint"],
-                options=tuple(t["options"]),
-                ending=data.get("ending") or None,
-            )
-        )
-    replay = Replay(stored, turns, str(v["opening"]))
+    replay = Replay(stored, view_of_stored(stored))
     current = catalog.scripts.get(stored.script_id) if catalog is not None else None
     if catalog is not None:
         persona = catalog.personas.get(stored.persona_id)
@@ -245,7 +112,7 @@ def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
         return replay
     replay.script_changed = True
     try:
-        _, problems = rebuild(stored, script=current)
+        _, changes = rebuild(stored, script=current)
     except Exception as exc:
         replay.current_failed = True
         replay.note = (
@@ -253,7 +120,7 @@ def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
             f"over the new version ({exc}). Shown as it happened."
         )
         return replay
-    replay.changed = _parse_mismatches(problems, [t.index for t in turns] or [0])
+    replay.changed = changed_turns(changes, [t.index for t in replay.turns] or [0])
     if replay.changed:
         marked = ", ".join(str(i) for i in sorted(replay.changed))
         replay.note = (
@@ -263,24 +130,6 @@ def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
     else:
         replay.note = "The script has changed since this session; your replies would still go the same way."
     return replay
-
-
-def state_before(
-    stored: StoredSession, k: int, *, script: Script | None = None, persona: Persona | None = None
-) -> State:
-    """The state before turn k: the first k-1 stored inputs played again (a numbered menu
-    opened where it was opened), from the stored script unless another is given."""
-    from rehearse.engine import session as sess
-    from rehearse.engine.store import stored_setup
-
-    state = sess.begin(stored_setup(stored, script=script, persona=persona))
-    for old in stored.turns[1:]:
-        if old.index >= k or state.ending is not None or old.user is None:
-            break
-        if old.data.get("menu_opened"):
-            state = sess.open_menu(state)
-        state, _ = sess.step(state, old.user)
-    return state
 
 
 # ---------------------------------------------------------------------------------------
@@ -329,10 +178,6 @@ class ReplayScreen(Screen[None]):
         self.position = indices.index(turn) if turn in indices else 0
 
     @property
-    def rehearse(self) -> RehearseApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
     def current(self) -> TurnView | None:
         turns = self.replay.turns
         return turns[self.position] if turns else None
@@ -377,8 +222,6 @@ class ReplayScreen(Screen[None]):
         yield Footer()
 
     def _meta(self) -> Content:
-        from rehearse.ui.screens.sessions import local_time
-
         stored = self.replay.stored
         parts: list[Any] = [
             (f"Session {stored.id} · {local_time(stored.started)} · ", "$text-muted"),
@@ -403,7 +246,8 @@ class ReplayScreen(Screen[None]):
         turns = self.replay.turns
         if not turns:
             return plain("No replies in this session", "$text-muted")
-        pieces: list[Content] = [plain(f"Turn {self.current.index} of {len(turns)}  ", "bold")]
+        shown = turns[self.position]
+        pieces: list[Content] = [plain(f"Turn {shown.index} of {len(turns)}  ", "bold")]
         for i, t in enumerate(turns):
             mark = "≠" if t.index in self.replay.changed else ""
             style = "bold reverse" if i == self.position else ("$text-warning" if mark else "$text-muted")
@@ -439,7 +283,7 @@ class ReplayScreen(Screen[None]):
             widgets["before"].update(
                 Content("\n").join(
                     [
-                        assemble((f"{persona}: ", "bold $text-accent"), (self.replay.opening, "italic")),
+                        assemble((f"{persona}: ", "bold $text-accent"), (self.replay.view.opening, "italic")),
                         plain(
                             "You did not reply. Retry from here to have this conversation again.",
                             "$text-muted",
@@ -458,11 +302,11 @@ class ReplayScreen(Screen[None]):
             assemble((f"{persona}: ", "bold $text-accent"), (turn.before, "italic")) if turn.before else None,
         )
         # what you said, beside the strong reply; the words that differ highlighted
-        mine_diff, model_diff = word_diff(turn.you, turn.model) if turn.model else ([], [])
+        mine_diff, model_diff = word_diff(inert(turn.you), turn.model) if turn.model else ([], [])
         you = widgets["you"]
         you.display = True
         you.border_title = "You said"
-        you.update(_styled(turn.you, [(mine_diff, MINE_STYLE), (turn.flagged, FLAG_STYLE)]))
+        you.update(_styled(inert(turn.you), [(mine_diff, MINE_STYLE), (self._flagged(turn), FLAG_STYLE)]))
         model = widgets["model"]
         model.border_title = "A strong reply"
         self._set(model, _styled(inert(turn.model), [(model_diff, MODEL_STYLE)]) if turn.model else None)
@@ -474,7 +318,7 @@ class ReplayScreen(Screen[None]):
                 ("highlighted", MODEL_STYLE),
                 ": only in the strong reply",
             ]
-        if turn.flagged:
+        if turn.flagged_spans:
             legend += ["; " if legend else "", ("underlined", FLAG_STYLE), ": flagged by the coach"]
         self._set(widgets["legend"], assemble(*legend) if legend else None)
         self._set(widgets["understood"], self._understood(turn))
@@ -489,11 +333,22 @@ class ReplayScreen(Screen[None]):
         if content is not None:
             widget.update(content)
 
+    @staticmethod
+    def _flagged(turn: TurnView) -> list[tuple[int, int]]:
+        """The coach's spans, as offsets into the reply made inert."""
+        spans: list[tuple[int, int]] = []
+        position = 0
+        for text, flagged in turn.segments:
+            length = len(inert(text))
+            if flagged and length:
+                spans.append((position, position + length))
+            position += length
+        return spans
+
     def _understood(self, turn: TurnView) -> Content:
-        symbol, style = {"matched": ("→", "$text-success"), "ambiguous": ("?", "$text-warning")}.get(
-            turn.decision or "", ("↻", "$text-warning")
-        )
-        return assemble(("Understood: ", "bold"), (f"{symbol} ", style), turn.understood)
+        how = turn.understood
+        style = {"matched": "$text-success", "picked": "$text-success"}.get(how.kind, "$text-warning")
+        return assemble(("Understood: ", "bold"), (f"{how.symbol} ", style), how.text)
 
     def _alternatives(self, turn: TurnView) -> Content | None:
         if turn.picked or not turn.alternatives:
@@ -520,12 +375,12 @@ class ReplayScreen(Screen[None]):
         if turn.coach_note:
             lines.append(assemble(("Note: ", "bold"), " ".join(turn.coach_note.split())))
         for flag in turn.coaching:
-            words = ", ".join(f"“{w}”" for w in list(flag.get("words") or [])[:3])
-            suggestion = " ".join(str(flag.get("suggestion") or "").split())
+            words = ", ".join(f"“{w}”" for w in flag.words[:3])
+            suggestion = " ".join(flag.suggestion.split())
             lines.append(
                 assemble(
                     ("⚑ ", "$text-warning"),
-                    (str(flag.get("title") or ""), "bold $text-warning"),
+                    (flag.title, "bold $text-warning"),
                     (f"  {words}" if words else "", "bold"),
                     (f"  Try: {suggestion}" if suggestion else "", "$text-muted"),
                 )
@@ -536,11 +391,10 @@ class ReplayScreen(Screen[None]):
         lines = [assemble((f"{persona}: ", "bold $text-accent"), (turn.boss, "italic"))]
         if turn.hint:
             lines.append(assemble(("Hint: ", "bold $text-success"), turn.hint))
-        for number, label in turn.options:
-            lines.append(assemble((f" {number} ", "bold reverse"), " ", str(label or "")))
-        if turn.ending:
-            outcome = turn.ending.get("outcome")
-            lines.append(assemble(("The conversation ended: ", "bold"), outcome_label(outcome)))
+        for option in turn.options:
+            lines.append(assemble((f" {option.number} ", "bold reverse"), " ", option.label))
+        if turn.outcome:
+            lines.append(assemble(("The conversation ended: ", "bold"), outcome_label(turn.outcome)))
         return Content("\n").join(lines)
 
     # ------------------------------------------------------------------ actions
@@ -570,55 +424,35 @@ class ReplayScreen(Screen[None]):
     @on(Button.Pressed, "#replay-retry")
     def action_retry(self) -> None:
         turn = self.current
-        retry_from(self.rehearse, self.replay, turn.index if turn is not None else 1)
+        self.retry_from(turn.index if turn is not None else 1)
+
+    def retry_from(self, k: int) -> None:
+        """A new live session from the state before turn k, recorded as a retry of this one.
+
+        The script as it is now is used when it plays the first k-1 turns the same way; if it
+        changed before turn k, the copy you played is used instead (so the conversation up to
+        here is the one you had).
+        """
+        from rehearse.history.replay import state_before
+
+        replay = self.replay
+        script = replay.current_script
+        if (
+            script is not None
+            and replay.script_changed
+            and (replay.current_failed or (replay.first_changed is not None and replay.first_changed < k))
+        ):
+            self.notify(
+                "The script has changed before this turn: retrying with the version you played.",
+                markup=False,
+            )
+            script = None
+        try:
+            state = state_before(replay.stored, k, script=script, persona=replay.current_persona)
+        except Exception as exc:
+            self.notify(f"Could not retry from turn {k}: {exc}", severity="error", markup=False)
+            return
+        self.post_message(RetryFrom(state, replay.stored.id, k))
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-# ---------------------------------------------------------------------------------------
-# Entry points
-# ---------------------------------------------------------------------------------------
-
-
-def open_replay(app: RehearseApp, store: Store, session_id: int, *, turn: int | None = None) -> None:
-    """Load a session and push its replay (problems are notified, never raised)."""
-    try:
-        stored = store.load(session_id)
-        replay = build_replay(stored, app.catalog)
-    except Exception as exc:
-        app.notify(f"Could not open session {session_id}: {exc}", severity="error", markup=False)
-        return
-    app.push_screen(ReplayScreen(replay, turn=turn))
-
-
-def retry_from(app: RehearseApp, replay: Replay, k: int) -> None:
-    """A new live session from the state before turn k, recorded as a retry of this one.
-
-    The script as it is now is used when it plays the first k-1 turns the same way; if it
-    changed before turn k, the copy you played is used instead (so the conversation up to
-    here is the one you had).
-    """
-    stored = replay.stored
-    script = replay.current_script
-    if (
-        script is not None
-        and replay.script_changed
-        and (replay.current_failed or (replay.first_changed is not None and replay.first_changed < k))
-    ):
-        app.notify(
-            "The script has changed before this turn: retrying with the version you played.",
-            markup=False,
-        )
-        script = None
-    try:
-        state = state_before(stored, k, script=script, persona=replay.current_persona)
-    except Exception as exc:
-        app.notify(f"Could not retry from turn {k}: {exc}", severity="error", markup=False)
-        return
-    retry_of = getattr(app.recorder, "retry_of", None)
-    if callable(retry_of):
-        # saving never stops a rehearsal; the recorder reports its own problems
-        with contextlib.suppress(Exception):
-            retry_of(stored.id, k)
-    app.open_chat(state.setup, state=state)

@@ -9,6 +9,7 @@ highlighted row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -16,25 +17,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Label, Select, Static
 
-from rehearse.ui.safe import assemble, one_line, plain
-from rehearse.ui.widgets.progress import CHART_LENGTH, ProgressChart, outcome_label
+from rehearse.ui.messages import OpenReplay, SessionsChanged
+from rehearse.ui.safe import assemble, outcome_label, plain
+from rehearse.ui.widgets.progress import CHART_LENGTH, ProgressChart
+from rehearse.views.outcomes import FILTERS, look
+from rehearse.views.text import local_time, one_line
 
 if TYPE_CHECKING:
-    from rehearse.engine.store import SessionRow, Store
-    from rehearse.ui.app import RehearseApp
+    from rehearse.history.records import SessionRow
+    from rehearse.history.store import Store
 
 PAGE = 50
 ALL = "*"
-OUTCOME_FILTERS: list[tuple[str, str]] = [
-    ("All outcomes", ALL),
-    ("✓ success", "success"),
-    ("~ partial", "partial"),
-    ("✗ fail", "fail"),
-    ("· unfinished", "unfinished"),
-]
+OUTCOME_FILTERS: list[tuple[str, str]] = [("All outcomes", ALL)] + [(look(o).label, o) for o in FILTERS]
 #: (label, key, width); the script column takes what the others leave (None)
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("Date", "date", 16),
@@ -46,17 +45,6 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 )
 CELL_PADDING = 2  # DataTable's cell padding, both sides together
 MIN_SCRIPT, MAX_SCRIPT = 14, 48
-
-
-def local_time(stamp: str | None) -> str:
-    from datetime import datetime
-
-    if not stamp:
-        return ""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
 
 
 class SessionTable(DataTable[Any]):
@@ -143,9 +131,12 @@ class SessionsScreen(Screen[None]):
         Binding("f1", "app.help", "Help"),
     ]
 
-    def __init__(self, store: Store, *, script: str | None = None) -> None:
+    def __init__(
+        self, store: Store, *, titles: Mapping[str, str] | None = None, script: str | None = None
+    ) -> None:
         super().__init__(id="sessions")
         self.store = store
+        self.titles = dict(titles or {})  # script id -> title, from the library
         self.script_filter: str | None = script
         self.outcome_filter: str | None = None
         self.rows: dict[int, SessionRow] = {}
@@ -154,10 +145,6 @@ class SessionsScreen(Screen[None]):
         self.changed = False
         self._last_id: int | None = None
         self._chart_script: str | None = None
-
-    @property
-    def rehearse(self) -> RehearseApp:
-        return self.app  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ layout
 
@@ -211,10 +198,8 @@ class SessionsScreen(Screen[None]):
         return options
 
     def _title(self, script_id: str) -> str:
-        catalog = self.rehearse.catalog
-        script = catalog.scripts.get(script_id) if catalog is not None else None
-        if script is not None:
-            return script.title
+        if script_id in self.titles:
+            return self.titles[script_id]
         for row in self.rows.values():
             if row.script_id == script_id:
                 return row.script_title
@@ -277,7 +262,7 @@ class SessionsScreen(Screen[None]):
             plain(one_line(retry + row.script_title, self.script_width)),
             plain(one_line(persona, 12)),
             # muted text is unreadable on the table's zebra stripes: unfinished is italic
-            outcome_label(row.outcome) if row.outcome else plain("· unfinished", "italic"),
+            outcome_label(row.outcome) if row.outcome else plain(look(None).label, "italic"),
             plain(f"{row.score_total:+d}" if row.score_total else "0"),
             plain(str(row.turns)),
         ]
@@ -329,7 +314,7 @@ class SessionsScreen(Screen[None]):
         table = self.query_one(SessionTable)
         if not 0 <= index < table.row_count:
             return None
-        key = table.coordinate_to_cell_key((index, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value
         return self.rows.get(int(key)) if key is not None else None
 
     @property
@@ -370,9 +355,7 @@ class SessionsScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def open_replay(self, session_id: int) -> None:
-        from rehearse.ui.screens.replay import open_replay
-
-        open_replay(self.rehearse, self.store, session_id)
+        self.post_message(OpenReplay(session_id))
 
     def action_more(self) -> None:
         if self.exhausted:
@@ -428,6 +411,6 @@ class SessionsScreen(Screen[None]):
         self._update_chart()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
         if self.changed:
-            self.rehearse.refresh_home()
+            self.post_message(SessionsChanged())
+        self.app.pop_screen()

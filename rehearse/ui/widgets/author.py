@@ -12,11 +12,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from rehearse.ui.safe import assemble, one_line, plain
+from rehearse.ui.safe import assemble, plain
+from rehearse.views.text import one_line
 
 if TYPE_CHECKING:
     from rehearse.engine.diagnostics import Diagnostic
-    from rehearse.engine.session import State
+    from rehearse.engine.runtime.session import State
 
 ID_WIDTH = 18
 
@@ -33,7 +34,7 @@ def _numbered(state: State, text: str) -> str | None:
 def overlay_content(state: State, text: str) -> Content:
     """Every reply of the current node, best first, with its score for text, and the
     decision: what the boss would do if text were sent now."""
-    from rehearse.engine.matching import MARGIN, SHORT_EXTRA, THRESHOLD, decide
+    from rehearse.engine.runtime.matching import MARGIN, SHORT_EXTRA, THRESHOLD, decide
 
     head = plain("author ", "bold $text-accent")
     if state.ending is not None:

@@ -1,4 +1,4 @@
-"""Rubric bars and outcome badges, as Content (no markup anywhere)."""
+"""Rubric bars as Content (no markup anywhere)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,8 @@ from textual.content import Content
 
 from rehearse.ui.safe import plain
 
-OUTCOME_BADGE = {
-    "success": ("✔", "Success", "bold $text-success"),
-    "partial": ("◐", "Partly there", "bold $text-warning"),
-    "fail": ("✘", "Not this time", "bold $text-error"),
-}
-OUTCOME_SHORT = {"success": "✔ success", "partial": "◐ partial", "fail": "✘ fail"}
-OUTCOME_RANK = {"fail": 0, "partial": 1, "success": 2}
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 MIN_SCALE = 6
-
-
-def outcome_badge(outcome: str | None) -> Content:
-    symbol, word, style = OUTCOME_BADGE.get(outcome or "", ("…", "Unfinished", "bold"))
-    return plain(f"{symbol} {word}", style)
-
-
-def outcome_short(outcome: str | None) -> str:
-    return OUTCOME_SHORT.get(outcome or "", "–")
 
 
 def scale_for(scores: Mapping[str, int]) -> int:

@@ -10,11 +10,12 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, Static
 
-from rehearse.ui.safe import assemble, highlighted, one_line, plain
+from rehearse.ui.safe import assemble, plain
 from rehearse.ui.widgets.bars import rubric_line, scale_for
+from rehearse.views.text import one_line
 
 if TYPE_CHECKING:
-    from rehearse.engine.coach import Flag
+    from rehearse.engine.runtime.coach import Flag
 
 
 class SidePanel(VerticalScroll):
@@ -101,9 +102,3 @@ class CoachLine(Static):
                 parts.append(plain(f" {quoted}", "bold"))
         self.update(assemble(*parts))
         self.set_class(True, "-flagged")
-
-
-def flagged_reply(text: str, flags: Sequence[Flag]) -> Content:
-    """The reply with every flagged span highlighted (for the debrief)."""
-    spans = [(s.start, s.end) for flag in flags for s in flag.spans]
-    return highlighted(text, spans, "bold underline $text-warning")

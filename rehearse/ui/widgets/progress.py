@@ -14,35 +14,20 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
-from rehearse.sparks import sparkline as spark_text
-from rehearse.ui.safe import assemble, one_line, plain
+from rehearse.ui.safe import assemble, plain, tone_style
+from rehearse.views.outcomes import legend, look
+from rehearse.views.sparks import sparkline as spark_text
+from rehearse.views.text import one_line
 
-#: Outcomes as symbols (colour is never the only cue).
-OUTCOME_SYMBOL = {"success": "✓", "partial": "~", "fail": "✗"}
-UNFINISHED_SYMBOL = "·"
-OUTCOME_STYLE = {
-    "success": "bold $text-success",
-    "partial": "bold $text-warning",
-    "fail": "bold $text-error",
-}
 #: Attempts in the home screen's trend, and in the sessions screen's chart.
 TREND_LENGTH = 6
 CHART_LENGTH = 40
 
 
-def symbol(outcome: str | None) -> str:
-    return OUTCOME_SYMBOL.get(outcome or "", UNFINISHED_SYMBOL)
-
-
 def outcome_symbols(outcomes: Iterable[str | None]) -> Content:
-    """One coloured symbol per attempt: ✓ success, ~ partial, ✗ fail, · unfinished."""
-    parts: list[tuple[str, str]] = [(symbol(o), OUTCOME_STYLE.get(o or "", "$text-muted")) for o in outcomes]
+    """One coloured symbol per attempt (views.outcomes): success, partial, fail, unfinished."""
+    parts: list[tuple[str, str]] = [(look(o).symbol, tone_style(look(o).tone)) for o in outcomes]
     return assemble(*parts)
-
-
-def outcome_label(outcome: str | None) -> Content:
-    word = outcome or "unfinished"
-    return plain(f"{symbol(outcome)} {word}", OUTCOME_STYLE.get(outcome or "", "$text-muted"))
 
 
 def trend_line(trend: Sequence[tuple[int, str | None]]) -> Content:
@@ -80,7 +65,7 @@ class ProgressChart(Vertical):
             (one_line(title, 60), "bold"),
             (
                 f"  {count} attempt{'s' if count != 1 else ''}"
-                + (f" · best {symbol(best)} {best}" if best else ""),
+                + (f" · best {look(best).label}" if best else ""),
                 "$text-muted",
             ),
         )
@@ -98,7 +83,7 @@ class ProgressChart(Vertical):
         graph.styles.width = len(totals)
         spark.styles.width = len(totals)
         self.query_one("#progress-outcomes", Static).update(outcome_symbols(outcomes))
-        legend = Content("\n").join(
+        summary = Content("\n").join(
             [
                 assemble(
                     ("total ", "$text-muted"),
@@ -106,12 +91,12 @@ class ProgressChart(Vertical):
                     (f"  (best {max(totals):+d})", "$text-muted"),
                 ),
                 plain(
-                    f"last {len(totals)}, oldest first · ✓ success ~ partial ✗ fail · unfinished",
+                    f"last {len(totals)}, oldest first · {legend()}",
                     "$text-muted",
                 ),
             ]
         )
-        self.query_one("#progress-legend", Static).update(legend)
+        self.query_one("#progress-legend", Static).update(summary)
 
     def clear(self, message: str) -> None:
         self.query_one("#progress-title", Static).update(plain(message, "$text-muted"))

@@ -1,1 +1,0 @@
-"""Subcommands of `rehearse` that live outside cli.py (registered there with add_command)."""

@@ -1,0 +1,86 @@
+"""`rehearse check`: load files or folders and gather every diagnostic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rehearse.engine.authoring.testplan import load_plan
+from rehearse.engine.compile.catalog import (
+    SearchPath,
+    is_test_plan,
+    load_catalog,
+    plan_files,
+    without_gc,
+    yaml_files,
+)
+from rehearse.engine.compile.lint import lint_matching
+from rehearse.engine.diagnostics import Diagnostic, Loc, Report
+from rehearse.engine.model import Persona, Script
+
+
+@dataclass
+class CheckResult:
+    files: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+    def summary(self) -> str:
+        files = f"{self.files} file{'s' if self.files != 1 else ''}"
+        if not self.diagnostics:
+            return f"{files} checked: no problems."
+        return f"{files} checked: {self.errors} error(s), {self.warnings} warning(s)."
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "files": self.files,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }
+
+
+def check_paths(targets: list[Path], search: SearchPath, extra: list[Path] | None = None) -> CheckResult:
+    """Check files and folders; ``search`` gives the folders where named personas may live."""
+    result = CheckResult()
+    files: list[Path] = []
+    plans: list[Path] = []
+    for target in targets:
+        if not target.exists():
+            result.diagnostics.append(Diagnostic("R000", "error", Loc(str(target)), "no such file or folder"))
+            continue
+        files.extend(f for f in yaml_files(target) if not is_test_plan(f))
+        plans.extend(plan_files([target]))
+    result.files = len(files) + len(plans)
+    for plan in plans:
+        _, report = load_plan(plan)
+        result.diagnostics.extend(report.items)
+    # Personas named by the checked scripts may live elsewhere on the search path.
+    roots = search([*(extra or []), *(p.parent for p in files)])
+    known = load_catalog(roots, personas_only=True).personas
+    checked = load_catalog(files, known_personas=known)
+    result.diagnostics.extend(checked.report.items)
+    personas = {**known, **checked.personas}
+    for script in checked.scripts.values():
+        report = Report()
+        report.add_sources_from(checked.report)
+        with without_gc():
+            lint_matching(script, _lint_persona(script, personas), report)
+        result.diagnostics.extend(report.items)
+    result.diagnostics.sort(key=lambda d: (d.loc.file, d.loc.line, d.loc.col))
+    return result
+
+
+def _lint_persona(script: Script, personas: dict[str, Persona]) -> Persona:
+    """The persona whose voice fills examples during the matching lint."""
+    for persona_id in script.personas:
+        if persona_id in personas:
+            return personas[persona_id]
+    return Persona(id="boss", name="Boss")

@@ -1,0 +1,161 @@
+"""Finding scripts and personas on a search path, by id, never by a path a script names.
+
+A folder may hold YAML files directly, or `scripts/` and `personas/` subfolders. Files are
+told apart by content (a script has `nodes`), test plans by their `.test.yaml` suffix. The
+first file found for an id wins, so a user's own copy shadows a bundled one.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rehearse.engine.compile.loader import build_persona, build_script, load_document
+from rehearse.engine.compile.validate import validate_references
+from rehearse.engine.diagnostics import Diagnostic, Report
+from rehearse.engine.model import Persona, Script
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SearchPath = Callable[[list[Path]], list[Path]]
+"""Extra folders -> every folder to search, in order (the caller knows where users keep files)."""
+
+
+def is_test_plan(path: Path) -> bool:
+    return path.name.endswith((".test.yaml", ".test.yml"))
+
+
+def plan_files(targets: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for target in targets:
+        if target.is_file():
+            if is_test_plan(target):
+                found.append(target)
+        elif target.is_dir():
+            for folder in (target, target / "scripts"):
+                if folder.is_dir():
+                    found.extend(sorted(folder.glob("*.test.yaml")))
+    return found
+
+
+def yaml_files(root: Path) -> list[Path]:
+    """YAML files in a folder (and its scripts/ and personas/), or the file itself."""
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        return []
+    files: list[Path] = []
+    for folder in (root, root / "scripts", root / "personas"):
+        if folder.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in folder.iterdir()
+                    if p.suffix in YAML_SUFFIXES and p.is_file() and not is_test_plan(p)
+                )
+            )
+    return files
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A file that could not be loaded, kept so the app can show it with its first problem."""
+
+    path: str
+    kind: str
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def first(self) -> Diagnostic | None:
+        errors = [d for d in self.diagnostics if d.is_error]
+        return errors[0] if errors else (self.diagnostics[0] if self.diagnostics else None)
+
+
+@dataclass
+class Catalog:
+    scripts: dict[str, Script] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)
+    broken: list[Broken] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+    def personas_for(self, script: Script) -> list[Persona]:
+        return [self.personas[p] for p in script.personas if p in self.personas]
+
+
+def _classify(value: object, path: Path) -> str:
+    if isinstance(value, dict):
+        if "nodes" in value or "start" in value:
+            return "script"
+        if "patience" in value or "lines" in value or "traits" in value:
+            return "persona"
+        if "name" in value and "nodes" not in value:
+            return "persona"
+    return "persona" if path.parent.name == "personas" else "script"
+
+
+def load_catalog(
+    roots: Iterable[Path],
+    *,
+    known_personas: dict[str, Persona] | None = None,
+    personas_only: bool = False,
+) -> Catalog:
+    """Load every script and persona found under roots; problems go to report and broken.
+
+    known_personas are personas found elsewhere (the search path) that scripts may name.
+    """
+    catalog = Catalog()
+    seen_files: set[Path] = set()
+    for root in roots:
+        for path in yaml_files(root):
+            resolved = path.resolve()
+            if resolved in seen_files:
+                continue
+            seen_files.add(resolved)
+            if personas_only and path.parent.name != "personas":
+                continue
+            _load_file(catalog, path)
+    personas = {**(known_personas or {}), **catalog.personas}
+    for script in catalog.scripts.values():
+        validate_references(script, personas, catalog.report)
+    return catalog
+
+
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """Loading builds many small objects that all survive; the cyclic collector would scan
+    them again and again, making big files superlinear. Nothing here creates cycles to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_file(catalog: Catalog, path: Path) -> None:
+    with without_gc():
+        _load_file_inner(catalog, path)
+
+
+def _load_file_inner(catalog: Catalog, path: Path) -> None:
+    report = Report()
+    loaded = load_document(path, report)
+    kind = "script"
+    if loaded is not None:
+        doc, text = loaded
+        kind = _classify(doc.value, path)
+        if kind == "script":
+            script = build_script(doc, text, report)
+            if script is not None and script.id not in catalog.scripts:
+                catalog.scripts[script.id] = script
+        else:
+            persona = build_persona(doc, text, report)
+            if persona is not None and persona.id not in catalog.personas:
+                catalog.personas[persona.id] = persona
+    catalog.report.add_sources_from(report)
+    catalog.report.extend(report.items)
+    if not report.ok:
+        catalog.broken.append(Broken(str(path), kind, tuple(report.items)))

@@ -1,0 +1,452 @@
+"""The conversation as a pure state machine: step(state, text) -> (state, turn).
+
+State is an immutable value, so replay is a fold over the recorded inputs, undo is the
+previous state, and retry from turn k is the state after k-1 turns. Randomness (which
+variant of a line the boss says) comes from the seed and the turn number, never a global.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from rehearse.engine.model import (
+    FlagValue,
+    Lines,
+    Node,
+    Outcome,
+    Persona,
+    Reply,
+    Script,
+    frozen_map,
+)
+from rehearse.engine.runtime.coach import Flag, coach
+from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
+from rehearse.engine.templating import Namespace, TemplateProblem, Text
+
+TurnKind = Literal["opening", "line", "clarify", "ambiguous", "hint", "menu", "wrapup", "ending"]
+EndReason = Literal["script", "patience"]
+
+HINT_AT_MISS = 2
+MENU_AT_MISS = 3
+
+DEFAULT_LINES: Mapping[str, tuple[str, ...]] = {
+    "greeting": ("Hi {{ user.name }}.",),
+    "clarify": ("Sorry, I didn't follow. Could you say that another way?",),
+    "ambiguous": ("Sorry, do you mean {{ options[0] }}, or {{ options[1] }}?",),
+    "menu": ("Let me make this easier. Which of these is closest to what you mean?",),
+    "hint": ("Take a moment.",),
+    "give_up": ("I'm afraid I have to wrap this up. Let's pick it up another time.",),
+}
+PATIENCE_DEBRIEF = (
+    "{{ persona.name }} ran out of patience: too many replies did not land. "
+    "Next time, say what you want in one plain sentence, and use the hint key when stuck."
+)
+
+
+class SessionOver(Exception):
+    """step() was called on a session that has already ended."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything a session starts from; replay needs exactly this plus the inputs."""
+
+    script: Script
+    persona: Persona
+    user_name: str = "you"
+    vars: Mapping[str, str] = field(default_factory=frozen_map)
+    seed: int = 0
+    disabled_checks: frozenset[str] = frozenset()
+
+    def with_defaults(self) -> Setup:
+        merged = dict(self.script.vars)
+        merged.update({k: v for k, v in self.vars.items() if k in self.script.vars})
+        return replace(self, vars=frozen_map(merged))
+
+
+@dataclass(frozen=True)
+class Option:
+    number: int
+    reply: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Ending:
+    outcome: Outcome
+    node: str | None
+    debrief: str
+    reason: EndReason = "script"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange: what the user said at a node, how it was read, what the boss said."""
+
+    index: int
+    node: str
+    user: str | None
+    decision: Decision | None
+    reply: str | None
+    boss: str
+    kind: TurnKind
+    next_node: str
+    options: tuple[Option, ...] = ()
+    hint: str | None = None
+    score_delta: Mapping[str, int] = field(default_factory=frozen_map)
+    coach_note: str | None = None
+    coaching: tuple[Flag, ...] = ()
+    ending: Ending | None = None
+
+
+class _Prepared:
+    """Examples rendered and preprocessed once per session, per node, on first use."""
+
+    def __init__(self, setup: Setup) -> None:
+        self.setup = setup
+        self._cache: dict[str, tuple[Candidate, ...]] = {}
+
+    def candidates(self, node: Node) -> tuple[Candidate, ...]:
+        found = self._cache.get(node.id)
+        if found is None:
+            ctx = static_context(self.setup)
+            found = tuple(
+                prepare(
+                    r.id,
+                    [_render(t, ctx) for t in r.say],
+                    label=_render(r.label, ctx) if r.label else None,
+                    kind=r.kind,
+                    keywords=r.keywords,
+                    require=r.require,
+                    forbid=r.forbid,
+                )
+                for r in node.replies
+            )
+            self._cache[node.id] = found
+        return found
+
+
+@dataclass(frozen=True)
+class State:
+    setup: Setup
+    node: str
+    turn: int = 0
+    visits: Mapping[str, int] = field(default_factory=frozen_map)
+    flags: Mapping[str, FlagValue] = field(default_factory=frozen_map)
+    scores: Mapping[str, int] = field(default_factory=frozen_map)
+    misses: int = 0
+    total_misses: int = 0
+    offered: tuple[str, ...] = ()
+    last: str | None = None
+    ending: Ending | None = None
+    transcript: tuple[Turn, ...] = ()
+    previous: State | None = field(default=None, compare=False, repr=False)
+    prepared: _Prepared | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def script(self) -> Script:
+        return self.setup.script
+
+    @property
+    def persona(self) -> Persona:
+        return self.setup.persona
+
+    @property
+    def current(self) -> Node:
+        return self.setup.script.nodes[self.node]
+
+    @property
+    def patience_left(self) -> int:
+        return max(0, self.setup.persona.patience - self.total_misses)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(t.user for t in self.transcript if t.user is not None)
+
+    def candidates(self) -> tuple[Candidate, ...]:
+        prepared = self.prepared or _Prepared(self.setup)
+        return prepared.candidates(self.current)
+
+
+def static_context(setup: Setup) -> dict[str, Any]:
+    """What every template may read that does not change during a session."""
+    persona = setup.persona
+    vars_ns = Namespace(setup.vars, "")
+    ctx: dict[str, Any] = dict(setup.vars)
+    ctx.update(
+        user=Namespace({"name": setup.user_name}),
+        persona=Namespace(
+            {
+                "id": persona.id,
+                "name": persona.name,
+                "title": persona.title,
+                "description": persona.description,
+                "difficulty": persona.difficulty,
+                "traits": Namespace(persona.traits),
+            }
+        ),
+        vars=vars_ns,
+    )
+    return ctx
+
+
+def context(state: State, **extra: Any) -> dict[str, Any]:
+    ctx = static_context(state.setup)
+    scores = {dim: 0 for dim in state.script.rubric}
+    scores.update(state.scores)
+    ctx.update(
+        visits=Namespace(state.visits, 0),
+        flags=Namespace(state.flags, None),
+        scores=Namespace(scores, 0),
+        turn=state.turn,
+        last=state.last,
+    )
+    ctx.update(extra)
+    return ctx
+
+
+def _render(text: Text | None, ctx: Mapping[str, Any]) -> str:
+    """Render script text; a template that fails at run time shows its source, never crashes."""
+    if text is None:
+        return ""
+    try:
+        return text.render(ctx)
+    except TemplateProblem:
+        return text.source
+
+
+def _holds(condition: Any, ctx: Mapping[str, Any]) -> bool:
+    try:
+        return bool(condition.holds(ctx))
+    except TemplateProblem:
+        return False
+
+
+def _pick(lines: Lines, ctx: Mapping[str, Any], setup: Setup, turn: int, purpose: str) -> str | None:
+    """First conditional variant that holds; else a seeded pick among unconditional ones."""
+    plain = []
+    for variant in lines.variants:
+        if variant.when is None:
+            plain.append(variant)
+        elif _holds(variant.when, ctx):
+            return _render(variant.text, ctx)
+    if not plain:
+        return None
+    rng = random.Random(f"{setup.seed}:{turn}:{purpose}")
+    return _render(plain[rng.randrange(len(plain))].text, ctx)
+
+
+def _persona_line(state: State, key: str, ctx: Mapping[str, Any], turn: int) -> str:
+    lines = state.persona.lines.get(key)
+    if lines:
+        said = _pick(lines, ctx, state.setup, turn, f"persona:{key}")
+        if said is not None:
+            return said
+    defaults = Lines(tuple(_default_variant(s) for s in DEFAULT_LINES[key]))
+    return _pick(defaults, ctx, state.setup, turn, f"default:{key}") or ""
+
+
+def _default_variant(source: str) -> Any:
+    from rehearse.engine.model import Variant
+
+    return Variant(Text.compile(source, Text("").loc))
+
+
+def _boss_lines(state: State, node: Node) -> Lines:
+    override = state.persona.override(state.script.id, node.id)
+    if override is not None and override.boss:
+        return override.boss
+    return node.boss
+
+
+def _fallback_lines(state: State, node: Node) -> Lines:
+    override = state.persona.override(state.script.id, node.id)
+    if override is not None and override.fallback:
+        return override.fallback
+    return node.fallback
+
+
+def begin(setup: Setup) -> State:
+    """The state before the first reply: the boss has said the start node's line."""
+    setup = setup.with_defaults()
+    script = setup.script
+    state = State(
+        setup=setup,
+        node=script.start,
+        visits=frozen_map({script.start: 1}),
+        scores=frozen_map({dim: 0 for dim in script.rubric}),
+        prepared=_Prepared(setup),
+    )
+    node = script.nodes[script.start]
+    ctx = context(state)
+    boss = _pick(_boss_lines(state, node), ctx, setup, 0, f"node:{node.id}") or ""
+    ending = _ending_for(state, node, ctx) if node.is_ending else None
+    opening = Turn(0, node.id, None, None, None, boss, "opening", node.id, ending=ending)
+    return replace(state, transcript=(opening,), ending=ending)
+
+
+def step(state: State, text: str) -> tuple[State, Turn]:
+    """Answer the boss with text. Pure: the same state and text always give the same result."""
+    if state.ending is not None:
+        raise SessionOver("the conversation has ended")
+    node = state.current
+    index = state.turn + 1
+    choice = _numbered_choice(state, text)
+    decision = choice if choice is not None else decide(text, state.candidates())
+    coaching = coach(text, expects=node.expects, disabled=state.setup.disabled_checks | node.coach_off)
+    base = replace(state, previous=state, turn=index)
+    if decision.kind == "matched" and decision.reply is not None:
+        new_state, turn = _advance(base, node, node.reply(decision.reply), text, decision)
+    elif decision.kind == "ambiguous":
+        new_state, turn = _ask_which(base, node, text, decision)
+    else:
+        new_state, turn = _miss(base, node, text, decision)
+    turn = replace(turn, coaching=coaching)
+    return replace(new_state, transcript=(*state.transcript, turn)), turn
+
+
+def _numbered_choice(state: State, text: str) -> Decision | None:
+    stripped = text.strip().rstrip(".)")
+    if not state.offered or not (stripped.isascii() and stripped.isdigit()):
+        return None
+    number = int(stripped)
+    if not 1 <= number <= len(state.offered):
+        return None
+    reply = state.offered[number - 1]
+    scores = tuple(
+        ReplyScore(r, 100.0 if r == reply else 0.0)
+        for r in (reply, *(o for o in state.offered if o != reply))
+    )
+    return Decision("matched", reply, (), scores, f"picked option {number}")
+
+
+def _advance(state: State, node: Node, reply: Reply, text: str, decision: Decision) -> tuple[State, Turn]:
+    scores = dict(state.scores)
+    for dim, amount in reply.score.items():
+        scores[dim] = scores.get(dim, 0) + amount
+    flags = dict(state.flags)
+    flags.update(reply.set)
+    moved = replace(
+        state,
+        scores=frozen_map(scores),
+        flags=frozen_map(flags),
+        last=reply.id,
+        misses=0,
+        offered=(),
+    )
+    target = _next_node(moved, reply)
+    visits = dict(moved.visits)
+    visits[target] = visits.get(target, 0) + 1
+    arrived = replace(moved, node=target, visits=frozen_map(visits))
+    next_node = arrived.current
+    ctx = context(arrived)
+    boss = _pick(_boss_lines(arrived, next_node), ctx, arrived.setup, arrived.turn, f"node:{target}") or ""
+    ending = _ending_for(arrived, next_node, ctx) if next_node.is_ending else None
+    turn = Turn(
+        index=arrived.turn,
+        node=node.id,
+        user=text,
+        decision=decision,
+        reply=reply.id,
+        boss=boss,
+        kind="ending" if ending else "line",
+        next_node=target,
+        score_delta=reply.score,
+        coach_note=reply.coach,
+        ending=ending,
+    )
+    return replace(arrived, ending=ending), turn
+
+
+def _next_node(state: State, reply: Reply) -> str:
+    ctx = context(state)
+    for rule in reply.next:
+        if rule.when is None or _holds(rule.when, ctx):
+            return rule.to
+    return state.node
+
+
+def _ending_for(state: State, node: Node, ctx: Mapping[str, Any]) -> Ending:
+    assert node.end is not None
+    return Ending(node.end, node.id, _render(node.debrief, ctx))
+
+
+def options(state: State) -> tuple[Option, ...]:
+    """Every reply of the current node as a numbered option, in script order."""
+    return tuple(Option(i, c.id, c.label) for i, c in enumerate(state.candidates(), start=1))
+
+
+def open_menu(state: State) -> State:
+    """Offer every reply as a numbered option (the easier mode); numbers then pick one."""
+    if state.ending is not None:
+        return state
+    return replace(state, offered=tuple(o.reply for o in options(state)))
+
+
+def _ask_which(state: State, node: Node, text: str, decision: Decision) -> tuple[State, Turn]:
+    labels = {c.id: c.label for c in state.candidates()}
+    offered = decision.candidates
+    opts = tuple(Option(i, r, labels[r]) for i, r in enumerate(offered, start=1))
+    ctx = context(state, options=[o.label for o in opts])
+    boss = _persona_line(state, "ambiguous", ctx, state.turn)
+    turn = Turn(state.turn, node.id, text, decision, None, boss, "ambiguous", node.id, options=opts)
+    return replace(state, offered=offered), turn
+
+
+def _miss(state: State, node: Node, text: str, decision: Decision) -> tuple[State, Turn]:
+    missed = replace(state, misses=state.misses + 1, total_misses=state.total_misses + 1, offered=())
+    ctx = context(missed)
+    if missed.patience_left <= 0:
+        boss = _persona_line(missed, "give_up", ctx, missed.turn)
+        debrief = _render(Text.compile(PATIENCE_DEBRIEF, node.loc), ctx)
+        ending = Ending("fail", None, debrief, "patience")
+        turn = Turn(missed.turn, node.id, text, decision, None, boss, "wrapup", node.id, ending=ending)
+        return replace(missed, ending=ending), turn
+    if missed.misses >= MENU_AT_MISS:
+        opts = options(missed)
+        boss = _persona_line(missed, "menu", ctx, missed.turn)
+        turn = Turn(missed.turn, node.id, text, decision, None, boss, "menu", node.id, options=opts)
+        return replace(missed, offered=tuple(o.reply for o in opts)), turn
+    if missed.misses >= HINT_AT_MISS and node.hint is not None:
+        boss = _persona_line(missed, "hint", ctx, missed.turn)
+        hint = _render(node.hint, ctx)
+        return missed, Turn(missed.turn, node.id, text, decision, None, boss, "hint", node.id, hint=hint)
+    said = _pick(_fallback_lines(missed, node), ctx, missed.setup, missed.turn, f"fallback:{node.id}")
+    boss = said if said is not None else _persona_line(missed, "clarify", ctx, missed.turn)
+    return missed, Turn(missed.turn, node.id, text, decision, None, boss, "clarify", node.id)
+
+
+def undo(state: State) -> State:
+    """Take back the last reply; at the opening there is nothing to take back."""
+    return state.previous if state.previous is not None else state
+
+
+def hint(state: State) -> str | None:
+    node = state.current
+    return _render(node.hint, context(state)) if node.hint is not None else None
+
+
+def model_answer(state: State, node_id: str | None = None) -> str | None:
+    node = state.script.nodes[node_id or state.node]
+    return _render(node.model, context(state)) if node.model is not None else None
+
+
+def situation(state: State) -> str:
+    return _render(state.script.situation, context(state))
+
+
+def goal(state: State) -> str:
+    return _render(state.script.goal, context(state))
+
+
+def play(setup: Setup, inputs: Iterable[str]) -> State:
+    """Fold inputs over a new session, stopping at an ending (replay and tests)."""
+    state = begin(setup)
+    for text in inputs:
+        if state.ending is not None:
+            break
+        state, _ = step(state, text)
+    return state

@@ -1,0 +1,636 @@
+"""The session store: every rehearsal, kept in one SQLite database on this machine.
+
+One file (the caller passes its path), WAL mode so that a reader never blocks a writer, a
+busy timeout so that two rehearse processes take turns instead of failing, and write
+transactions that start with ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock
+upgrade. Every turn is its own transaction, committed as it happens: killing the process
+loses nothing already said.
+
+A session keeps everything replay needs even after its script is edited or deleted: a
+content-addressed copy of the script and persona text and of the rendered situation, goal
+and rubric (``blobs``, keyed by sha256, shared between sessions), the setup (user name,
+variables, seed, switched-off checks) and the app version. Each turn keeps the user's text
+and the turn's record (``rehearse.history.codec``).
+
+A database this code cannot read (corrupt, or written by a newer rehearse) raises
+``StoreError`` with what to do; nothing is ever reset silently. ``move_aside`` is the way
+out: it renames the file (and its -wal/-shm companions) to ``*.broken-<timestamp>``. Tables
+and migrations are in ``rehearse.history.schema``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from rehearse import __version__
+from rehearse.engine.compile.loader import digest
+from rehearse.engine.model import OUTCOME_RANK, OUTCOMES, frozen_map
+from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.session import State, Turn
+from rehearse.history.codec import (
+    db_text,
+    dumps,
+    loads,
+    py_text,
+    record_of,
+    states_by_turn,
+    turn_from_json,
+    turn_to_json,
+)
+from rehearse.history.errors import RESET_HINT, StoreError
+from rehearse.history.records import SessionRow, StatPoint, StoredSession
+from rehearse.history.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _row_to_session_row(row: sqlite3.Row) -> SessionRow:
+    return SessionRow(
+        id=row["id"],
+        started=row["started"],
+        script_id=row["script_id"],
+        script_title=py_text(row["script_title"]),
+        persona_id=row["persona_id"],
+        outcome=row["outcome"],
+        score_total=row["score_total"],
+        turns=row["turns"],
+        parent=row["parent"],
+        persona_name=py_text(row["persona_name"]),
+        ended=row["ended"],
+        parent_turn=row["parent_turn"],
+    )
+
+
+_ROW_COLUMNS = (
+    "id, started, ended, script_id, script_title, persona_id, persona_name, outcome, "
+    "score_total, turns, parent, parent_turn"
+)
+
+
+def _filters(script: str | None, outcome: str | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if script is not None:
+        clauses.append("script_id = ?")
+        params.append(script)
+    if outcome is not None:
+        if outcome in ("none", "unfinished", ""):
+            clauses.append("outcome IS NULL")
+        else:
+            clauses.append("outcome = ?")
+            params.append(outcome)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def check_outcome(outcome: str | None) -> None:
+    if outcome is not None and outcome not in (*OUTCOMES, "none", "unfinished", ""):
+        raise ValueError(f"unknown outcome '{outcome}' (one of: {', '.join(OUTCOMES)}, unfinished)")
+
+
+class Store:
+    """A connection to the session database. Safe to share between threads."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._lock = threading.RLock()
+
+    # -- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating folders and the file if needed) and migrate the database.
+
+        Raises StoreError for a file that is not a readable rehearse database or that a
+        newer rehearse wrote; the file is left exactly as it was.
+        """
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                # Private from the start: sessions are personal. -wal/-shm inherit this.
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise StoreError(f"cannot create the session database at {path}: {exc.strerror or exc}") from exc
+        try:
+            conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the session database at {path}: {exc}") from exc
+        store = cls(path, conn)
+        try:
+            store._prepare()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        conn = self._conn
+        conn.row_factory = sqlite3.Row
+        with self._errors("open"):
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            mode = self._wal()
+            if mode != "wal":
+                raise StoreError(f"the session database at {self.path} cannot use WAL mode ({mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+            missing = [t for t in TABLES if t not in names]
+            if missing:
+                raise sqlite3.DatabaseError(f"table '{missing[0]}' is missing")
+
+    def _wal(self) -> str:
+        """Switch to WAL (a no-op once the file is in WAL mode). The switch needs a moment
+        alone with a new file, and SQLite does not always wait for it: retry a while."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                return str(self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the session database at {self.path} was written by a newer version of rehearse "
+                f"(schema {version}; this version {__version__} reads up to {SCHEMA_VERSION}). "
+                f"Upgrade rehearse to see those sessions. To start a new, empty database instead "
+                f"(the old file is kept, renamed), run: {RESET_HINT}",
+                broken=True,
+            )
+
+    def _migrate(self) -> None:
+        conn = self._conn
+        while True:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            if version == SCHEMA_VERSION:
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have migrated while we waited for the lock.
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                if current == version:
+                    if version == 0:
+                        self._check_empty()
+                    for statement in MIGRATIONS[version]:
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _check_empty(self) -> None:
+        """A version-0 file must be empty: anything else is not ours to change."""
+        others = [
+            r[0] for r in self._conn.execute("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+        ]
+        if others:
+            raise StoreError(
+                f"{self.path} is an SQLite database, but not one rehearse wrote "
+                f"(it holds '{others[0]}'). It was left as it is. To start a new, empty session "
+                f"database (the old file is kept, renamed), run: {RESET_HINT}",
+                broken=True,
+            )
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except StoreError:
+            raise
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise StoreError(
+                    f"the session database at {self.path} stayed busy for "
+                    f"{BUSY_TIMEOUT_MS // 1000} s (another rehearse is writing to it); try again"
+                ) from exc
+            raise self._broken(exc) from exc
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"cannot {doing}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise self._broken(exc) from exc
+
+    def _broken(self, exc: Exception) -> StoreError:
+        return StoreError(
+            f"the session database at {self.path} cannot be read ({exc}). It was left exactly as "
+            f"it is. To start a new, empty database (the old file is kept, renamed to "
+            f"{self.path.name}.broken-<time>), run: {RESET_HINT}",
+            broken=True,
+        )
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction: BEGIN IMMEDIATE takes the write lock up front (waiting up
+        to the busy timeout), so two writers queue instead of deadlocking."""
+        with self._lock, self._errors(doing):
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self, doing: str) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors(doing):
+            yield self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        with self._read("read the schema version") as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- writing --------------------------------------------------------------------------
+
+    def start(self, state: State, *, parent: int | None = None, parent_turn: int | None = None) -> int:
+        """Record a new session from ``state`` (its opening, and any turns it already has,
+        as when retrying from a turn of an earlier session). Returns the session id."""
+        setup = state.setup
+        script, persona = setup.script, setup.persona
+        script_sha = script.digest or digest(script.source)
+        persona_sha = persona.digest or digest(persona.source)
+        after = states_by_turn(state)
+        stamp = now()
+        # What the player was shown before the first line, rendered: shared by every
+        # session with the same script, persona and variables.
+        context = dumps(
+            {
+                "situation": sess.situation(state),
+                "goal": sess.goal(state),
+                "rubric": dict(script.rubric),
+            }
+        )
+        context_sha = digest(context)
+        with self._write("start a session") as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO blobs(sha256, text) VALUES (?, ?)",
+                [
+                    (script_sha, db_text(script.source)),
+                    (persona_sha, db_text(persona.source)),
+                    (context_sha, context),
+                ],
+            )
+            cursor = conn.execute(
+                """
+                INSERT INTO sessions(started, script_id, script_title, script_sha, script_path,
+                    persona_id, persona_name, persona_sha, user_name, vars, disabled_checks, seed,
+                    app_version, context_sha, parent, parent_turn)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    stamp,
+                    script.id,
+                    db_text(script.title),
+                    script_sha,
+                    db_text(script.path),
+                    persona.id,
+                    db_text(persona.name),
+                    persona_sha,
+                    db_text(setup.user_name),
+                    dumps(dict(setup.vars)),
+                    dumps(sorted(setup.disabled_checks)),
+                    setup.seed,
+                    __version__,
+                    context_sha,
+                    parent,
+                    parent_turn,
+                ),
+            )
+            session_id = cursor.lastrowid
+            assert session_id is not None
+            for turn in state.transcript:
+                before = after[turn.index].previous if turn.index in after else None
+                self._insert_turn(conn, session_id, turn, before, stamp)
+            self._update_progress(conn, session_id, state, stamp)
+        return int(session_id)
+
+    def record(self, session_id: int, state: State, turn: Turn) -> None:
+        """Commit one turn (and the session's progress) in one transaction; an ending marks
+        the session finished with its outcome and rubric scores."""
+        stamp = now()
+        with self._write("record a turn") as conn:
+            self._update_progress(conn, session_id, state, stamp)  # first: says if it is gone
+            self._insert_turn(conn, session_id, turn, state.previous, stamp)
+
+    def take_back(self, session_id: int, state: State) -> None:
+        """The user took back replies: forget the turns after ``state.turn``."""
+        stamp = now()
+        with self._write("take back a turn") as conn:
+            conn.execute("DELETE FROM turns WHERE session = ? AND idx > ?", (session_id, state.turn))
+            self._update_progress(conn, session_id, state, stamp)
+
+    def finish(self, session_id: int, state: State) -> None:
+        """The session is over (an ending, or the user stopped): note when."""
+        stamp = now()
+        with self._write("finish a session") as conn:
+            self._update_progress(conn, session_id, state, stamp)
+            conn.execute("UPDATE sessions SET ended = coalesce(ended, ?) WHERE id = ?", (stamp, session_id))
+
+    def _insert_turn(
+        self,
+        conn: sqlite3.Connection,
+        session_id: int,
+        turn: Turn,
+        before: State | None,
+        stamp: str,
+    ) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO turns(session, idx, user, at, data) VALUES (?, ?, ?, ?, ?)",
+            (
+                session_id,
+                turn.index,
+                None if turn.user is None else db_text(turn.user),
+                stamp,
+                dumps(turn_to_json(record_of(turn, before))),
+            ),
+        )
+
+    def _update_progress(self, conn: sqlite3.Connection, session_id: int, state: State, stamp: str) -> None:
+        ending = state.ending
+        scores = {dim: int(v) for dim, v in state.scores.items()}
+        cursor = conn.execute(
+            """
+            UPDATE sessions SET turns = ?, scores = ?, score_total = ?, node = ?, outcome = ?,
+                end_reason = ?, end_node = ?, debrief = ?,
+                ended = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(ended, ?) END
+            WHERE id = ?
+            """,
+            (
+                state.turn,
+                dumps(scores),
+                sum(scores.values()),
+                state.node,
+                ending.outcome if ending else None,
+                ending.reason if ending else None,
+                ending.node if ending else None,
+                db_text(ending.debrief) if ending else None,
+                ending.outcome if ending else None,
+                stamp,
+                session_id,
+            ),
+        )
+        if cursor.rowcount == 0:
+            raise StoreError(f"session {session_id} is not in the database (was it purged?)")
+
+    def delete(self, session_id: int) -> bool:
+        with self._write("delete a session") as conn:
+            gone = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+            conn.execute(
+                """
+                DELETE FROM blobs WHERE sha256 NOT IN (SELECT script_sha FROM sessions)
+                                    AND sha256 NOT IN (SELECT persona_sha FROM sessions)
+                                    AND sha256 NOT IN (SELECT context_sha FROM sessions)
+                """
+            )
+        return gone
+
+    def purge(self) -> int:
+        """Delete every stored session, overwrite the freed space and shrink the file, so
+        nothing said survives on disk. Returns how many sessions were deleted."""
+        with self._lock, self._errors("purge"):
+            conn = self._conn
+            conn.execute("PRAGMA secure_delete = ON")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    count = int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
+                    conn.execute("DELETE FROM turns")
+                    conn.execute("DELETE FROM sessions")
+                    conn.execute("DELETE FROM tallies")
+                    conn.execute("DELETE FROM blobs")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                conn.execute("PRAGMA secure_delete = OFF")
+            try:
+                conn.execute("VACUUM")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:
+                pass  # another rehearse is reading: the rows are gone and zeroed anyway
+        return count
+
+    # -- reading --------------------------------------------------------------------------
+
+    def sessions(
+        self,
+        script: str | None = None,
+        outcome: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        before: int | None = None,
+    ) -> list[SessionRow]:
+        """Sessions, newest first. Page with limit/offset, or (cheaper for deep pages) with
+        ``before``: the id of the last row of the previous page."""
+        check_outcome(outcome)
+        where, params = _filters(script, outcome)
+        if before is not None:
+            where += (" AND " if where else " WHERE ") + "id < ?"
+            params.append(before)
+        sql = f"SELECT {_ROW_COLUMNS} FROM sessions{where} ORDER BY id DESC LIMIT ? OFFSET ?"
+        with self._read("list sessions") as conn:
+            rows = conn.execute(sql, (*params, max(0, limit), max(0, offset))).fetchall()
+        return [_row_to_session_row(r) for r in rows]
+
+    def count(self, script: str | None = None, outcome: str | None = None) -> int:
+        check_outcome(outcome)
+        clauses: list[str] = []
+        params: list[object] = []
+        if script is not None:
+            clauses.append("script_id = ?")
+            params.append(script)
+        if outcome is not None:
+            clauses.append("outcome = ?")
+            params.append("" if outcome in ("none", "unfinished") else outcome)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        with self._read("count sessions") as conn:
+            row = conn.execute(f"SELECT coalesce(sum(n), 0) FROM tallies{where}", params).fetchone()
+        return int(row[0])
+
+    def outcomes(self, script: str | None = None) -> dict[str, int]:
+        """Attempts per outcome ('unfinished' for sessions without an ending)."""
+        where, params = ("WHERE script_id = ?", [script]) if script is not None else ("", [])
+        with self._read("count outcomes") as conn:
+            rows = conn.execute(
+                f"SELECT outcome, sum(n) FROM tallies {where} GROUP BY outcome", params
+            ).fetchall()
+        result = {o: 0 for o in (*OUTCOMES, "unfinished")}
+        for outcome, n in rows:
+            result[outcome or "unfinished"] = int(n)
+        return result
+
+    def summary(self) -> dict[str, tuple[int, str | None]]:
+        """script id -> (attempts, best outcome: success > partial > fail, or None)."""
+        with self._read("summarise sessions") as conn:
+            rows = conn.execute("SELECT script_id, outcome, n FROM tallies WHERE n > 0").fetchall()
+        result: dict[str, tuple[int, str | None]] = {}
+        for script_id, outcome, n in rows:
+            attempts, best = result.get(script_id, (0, None))
+            if outcome and OUTCOME_RANK.get(outcome, 0) > OUTCOME_RANK.get(best or "", 0):
+                best = outcome
+            result[script_id] = (attempts + int(n), best)
+        return dict(sorted(result.items()))
+
+    def stats(self, script: str | None = None, limit: int = 50) -> list[StatPoint]:
+        """The latest ``limit`` attempts (of one script, or all), oldest first."""
+        where, params = _filters(script, None)
+        sql = (
+            f"SELECT id, started, outcome, scores, score_total FROM sessions{where} ORDER BY id DESC LIMIT ?"
+        )
+        with self._read("read stats") as conn:
+            rows = conn.execute(sql, (*params, max(0, limit))).fetchall()
+        return [
+            StatPoint(
+                r["id"],
+                r["started"],
+                r["outcome"],
+                frozen_map(loads(r["scores"], {})),
+                r["score_total"],
+            )
+            for r in reversed(rows)
+        ]
+
+    def latest_id(self) -> int | None:
+        with self._read("find the latest session") as conn:
+            row = conn.execute("SELECT max(id) FROM sessions").fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def load(self, session_id: int | str) -> StoredSession:
+        """A session with all its turns: an id, or "latest". Raises KeyError if absent."""
+        if isinstance(session_id, str):
+            if session_id == "latest":
+                latest = self.latest_id()
+                if latest is None:
+                    raise KeyError("no sessions stored yet")
+                session_id = latest
+            elif session_id.strip().isdigit():
+                session_id = int(session_id)
+            else:
+                raise KeyError(f"'{session_id}' is not a session id (a number, or 'latest')")
+        with self._read("load a session") as conn:
+            row = conn.execute(
+                """
+                SELECT s.*, sb.text AS script_text, pb.text AS persona_text,
+                       cb.text AS context FROM sessions s
+                LEFT JOIN blobs sb ON sb.sha256 = s.script_sha
+                LEFT JOIN blobs pb ON pb.sha256 = s.persona_sha
+                LEFT JOIN blobs cb ON cb.sha256 = s.context_sha
+                WHERE s.id = ?
+                """,
+                (session_id,),
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no session {session_id}")
+            context = loads(row["context"], {})
+            turns = conn.execute(
+                "SELECT idx, user, at, data FROM turns WHERE session = ? ORDER BY idx",
+                (session_id,),
+            ).fetchall()
+        return StoredSession(
+            id=row["id"],
+            started=row["started"],
+            ended=row["ended"],
+            script_id=row["script_id"],
+            script_title=py_text(row["script_title"]),
+            script_sha=row["script_sha"],
+            script_text=py_text(row["script_text"]),
+            script_path=py_text(row["script_path"]),
+            persona_id=row["persona_id"],
+            persona_name=py_text(row["persona_name"]),
+            persona_sha=row["persona_sha"],
+            persona_text=py_text(row["persona_text"]),
+            user_name=py_text(row["user_name"]),
+            vars=frozen_map({str(k): str(v) for k, v in loads(row["vars"], {}).items()}),
+            disabled_checks=tuple(loads(row["disabled_checks"], [])),
+            seed=row["seed"],
+            app_version=row["app_version"],
+            situation=str(context.get("situation", "")),
+            goal=str(context.get("goal", "")),
+            rubric=frozen_map(context.get("rubric", {})),
+            outcome=row["outcome"],
+            end_reason=row["end_reason"],
+            end_node=row["end_node"],
+            debrief=None if row["debrief"] is None else py_text(row["debrief"]),
+            scores=frozen_map(loads(row["scores"], {})),
+            score_total=row["score_total"],
+            turn_count=row["turns"],
+            node=row["node"],
+            parent=row["parent"],
+            parent_turn=row["parent_turn"],
+            turns=tuple(
+                turn_from_json(
+                    {**loads(t["data"], {}), "index": t["idx"]},
+                    user=None if t["user"] is None else py_text(t["user"]),
+                    at=t["at"],
+                )
+                for t in turns
+            ),
+        )
+
+    def check(self) -> list[str]:
+        """SQLite's integrity check: an empty list when the file is sound."""
+        with self._read("check the database") as conn:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+
+def move_aside(path: Path | str) -> Path:
+    """Rename a database rehearse cannot use to ``<name>.broken-<time>`` (its -wal and -shm
+    files along with it), keeping every byte, so a new one can be created in its place."""
+    path = Path(path)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.broken-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.broken-{stamp}-{n}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            os.replace(companion, target.with_name(target.name + suffix))
+    return target

@@ -1,0 +1,104 @@
+"""A session in plain text lines: the debrief (plain mode prints it at the end) and the
+replay (``rehearse replay --plain``). Both read a ``SessionView`` and share every line they
+have in common, so the two never word the same thing differently."""
+
+from __future__ import annotations
+
+from rehearse.views.session import SessionView, TurnView
+from rehearse.views.text import clean, signed
+
+BAR_WIDTH = 20
+
+
+def bar(score: int, width: int = BAR_WIDTH) -> str:
+    filled = round(score / 100 * width)
+    return "#" * filled + "." * (width - filled)
+
+
+def marked(turn: TurnView) -> str:
+    """The reply with the coach's flagged words in «guillemets»."""
+    return "".join(f"«{text}»" if flagged else text for text, flagged in turn.segments)
+
+
+def ending_lines(view: SessionView) -> list[str]:
+    """How it ended, or where it stopped."""
+    if view.outcome is None:
+        return [f"Stopped at '{view.stopped_at}' before an ending."]
+    why = f" ({view.persona} ran out of patience)" if view.end_reason == "patience" else ""
+    lines = [f"Outcome: {view.outcome}{why}"]
+    if view.debrief.strip():
+        lines.append(view.debrief.strip())
+    return lines
+
+
+def rubric_lines(view: SessionView) -> list[str]:
+    """Each dimension on 0-100 with every contribution, the key turns, and tips."""
+    lines: list[str] = []
+    if view.rubric:
+        lines += ["", "Rubric (0-100; each point traced below):"]
+        for dim in view.rubric:
+            shown = str(dim.scaled) if dim.scaled is not None else signed(dim.score)
+            graph = f"  [{bar(dim.scaled)}]" if dim.scaled is not None else ""
+            lines.append(f"  {dim.dim}: {shown}{graph}  {dim.description}")
+            lines += [f"    turn {c.turn}: {signed(c.points)} from {c.source}" for c in dim.contributions]
+    if view.key_turns:
+        lines += ["", "The turns that moved your score most:"]
+        lines += [f"  turn {k.index} ({signed(k.points)}): {k.you}" for k in view.key_turns]
+    if view.next_time:
+        lines += ["", "Next time, try:"]
+        lines += [f"  - {tip}" for tip in view.next_time]
+    return lines
+
+
+def turn_notes(turn: TurnView) -> list[str]:
+    """What the review says about one reply: how it was read, its score, the coach."""
+    lines = [turn.understood.text]
+    if turn.score_delta:
+        lines.append("(score) " + ", ".join(f"{k} {signed(n)}" for k, n in turn.score_delta.items()))
+    if turn.coach_note:
+        lines.append(f"(coach) {turn.coach_note}")
+    for flag in turn.coaching:
+        words = ", ".join(f"“{w}”" for w in flag.words if len(w) < len(turn.you) * 0.9)
+        lines.append(
+            f"(phrasing) {flag.title}"
+            + (f": {words}" if words else "")
+            + (f". {flag.rationale}" if flag.rationale else "")
+            + (f" Try: {flag.suggestion}" if flag.suggestion else "")
+        )
+    if turn.model:
+        lines.append(f"(a strong reply) {turn.model}")
+    return lines
+
+
+def debrief_lines(view: SessionView) -> list[str]:
+    """The debrief: the ending, the rubric, then each reply with what to try."""
+    lines = ending_lines(view) + rubric_lines(view)
+    if view.turns:
+        lines += ["", "Turn by turn:"]
+    for turn in view.turns:
+        lines.append(f"  {turn.index}. You: {marked(turn)}")
+        lines += [f"     {note}" for note in turn_notes(turn)]
+    return [clean(line) for line in lines]
+
+
+def replay_lines(view: SessionView) -> list[str]:
+    """The session turn by turn, as plain lines (the replay), then the debrief."""
+    boss = view.persona
+    out = [
+        f"Session {view.id}: {view.title}, with {boss}",
+        f"{view.started}  ·  seed {view.seed}  ·  rehearse {view.app_version}  ·  you: {view.user_name}",
+    ]
+    if view.parent is not None:
+        out.append(f"Retried from session {view.parent}, turn {view.parent_turn}")
+    out += [f"Situation: {view.situation}".rstrip(), f"Goal: {view.goal}".rstrip(), ""]
+    out.append(f"{boss}: {view.opening}")
+    out += [f"  {o.number}. {o.label}" for o in view.opening_options]
+    for turn in view.turns:
+        out += ["", f"[{turn.index}] You: {marked(turn)}"]
+        out += [f"    {note}" for note in turn_notes(turn)]
+        out.append(f"{boss}: {turn.boss}")
+        if turn.hint:
+            out.append(f"  (hint) {turn.hint}")
+        out += [f"  {o.number}. {o.label}" for o in turn.options]
+    out += ["", *ending_lines(view), *rubric_lines(view), "", f"Score: {signed(view.score_total)}"]
+    return [clean(line) for line in out]

@@ -1,0 +1,409 @@
+"""One view of a session, live or stored: what every review shows, as plain values.
+
+The app's debrief and replay screens, plain mode's debrief, ``rehearse replay --plain`` and
+the Markdown/HTML exports all read a ``SessionView``. A live session's view comes from its
+State; a stored session's from its stored turns (exactly as they happened) plus the State its
+inputs rebuild over the stored copy of the script (for the rubric's sources and the model
+answers). If that copy no longer loads, the view still shows every turn as recorded.
+
+How a reply was understood is put into words here, once (``understood``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from rehearse.engine.runtime.debrief import Contribution, Debrief, TurnReview, build_debrief, highlight
+from rehearse.engine.runtime.session import Option, State, goal, situation
+from rehearse.history.codec import records_of
+from rehearse.history.errors import StoreError
+from rehearse.history.records import FlagRecord, StoredSession, TurnRecord
+from rehearse.history.replay import TurnChange, state_before
+from rehearse.views.outcomes import look
+from rehearse.views.text import local_time, one_line
+
+ALTERNATIVES = 3
+CLOSE_ENOUGH = 40  # a missed reply's best guess is worth naming from this score up
+
+MISSED = {
+    "clarify": "the boss asked you to say it another way",
+    "hint": "the boss gave you a hint",
+    "menu": "the boss offered numbered options",
+    "wrapup": "the boss ran out of patience",
+}
+
+
+@dataclass(frozen=True)
+class Understood:
+    """How a reply was read, in words: ``headline`` and ``detail`` for styled views, ``text``
+    for plain ones."""
+
+    kind: str  # matched | picked | ambiguous | missed | wrapup
+    headline: str
+    detail: str = ""
+
+    @property
+    def symbol(self) -> str:
+        return {"matched": "→", "picked": "→", "ambiguous": "?", "wrapup": "✗"}.get(self.kind, "↻")
+
+    @property
+    def text(self) -> str:
+        if not self.detail:
+            return self.headline
+        if self.kind in ("matched", "picked"):
+            return f"{self.headline} ({self.detail})"
+        return f"{self.headline}: {self.detail}"
+
+
+def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> Understood:
+    """How the reply of ``record`` was read; ``labels`` names replies the record does not."""
+    names = dict(labels or {})
+
+    def name(reply: str) -> str:
+        return names.get(reply) or reply
+
+    if record.decision == "matched" and record.reply:
+        label = record.label or name(record.reply)
+        if record.picked:
+            return Understood("picked", f"understood as “{label}”", record.reason or "")
+        top = record.scores[0] if record.scores else None
+        detail = f"score {top.score:.0f}" if top else ""
+        if top is not None and top.example:
+            detail += f", closest to “{top.example}”"
+        return Understood("matched", f"understood as “{label}”", detail)
+    if record.decision == "ambiguous":
+        labels_ = record.candidate_labels or tuple(name(c) for c in record.candidates)
+        return Understood(
+            "ambiguous", "could be " + " or ".join(f"“{x}”" for x in labels_), "the boss asked which"
+        )
+    detail = MISSED.get(record.kind, "")
+    top = record.scores[0] if record.scores else None
+    if record.kind != "wrapup" and top is not None and top.score >= CLOSE_ENOUGH:
+        detail += f" (closest: “{name(top.reply)}”, {top.score:.0f}/100)"
+    return Understood("wrapup" if record.kind == "wrapup" else "missed", "not understood", detail.strip())
+
+
+@dataclass(frozen=True)
+class Alternative:
+    reply: str
+    label: str
+    score: float
+    example: str
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class TurnView:
+    index: int
+    node: str
+    before: str  # the boss's line this turn answered
+    you: str  # exactly as typed
+    segments: tuple[tuple[str, bool], ...]  # `you` cut into (text, flagged by the coach)
+    understood: Understood
+    decision: str | None
+    reply: str | None
+    picked: bool  # a numbered option was picked
+    alternatives: tuple[Alternative, ...]
+    model: str | None  # a strong reply at this moment
+    coach_note: str | None
+    coaching: tuple[FlagRecord, ...]
+    score_delta: Mapping[str, int]
+    points: int | None  # rubric points this turn moved (None: unknown)
+    boss: str
+    kind: str
+    hint: str | None
+    options: tuple[Option, ...]
+    outcome: str | None  # the ending this turn reached
+
+    @property
+    def flagged_spans(self) -> tuple[tuple[int, int], ...]:
+        """Character spans of `you` that the coach flagged."""
+        spans: list[tuple[int, int]] = []
+        position = 0
+        for text, flagged in self.segments:
+            if flagged and text:
+                spans.append((position, position + len(text)))
+            position += len(text)
+        return tuple(spans)
+
+
+@dataclass(frozen=True)
+class DimensionView:
+    dim: str
+    description: str
+    score: int  # the raw points the replies gave
+    scaled: int | None  # 0-100 with every contribution traced (None: not rebuilt)
+    contributions: tuple[Contribution, ...]
+
+
+@dataclass(frozen=True)
+class KeyTurn:
+    index: int
+    points: int
+    you: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    title: str
+    script_id: str
+    persona: str  # the boss's name
+    persona_id: str
+    user_name: str
+    situation: str
+    goal: str
+    opening: str
+    opening_options: tuple[Option, ...]
+    turns: tuple[TurnView, ...]
+    outcome: str | None
+    end_reason: str | None
+    debrief: str
+    stopped_at: str | None
+    rubric: tuple[DimensionView, ...]
+    score_total: int
+    key_turns: tuple[KeyTurn, ...]
+    next_time: tuple[str, ...]
+    # what only a stored session has
+    id: int | None = None
+    started: str = ""
+    ended: str = ""
+    seed: int | None = None
+    app_version: str = ""
+    vars: Mapping[str, str] | None = None
+    parent: int | None = None
+    parent_turn: int | None = None
+    note: str | None = None  # why the rubric's sources are missing, when they are
+
+    @property
+    def outcome_word(self) -> str:
+        return look(self.outcome).headline
+
+
+def _segments(text: str, review: TurnReview | None) -> tuple[tuple[str, bool], ...]:
+    """The reply cut into (text, flagged) pieces, for highlighting in any format."""
+    if review is None or not review.flags:
+        return ((text, False),) if text else ()
+    marked = highlight(text, review.flags, ("\x00", "\x01"))
+    out: list[tuple[str, bool]] = []
+    for part in marked.split("\x00"):
+        head, sep, tail = part.partition("\x01")
+        if sep:
+            out.append((head, True))
+            if tail:
+                out.append((tail, False))
+        elif part:
+            out.append((part, False))
+    return tuple(out)
+
+
+def _labeller(state: State | None) -> Callable[[str], dict[str, str]]:
+    """reply id -> its label, at a node (empty when there is no state to ask)."""
+    cache: dict[str, dict[str, str]] = {}
+
+    def labels(node: str) -> dict[str, str]:
+        if node not in cache:
+            try:
+                assert state is not None
+                cache[node] = {c.id: c.label for c in replace(state, node=node).candidates()}
+            except Exception:
+                cache[node] = {}
+        return cache[node]
+
+    return labels
+
+
+def _alternatives(record: TurnRecord, labels: Mapping[str, str]) -> tuple[Alternative, ...]:
+    if record.picked:
+        return ()
+    ranked = sorted(record.scores, key=lambda s: -s.score)[:ALTERNATIVES]
+    return tuple(
+        Alternative(
+            s.reply,
+            labels.get(s.reply) or (record.label if s.reply == record.reply else None) or s.reply,
+            s.score,
+            s.example or "",
+            s.reply == record.reply,
+        )
+        for s in ranked
+    )
+
+
+def _turns(
+    records: Sequence[TurnRecord], debrief: Debrief | None, labels: Callable[[str], dict[str, str]]
+) -> tuple[TurnView, ...]:
+    reviews = {r.index: r for r in debrief.turns} if debrief else {}
+    by_index = {r.index: r for r in records}
+    out = []
+    for record in records:
+        if record.user is None:
+            continue
+        review = reviews.get(record.index)
+        previous = by_index.get(record.index - 1)
+        at_node = labels(record.node) if record.node else {}
+        out.append(
+            TurnView(
+                index=record.index,
+                node=record.node,
+                before=previous.boss if previous is not None else "",
+                you=record.user,
+                segments=_segments(record.user, review),
+                understood=understood(record, at_node),
+                decision=record.decision,
+                reply=record.reply,
+                picked=record.picked,
+                alternatives=_alternatives(record, at_node),
+                model=" ".join(review.model.split()) if review and review.model else None,
+                coach_note=record.coach_note,
+                coaching=record.coaching,
+                score_delta=dict(record.score_delta),
+                points=review.points if review else None,
+                boss=record.boss,
+                kind=record.kind,
+                hint=record.hint,
+                options=record.options,
+                outcome=record.ending.outcome if record.ending else None,
+            )
+        )
+    return tuple(out)
+
+
+def _rubric(
+    rubric: Mapping[str, str], scores: Mapping[str, int], debrief: Debrief | None
+) -> tuple[DimensionView, ...]:
+    dims = {d.name: d for d in debrief.dimensions} if debrief else {}
+    return tuple(
+        DimensionView(
+            dim,
+            description,
+            int(scores.get(dim, 0)),
+            dims[dim].score if dim in dims else None,
+            dims[dim].contributions if dim in dims else (),
+        )
+        for dim, description in rubric.items()
+    )
+
+
+def _key_turns(debrief: Debrief | None) -> tuple[KeyTurn, ...]:
+    return tuple(KeyTurn(r.index, r.points, r.user) for r in debrief.key_turns) if debrief else ()
+
+
+def view_of_state(state: State) -> SessionView:
+    """A live session (or one rebuilt from the store) as a view."""
+    debrief = build_debrief(state)
+    records = records_of(state)
+    opening = records[0] if records else None
+    ending = state.ending
+    scores = dict(state.scores)
+    return SessionView(
+        title=state.script.title,
+        script_id=state.script.id,
+        persona=state.persona.name,
+        persona_id=state.persona.id,
+        user_name=state.setup.user_name,
+        situation=situation(state),
+        goal=goal(state),
+        opening=opening.boss if opening else "",
+        opening_options=opening.options if opening else (),
+        turns=_turns(records, debrief, _labeller(state)),
+        outcome=ending.outcome if ending else None,
+        end_reason=ending.reason if ending else None,
+        debrief=ending.debrief if ending else "",
+        stopped_at=None if ending else state.node,
+        rubric=_rubric(state.script.rubric, scores, debrief),
+        score_total=sum(scores.values()),
+        key_turns=_key_turns(debrief),
+        next_time=debrief.next_time,
+        seed=state.setup.seed,
+        vars=dict(state.setup.vars),
+    )
+
+
+def view_of_stored(stored: StoredSession, state: State | None = None) -> SessionView:
+    """A stored session as a view: its turns as recorded; the rubric's sources and the model
+    answers from ``state`` (its inputs played again; rebuilt here when not given)."""
+    note = None
+    if state is None:
+        try:
+            state = state_before(stored)
+        except StoreError as exc:
+            note = str(exc)
+    debrief = build_debrief(state) if state is not None else None
+    opening = stored.opening
+    return SessionView(
+        title=stored.script_title,
+        script_id=stored.script_id,
+        persona=stored.persona_name or stored.persona_id,
+        persona_id=stored.persona_id,
+        user_name=stored.user_name,
+        situation=stored.situation,
+        goal=stored.goal,
+        opening=opening.boss if opening else "",
+        opening_options=opening.options if opening else (),
+        turns=_turns(stored.turns, debrief, _labeller(state)),
+        outcome=stored.outcome,
+        end_reason=stored.end_reason,
+        debrief=stored.debrief or "",
+        stopped_at=stored.node if stored.outcome is None else None,
+        rubric=_rubric(stored.rubric, stored.scores, debrief),
+        score_total=stored.score_total,
+        key_turns=_key_turns(debrief),
+        next_time=debrief.next_time if debrief else (),
+        id=stored.id,
+        started=local_time(stored.started),
+        ended=local_time(stored.ended),
+        seed=stored.seed,
+        app_version=stored.app_version,
+        vars=dict(stored.vars),
+        parent=stored.parent,
+        parent_turn=stored.parent_turn,
+        note=note,
+    )
+
+
+def _read_as(record: TurnRecord) -> str:
+    if record.decision == "matched" and record.reply:
+        return f"“{record.label or record.reply}”"
+    if record.decision == "ambiguous":
+        names = record.candidate_labels or record.candidates
+        return "either " + " or ".join(f"“{x}”" for x in names)
+    return "not understood"
+
+
+def _moved_words(before: TurnRecord, after: TurnRecord) -> str:
+    was, now = before.ending, after.ending
+    if was is not None and now is not None:
+        return f"it ended “{look(was.outcome).headline}”; now it would end “{look(now.outcome).headline}”"
+    if now is not None:
+        return f"it would now end the conversation (“{look(now.outcome).headline}”)"
+    if was is not None:
+        return "it no longer ends the conversation"
+    return f"understood the same, but now the boss answers “{one_line(after.boss, 80)}”"
+
+
+def change_words(change: TurnChange) -> str:
+    """What goes differently at a turn now, in words (without the turn number)."""
+    if change.kind == "not_reached" or change.after is None:
+        left = f" ({change.left_over} recorded turns left over)" if change.left_over > 1 else ""
+        return f"not reached: the conversation now ends at turn {change.ends_at}{left}"
+    if change.kind == "understood":
+        return f"was read as {_read_as(change.before)}, now as {_read_as(change.after)}"
+    if change.kind == "moved":
+        return _moved_words(change.before, change.after)
+    if change.kind == "boss_line":
+        return "the boss's line is different now"
+    return "the ending is different now"
+
+
+def changed_turns(changes: Sequence[TurnChange], indices: Sequence[int]) -> dict[int, str]:
+    """Turn -> how it would go now; a turn no longer reached marks every turn after it too."""
+    marks: dict[int, str] = {}
+    for change in changes:
+        words = change_words(change)
+        if change.kind == "not_reached":
+            for later in indices:
+                if later >= change.turn:
+                    marks.setdefault(later, words)
+        else:
+            marks[change.turn] = words
+    return marks

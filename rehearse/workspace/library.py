@@ -1,0 +1,77 @@
+"""Turning names from the command line into loaded scripts and personas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rehearse.engine.compile.catalog import YAML_SUFFIXES, Catalog, load_catalog
+from rehearse.engine.compile.loader import load_script
+from rehearse.engine.diagnostics import Report, did_you_mean
+from rehearse.engine.model import Persona, Script
+from rehearse.workspace.paths import search_path
+
+
+class NotFound(Exception):
+    """A name the user gave that does not resolve; the message says what to do."""
+
+
+@dataclass
+class Resolved:
+    script: Script
+    persona: Persona
+    catalog: Catalog
+
+
+def catalog(extra: list[Path] | None = None) -> Catalog:
+    return load_catalog(search_path(extra))
+
+
+def looks_like_file(name: str) -> bool:
+    return name.endswith(YAML_SUFFIXES) or "/" in name or Path(name).is_file()
+
+
+def find_script(name: str, extra: list[Path] | None = None) -> tuple[Script, Catalog]:
+    """SCRIPT as a file, or as an id on the search path, with the catalog it was found in.
+
+    Raises NotFound with what to do: the file's diagnostics, or a did-you-mean.
+    """
+    extra = list(extra or [])
+    if looks_like_file(name):
+        path = Path(name)
+        if not path.is_file():
+            raise NotFound(f"no such script file: {name}")
+        extra.append(path.parent)
+        script, report = load_script(path)
+        if script is None:
+            raise NotFound(render_report(report))
+        return script, catalog(extra)
+    cat = catalog(extra)
+    found = cat.scripts.get(name)
+    if found is not None:
+        return found, cat
+    broken = [b for b in cat.broken if Path(b.path).stem == name]
+    if broken and broken[0].first is not None:
+        raise NotFound(f"script '{name}' has errors:\n" + broken[0].first.render())
+    hint = did_you_mean(name, cat.scripts)
+    known = ", ".join(sorted(cat.scripts)) or "none"
+    raise NotFound(f"no script '{name}'" + (f"; {hint}" if hint else f" (known: {known})"))
+
+
+def script_and_persona(name: str, persona: str | None, extra: list[Path] | None = None) -> Resolved:
+    """Load SCRIPT (a file, or an id on the search path) and its persona (an id)."""
+    script, cat = find_script(name, extra)
+    persona_id = persona or (script.personas[0] if script.personas else "")
+    found_persona = cat.personas.get(persona_id)
+    if found_persona is None:
+        hint = did_you_mean(persona_id, cat.personas)
+        raise NotFound(
+            f"no persona '{persona_id}'"
+            + (f"; {hint}" if hint else "")
+            + f" (this script is played by: {', '.join(script.personas)})"
+        )
+    return Resolved(script, found_persona, cat)
+
+
+def render_report(report: Report) -> str:
+    return "\n".join(d.render() for d in report.items)
