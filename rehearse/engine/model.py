@@ -63,6 +63,7 @@ class Reply:
     say: tuple[Text, ...]
     label: Text | None = None
     kind: ReplyKind | None = None
+    intents: tuple[str, ...] = ()  # library intents whose phrasings this reply inherits
     keywords: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
     forbid: tuple[str, ...] = ()

@@ -82,6 +82,12 @@ def _flag_map(description: str) -> Schema:
     }
 
 
+def intent_names() -> tuple[str, ...]:
+    from rehearse.engine.runtime.intents import names
+
+    return names()
+
+
 def _check_ids() -> list[str]:
     """The coach's check ids: the loader rejects any other in `coach_off` and `checks`."""
     from rehearse.engine.runtime.coach import checks
@@ -134,6 +140,13 @@ def _reply() -> Schema:
         "kind": {
             "enum": ["affirm", "deny"],
             "description": "bare yes-words (affirm) or no-words (deny) go straight here",
+        },
+        "intent": {
+            "description": "the library intent(s) this reply stands for: it inherits their phrasings",
+            "anyOf": [
+                {"enum": list(intent_names())},
+                {"type": "array", "items": {"enum": list(intent_names())}, "minItems": 1},
+            ],
         },
         "keywords": _text_list("words that point to this reply (typo-tolerant)"),
         "require": _text_list("at least one of these words must appear, or the reply cannot match"),

@@ -49,6 +49,7 @@ NODE_KEYS = (
 )
 REPLY_KEYS = (
     "say",
+    "intent",
     "label",
     "kind",
     "keywords",
@@ -508,8 +509,9 @@ def _build_reply(b: _Builder, reply_id: str, raw: Any, path: Path) -> Reply | No
             did_you_mean(kind, ("affirm", "deny")),
         )
         kind = None
-    if not say and kind is None:
-        b.error("R016", path, f"reply '{reply_id}' has no examples in 'say'", key=True)
+    intents = _intents(b, data, path)
+    if not say and kind is None and not intents:
+        b.error("R016", path, f"reply '{reply_id}' has no examples in 'say' and no 'intent'", key=True)
     score: dict[str, int] = {}
     score_raw = b.mapping(data["score"], (*path, "score"), "'score'") if "score" in data else {}
     for dim, amount in (score_raw or {}).items():
@@ -531,6 +533,7 @@ def _build_reply(b: _Builder, reply_id: str, raw: Any, path: Path) -> Reply | No
         say=tuple(say),
         label=b.template(data, path, "label"),
         kind=kind,  # type: ignore[arg-type]
+        intents=intents,
         keywords=tuple(b.str_list(data, path, "keywords")),
         require=tuple(b.str_list(data, path, "require")),
         forbid=tuple(b.str_list(data, path, "forbid")),
@@ -540,6 +543,26 @@ def _build_reply(b: _Builder, reply_id: str, raw: Any, path: Path) -> Reply | No
         next=nexts,
         loc=b.doc.key_loc(path),
     )
+
+
+def _intents(b: _Builder, data: Mapping[str, Any], path: Path) -> tuple[str, ...]:
+    """The intents a reply stands for (one name or a list), each one the library knows."""
+    from rehearse.engine.runtime.intents import names
+
+    if "intent" not in data:
+        return ()
+    given = b.str_list(data, path, "intent")
+    known = names()
+    for i, name in enumerate(given):
+        if name not in known:
+            where = (*path, "intent", i) if isinstance(data.get("intent"), list) else (*path, "intent")
+            b.error(
+                "R018",
+                where,
+                f"unknown intent '{name}'",
+                did_you_mean(name, known) or f"known intents: {', '.join(known)}",
+            )
+    return tuple(n for n in given if n in known)
 
 
 def _build_next(b: _Builder, value: Any, path: Path) -> tuple[NextRule, ...]:

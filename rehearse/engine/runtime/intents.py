@@ -1,0 +1,69 @@
+"""The library of conversation intents: what people do with a reply (thank, decline the role,
+ask for advice, run a colleague down...), each with many phrasings in many registers.
+
+Scripts tie replies to intents (``intent: decline_role``) and inherit the phrasings; the
+recogniser learns from them; the coach's intent-like checks read the same layer. The data
+lives in ``intent_data/<name>.yaml``; the names come from the file names alone, so checking
+a script never parses the phrasings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+_DATA_PACKAGE = "rehearse.engine.runtime"
+_DATA_DIR = "intent_data"
+
+#: Intents that, at a node with no reply for them, get a reaction and the question again.
+ASIDES: frozenset[str] = frozenset(
+    {"thank", "apologise", "dont_know", "ask_repeat", "small_talk", "ask_about_role"}
+)
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    text: str
+    register: str
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    label: str  # in words, for people: "Decline the role"
+    description: str
+    phrasings: tuple[Phrasing, ...]
+
+
+@cache
+def names() -> tuple[str, ...]:
+    """Every intent's name, sorted (from the data's file names: cheap)."""
+    folder = resources.files(_DATA_PACKAGE) / _DATA_DIR
+    return tuple(sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+def _read(name: str) -> Intent:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = (resources.files(_DATA_PACKAGE) / _DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=loader)
+    phrasings = tuple(
+        Phrasing(str(item), str(register))
+        for register, items in (data.get("phrasings") or {}).items()
+        for item in items or ()
+    )
+    return Intent(name, str(data.get("label") or name), str(data.get("description") or ""), phrasings)
+
+
+@cache
+def library() -> dict[str, Intent]:
+    """Every intent with its phrasings, read once."""
+    return {name: _read(name) for name in names()}
+
+
+def label(name: str) -> str:
+    """An intent in words ("Decline the role"); the name itself if unknown."""
+    found = library().get(name)
+    return found.label if found is not None else name
