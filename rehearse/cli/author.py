@@ -48,14 +48,22 @@ def node_of(script: Script, node_id: str) -> Node:
 @click.command("check")
 @click.argument("targets", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option(
+    "--robustness",
+    is_flag=True,
+    help="Also vary every example (a typo, a synonym, a 'but' opening, a negation) and warn "
+    "about variants that would be misread (slower).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def check_command(ctx: click.Context, targets: tuple[Path, ...], strict: bool, fmt: str) -> None:
+def check_command(
+    ctx: click.Context, targets: tuple[Path, ...], strict: bool, robustness: bool, fmt: str
+) -> None:
     """Check scripts and personas (files or folders) and report every problem found."""
     from rehearse.engine.authoring.check import check_paths
     from rehearse.workspace.paths import search_path
 
-    result = check_paths(list(targets), search_path, extra=given_paths(ctx))
+    result = check_paths(list(targets), search_path, extra=given_paths(ctx), robustness=robustness)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -113,8 +121,11 @@ def why_command(
     """Show how TEXT would be understood at NODE of SCRIPT, with every reply's score."""
     from dataclasses import replace
 
+    from rehearse.engine.runtime.intents import label
     from rehearse.engine.runtime.matching import decide
+    from rehearse.engine.runtime.recognise import recognise
     from rehearse.engine.runtime.session import Setup, begin
+    from rehearse.engine.runtime.words import strip_filler
     from rehearse.workspace.library import NotFound, script_and_persona
 
     try:
@@ -124,13 +135,30 @@ def why_command(
     if node_of(found.script, node).is_ending:
         fail(f"node '{node}' is an ending: it has no replies to match")
     state = begin(Setup(found.script, found.persona))
-    decision = decide(text, replace(state, node=node).candidates())
+    recognised = recognise(strip_filler(text), explain=True)
+    decision = decide(text, replace(state, node=node).candidates(), recognition=recognised)
     if as_json:
-        data: dict[str, Any] = {"script": found.script.id, "node": node, "text": text, **decision.to_json()}
+        data: dict[str, Any] = {
+            "script": found.script.id,
+            "node": node,
+            "text": text,
+            **decision.to_json(),
+            "recognised": [
+                {"intent": r.intent, "p": round(r.p, 3), "words": list(r.words), "closest": r.closest}
+                for r in recognised.ranked[:3]
+            ],
+        }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     chosen = decision.reply or (" or ".join(decision.candidates) if decision.candidates else "-")
     echo(f"{decision.kind}: {chosen}  ({decision.reason})")
+    for r in recognised.ranked[:3]:
+        words = ", ".join(f"“{w}”" for w in r.words)
+        echo(
+            f"  reads as {label(r.intent)} [{r.intent}] {r.p:.2f}"
+            + (f", from {words}" if words else "")
+            + (f"; closest phrasing: “{r.closest}”" if r.closest else "")
+        )
     for s in decision.scores:
         extra = f'  via "{s.example}"' if s.example else ""
         notes = f"  [{'; '.join(s.notes)}]" if s.notes else ""

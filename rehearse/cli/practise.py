@@ -160,10 +160,15 @@ def coach_command(
     as_json: bool,
 ) -> None:
     """Show what in TEXT could undercut you, and why."""
-    from rehearse.engine.runtime.coach import coach
+    from rehearse.engine.diagnostics import did_you_mean
+    from rehearse.engine.model import MOMENTS
+    from rehearse.engine.runtime.coach import applies, checks, coach
     from rehearse.workspace.settings import disabled_checks
 
     moments: set[str] = {m.strip() for m in (expects or "").split(",") if m.strip()}
+    for moment in sorted(moments - set(MOMENTS)):
+        hint = did_you_mean(moment, MOMENTS) or f"moments: {', '.join(MOMENTS)}"
+        fail(f"--expects: unknown moment '{moment}'; {hint}")
     disabled: set[str] = set() if all_checks else set(disabled_checks())
     if script_id is not None:
         from rehearse.cli.author import node_of
@@ -179,6 +184,7 @@ def coach_command(
         moments |= set(target.expects)
         disabled |= set(target.coach_off)
     flags = coach(text, expects=frozenset(moments), disabled=frozenset(disabled))
+    idle = [c for c in checks() if c.id not in disabled and not applies(c, moments)]
     if as_json:
         data: list[dict[str, Any]] = [
             {
@@ -190,13 +196,19 @@ def coach_command(
             }
             for f in flags
         ]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        result = {"flags": data, "not_run": [{"check": c.id, "moments": sorted(c.moments)} for c in idle]}
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     if not flags:
         echo("Nothing to flag.")
-        return
     for f in flags:
         words = ", ".join(f'"{text[s.start : s.end]}"' for s in f.spans)
         echo(f"{f.check.title} [{f.check.id}]: {words}")
         echo(f"  why: {f.check.rationale}")
         echo(f"  try: {f.check.suggestion}")
+    if idle:
+        names = ", ".join(f"{c.title.lower()} [{c.id}]" for c in idle)
+        echo(
+            f"Not checked, because they depend on the moment ({names}): say which with "
+            "--expects (ask, thanks, decline, advice, recover) or give --script and --node."
+        )

@@ -64,6 +64,7 @@ class Reply:
     label: Text | None = None
     kind: ReplyKind | None = None
     intents: tuple[str, ...] = ()  # library intents whose phrasings this reply inherits
+    means: Text | None = None  # said back in a check-back: "you'd rather not apply this time"
     keywords: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
     forbid: tuple[str, ...] = ()
@@ -79,6 +80,7 @@ class Node:
     id: str
     boss: Lines
     hint: Text | None = None
+    ask: Text | None = None  # the question, asked again after an aside
     model: Text | None = None
     expects: frozenset[str] = frozenset()
     coach_off: frozenset[str] = frozenset()
@@ -122,7 +124,28 @@ class Script:
         return self.nodes[node_id]
 
 
-PERSONA_LINES = ("greeting", "clarify", "ambiguous", "menu", "hint", "give_up")
+#: Aside intents the persona reacts to (at a node with no reply for them) -> its line.
+ASIDE_LINES: Mapping[str, str] = MappingProxyType(
+    {
+        "thank": "aside_thanks",
+        "apologise": "aside_sorry",
+        "dont_know": "aside_dont_know",
+        "ask_repeat": "aside_repeat",
+        "small_talk": "aside_small_talk",
+        "ask_about_role": "aside_role_question",
+    }
+)
+PERSONA_LINES = (
+    "greeting",
+    "clarify",
+    "ambiguous",
+    "menu",
+    "hint",
+    "give_up",
+    *ASIDE_LINES.values(),
+    "checkback",
+    "checkback_no",
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,7 @@ class Persona:
     description: str = ""
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     patience: int = 4
+    asides_cost_patience: bool = False  # an aside counts as a miss for this boss
     traits: Mapping[str, FlagValue] = field(default_factory=frozen_map)
     lines: Mapping[str, Lines] = field(default_factory=frozen_map)
     overrides: Mapping[str, Mapping[str, NodeOverride]] = field(default_factory=frozen_map)
@@ -164,13 +188,15 @@ def script_templates(script: Script) -> Iterator[Text | Condition]:
     for node in script.nodes.values():
         yield from _templates(node.boss)
         yield from _templates(node.fallback)
-        for text in (node.hint, node.model, node.debrief):
+        for text in (node.hint, node.ask, node.model, node.debrief):
             if text is not None:
                 yield text
         for reply in node.replies:
             yield from reply.say
             if reply.label is not None:
                 yield reply.label
+            if reply.means is not None:
+                yield reply.means
             for rule in reply.next:
                 if rule.when is not None:
                     yield rule.when

@@ -54,6 +54,7 @@ def record_of(turn: Turn, before: State | None) -> TurnRecord:
         label=labels.get(turn.reply, turn.reply) if turn.reply else None,
         candidates=candidates,
         candidate_labels=tuple(labels.get(c, c) for c in candidates),
+        intent=decision.intent if decision else None,
         scores=decision.scores if decision else (),
         score_delta=dict(turn.score_delta),
         options=turn.options,
@@ -122,6 +123,7 @@ def turn_to_json(record: TurnRecord) -> dict[str, Any]:
         "label": record.label,
         "candidates": list(record.candidates),
         "candidate_labels": list(record.candidate_labels),
+        "intent": record.intent,
         "scores": [
             {
                 "reply": s.reply,
@@ -195,6 +197,7 @@ def turn_from_json(data: Mapping[str, Any], *, user: str | None = None, at: str 
         label=_opt(data.get("label")),
         candidates=tuple(_str(c) for c in _list(data.get("candidates"))),
         candidate_labels=tuple(_str(c) for c in _list(data.get("candidate_labels"))),
+        intent=_opt(data.get("intent")),
         scores=tuple(
             ReplyScore(
                 _str(s.get("reply")),

@@ -18,6 +18,8 @@ from rehearse.engine.runtime.session import Ending, Option
 
 PICKED = "picked option"
 """How a decision's reason starts when the user typed the number of an offered option."""
+CONFIRMED = "confirmed"
+"""... and when the user said yes to a check-back."""
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,13 @@ class TurnRecord:
     kind: str
     boss: str
     next_node: str
-    decision: str | None = None  # matched | ambiguous | none (None: the opening)
+    decision: str | None = None  # matched | ambiguous | aside | checkback | none (None: the opening)
     reply: str | None = None
     reason: str | None = None
     label: str | None = None  # the label of the reply it was understood as
-    candidates: tuple[str, ...] = ()  # the replies an ambiguous decision could not separate
+    candidates: tuple[str, ...] = ()  # the replies an ambiguous decision could not separate,
+    # or the one a check-back asked about
+    intent: str | None = None  # what the reply was recognised as doing
     candidate_labels: tuple[str, ...] = ()
     scores: tuple[ReplyScore, ...] = ()
     score_delta: Mapping[str, int] = field(default_factory=dict)
@@ -90,6 +94,11 @@ class TurnRecord:
     def picked(self) -> bool:
         """The user typed the number of an offered option."""
         return (self.reason or "").startswith(PICKED)
+
+    @property
+    def confirmed(self) -> bool:
+        """The user said yes when the boss checked what they meant."""
+        return (self.reason or "").startswith(CONFIRMED)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rehearse.engine.runtime.debrief import Contribution, Debrief, TurnReview, build_debrief, highlight
+from rehearse.engine.runtime.intents import label as intent_label
 from rehearse.engine.runtime.session import Option, State, goal, situation
 from rehearse.history.codec import records_of
 from rehearse.history.errors import StoreError
@@ -34,18 +35,29 @@ MISSED = {
 }
 
 
+SYMBOLS = {"matched": "→", "picked": "→", "ambiguous": "?", "checkback": "?", "aside": "…", "wrapup": "✗"}
+
+
 @dataclass(frozen=True)
 class Understood:
     """How a reply was read, in words: ``headline`` and ``detail`` for styled views, ``text``
     for plain ones."""
 
-    kind: str  # matched | picked | ambiguous | missed | wrapup
+    kind: str  # matched | picked | ambiguous | aside | checkback | missed | wrapup
     headline: str
     detail: str = ""
 
     @property
     def symbol(self) -> str:
-        return {"matched": "→", "picked": "→", "ambiguous": "?", "wrapup": "✗"}.get(self.kind, "↻")
+        symbols = {
+            "matched": "→",
+            "picked": "→",
+            "ambiguous": "?",
+            "wrapup": "✗",
+            "aside": "…",
+            "checkback": "?",
+        }
+        return symbols.get(self.kind, "↻")
 
     @property
     def text(self) -> str:
@@ -67,11 +79,19 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
         label = record.label or name(record.reply)
         if record.picked:
             return Understood("picked", f"understood as “{label}”", record.reason or "")
+        if record.confirmed:
+            return Understood("picked", f"understood as “{label}”", "you confirmed it when the boss checked")
         top = record.scores[0] if record.scores else None
         detail = f"score {top.score:.0f}" if top else ""
         if top is not None and top.example:
             detail += f", closest to “{top.example}”"
         return Understood("matched", f"understood as “{label}”", detail)
+    if record.decision == "aside":
+        what = intent_label(record.intent) if record.intent else "an aside"
+        return Understood("aside", f"an aside: “{what}”", "the boss answered and asked the question again")
+    if record.decision == "checkback":
+        checked = record.candidate_labels[0] if record.candidate_labels else name(record.reply or "")
+        return Understood("checkback", f"nearly understood as “{checked}”", "the boss checked what you meant")
     if record.decision == "ambiguous":
         labels_ = record.candidate_labels or tuple(name(c) for c in record.candidates)
         return Understood(
@@ -364,6 +384,8 @@ def view_of_stored(stored: StoredSession, state: State | None = None) -> Session
 def _read_as(record: TurnRecord) -> str:
     if record.decision == "matched" and record.reply:
         return f"“{record.label or record.reply}”"
+    if record.decision == "aside":
+        return "an aside"
     if record.decision == "ambiguous":
         names = record.candidate_labels or record.candidates
         return "either " + " or ".join(f"“{x}”" for x in names)

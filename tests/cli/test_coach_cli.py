@@ -19,7 +19,7 @@ TEXT = "sorry, I know you're busy, but I was just wondering if maybe I could be 
 def coach_json(*args: str) -> list[dict[str, object]]:
     result = CliRunner().invoke(cli, ["coach", *args, "--json"], obj={})
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)  # type: ignore[no-any-return]
+    return json.loads(result.output)["flags"]  # type: ignore[no-any-return]
 
 
 def test_flags_carry_exact_spans() -> None:
@@ -48,7 +48,7 @@ def test_node_moments_switch_on_moment_checks() -> None:
         ],
         obj={},
     )
-    assert "no-ask" in {f["check"] for f in json.loads(result.output)}
+    assert "no-ask" in {f["check"] for f in json.loads(result.output)["flags"]}
 
 
 def test_settings_switch_a_check_off_and_all_overrides(rehearse_home: Path) -> None:
@@ -72,3 +72,20 @@ def test_plain_output_names_the_words_and_why() -> None:
     result = CliRunner().invoke(cli, ["coach", TEXT], obj={})
     assert 'Hedging the ask [hedge]: "I was just wondering", "maybe"' in result.output
     assert "why: " in result.output and "try: " in result.output
+
+
+def test_without_a_moment_it_says_which_checks_did_not_run() -> None:
+    result = CliRunner().invoke(cli, ["coach", "I'm not applying.", "--json"], obj={})
+    not_run = {c["check"] for c in json.loads(result.output)["not_run"]}
+    assert {"no-ask", "no-thanks", "decline-no-alternative", "abstract-feedback"} <= not_run
+    assert "hedge" not in not_run
+    text = CliRunner().invoke(cli, ["coach", "I'm not applying."], obj={}).output
+    assert "Not checked, because they depend on the moment" in text and "[no-thanks]" in text
+    declined = CliRunner().invoke(cli, ["coach", "I'm not applying.", "--expects", "decline"], obj={})
+    assert "Declining without an alternative" in declined.output
+
+
+def test_an_unknown_moment_is_refused_with_a_did_you_mean() -> None:
+    result = CliRunner().invoke(cli, ["coach", "hello", "--expects", "thanks,declin"], obj={})
+    assert result.exit_code == 2
+    assert "unknown moment 'declin'" in result.output and "decline" in result.output

@@ -14,7 +14,7 @@ from rehearse.engine.compile.catalog import (
     without_gc,
     yaml_files,
 )
-from rehearse.engine.compile.lint import lint_matching
+from rehearse.engine.compile.lint import lint_matching, lint_robustness
 from rehearse.engine.diagnostics import Diagnostic, Loc, Report
 from rehearse.engine.model import Persona, Script
 
@@ -47,8 +47,15 @@ class CheckResult:
         }
 
 
-def check_paths(targets: list[Path], search: SearchPath, extra: list[Path] | None = None) -> CheckResult:
-    """Check files and folders; ``search`` gives the folders where named personas may live."""
+def check_paths(
+    targets: list[Path],
+    search: SearchPath,
+    extra: list[Path] | None = None,
+    *,
+    robustness: bool = False,
+) -> CheckResult:
+    """Check files and folders; ``search`` gives the folders where named personas may live;
+    ``robustness`` also tries variants of every example (slower)."""
     result = CheckResult()
     files: list[Path] = []
     plans: list[Path] = []
@@ -71,8 +78,11 @@ def check_paths(targets: list[Path], search: SearchPath, extra: list[Path] | Non
     for script in checked.scripts.values():
         report = Report()
         report.add_sources_from(checked.report)
+        persona = _lint_persona(script, personas)
         with without_gc():
-            lint_matching(script, _lint_persona(script, personas), report)
+            lint_matching(script, persona, report)
+            if robustness:
+                lint_robustness(script, persona, report)
         result.diagnostics.extend(report.items)
     result.diagnostics.sort(key=lambda d: (d.loc.file, d.loc.line, d.loc.col))
     return result

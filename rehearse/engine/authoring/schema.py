@@ -137,6 +137,9 @@ def _reply() -> Schema:
     properties: Schema = {
         "say": _text_list("example phrasings (templates); write at least four, varied"),
         "label": _text("a short description for the numbered menu (a template)"),
+        "means": _text(
+            'what this reply means, said back in a check-back: "you\'d rather not apply this time"'
+        ),
         "kind": {
             "enum": ["affirm", "deny"],
             "description": "bare yes-words (affirm) or no-words (deny) go straight here",
@@ -176,6 +179,7 @@ def _node() -> Schema:
     properties: Schema = {
         "boss": _lines("what the boss says on arriving here"),
         "hint": _text("advice shown when the user asks for a hint (a template)"),
+        "ask": _text("the question in a few words, asked again after an aside (a template)"),
         "model": _text("a model answer: how a strong reply could be phrased (a template)"),
         "expects": _text_list("moments this node is, for the coach", items={"enum": list(MOMENTS)}),
         "coach_off": _text_list("coach check ids not to run at this node", items={"enum": _check_ids()}),
@@ -272,6 +276,10 @@ def persona_schema() -> Schema:
             "type": "integer",
             "minimum": 1,
             "description": "misunderstood replies before the boss wraps the meeting up",
+        },
+        "asides_cost_patience": {
+            "type": "boolean",
+            "description": "whether a thank-you, small talk or 'say again?' costs this boss's patience",
         },
         "traits": _flag_map("trait name -> value, readable in conditions as persona.traits.NAME"),
         "lines": {

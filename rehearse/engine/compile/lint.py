@@ -8,12 +8,15 @@ as is, would be understood as another reply.
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz
 from rapidfuzz.process import extractOne
 
 from rehearse.engine.diagnostics import Report
 from rehearse.engine.model import Persona, Script, script_templates
 from rehearse.engine.runtime.matching import MARGIN, Candidate, decide
+from rehearse.engine.runtime.words import SYNONYMS
 from rehearse.engine.templating import Text
 
 # Examples of two replies closer than this (cheap token_sort_ratio) get a full decision.
@@ -198,3 +201,103 @@ def _lint_node(script: Script, node_id: str, cands: tuple[Candidate, ...], repor
                     f"as its own reply ({why})",
                     severity="warning",
                 )
+
+
+# -- robustness: would people's variations of an example still be read as meant? ----------
+
+_WORD_RE = re.compile(r"[A-Za-z']+")
+_NEGATABLE = re.compile(
+    r"\b(I(?:'m| am)|I(?:'d| would)|I(?:'ll| will)|I (?:do|can|want|think)|it(?:'s| is)|that(?:'s| is))\b",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(r"\b(?:not|never)\s+|n['’]t\b", re.IGNORECASE)
+_IRREGULAR = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "am"}
+BUT_OPENING = "I know it's a lot to take in, but "
+
+
+def _typo(text: str) -> str | None:
+    """The longest word with two inner letters swapped, and apostrophes dropped."""
+    words = sorted((m for m in _WORD_RE.finditer(text) if len(m.group()) >= 6), key=lambda m: -len(m.group()))
+    if not words:
+        return None
+    m = words[0]
+    w = m.group()
+    i = len(w) // 2
+    swapped = w[: i - 1] + w[i] + w[i - 1] + w[i + 1 :]
+    return (text[: m.start()] + swapped + text[m.end() :]).replace("'", "").replace("’", "")
+
+
+def _synonym(text: str) -> str | None:
+    """A word swapped for another of its synonym group (words.SYNONYMS)."""
+    for m in _WORD_RE.finditer(text):
+        low = m.group().lower()
+        for canon, group in SYNONYMS.items():
+            family = (canon, *group)
+            if low in family:
+                other = next((w for w in family if w != low and len(w) > 3), None)
+                if other is not None:
+                    return text[: m.start()] + other + text[m.end() :]
+    return None
+
+
+def _flipped(text: str) -> str | None:
+    """The example with its first negation taken out, or one put in."""
+    for negative, positive in _IRREGULAR.items():
+        at = text.lower().find(negative)
+        if at >= 0:
+            return text[:at] + positive + text[at + len(negative) :]
+    m = _NEGATION.search(text)
+    if m is not None:
+        return " ".join((text[: m.start()] + text[m.end() :]).split())
+    m = _NEGATABLE.search(text)
+    if m is None:
+        return None
+    return text[: m.end()] + " not" + text[m.end() :]
+
+
+def lint_robustness(script: Script, persona: Persona, report: Report) -> None:
+    """Vary each example as people vary what they type (a typo, a synonym, a "but"
+    opening) and warn when the variant would be read as another reply; and negate it, and
+    warn when the negation would still be read as the same reply (W140)."""
+    from dataclasses import replace
+
+    from rehearse.engine.runtime.session import Setup, begin
+
+    state = begin(Setup(script, persona, user_name="Alex"))
+    for node in script.nodes.values():
+        if node.is_ending or not node.replies:
+            continue
+        cands = replace(state, node=node.id).candidates()
+        for i, cand in enumerate(cands):
+            reply = node.replies[i]
+            for j, example in enumerate(cand.raw_examples):
+                loc = reply.say[j].loc if j < len(reply.say) else reply.loc
+                for how, variant in (
+                    ("with a typo", _typo(example)),
+                    ("with a synonym", _synonym(example)),
+                    ("after a 'but' opening", BUT_OPENING + example[:1].lower() + example[1:]),
+                ):
+                    if variant is None or variant == example:
+                        continue
+                    decision = decide(variant, cands)
+                    if decision.kind == "matched" and decision.reply not in (cand.id, None):
+                        report.add(
+                            "W140",
+                            loc,
+                            f"example of '{cand.id}' at node '{node.id}' {how} (\"{variant}\") would be "
+                            f"understood as '{decision.reply}'",
+                            severity="warning",
+                            hint="add examples in other words, or tie the reply to an intent",
+                        )
+                flipped = _flipped(example)
+                if flipped is not None and flipped != example and cand.kind is None:
+                    decision = decide(flipped, cands)
+                    if decision.kind == "matched" and decision.reply == cand.id:
+                        report.add(
+                            "W141",
+                            loc,
+                            f"example of '{cand.id}' at node '{node.id}' negated (\"{flipped}\") would still "
+                            f"be understood as '{cand.id}'",
+                            severity="warning",
+                            hint="give the opposite meaning a reply of its own, or add forbid words",
+                        )

@@ -39,6 +39,7 @@ SCRIPT_KEYS = ("id", "title", "situation", "goal", "personas", "vars", "rubric",
 NODE_KEYS = (
     "boss",
     "hint",
+    "ask",
     "model",
     "expects",
     "coach_off",
@@ -50,6 +51,7 @@ NODE_KEYS = (
 REPLY_KEYS = (
     "say",
     "intent",
+    "means",
     "label",
     "kind",
     "keywords",
@@ -67,6 +69,7 @@ PERSONA_KEYS = (
     "description",
     "difficulty",
     "patience",
+    "asides_cost_patience",
     "traits",
     "lines",
     "overrides",
@@ -468,13 +471,14 @@ def _build_node(b: _Builder, node_id: str, raw: Any, path: Path) -> Node | None:
             if reply is not None:
                 replies.append(reply)
     else:
-        for key in ("replies", "fallback", "hint", "model"):
+        for key in ("replies", "fallback", "hint", "ask", "model"):
             if key in data:
                 b.warn("W101", (*path, key), f"'{key}' on an ending is never used")
     return Node(
         id=node_id,
         boss=boss,
         hint=b.template(data, path, "hint"),
+        ask=b.template(data, path, "ask"),
         model=b.template(data, path, "model"),
         expects=frozenset(expects),
         coach_off=frozenset(_check_ids(b, data, path)) if "coach_off" in data else frozenset(),
@@ -534,6 +538,7 @@ def _build_reply(b: _Builder, reply_id: str, raw: Any, path: Path) -> Reply | No
         label=b.template(data, path, "label"),
         kind=kind,  # type: ignore[arg-type]
         intents=intents,
+        means=b.template(data, path, "means"),
         keywords=tuple(b.str_list(data, path, "keywords")),
         require=tuple(b.str_list(data, path, "require")),
         forbid=tuple(b.str_list(data, path, "forbid")),
@@ -563,6 +568,14 @@ def _intents(b: _Builder, data: Mapping[str, Any], path: Path) -> tuple[str, ...
                 did_you_mean(name, known) or f"known intents: {', '.join(known)}",
             )
     return tuple(n for n in given if n in known)
+
+
+def _flag(b: _Builder, data: Mapping[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        b.error("R013", (key,), f"'{key}' must be true or false, got {_kind(value)}")
+        return False
+    return value
 
 
 def _build_next(b: _Builder, value: Any, path: Path) -> tuple[NextRule, ...]:
@@ -662,6 +675,7 @@ def build_persona(doc: Document, text: str, report: Report) -> Persona | None:
         description=b.text(root, (), "description") or "",
         difficulty=difficulty,  # type: ignore[arg-type]
         patience=patience,
+        asides_cost_patience=_flag(b, root, "asides_cost_patience"),
         traits=frozen_map(traits),
         lines=frozen_map(lines),
         overrides=frozen_map({k: frozen_map(v) for k, v in overrides.items()}),

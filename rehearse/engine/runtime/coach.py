@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import importlib
+import itertools
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from typing import Any
 import yaml
 
 from rehearse.engine.model import MOMENTS
+from rehearse.engine.runtime.intents import names as intent_names
+from rehearse.engine.runtime.recognise import recognise
 
 __all__ = ["MAX_CHARS", "MOMENTS", "Check", "Flag", "Span", "applies", "checks", "coach"]
 
@@ -46,6 +49,10 @@ __all__ = ["MAX_CHARS", "MOMENTS", "Check", "Flag", "Span", "applies", "checks",
 MAX_CHARS = 3000
 
 _DATA_PACKAGE = "rehearse.engine.runtime"
+#: How confidently a clause must read as a check's intent to be flagged by it (tuned on the
+#: corpus in tests/fixtures/coach_corpus.yaml; reported on the held-out set).
+INTENT_MIN = 0.9
+_WORDS = re.compile(r"\w+")
 _DATA_FILE = ("coach_data", "checks.yaml")
 
 
@@ -66,6 +73,7 @@ class Check:
     rationale: str
     suggestion: str
     moments: frozenset[str]
+    absent: bool = False  # flags what a reply leaves out (no ask, no thanks), not its words
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,9 @@ class _Rule:
     context: tuple[_Pat, ...]  # needs_context hits need one of these nearby
     context_scope: str  # "clause" or "sentence": where to look for the context
     min_hits: int
+    intent: str | None = None  # a clause recognised as this intent is a hit too
+    intent_min: float = INTENT_MIN  # ... this confidently
+    unless_intents: tuple[str, ...] = ()  # nothing is flagged if a clause reads as one of these
 
 
 _MACRO = re.compile(r"%([A-Z_]+)%")
@@ -375,6 +386,7 @@ def _build(data: Mapping[str, Any]) -> tuple[_Rule, ...]:
             rationale=" ".join(str(entry["rationale"]).split()),
             suggestion=" ".join(str(entry["suggestion"]).split()),
             moments=frozenset(_flatten(entry.get("moments"))),
+            absent=str(entry.get("flag_when", "present")) == "absent",
         )
         if check.id in seen:
             raise ValueError(f"coach data: duplicate check id {check.id!r}")
@@ -412,9 +424,22 @@ def _build(data: Mapping[str, Any]) -> tuple[_Rule, ...]:
                 context=compiled("context"),
                 context_scope=scope,
                 min_hits=int(entry.get("min_hits", 1)),
+                intent=_intent_name(check.id, entry.get("intent")),
+                intent_min=float(entry.get("intent_min", INTENT_MIN)),
+                unless_intents=tuple(
+                    _intent_name(check.id, n) or "" for n in _flatten(entry.get("unless_intents"))
+                ),
             )
         )
     return tuple(rules)
+
+
+def _intent_name(check_id: str, name: object) -> str | None:
+    if name is None:
+        return None
+    if str(name) not in intent_names():
+        raise ValueError(f"coach data: {check_id}: unknown intent {name!r}")
+    return str(name)
 
 
 @cache
@@ -443,7 +468,7 @@ _CLAUSE_END = re.compile(
 class _Reply:
     """The text being checked, with lazily computed boundaries and a lower-case copy."""
 
-    __slots__ = ("_clauses", "_found", "_has", "_memo", "_sentences", "aligned", "low", "text")
+    __slots__ = ("_clauses", "_found", "_has", "_memo", "_read", "_sentences", "aligned", "low", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -457,6 +482,7 @@ class _Reply:
         self._found: dict[str, list[int]] = {}
         self._has: dict[int, bool] = {}
         self._memo: dict[str, list[re.Match[str]]] = {}
+        self._read: dict[str, tuple[str, float]] = {}
 
     def may(self, pat: _Pat) -> bool:
         """False when the pattern cannot match: a required string does not occur."""
@@ -533,6 +559,29 @@ class _Reply:
             self._clauses = [m.end() for m in _CLAUSE_END.finditer(self.text)]
         return self._around(self._clauses, pos, len(self.text))
 
+    def clauses(self) -> list[Span]:
+        """Every clause with three words or more, trimmed (the intent checks read them)."""
+        if self._clauses is None:
+            self.clause(0)
+        assert self._clauses is not None
+        cuts = [0, *self._clauses, len(self.text)]
+        out = []
+        for start, end in itertools.pairwise(cuts):
+            piece = self.text[start:end]
+            if len(_WORDS.findall(piece)) >= 3:
+                lead = len(piece) - len(piece.lstrip(" ,;:-—–"))
+                out.append(Span(start + lead, start + len(piece.rstrip())))
+        return out
+
+    def read(self, span: Span) -> tuple[str, float]:
+        """What a clause does (its top intent) and how confidently."""
+        key = f"{span.start}:{span.end}"
+        found = self._read.get(key)
+        if found is None:
+            top = recognise(self.text[span.start : span.end]).top
+            found = self._read[key] = (top.intent, top.p)
+        return found
+
     def is_question(self, pos: int) -> bool:
         _, end = self.sentence(pos)
         return "?" in self.text[max(0, end - 3) : end]
@@ -594,6 +643,12 @@ def _present(rule: _Rule, reply: _Reply) -> list[Span]:
             if pat.needs_context and not _has_context(rule, reply, span):
                 continue
             hits.append(span)
+    if rule.intent is not None:
+        hits += [
+            c
+            for c in reply.clauses()
+            if not _overlaps(c, hits) and _reads_as(reply, c, rule.intent, rule.intent_min)
+        ]
     if not hits:
         return hits
     if rule.unless:
@@ -614,7 +669,20 @@ def _present(rule: _Rule, reply: _Reply) -> list[Span]:
         return []
     if rule.unless_text and reply.search(rule.unless_text):
         return []
+    if rule.unless_intents and any(
+        _reads_as(reply, c, i, rule.intent_min) for c in reply.clauses() for i in rule.unless_intents
+    ):
+        return []
     return hits
+
+
+def _overlaps(span: Span, others: list[Span]) -> bool:
+    return any(o.start < span.end and span.start < o.end for o in others)
+
+
+def _reads_as(reply: _Reply, clause: Span, intent: str, at_least: float) -> bool:
+    name, p = reply.read(clause)
+    return name == intent and p >= at_least
 
 
 def _whole(text: str) -> Span:

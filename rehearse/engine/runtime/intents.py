@@ -33,6 +33,7 @@ class Intent:
     name: str
     label: str  # in words, for people: "Decline the role"
     description: str
+    means: str  # said back in a check-back: "you'd rather not go for it this time"
     phrasings: tuple[Phrasing, ...]
 
 
@@ -54,13 +55,25 @@ def _read(name: str) -> Intent:
         for register, items in (data.get("phrasings") or {}).items()
         for item in items or ()
     )
-    return Intent(name, str(data.get("label") or name), str(data.get("description") or ""), phrasings)
+    return Intent(
+        name,
+        str(data.get("label") or name),
+        str(data.get("description") or ""),
+        str(data.get("means") or ""),
+        phrasings,
+    )
 
 
 @cache
 def library() -> dict[str, Intent]:
     """Every intent with its phrasings, read once."""
     return {name: _read(name) for name in names()}
+
+
+def means(name: str) -> str:
+    """What an intent means, said back to the speaker ("you'd rather not go for it")."""
+    found = library().get(name)
+    return found.means if found is not None else name
 
 
 def label(name: str) -> str:

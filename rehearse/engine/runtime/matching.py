@@ -12,14 +12,30 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
 from rehearse.engine.model import ReplyKind
+from rehearse.engine.runtime.intents import ASIDES
+from rehearse.engine.runtime.recognise import Recognition, recognise
+from rehearse.engine.runtime.words import (
+    AFFIRM_PHRASES,
+    BUT,
+    CLAUSE,
+    DENY_PHRASES,
+    LEAD_AFFIRM,
+    LEAD_DENY,
+    NEGATORS,
+    STOPWORDS,
+    UN_WORDS,
+    concept,
+    expand,
+    normalise,
+    strip_filler,
+)
 
 # Tuned by sweeping over tests/fixtures/match_eval.yaml (tests/benchmarks/bench_matching.py).
 THRESHOLD = 54.0
@@ -34,245 +50,16 @@ NEGATION_WINDOW = 3
 SHORT_EXTRA = 10.0
 MAX_INPUT_CHARS = 2000
 
-DecisionKind = Literal["matched", "ambiguous", "none"]
+# The intent layer (rehearse.engine.runtime.recognise), tuned on the tuning half of
+# tests/fixtures/understanding_eval.yaml.
+INTENT_SCALE = 100.0  # a reply's intent score is its best intent's confidence times this
+CHECK_FLOOR = 40.0  # a near miss from this score up, clearly ahead, gets a check-back
+CHECK_MARGIN = 12.0
+ASIDE_CONFIDENCE = 0.5  # an aside intent this confident, with no reply for it, is an aside
+VETO_CONFIDENCE = 0.8  # a reading this confident of another intent ...
+VETO_BELOW = 0.05  # ... when the reply's own intents are below this, outweighs close words
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-# Contractions with an apostrophe (run only when the text has one), in this order.
-_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"\bcan't\b", "can not"),
-        (r"\bwon't\b", "will not"),
-        (r"\bshan't\b", "shall not"),
-        (r"\bain't\b", "am not"),
-        (r"n't\b", " not"),
-        (r"\bi'm\b", "i am"),
-        (r"\blet's\b", "let us"),
-        (r"\b(it|that|what|there|here|he|she|who)'s\b", r"\1 is"),
-        (r"'re\b", " are"),
-        (r"'ve\b", " have"),
-        (r"'ll\b", " will"),
-        (r"'d\b", " would"),
-    )
-)
-# Words typed without an apostrophe, and chat shorthand: one pass with a lookup.
-_SHORTHAND = {
-    "cannot": "can not",
-    "cant": "can not",
-    "wont": "will not",
-    "im": "i am",
-    "ive": "i have",
-    "idk": "i do not know",
-    "wanna": "want to",
-    "gonna": "going to",
-    "gotta": "got to",
-    "dunno": "do not know",
-    "kinda": "kind of",
-    "sorta": "sort of",
-    "imo": "in my opinion",
-    "thx": "thanks",
-    "pls": "please",
-    "plz": "please",
-    **{
-        f"{aux}nt": f"{aux} not"
-        for aux in ("do does did is are was were would could should have has had must need".split())
-    },
-}
-_SHORTHAND_RE = re.compile(r"\b(" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")\b")
-
-NEGATORS = frozenset(
-    "not no never nothing without refuse refusing nor neither none nobody nowhere "
-    "decline declining against".split()
-)
-# Words that carry little meaning on their own: matching on them alone is noise.
-STOPWORDS = (
-    frozenset(
-        """a an the i me my mine myself you your yours we us our it its this that these those
-    to of in on at for with about as by from into up out over so than then too very
-    and or but if because while just really quite also even still again
-    is am are was were be been being do does did doing have has had having
-    will would shall should can could may might must
-    what which who whom whose when where why how
-    he him his she her they them their there here
-    some any all each both more most much many such own same other
-    okay ok well um uh like oh yeah hmm
-    honestly honest frankly basically enough actually literally anyway anyways guess suppose
-    """.split()
-    )
-    - NEGATORS
-)
-# Words that mean the same thing in these conversations, folded onto one stem, so that
-# "I'd love the job" meets "I want the role". Kept small: a wrong synonym costs precision.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "role": ("job", "post", "position", "opening", "promotion", "vacancy", "lead", "seat"),
-    "want": ("like", "love", "keen", "interest", "fancy", "wish", "prefer", "eager"),
-    "apply": ("application", "consider", "candidate", "candidacy", "run", "throw"),
-    "thank": ("thanks", "grateful", "appreciate", "gratitude", "cheer"),
-    "sorry": ("apologise", "apologize", "apology", "apologies", "regret"),
-    "advice": (
-        "advise",
-        "suggest",
-        "suggestion",
-        "recommend",
-        "recommendation",
-        "tip",
-        "pointer",
-        "guidance",
-    ),
-    "leave": ("quit", "resign", "resignation", "elsewhere", "exit", "walk"),
-    "train": ("teach", "mentor", "coach", "develop", "development", "learn"),
-    "course": ("class", "workshop", "qualification", "certification", "certificate"),
-    "help": ("support", "backing", "assist", "assistance"),
-    "talk": ("meet", "meeting", "chat", "discuss", "discussion", "conversation", "catch"),
-    "skill": ("ability", "competence", "expertise", "knowledge", "strength"),
-    "colleague": ("peer", "coworker", "teammate"),
-    "pay": ("salary", "money", "raise", "compensation", "rise"),
-    "scope": ("responsibility", "responsibilities", "remit", "ownership", "influence"),
-    "nerve": ("nervous", "scared", "afraid", "anxious", "fear", "worried", "worry", "fright"),
-    "ready": ("prepared",),
-    "sure": ("certain", "positive", "confident"),
-    "idea": ("plan", "proposal", "suggestion"),
-}
-_CANON: dict[str, str] = {}
-# "unfair" is "not fair": the base word, negated (a closed list; most un- words are not).
-UN_WORDS = frozenset(
-    "unfair unhappy unable unclear unsure unlikely uninterested unready unwilling unprepared "
-    "unqualified unreasonable unhelpful unimportant unsuitable unacceptable unjust".split()
-)
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper: 'considered', 'considering', 'considers' -> 'consider'."""
-    if len(word) <= 3:
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("ied") and len(word) > 4:
-        return word[:-3] + "y"
-    for suffix in ("ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
-                base = base[:-1]
-            return base
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-for _canon, _words in SYNONYMS.items():
-    for _word in (_canon, *_words):
-        _CANON[stem(_word)] = _canon
-
-
-@lru_cache(maxsize=65536)
-def concept(word: str) -> str:
-    stemmed = stem(word)
-    return _CANON.get(stemmed, stemmed)
-
-
-_BUT = re.compile(r"\b(?:but|however|though|although|except|yet)\b")
-_CLAUSE = re.compile(r"[.;!?\n]+|,|\b(?:and then|and also|also)\b")
-
-AFFIRM_PHRASES = frozenset(
-    {
-        "yes",
-        "yep",
-        "yeah",
-        "yup",
-        "sure",
-        "ok",
-        "okay",
-        "absolutely",
-        "definitely",
-        "certainly",
-        "of course",
-        "indeed",
-        "sounds good",
-        "correct",
-        "right",
-        "exactly",
-        "agreed",
-        "deal",
-        "yes please",
-        "i do",
-        "i will",
-        "i am",
-        "i would",
-        "for sure",
-        "totally",
-        "that is right",
-        "go ahead",
-        "why not",
-        "sure thing",
-        "yes i am",
-        "yes i do",
-        "yes i would",
-        "yes definitely",
-        "yes absolutely",
-        "very much",
-        "yes of course",
-        "of course i do",
-        "of course i am",
-        "i guess so",
-        "i think so",
-    }
-)
-DENY_PHRASES = frozenset(
-    {
-        "no",
-        "nope",
-        "nah",
-        "not really",
-        "no thanks",
-        "no thank you",
-        "i do not",
-        "not at all",
-        "never",
-        "i will not",
-        "i am not",
-        "i would not",
-        "no way",
-        "absolutely not",
-        "definitely not",
-        "certainly not",
-        "of course not",
-        "not now",
-        "not yet",
-        "no i am not",
-        "no i do not",
-        "no i would not",
-        "i guess not",
-        "i think not",
-        "i do not think so",
-        "not for me",
-        "no not really",
-    }
-)
-_LEAD_AFFIRM = ("yes", "yeah", "yep", "sure", "absolutely", "definitely", "of course")
-_LEAD_DENY = ("no", "nope", "nah", "not really")
-
-
-_INTERJECTION = re.compile(r"(^|[,.;!?]|\bbut\b)\s*(?:no|nope)\s*[,.!;:-]+")
-
-
-def expand(text: str) -> str:
-    """Lower-case and expand contractions, before punctuation is stripped.
-
-    A leading "no," answers the question; it does not negate what follows ("no, I stand
-    by it"), so it becomes "nah", which counts as a plain no but not as a negator.
-    """
-    text = text.translate(_APOSTROPHES).lower()
-    text = _INTERJECTION.sub(r"\1 nah ", text)
-    if "'" in text:
-        for pattern, repl in _CONTRACTIONS:
-            text = pattern.sub(repl, text)
-    return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1)], text)
-
-
-def normalise(text: str) -> str:
-    return str(default_process(expand(text)))
-
+DecisionKind = Literal["matched", "ambiguous", "none", "aside", "checkback"]
 
 BREAK = "qqbreakqq"
 _PUNCTUATION = re.compile(r"[.,;:!?()]+")
@@ -338,6 +125,7 @@ class Candidate:
     require: tuple[str, ...]
     forbid: tuple[str, ...]
     concepts: frozenset[str] = frozenset()
+    intents: tuple[str, ...] = ()
 
 
 def prepare(
@@ -349,6 +137,7 @@ def prepare(
     keywords: Iterable[str] = (),
     require: Iterable[str] = (),
     forbid: Iterable[str] = (),
+    intents: Iterable[str] = (),
 ) -> Candidate:
     phrases = tuple(Phrase.of(_marked(expand(e))) for e in examples)
     return Candidate(
@@ -361,6 +150,7 @@ def prepare(
         require=tuple(normalise(k) for k in require if normalise(k)),
         forbid=tuple(normalise(k) for k in forbid if normalise(k)),
         concepts=frozenset().union(*(p.concepts for p in phrases)),
+        intents=tuple(intents),
     )
 
 
@@ -374,6 +164,8 @@ class ReplyScore:
     clause: str | None = None
     keywords: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    intent: str | None = None  # the reply's intent that the reply was recognised as most
+    intent_p: float = 0.0  # ... and how confidently (0..1)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -383,6 +175,8 @@ class ReplyScore:
             "clause": self.clause,
             "keywords": list(self.keywords),
             "notes": list(self.notes),
+            "intent": self.intent,
+            "intent_p": round(self.intent_p, 3),
         }
 
 
@@ -393,6 +187,9 @@ class Decision:
     candidates: tuple[str, ...]  # the two replies an ambiguous decision could not separate
     scores: tuple[ReplyScore, ...]  # every reply, best first
     reason: str
+    intent: str | None = None  # what the reply was recognised as doing, whatever the node takes
+    confidence: float = 0.0  # ... how confidently (0..1)
+    evidence: tuple[str, ...] = ()  # the words that carried it
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -400,6 +197,9 @@ class Decision:
             "reply": self.reply,
             "candidates": list(self.candidates),
             "reason": self.reason,
+            "intent": self.intent,
+            "confidence": round(self.confidence, 3),
+            "evidence": list(self.evidence),
             "scores": [s.to_json() for s in self.scores],
         }
 
@@ -419,12 +219,12 @@ def _has_word(phrase: Phrase, word: str) -> bool:
 def _clauses(text: str) -> list[str]:
     """The whole text and its clauses; after 'but', only what follows counts."""
     lowered = expand(text)
-    parts = _BUT.split(lowered)
+    parts = BUT.split(lowered)
     if len(parts) > 1:
         tail = parts[-1]
         if len(default_process(tail).split()) >= 2:
             lowered = tail
-    pieces = [lowered, *(_CLAUSE.split(lowered))]
+    pieces = [lowered, *(CLAUSE.split(lowered))]
     seen: list[str] = []
     for piece in pieces:
         norm = _marked(piece)
@@ -506,9 +306,15 @@ def _bare(text: str) -> str:
     return " ".join(normalise(text).split())
 
 
-def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
-    """Score every candidate and decide: matched, ambiguous (too close) or none."""
-    text = text[:MAX_INPUT_CHARS]
+def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recognition | None = None) -> Decision:
+    """Score every candidate and decide: matched, ambiguous (too close), a check-back (one
+    reply clearly ahead but under the pass mark), an aside (a thank-you, "say again?", small
+    talk... that no reply here takes) or none.
+
+    Each reply's score is the better of two readings: how close the words are to its own
+    examples, and how confidently the reply was recognised as one of its intents.
+    """
+    text = strip_filler(text[:MAX_INPUT_CHARS])
     bare = _bare(text)
     if not bare or not candidates:
         scores = tuple(ReplyScore(c.id, 0.0) for c in sorted(candidates, key=lambda c: c.id))
@@ -529,50 +335,97 @@ def decide(text: str, candidates: Sequence[Candidate]) -> Decision:
     whole = Phrase.of(_marked(expand(text)))
     lead = _lead(bare)
     weights = _Weights(candidates)
+    recognised = recognition if recognition is not None else recognise(text)
     results: dict[str, ReplyScore] = {}
     negated_affirm: ReplyScore | None = None
     for cand in candidates:
         result, negated = _score_candidate(cand, phrases, whole, lead, weights)
-        results[cand.id] = result
+        results[cand.id] = _with_intent(cand, result, recognised)
         if cand.kind == "affirm" and negated is not None:
             negated_affirm = negated
     deny = by_kind.get("deny")
     if deny is not None and negated_affirm is not None and _allowed(deny, whole) is None:
         current = results[deny.id]
         if negated_affirm.score - NEGATED_YES_DISCOUNT > current.score:
-            results[deny.id] = ReplyScore(
-                deny.id,
-                negated_affirm.score - NEGATED_YES_DISCOUNT,
-                negated_affirm.example,
-                negated_affirm.clause,
-                current.keywords,
-                (*current.notes, "a negated yes counts as no"),
+            results[deny.id] = replace(
+                current,
+                score=negated_affirm.score - NEGATED_YES_DISCOUNT,
+                example=negated_affirm.example,
+                clause=negated_affirm.clause,
+                notes=(*current.notes, "a negated yes counts as no"),
             )
     ranked = tuple(sorted(results.values(), key=lambda s: (-s.score, s.reply)))
-    top = ranked[0]
+    top = recognised.top
+
+    def made(kind: DecisionKind, reply: str | None, pair: tuple[str, ...], reason: str) -> Decision:
+        return Decision(kind, reply, pair, ranked, reason, top.intent, top.p, top.words)
+
+    best = ranked[0]
     # A word or two ("maybe", "training") is thin evidence: ask for more unless it fits well.
     threshold = THRESHOLD + (SHORT_EXTRA if len(whole.tokens) <= 2 else 0.0)
-    if top.score < threshold:
-        return Decision("none", None, (), ranked, f"best score {top.score:.0f} is below {threshold:.0f}")
-    if len(ranked) > 1:
-        second = ranked[1]
-        if second.score >= THRESHOLD and top.score - second.score < MARGIN:
-            return Decision(
-                "ambiguous",
-                None,
-                (top.reply, second.reply),
-                ranked,
-                f"'{top.reply}' {top.score:.0f} and '{second.reply}' {second.score:.0f} "
-                f"are within {MARGIN:.0f}",
-            )
-    return Decision("matched", top.reply, (), ranked, f"'{top.reply}' scored {top.score:.0f}")
+    if best.score >= threshold:
+        if len(ranked) > 1:
+            second = ranked[1]
+            if second.score >= THRESHOLD and best.score - second.score < MARGIN:
+                return made(
+                    "ambiguous",
+                    None,
+                    (best.reply, second.reply),
+                    f"'{best.reply}' {best.score:.0f} and '{second.reply}' {second.score:.0f} "
+                    f"are within {MARGIN:.0f}",
+                )
+        return made("matched", best.reply, (), f"'{best.reply}' scored {best.score:.0f}")
+    taken = {i for c in candidates for i in c.intents}
+    if top.intent in ASIDES and top.p >= ASIDE_CONFIDENCE and top.intent not in taken:
+        return made("aside", None, (), f"an aside: {top.intent} ({top.p:.2f})")
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    if best.score >= CHECK_FLOOR and best.score - runner_up >= CHECK_MARGIN:
+        return made(
+            "checkback",
+            best.reply,
+            (best.reply,),
+            f"'{best.reply}' {best.score:.0f} is ahead but below {threshold:.0f}",
+        )
+    return made("none", None, (), f"best score {best.score:.0f} is below {threshold:.0f}")
+
+
+def _with_intent(cand: Candidate, result: ReplyScore, recognised: Recognition) -> ReplyScore:
+    """The reply's score, raised to its intent reading when that is higher."""
+    if not cand.intents or (
+        result.score == 0.0 and any(n.startswith(("forbidden", "needs")) for n in result.notes)
+    ):
+        return result
+    best = recognised.best_of(cand.intents)
+    if best is None:
+        return result
+    by_intent = INTENT_SCALE * best.p
+    top = recognised.top
+    if top.p >= VETO_CONFIDENCE and best.p < VETO_BELOW and result.score >= CHECK_FLOOR:
+        # The words are close but the reply plainly does something else ("I'm not interested"
+        # against "I'm interested"): never a match on the words alone, at most a check-back.
+        return replace(
+            result,
+            score=min(result.score, CHECK_FLOOR),
+            notes=(*result.notes, f"reads as {top.intent} {top.p:.2f}, not {best.intent}"),
+            intent=best.intent,
+            intent_p=best.p,
+        )
+    if by_intent <= result.score:
+        return replace(result, intent=best.intent, intent_p=best.p)
+    return replace(
+        result,
+        score=min(100.0, by_intent),
+        notes=(*result.notes, f"intent {best.intent} {best.p:.2f}"),
+        intent=best.intent,
+        intent_p=best.p,
+    )
 
 
 def _lead(bare: str) -> ReplyKind | None:
-    for word in _LEAD_DENY:
+    for word in LEAD_DENY:
         if bare.startswith(word + " "):
             return "deny"
-    for word in _LEAD_AFFIRM:
+    for word in LEAD_AFFIRM:
         if bare.startswith(word + " "):
             return "affirm"
     return None

@@ -8,11 +8,13 @@ variant of a line the boss says) comes from the seed and the turn number, never 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from rehearse.engine.model import (
+    ASIDE_LINES,
     FlagValue,
     Lines,
     Node,
@@ -23,10 +25,15 @@ from rehearse.engine.model import (
     frozen_map,
 )
 from rehearse.engine.runtime.coach import Flag, coach
+from rehearse.engine.runtime.intents import means
 from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
+from rehearse.engine.runtime.recognise import recognise
+from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, normalise, strip_filler
 from rehearse.engine.templating import Namespace, TemplateProblem, Text
 
-TurnKind = Literal["opening", "line", "clarify", "ambiguous", "hint", "menu", "wrapup", "ending"]
+TurnKind = Literal[
+    "opening", "line", "clarify", "ambiguous", "hint", "menu", "wrapup", "ending", "aside", "checkback"
+]
 EndReason = Literal["script", "patience"]
 
 HINT_AT_MISS = 2
@@ -39,6 +46,14 @@ DEFAULT_LINES: Mapping[str, tuple[str, ...]] = {
     "menu": ("Let me make this easier. Which of these is closest to what you mean?",),
     "hint": ("Take a moment.",),
     "give_up": ("I'm afraid I have to wrap this up. Let's pick it up another time.",),
+    "aside_thanks": ("You're welcome. {{ question }}",),
+    "aside_sorry": ("No need to apologise. {{ question }}",),
+    "aside_dont_know": ("Take a moment, there's no rush. {{ question }}",),
+    "aside_repeat": ("Sure. {{ line }}",),
+    "aside_small_talk": ("Ha, another time. {{ question }}",),
+    "aside_role_question": ("Good question, and we can get into the detail. First, though: {{ question }}",),
+    "checkback": ("Just so I'm clear: {{ meaning }}?",),
+    "checkback_no": ("Sorry, I got that wrong. Tell me again in your own words?",),
 }
 PATIENCE_DEBRIEF = (
     "{{ persona.name }} ran out of patience: too many replies did not land. "
@@ -122,6 +137,7 @@ class _Prepared:
                     keywords=r.keywords,
                     require=r.require,
                     forbid=r.forbid,
+                    intents=r.intents,
                 )
                 for r in node.replies
             )
@@ -140,6 +156,7 @@ class State:
     misses: int = 0
     total_misses: int = 0
     offered: tuple[str, ...] = ()
+    pending: str | None = None  # a reply the boss checked back about, settled by yes or no
     last: str | None = None
     ending: Ending | None = None
     transcript: tuple[Turn, ...] = ()
@@ -294,18 +311,128 @@ def step(state: State, text: str) -> tuple[State, Turn]:
         raise SessionOver("the conversation has ended")
     node = state.current
     index = state.turn + 1
-    choice = _numbered_choice(state, text)
-    decision = choice if choice is not None else decide(text, state.candidates())
     coaching = coach(text, expects=node.expects, disabled=state.setup.disabled_checks | node.coach_off)
-    base = replace(state, previous=state, turn=index)
-    if decision.kind == "matched" and decision.reply is not None:
-        new_state, turn = _advance(base, node, node.reply(decision.reply), text, decision)
-    elif decision.kind == "ambiguous":
-        new_state, turn = _ask_which(base, node, text, decision)
+    base = replace(state, previous=state, turn=index, pending=None)
+    settled = _settle_checkback(state, text)
+    if settled is not None:
+        new_state, turn = settled(base, node, text)
+        coaching = ()  # a yes or a no to "You mean ...?" says nothing about how you put things
     else:
-        new_state, turn = _miss(base, node, text, decision)
+        choice = _numbered_choice(state, text)
+        decision = choice if choice is not None else decide(text, state.candidates())
+        if decision.kind == "matched" and decision.reply is not None:
+            new_state, turn = _advance(base, node, node.reply(decision.reply), text, decision)
+        elif decision.kind == "ambiguous":
+            new_state, turn = _ask_which(base, node, text, decision)
+        elif decision.kind == "aside":
+            new_state, turn = _aside(base, node, text, decision)
+            coaching = tuple(f for f in coaching if not f.check.absent)  # asides owe no ask
+        elif decision.kind == "checkback" and decision.reply is not None:
+            new_state, turn = _check_back(base, node, text, decision)
+        else:
+            new_state, turn = _miss(base, node, text, decision)
     turn = replace(turn, coaching=coaching)
     return replace(new_state, transcript=(*state.transcript, turn)), turn
+
+
+CONFIRMED = "confirmed"  # how the reason of a reply confirmed after a check-back starts
+
+Settle = Callable[["State", Node, str], tuple["State", "Turn"]]
+
+
+def _settle_checkback(state: State, text: str) -> Settle | None:
+    """After "You mean ...?": a yes takes that reply, a no asks again; anything else is a
+    new reply (None)."""
+    if state.pending is None:
+        return None
+    answer = yes_or_no(text)
+    if answer is None:
+        return None
+    pending = state.pending
+    if answer == "yes":
+
+        def confirm(base: State, node: Node, said: str) -> tuple[State, Turn]:
+            first = state.transcript[-1].decision if state.transcript else None
+            scores = first.scores if first is not None else ()
+            decision = Decision("matched", pending, (), scores, f"{CONFIRMED} '{pending}' after a check-back")
+            return _advance(base, node, node.reply(pending), said, decision)
+
+        return confirm
+
+    def retract(base: State, node: Node, said: str) -> tuple[State, Turn]:
+        ctx = context(base)
+        boss = _persona_line(base, "checkback_no", ctx, base.turn)
+        decision = Decision("none", None, (), (), f"not '{pending}' after a check-back")
+        return base, Turn(base.turn, node.id, said, decision, None, boss, "clarify", node.id)
+
+    return retract
+
+
+def yes_or_no(text: str) -> Literal["yes", "no"] | None:
+    """A plain yes or no, in words or as what the reply does."""
+    bare = " ".join(normalise(strip_filler(text)).split())
+    if bare in AFFIRM_PHRASES or bare.split(" ", 1)[0] in ("yes", "yeah", "yep", "yup", "correct", "exactly"):
+        return "yes"
+    if bare in DENY_PHRASES or bare.split(" ", 1)[0] in ("no", "nope", "nah"):
+        return "no"
+    top = recognise(text).top
+    if top.intent in ("yes", "no") and top.p >= 0.5:
+        return "yes" if top.intent == "yes" else "no"
+    return None
+
+
+def _asked(state: State, node: Node) -> tuple[str, str]:
+    """(the question, the whole line) the boss asked at this node: the node's ``ask`` when
+    it has one, else the last question in the line the boss said on arriving here."""
+    line = next(
+        (
+            t.boss
+            for t in reversed(state.transcript)
+            if t.next_node == node.id and t.kind in ("opening", "line")
+        ),
+        "",
+    )
+    if node.ask is not None:
+        return _render(node.ask, context(state)), line
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", line.strip()) if s]
+    questions = [s for s in sentences if s.rstrip().endswith("?")]
+    return (questions[-1] if questions else line), line
+
+
+def _aside(state: State, node: Node, text: str, decision: Decision) -> tuple[State, Turn]:
+    """A thank-you, an apology, "say again?", small talk...: the boss reacts in their own
+    voice and asks the question again. It never moves the conversation on, and costs
+    patience only with a persona that says so."""
+    question, line = _asked(state, node)
+    key = ASIDE_LINES.get(decision.intent or "", "aside_thanks")
+    if state.persona.asides_cost_patience:
+        state = replace(state, total_misses=state.total_misses + 1)
+        if state.patience_left <= 0:
+            return _miss(replace(state, total_misses=state.total_misses - 1), node, text, decision)
+    lowered = question[:1].lower() + question[1:] if question[:2] != "I " else question
+    ctx = context(state, question=question, question_lower=lowered, line=line)
+    boss = _persona_line(state, key, ctx, state.turn)
+    return state, Turn(state.turn, node.id, text, decision, None, boss, "aside", node.id)
+
+
+def _check_back(state: State, node: Node, text: str, decision: Decision) -> tuple[State, Turn]:
+    """One reply is clearly ahead but under the pass mark: "You mean ...?" (a yes or no
+    settles it next turn)."""
+    assert decision.reply is not None
+    reply = node.reply(decision.reply)
+    ctx = context(state)
+    meaning = _render(reply.means, ctx) if reply.means is not None else _meaning(reply, ctx)
+    boss = _persona_line(state, "checkback", context(state, meaning=meaning), state.turn)
+    return replace(state, pending=reply.id), Turn(
+        state.turn, node.id, text, decision, None, boss, "checkback", node.id
+    )
+
+
+def _meaning(reply: Reply, ctx: Mapping[str, Any]) -> str:
+    if reply.intents:
+        return means(reply.intents[0])
+    label = _render(reply.label, ctx) if reply.label is not None else reply.id.replace("_", " ")
+    return f"you mean “{label}”"
 
 
 def _numbered_choice(state: State, text: str) -> Decision | None:

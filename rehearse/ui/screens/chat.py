@@ -55,6 +55,7 @@ COACH_DEBOUNCE = 0.15
 PLACEHOLDER = "Type your reply and press Enter"
 PLACEHOLDER_MENU = "Type a number, or say it in your own words"
 PLACEHOLDER_END = "Press Enter to read your debrief"
+PLACEHOLDER_CHECK = "Yes or no (or say it another way)"
 
 KIND_TAGS = {
     "clarify": ("asks you to rephrase", "↻ Didn't land: say it another way (^t for a hint)."),
@@ -62,6 +63,8 @@ KIND_TAGS = {
     "hint": ("still not following", None),
     "menu": ("offers some options", None),
     "wrapup": ("wraps up", "⏹ Out of patience: too many replies did not land."),
+    "aside": ("answers, then asks again", None),
+    "checkback": ("checks what you meant", "? Say yes or no, or put it another way."),
 }
 
 
@@ -300,7 +303,7 @@ class ChatScreen(PreviewHost):
         kind_class = turn.kind if turn.kind in KIND_TAGS else "line"
         colour = (
             "$text-accent"
-            if kind_class == "line"
+            if kind_class in ("line", "aside")
             else ("$text-error" if kind_class == "wrapup" else "$text-warning")
         )
         speaker = assemble(
@@ -352,6 +355,8 @@ class ChatScreen(PreviewHost):
         reply = self.query_one(ReplyInput)
         if self.state.ending is not None:
             reply.placeholder = PLACEHOLDER_END
+        elif self.state.pending is not None:
+            reply.placeholder = PLACEHOLDER_CHECK
         elif self.state.offered:
             reply.placeholder = PLACEHOLDER_MENU
         else:

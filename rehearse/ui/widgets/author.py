@@ -62,6 +62,14 @@ def overlay_content(state: State, text: str) -> Content:
             verdict = assemble(
                 ("ambiguous", "bold $text-warning"), f": {' or '.join(close)} (the boss asks which)"
             )
+        elif decision.kind == "aside":
+            verdict = assemble(
+                ("aside", "bold $text-accent"), f": {decision.intent} (the boss answers and asks again)"
+            )
+        elif decision.kind == "checkback":
+            verdict = assemble(
+                ("check-back", "bold $text-warning"), f": {decision.reply}? (a yes or a no settles it)"
+            )
         else:
             verdict = assemble(
                 ("none", "bold $text-error"), f": {decision.reason}, the boss asks to rephrase"
@@ -75,6 +83,15 @@ def overlay_content(state: State, text: str) -> Content:
         examples = {s.reply: s.example for s in decision.scores}
         notes = {s.reply: s.notes for s in decision.scores}
     lines = [assemble(head, verdict)]
+    if picked is None and text.strip() and decision.intent:
+        words = ", ".join(decision.evidence[:3])
+        lines.append(
+            plain(
+                f"   reads as {decision.intent} {decision.confidence:.2f}"
+                + (f" (from: {words})" if words else ""),
+                "$text-muted",
+            )
+        )
     width = min(ID_WIDTH, max((len(r) for r in order), default=4))
     rule_due = picked is None and any(v is not None for v in scores.values())
     for reply in order:

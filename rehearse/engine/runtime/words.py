@@ -1,0 +1,272 @@
+"""Words as the understanding layer reads them: apostrophes straightened, contractions and
+chat shorthand expanded ("don't" -> "do not", "idk" -> "i do not know"), light stemming,
+a small synonym table, and the word lists (negators, stopwords, plain yes and no) that the
+matcher and the recogniser share.
+
+rapidfuzz's ``default_process`` turns "don't" into "don t": contractions are expanded here
+first, before any punctuation is stripped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.utils import default_process
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+# Contractions with an apostrophe (run only when the text has one), in this order.
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\bcan't\b", "can not"),
+        (r"\bwon't\b", "will not"),
+        (r"\bshan't\b", "shall not"),
+        (r"\bain't\b", "am not"),
+        (r"n't\b", " not"),
+        (r"\bi'm\b", "i am"),
+        (r"\blet's\b", "let us"),
+        (r"\b(it|that|what|there|here|he|she|who)'s\b", r"\1 is"),
+        (r"'re\b", " are"),
+        (r"'ve\b", " have"),
+        (r"'ll\b", " will"),
+        (r"'d\b", " would"),
+    )
+)
+# Words typed without an apostrophe, and chat shorthand: one pass with a lookup.
+_SHORTHAND = {
+    "cannot": "can not",
+    "cant": "can not",
+    "wont": "will not",
+    "im": "i am",
+    "ive": "i have",
+    "idk": "i do not know",
+    "wanna": "want to",
+    "gonna": "going to",
+    "gotta": "got to",
+    "dunno": "do not know",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "imo": "in my opinion",
+    "thx": "thanks",
+    "pls": "please",
+    "plz": "please",
+    **{
+        f"{aux}nt": f"{aux} not"
+        for aux in ("do does did is are was were would could should have has had must need".split())
+    },
+}
+_SHORTHAND_RE = re.compile(r"\b(" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")\b")
+
+NEGATORS = frozenset(
+    "not no never nothing without refuse refusing nor neither none nobody nowhere "
+    "decline declining against".split()
+)
+# Words that carry little meaning on their own: matching on them alone is noise.
+STOPWORDS = (
+    frozenset(
+        """a an the i me my mine myself you your yours we us our it its this that these those
+    to of in on at for with about as by from into up out over so than then too very
+    and or but if because while just really quite also even still again
+    is am are was were be been being do does did doing have has had having
+    will would shall should can could may might must
+    what which who whom whose when where why how
+    he him his she her they them their there here
+    some any all each both more most much many such own same other
+    okay ok well um uh like oh yeah hmm
+    honestly honest frankly basically enough actually literally anyway anyways guess suppose
+    """.split()
+    )
+    - NEGATORS
+)
+# Words that mean the same thing in these conversations, folded onto one stem, so that
+# "I'd love the job" meets "I want the role". Kept small: a wrong synonym costs precision.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "role": ("job", "post", "position", "opening", "promotion", "vacancy", "lead", "seat"),
+    "want": ("like", "love", "keen", "interest", "fancy", "wish", "prefer", "eager"),
+    "apply": ("application", "consider", "candidate", "candidacy", "run", "throw"),
+    "thank": ("thanks", "grateful", "appreciate", "gratitude", "cheer"),
+    "sorry": ("apologise", "apologize", "apology", "apologies", "regret"),
+    "advice": (
+        "advise",
+        "suggest",
+        "suggestion",
+        "recommend",
+        "recommendation",
+        "tip",
+        "pointer",
+        "guidance",
+    ),
+    "leave": ("quit", "resign", "resignation", "elsewhere", "exit", "walk"),
+    "train": ("teach", "mentor", "coach", "develop", "development", "learn"),
+    "course": ("class", "workshop", "qualification", "certification", "certificate"),
+    "help": ("support", "backing", "assist", "assistance"),
+    "talk": ("meet", "meeting", "chat", "discuss", "discussion", "conversation", "catch"),
+    "skill": ("ability", "competence", "expertise", "knowledge", "strength"),
+    "colleague": ("peer", "coworker", "teammate"),
+    "pay": ("salary", "money", "raise", "compensation", "rise"),
+    "scope": ("responsibility", "responsibilities", "remit", "ownership", "influence"),
+    "nerve": ("nervous", "scared", "afraid", "anxious", "fear", "worried", "worry", "fright"),
+    "ready": ("prepared",),
+    "sure": ("certain", "positive", "confident"),
+    "idea": ("plan", "proposal", "suggestion"),
+}
+_CANON: dict[str, str] = {}
+# "unfair" is "not fair": the base word, negated (a closed list; most un- words are not).
+UN_WORDS = frozenset(
+    "unfair unhappy unable unclear unsure unlikely uninterested unready unwilling unprepared "
+    "unqualified unreasonable unhelpful unimportant unsuitable unacceptable unjust".split()
+)
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: 'considered', 'considering', 'considers' -> 'consider'."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("ied") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]
+            return base
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+for _canon, _words in SYNONYMS.items():
+    for _word in (_canon, *_words):
+        _CANON[stem(_word)] = _canon
+
+
+@lru_cache(maxsize=65536)
+def concept(word: str) -> str:
+    stemmed = stem(word)
+    return _CANON.get(stemmed, stemmed)
+
+
+BUT = re.compile(r"\b(?:but|however|though|although|except|yet)\b")
+CLAUSE = re.compile(r"[.;!?\n]+|,|\b(?:and then|and also|also)\b")
+
+AFFIRM_PHRASES = frozenset(
+    {
+        "yes",
+        "yep",
+        "yeah",
+        "yup",
+        "sure",
+        "ok",
+        "okay",
+        "absolutely",
+        "definitely",
+        "certainly",
+        "of course",
+        "indeed",
+        "sounds good",
+        "correct",
+        "right",
+        "exactly",
+        "agreed",
+        "deal",
+        "yes please",
+        "i do",
+        "i will",
+        "i am",
+        "i would",
+        "for sure",
+        "totally",
+        "that is right",
+        "go ahead",
+        "why not",
+        "sure thing",
+        "yes i am",
+        "yes i do",
+        "yes i would",
+        "yes definitely",
+        "yes absolutely",
+        "very much",
+        "yes of course",
+        "of course i do",
+        "of course i am",
+        "i guess so",
+        "i think so",
+    }
+)
+DENY_PHRASES = frozenset(
+    {
+        "no",
+        "nope",
+        "nah",
+        "not really",
+        "no thanks",
+        "no thank you",
+        "i do not",
+        "not at all",
+        "never",
+        "i will not",
+        "i am not",
+        "i would not",
+        "no way",
+        "absolutely not",
+        "definitely not",
+        "certainly not",
+        "of course not",
+        "not now",
+        "not yet",
+        "no i am not",
+        "no i do not",
+        "no i would not",
+        "i guess not",
+        "i think not",
+        "i do not think so",
+        "not for me",
+        "no not really",
+    }
+)
+LEAD_AFFIRM = ("yes", "yeah", "yep", "sure", "absolutely", "definitely", "of course")
+LEAD_DENY = ("no", "nope", "nah", "not really")
+
+
+_INTERJECTION = re.compile(r"(^|[,.;!?]|\bbut\b)\s*(?:no|nope)\s*[,.!;:-]+")
+
+
+def expand(text: str) -> str:
+    """Lower-case and expand contractions, before punctuation is stripped.
+
+    A leading "no," answers the question; it does not negate what follows ("no, I stand
+    by it"), so it becomes "nah", which counts as a plain no but not as a negator.
+    """
+    text = text.translate(_APOSTROPHES).lower()
+    text = _INTERJECTION.sub(r"\1 nah ", text)
+    if "'" in text:
+        for pattern, repl in _CONTRACTIONS:
+            text = pattern.sub(repl, text)
+    return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1)], text)
+
+
+def normalise(text: str) -> str:
+    return str(default_process(expand(text)))
+
+
+# Openings that carry nothing ("Um, yeah, so", "To be honest,", "Sorry, let me be clearer:"):
+# they never sink a reply, so they are taken off before it is read.
+_FILLER = re.compile(
+    r"^\s*(?:(?:um+|uh+|erm+|er|hmm+|so|well|ok|okay|right|yeah|yea|yes so|look|listen|honestly|"
+    r"basically|anyway|to be honest|to be fair|in all honesty|tbh|i mean|like|hi|hey|"
+    r"(?:sorry|ok|okay|right)?[,. ]*let me (?:be (?:clearer|more specific|clear)|rephrase|put (?:it|that) "
+    r"(?:another|a different|differently)(?: way)?|try (?:that|again))|what i (?:mean|meant) is|"
+    r"(?:ok|okay|right|sorry)[,. ]+(?:so|well)|"
+    r"(?:sorry|sorry)[,. ]+(?:what i (?:mean|meant) is|i mean))"
+    r"(?:\s*[,.:;!?…-]+\s*|\s+))+",
+    re.IGNORECASE,
+)
+
+
+def strip_filler(text: str) -> str:
+    """The reply without its empty opening; the reply itself if nothing else is left."""
+    rest = _FILLER.sub("", text, count=1)
+    return rest if len(rest.split()) >= 1 and rest != text else text

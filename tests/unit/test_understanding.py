@@ -1,0 +1,193 @@
+"""Understanding in two steps: recognise what a reply does, then let the node decide what
+it means there (a reply, an aside, a check-back, or asking again)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from importlib import resources
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rehearse.engine.compile.loader import persona_from_text, script_from_text
+from rehearse.engine.runtime import matching
+from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.recognise import (
+    MODEL_FILE,
+    build_model,
+    features,
+    library_digest,
+    model,
+    recognise,
+)
+from rehearse.engine.runtime.session import Setup, State, yes_or_no
+from rehearse.engine.runtime.words import strip_filler
+
+SCRIPT = textwrap.dedent(
+    """\
+    id: intents-demo
+    title: Offered the lead role
+    situation: "{{ persona.name }} offers you the lead role."
+    goal: Decline and say what you want instead.
+    personas: [lee]
+    rubric: {clarity: Said it plainly.}
+    start: offer
+    nodes:
+      offer:
+        boss: "The lead role is yours if you want it. Are you applying?"
+        ask: "Are you applying?"
+        replies:
+          decline:
+            label: Decline the role
+            intent: decline_role
+            score: {clarity: 1}
+            next: done
+          accept:
+            label: Say you want it
+            intent: [express_interest, yes]
+            say: ["count me in for the lead role"]
+            next: done
+          knock:
+            label: Run a colleague down
+            intent: disparage_colleague
+            means: "this is really about Sam"
+            next: done
+      done:
+        end: success
+        boss: "Right."
+    """
+)
+PERSONA = textwrap.dedent(
+    """\
+    id: lee
+    name: Lee
+    lines:
+      aside_thanks: ["You're welcome. {{ question }}"]
+      checkback: ["Just checking: {{ meaning }}?"]
+    """
+)
+
+
+def start(**persona_extra: object) -> State:
+    script, report = script_from_text(SCRIPT, "demo.yaml")
+    assert script is not None, [d.render() for d in report.items]
+    text = PERSONA + "".join(f"{k}: {v}\n" for k, v in persona_extra.items())
+    persona, report = persona_from_text(text, "lee.yaml")
+    assert persona is not None, [d.render() for d in report.items]
+    return sess.begin(Setup(script, persona, seed=1))
+
+
+def test_a_reply_tied_to_an_intent_understands_phrasings_it_has_no_example_of() -> None:
+    for text in (
+        "I'll pass this time round",
+        "honestly not for me right now",
+        "im not going to put myself forward",
+        "It’s kind of you, but I’m going to sit this one out.",
+    ):
+        _, turn = sess.step(start(), text)
+        assert turn.reply == "decline", (text, turn.decision and turn.decision.reason)
+
+
+def test_a_negated_reading_never_takes_the_reply_it_negates() -> None:
+    _, yes = sess.step(start(), "I'm interested in the lead role")
+    _, no = sess.step(start(), "I'm not interested in the lead role")
+    assert yes.reply == "accept" and no.reply == "decline"
+    _, double = sess.step(start(), "It's not that I don't want it, count me in")
+    assert double.reply == "accept"
+
+
+def test_filler_openings_never_sink_a_reply() -> None:
+    assert (
+        strip_filler("Sorry, let me be clearer: what gap did the panel see?") == "what gap did the panel see?"
+    )
+    assert strip_filler("Um, yeah, so I'll pass") == "I'll pass"
+    assert strip_filler("yes") == "yes"
+    _, turn = sess.step(start(), "Um, yeah, so, to be honest, I'll pass this time")
+    assert turn.reply == "decline"
+
+
+def test_an_aside_gets_a_reaction_and_the_question_again_without_moving_on() -> None:
+    state = start()
+    after, turn = sess.step(state, "Thanks so much, that's really kind of you")
+    assert turn.kind == "aside" and turn.decision is not None and turn.decision.intent == "thank"
+    assert turn.boss == "You're welcome. Are you applying?"
+    assert after.node == "offer" and after.misses == 0 and after.patience_left == state.patience_left
+    _, small = sess.step(state, "how was your weekend by the way?")
+    assert small.kind == "aside" and small.decision is not None and small.decision.intent == "small_talk"
+    assert "Are you applying?" in small.boss  # the default line, with the node's question
+    _, again = sess.step(state, "sorry, could you say that again?")
+    assert again.kind == "aside" and "The lead role is yours if you want it." in again.boss
+
+
+def test_a_persona_may_make_asides_cost_patience() -> None:
+    state = start(asides_cost_patience="true")
+    after, turn = sess.step(state, "Thanks so much, that's really kind of you")
+    assert turn.kind == "aside" and after.patience_left == state.patience_left - 1
+
+
+def test_a_near_miss_clearly_ahead_is_checked_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    state = start()
+    monkeypatch.setattr(matching, "THRESHOLD", 90.0)  # "count me in I guess" scores about 60
+    after, turn = sess.step(state, "count me in I guess")
+    assert turn.kind == "checkback" and turn.reply is None
+    assert after.pending == "accept" and after.node == "offer" and after.misses == 0
+    assert turn.boss.startswith("Just checking: ")
+    monkeypatch.setattr(matching, "CHECK_MARGIN", 99.0)  # not clearly ahead: ask again instead
+    _, turn = sess.step(state, "count me in I guess")
+    assert turn.kind == "clarify"
+
+
+def test_yes_settles_a_check_back_and_no_asks_again() -> None:
+    checked = sess.replace(start(), pending="accept")
+    _, yes = sess.step(checked, "yes")
+    assert yes.reply == "accept" and yes.decision is not None and yes.decision.reason.startswith("confirmed")
+    assert yes.coaching == ()
+    retracted, no = sess.step(checked, "no, that's not it")
+    assert no.kind == "clarify" and no.reply is None and retracted.pending is None
+    assert retracted.misses == checked.misses and retracted.node == "offer"
+    other, turn = sess.step(checked, "I'll pass this time round")
+    assert turn.reply == "decline" and other.pending is None
+
+
+def test_check_back_uses_the_reply_meaning_or_its_intent() -> None:
+    state = start()
+    knock = state.current.reply("knock")
+    base = sess.replace(state, previous=state, turn=1)
+    decision = matching.decide("Sam", state.candidates())
+    state2, turn = sess._check_back(base, state.current, "Sam", sess.replace(decision, reply="knock"))
+    assert turn.boss == "Just checking: this is really about Sam?" and state2.pending == knock.id
+    decline = sess.replace(decision, reply="decline")
+    _, turn = sess._check_back(base, state.current, "no", decline)
+    assert turn.boss == "Just checking: you'd rather not go for it this time?"
+
+
+def test_yes_or_no_reads_words_and_intents() -> None:
+    assert yes_or_no("Yes") == "yes" and yes_or_no("yep, that's it") == "yes"
+    assert yes_or_no("no") == "no" and yes_or_no("nope, not what I meant") == "no"
+    assert yes_or_no("I'd like the training role instead") is None
+
+
+def test_recognition_carries_its_evidence() -> None:
+    read = recognise("Bob has never led anything", explain=True)
+    assert read.top.intent == "disparage_colleague"
+    assert read.top.words and read.top.closest
+    assert sum(s.p for s in read.ranked) == pytest.approx(1.0)
+    assert features("Priya can barely run a stand-up").get("zzperson") == 1.0
+
+
+def test_the_shipped_model_is_the_one_the_library_builds() -> None:
+    path = resources.files("rehearse.engine.runtime") / "intent_data" / MODEL_FILE
+    shipped = json.loads(path.read_text(encoding="utf-8"))
+    assert shipped["library"] == library_digest(), "run: python -m rehearse.engine.runtime.recognise"
+    assert shipped == json.loads(json.dumps(build_model()))
+    assert model().intents == tuple(shipped["intents"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_is_recognised_without_error(text: str) -> None:
+    read = recognise(text)
+    assert read.ranked and 0.0 <= read.known <= 1.0
+    assert all(0.0 <= s.p <= 1.0 for s in read.ranked)
