@@ -10,8 +10,9 @@ tests/benchmarks/bench_understanding.py (figures, sweeps). A set is a YAML list 
 (nothing at this node fits: the boss should ask again). The older match_eval.yaml writes
 ``clarify`` for ``none``. Items with the same ``pair`` differ (almost) only by a negation.
 
-Every set is split in two halves by a hash of the text (pairs stay together): thresholds are
-tuned on the ``tune`` half and figures are reported on the ``held`` half.
+Every set is split in two halves: an item's own ``half`` when it has one, else a hash of its
+text (pairs stay together). Thresholds are tuned on the ``tune`` half and figures are
+reported on the ``held`` half.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from rehearse.workspace import library
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 UNDERSTANDING_SET = FIXTURES / "understanding_eval.yaml"
 MATCH_SET = FIXTURES / "match_eval.yaml"
+PLAN_STEPS = FIXTURES / "plan_steps.yaml"
 OUT_OF_SCOPE = ("aside", "none")
 SCRIPTS = ("not-this-role", "fumbled-promotion", "passed-over")
 
@@ -47,6 +49,7 @@ class Item:
     register: str = "plain"
     intent: str | None = None
     pair: str | None = None
+    given_half: str | None = None  # the set may say which half an item belongs to
 
     @property
     def in_scope(self) -> bool:
@@ -54,6 +57,8 @@ class Item:
 
     @property
     def half(self) -> str:
+        if self.given_half in ("tune", "held"):
+            return self.given_half
         key = self.pair or self.text
         return "tune" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "held"
 
@@ -71,8 +76,9 @@ def load(path: Path) -> list[Item]:
                 str(e["text"]),
                 expect,
                 str(e.get("register") or "plain"),
-                e.get("intent"),
+                None if e.get("intent") is None else str(e.get("intent")),
                 e.get("pair"),
+                e.get("half"),
             )
         )
     return out

@@ -34,6 +34,16 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 CORPUS = ROOT / "tests" / "fixtures" / "coach_corpus.yaml"
+HELDOUT = ROOT / "tests" / "fixtures" / "coach_heldout.yaml"
+
+
+def half(text: str) -> str:
+    """The held-out set's halves: tune (with the corpus) and held (reported)."""
+    import hashlib
+
+    return "tune" if int(hashlib.sha256(text.encode()).hexdigest(), 16) % 2 == 0 else "held"
+
+
 DENSE = (
     "I was just wondering if maybe I could be considered for the lead role, if that's an "
     "option. I've been here fifteen years and I think I deserve it, right? Sorry to bother "
@@ -63,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list every wrong or missed flag")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per reply (best kept)")
+    parser.add_argument(
+        "--set",
+        choices=["corpus", "tune", "held"],
+        default="held",
+        help="the corpus, or a half of the held-out set (default: the held half)",
+    )
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -72,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     ids = [c.id for c in checks()]
     first_call = time.perf_counter() - start
 
-    items: list[dict[str, Any]] = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+    if args.set == "corpus":
+        items: list[dict[str, Any]] = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+    else:
+        every_item = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+        items = [i for i in every_item if half(i["text"]) == args.set]
     every = frozenset(MOMENTS)
 
     # ------------------------------------------------------------------ quality
@@ -94,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"      missed={sorted(must - got)} wrong={words}"
             )
 
-    print(f"Corpus: {len(items)} replies, {sum(bool(i['must']) for i in items)} with flags\n")
+    print(f"{args.set}: {len(items)} replies, {sum(bool(i['must']) for i in items)} with flags\n")
     print(f"{'check':24} {'precision':>9} {'recall':>7}    tp   fp   fn")
     for cid in ids:
         t, f, n = tp[cid], fp[cid], fn[cid]

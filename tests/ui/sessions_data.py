@@ -23,7 +23,7 @@ from rehearse.workspace import paths
 from tests.ui.helpers import cached_load, make_app
 
 DATA = Path(__file__).resolve().parent / "snapshot_data"
-HEDGED = "sorry to bother you, I think maybe I'd sort of rather not apply, thanks"
+HEDGED = "sorry to bother you, I think I'm kind of not going to go for it, but thank you"
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 

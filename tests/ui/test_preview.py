@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from rehearse.engine.runtime import matching
 from rehearse.engine.runtime.matching import decide
 from rehearse.ui.screens.chat import ChatScreen, ReplyInput
 from rehearse.ui.widgets.author import AuthorOverlay, ReloadErrors
@@ -234,7 +235,11 @@ async def test_the_author_overlay_scores_the_text_being_typed() -> None:
         await pilot.pause(0.3)  # the overlay's debounce
         expected = decide(text, chat.state.candidates())
         shown = visible_text(overlay)
-        assert "54  ── threshold (64 for 1-2 words; margin 5) ──" in shown
+        rule = (
+            f"{matching.THRESHOLD:4.0f}  ── threshold ({matching.THRESHOLD + matching.SHORT_EXTRA:.0f} "
+            f"for 1-2 words; margin {matching.MARGIN:.0f}) ──"
+        )
+        assert rule in shown
         top = expected.scores[0]
         assert f"{top.score:4.0f}  {top.reply}" in shown
         for score in expected.scores:

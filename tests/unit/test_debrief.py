@@ -22,7 +22,8 @@ def test_scores_start_at_base_and_move_by_reply_points() -> None:
 
 
 def test_flags_on_checks_tied_to_a_dimension_cost_points() -> None:
-    state = play("sorry to bother you, I was just wondering if maybe I could apply for the lead job")
+    # a hedged ask is checked back ("You mean ...?"); the yes settles it
+    state = play("sorry to bother you, I was just wondering if maybe I could apply for the lead job", "yes")
     dims = {d.name: d for d in build_debrief(state).dimensions}
     sources = sorted(c.source for c in dims["clarity"].contributions)
     assert sources == ["flag 'hedge'", "flag 'self-apology'", "reply 'want'"]

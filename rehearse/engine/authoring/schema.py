@@ -12,7 +12,7 @@ hover help and early red squiggles in an editor.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from rehearse.engine.authoring.testplan import CASE_KEYS, EXPECT_KEYS, PLAN_KEYS, STEP_KEYS
 from rehearse.engine.compile.loader import (
@@ -25,10 +25,11 @@ from rehearse.engine.compile.loader import (
     SCRIPT_KEYS,
 )
 from rehearse.engine.model import MOMENTS, OUTCOMES, PERSONA_LINES
+from rehearse.engine.runtime.matching import DecisionKind
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KINDS = ("script", "persona", "testplan")
-DECISIONS = ("matched", "ambiguous", "none")
+DECISIONS: tuple[str, ...] = get_args(DecisionKind)
 
 Schema = dict[str, Any]
 UNDESCRIBED = "a field the loader accepts; see docs/authoring.md"

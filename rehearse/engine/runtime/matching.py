@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -38,7 +39,7 @@ from rehearse.engine.runtime.words import (
 )
 
 # Tuned by sweeping over tests/fixtures/match_eval.yaml (tests/benchmarks/bench_matching.py).
-THRESHOLD = 54.0
+THRESHOLD = 62.0
 MARGIN = 5.0
 NEGATION_PENALTY = 40.0
 KEYWORD_BONUS = 6.0
@@ -52,12 +53,18 @@ MAX_INPUT_CHARS = 2000
 
 # The intent layer (rehearse.engine.runtime.recognise), tuned on the tuning half of
 # tests/fixtures/understanding_eval.yaml.
-INTENT_SCALE = 100.0  # a reply's intent score is its best intent's confidence times this
+INTENT_SCALE = 70.0  # a reply's intent score is its best intent's confidence times this
 CHECK_FLOOR = 40.0  # a near miss from this score up, clearly ahead, gets a check-back
-CHECK_MARGIN = 12.0
-ASIDE_CONFIDENCE = 0.5  # an aside intent this confident, with no reply for it, is an aside
-VETO_CONFIDENCE = 0.8  # a reading this confident of another intent ...
-VETO_BELOW = 0.05  # ... when the reply's own intents are below this, outweighs close words
+CHECK_MARGIN = 6.0
+ASIDE_CONFIDENCE = 0.7  # an aside intent this confident, with no reply for it, is an aside
+ASIDE_OVERRIDE = 0.9  # an aside this plain wins over a reply that only shares words ...
+OVERRIDE_BELOW = 75.0  # ... scoring below this
+INTENT_GATE = 0.6  # a reply its require/forbid words rule out is reached only this confidently
+INTENT_DOUBT = 10.0  # a reply whose intent reads below INTENT_TRUST loses up to this much
+INTENT_TRUST = 0.3
+VETO_CONFIDENCE = 0.7  # a reading this confident of another intent ...
+VETO_BELOW = 0.02  # ... when the reply's own intents are below this, outweighs close words
+OWN_WORDS = 97.0  # the author's own example, near enough word for word, is never vetoed
 
 DecisionKind = Literal["matched", "ambiguous", "none", "aside", "checkback"]
 
@@ -338,9 +345,17 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     recognised = recognition if recognition is not None else recognise(text)
     results: dict[str, ReplyScore] = {}
     negated_affirm: ReplyScore | None = None
+    counted = Counter(i for c in candidates for i in set(c.intents))
+    shared = {i for i, n in counted.items() if n > 1}
+    # A word or two tells the recogniser little: then the words alone decide.
+    readable = len(whole.tokens) > 2
+    said = _clause_readings(text) if readable and any(c.intents for c in candidates) else ()
     for cand in candidates:
         result, negated = _score_candidate(cand, phrases, whole, lead, weights)
-        results[cand.id] = _with_intent(cand, result, recognised)
+        read = (
+            _with_intent(cand, result, recognised, shared) if readable else _raised(cand, result, recognised)
+        )
+        results[cand.id] = _contradicted(cand, read, said)
         if cand.kind == "affirm" and negated is not None:
             negated_affirm = negated
     deny = by_kind.get("deny")
@@ -361,6 +376,15 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
         return Decision(kind, reply, pair, ranked, reason, top.intent, top.p, top.words)
 
     best = ranked[0]
+    taken = {i for c in candidates for i in c.intents}
+    if (
+        top.intent in ASIDES
+        and top.p >= ASIDE_OVERRIDE
+        and top.intent not in taken
+        and best.score < OVERRIDE_BELOW
+    ):
+        # Plainly "say that again?" or a thank-you: close words in some reply do not outweigh it.
+        return made("aside", None, (), f"an aside: {top.intent} ({top.p:.2f}), over '{best.reply}'")
     # A word or two ("maybe", "training") is thin evidence: ask for more unless it fits well.
     threshold = THRESHOLD + (SHORT_EXTRA if len(whole.tokens) <= 2 else 0.0)
     if best.score >= threshold:
@@ -375,7 +399,6 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
                     f"are within {MARGIN:.0f}",
                 )
         return made("matched", best.reply, (), f"'{best.reply}' scored {best.score:.0f}")
-    taken = {i for c in candidates for i in c.intents}
     if top.intent in ASIDES and top.p >= ASIDE_CONFIDENCE and top.intent not in taken:
         return made("aside", None, (), f"an aside: {top.intent} ({top.p:.2f})")
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
@@ -384,23 +407,39 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
             "checkback",
             best.reply,
             (best.reply,),
-            f"'{best.reply}' {best.score:.0f} is ahead but below {threshold:.0f}",
+            f"'{best.reply}' {math.floor(best.score)} is ahead but below {threshold:.0f}",
         )
-    return made("none", None, (), f"best score {best.score:.0f} is below {threshold:.0f}")
+    return made("none", None, (), f"best score {math.floor(best.score)} is below {threshold:.0f}")
 
 
-def _with_intent(cand: Candidate, result: ReplyScore, recognised: Recognition) -> ReplyScore:
-    """The reply's score, raised to its intent reading when that is higher."""
-    if not cand.intents or (
-        result.score == 0.0 and any(n.startswith(("forbidden", "needs")) for n in result.notes)
-    ):
+def _raised(cand: Candidate, result: ReplyScore, recognised: Recognition) -> ReplyScore:
+    """For a reply of a word or two: its intent may raise its score, never lower it."""
+    best = recognised.best_of(cand.intents) if cand.intents else None
+    if best is None or INTENT_SCALE * best.p <= result.score:
+        return result
+    return replace(result, score=INTENT_SCALE * best.p, intent=best.intent, intent_p=best.p)
+
+
+def _with_intent(
+    cand: Candidate, result: ReplyScore, recognised: Recognition, shared: set[str]
+) -> ReplyScore:
+    """The reply's score, raised to its intent reading when that is higher.
+
+    ``require``/``forbid`` words rule a reply out entirely only when a sibling reply stands
+    for one of its intents too (they are what tells the two apart); otherwise they guard
+    its examples alone, and a confident reading of its intent still reaches it.
+    """
+    ruled_out = result.score == 0.0 and any(n.startswith(("forbidden", "needs")) for n in result.notes)
+    if not cand.intents or (ruled_out and not shared.isdisjoint(cand.intents)):
         return result
     best = recognised.best_of(cand.intents)
     if best is None:
         return result
     by_intent = INTENT_SCALE * best.p
     top = recognised.top
-    if top.p >= VETO_CONFIDENCE and best.p < VETO_BELOW and result.score >= CHECK_FLOOR:
+    if ruled_out and best.p < INTENT_GATE:
+        return result
+    if top.p >= VETO_CONFIDENCE and best.p < VETO_BELOW and CHECK_FLOOR <= result.score < OWN_WORDS:
         # The words are close but the reply plainly does something else ("I'm not interested"
         # against "I'm interested"): never a match on the words alone, at most a check-back.
         return replace(
@@ -411,6 +450,16 @@ def _with_intent(cand: Candidate, result: ReplyScore, recognised: Recognition) -
             intent_p=best.p,
         )
     if by_intent <= result.score:
+        # Close words, but the reply's own intent barely reads: trust the words less.
+        doubt = INTENT_DOUBT * (1.0 - min(1.0, best.p / INTENT_TRUST))
+        if doubt >= 1.0:
+            return replace(
+                result,
+                score=result.score - doubt,
+                notes=(*result.notes, f"reads as {best.intent} only {best.p:.2f} -{doubt:.0f}"),
+                intent=best.intent,
+                intent_p=best.p,
+            )
         return replace(result, intent=best.intent, intent_p=best.p)
     return replace(
         result,
@@ -418,6 +467,44 @@ def _with_intent(cand: Candidate, result: ReplyScore, recognised: Recognition) -
         notes=(*result.notes, f"intent {best.intent} {best.p:.2f}"),
         intent=best.intent,
         intent_p=best.p,
+    )
+
+
+#: Intents that say the opposite of each other: a clause that plainly does one rules out a
+#: reply that stands for the other ("caught off guard, and I don't want a shot at it").
+OPPOSITES: dict[str, frozenset[str]] = {
+    "express_interest": frozenset({"decline_role"}),
+    "decline_role": frozenset({"express_interest"}),
+    "accept_decision": frozenset({"dispute_decision"}),
+    "dispute_decision": frozenset({"accept_decision"}),
+    "commit_to_stay": frozenset({"threaten_leave"}),
+    "threaten_leave": frozenset({"commit_to_stay"}),
+    "yes": frozenset({"no"}),
+    "no": frozenset({"yes"}),
+}
+CLAUSE_CONFIDENCE = 0.6
+
+
+def _clause_readings(text: str) -> tuple[tuple[str, float], ...]:
+    """What each clause of three words or more plainly does (its top intent, confidently)."""
+    found = []
+    for piece in re.split(r"[.;!?\n]+|,\s*(?:and|but|so|because)\b|\bbut\b", text):
+        if len(piece.split()) >= 3:
+            top = recognise(piece).top
+            if top.p >= CLAUSE_CONFIDENCE:
+                found.append((top.intent, top.p))
+    return tuple(found)
+
+
+def _contradicted(cand: Candidate, result: ReplyScore, said: Sequence[tuple[str, float]]) -> ReplyScore:
+    against = {o for i in cand.intents for o in OPPOSITES.get(i, ())}
+    clash = next(((i, p) for i, p in said if i in against), None)
+    if clash is None or result.score < CHECK_FLOOR:
+        return result
+    return replace(
+        result,
+        score=CHECK_FLOOR - 1.0,
+        notes=(*result.notes, f"a clause says the opposite: {clash[0]} {clash[1]:.2f}"),
     )
 
 
@@ -465,8 +552,11 @@ def _score_candidate(
     best_clause: str | None = None
     best_note: str | None = None
     negated_best: tuple[float, str, str] | None = None
+    turned = len(BUT.split(whole.text)) > 1
     for i, example in enumerate(cand.examples):
-        for phrase in phrases:
+        # "X but Y" is read by its Y, except against an example that turns the same way
+        compared = (*phrases, whole) if turned and len(BUT.split(example.text)) > 1 else phrases
+        for phrase in compared:
             score, note = _pair_score(phrase, example, weights, phrases[0])
             if score > best:
                 best, best_example, best_clause, best_note = (
@@ -481,7 +571,9 @@ def _score_candidate(
                     negated_best = (raw, cand.raw_examples[i], phrase.text)
     hits = tuple(k for k in cand.keywords if _has_word(whole, k))
     notes: list[str] = [best_note] if best_note else []
-    if hits and best > 0:
+    # Keywords speak for replies that have only their examples (no intent to read them by),
+    # and never for words a negation turned round.
+    if hits and best > 0 and best_note is None and not cand.intents:
         bonus = min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * len(hits))
         best += bonus
         notes.append(f"keywords +{bonus:.0f}")

@@ -6,10 +6,10 @@ you", "I would"), and a marker for a name. Measured against logistic regression 
 linear SVM on the same features, it generalised best to phrasings it had not seen, and it
 trains by counting, so the model is a table of counts.
 
-The counts are built from ``intent_data/*.yaml`` by ``build_model()`` and shipped as
-``intent_data/model.json`` (``python -m rehearse.engine.runtime.recognise`` rebuilds it; a
-test fails when it is stale), so a process loads them in tens of milliseconds instead of
-featurising five thousand phrasings.
+The counts are built from ``intent_data/*.yaml`` and the bundled scripts' examples by
+``build_model()`` and shipped as ``intent_data/model.json`` (``python -m
+rehearse.engine.authoring.train`` rebuilds it; a test fails when it is stale), so a process
+loads them in tens of milliseconds instead of featurising thousands of phrasings.
 
 In "X but Y" the part after "but" carries the intent, so when a reply has such a tail its
 features count in full and the rest at ``HEAD_WEIGHT``. Each result carries its evidence:
@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
 from rehearse.engine.runtime.words import BUT, NEGATORS, STOPWORDS, concept, expand
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 3
 MODEL_FILE = "model.json"
 ALPHA = 0.1  # additive smoothing of the counts
 HEAD_WEIGHT = 0.3  # what the part before "but" counts for, when a tail carries the intent
@@ -64,7 +64,10 @@ def _segment_features(segment: str, out: dict[str, float], weight: float) -> Non
     window = 0
     previous = "<s>"
     for token in tokens:
-        out[f"b:{previous}_{token}"] += weight
+        # under a negator, word pairs are marked too: "not interested in the lead role"
+        # must not share "the lead", "lead role" with "interested in the lead role"
+        scope = "n:" if negated and window > 0 and token not in _NEGATORS else "b:"
+        out[f"{scope}{previous}_{token}"] += weight
         previous = token
         if token in _NEGATORS:
             # a second negator undoes the first: "not that I don't want it" is not a no
@@ -132,13 +135,19 @@ def _features(text: str, people: frozenset[str], words: frozenset[str]) -> Mappi
 # -- the model -----------------------------------------------------------------------------
 
 
-def library_digest() -> str:
+Example = tuple[str, str]
+"""(text, intent): a phrasing to learn from beside the library's."""
+
+
+def library_digest(extra: Sequence[Example] = ()) -> str:
     """What the shipped counts were built from: every phrasing and the feature version."""
     h = hashlib.sha256(f"v{FEATURE_VERSION}".encode())
     for name, intent in sorted(library().items()):
         h.update(name.encode())
         for phrasing in intent.phrasings:
             h.update(b"\0" + phrasing.text.encode())
+    for text, name in sorted(extra):
+        h.update(f"\1{name}\0{text}".encode())
     return h.hexdigest()
 
 
@@ -160,22 +169,24 @@ def _library_people() -> frozenset[str]:
     return frozenset(capital - lower - _CALENDAR)
 
 
-def build_model() -> dict[str, object]:
-    """Count every feature of every phrasing, per intent (the shipped model.json)."""
+def build_model(extra: Sequence[Example] = ()) -> dict[str, object]:
+    """Count every feature of every phrasing, per intent (the shipped model.json); ``extra``
+    adds examples from elsewhere (the bundled scripts' replies tied to one intent)."""
     order = names()
+    index = {name: i for i, name in enumerate(order)}
     people = _library_people()
     counts: dict[str, dict[int, float]] = {}
-    docs = []
-    for i, name in enumerate(order):
-        phrasings = library()[name].phrasings
-        docs.append(len(phrasings))
-        for phrasing in phrasings:
-            for feature, value in _features(phrasing.text, people, frozenset()).items():
-                row = counts.setdefault(feature, {})
-                row[i] = round(row.get(i, 0.0) + value, 3)
+    docs = [0] * len(order)
+    texts = [(p.text, name) for name in order for p in library()[name].phrasings]
+    for text, name in [*texts, *sorted(extra)]:
+        i = index[name]
+        docs[i] += 1
+        for feature, value in _features(text, people, frozenset()).items():
+            row = counts.setdefault(feature, {})
+            row[i] = round(row.get(i, 0.0) + value, 3)
     return {
         "feature_version": FEATURE_VERSION,
-        "library": library_digest(),
+        "library": library_digest(extra),
         "intents": list(order),
         "docs": docs,
         "people": sorted(people),
@@ -319,9 +330,8 @@ def recognise(text: str, *, explain: bool = False) -> Recognition:
     total = sum(feats.values()) or 1.0
     known = sum(v for _, v in seen) / total
     n = len(m.intents)
-    scores = list(m.priors)
-    for i in range(n):
-        scores[i] += sum(v for _, v in seen) * m.unknown[i]
+    mass = sum(v for _, v in seen)
+    scores = [prior + mass * unknown for prior, unknown in zip(m.priors, m.unknown, strict=True)]
     for feature, value in seen:
         for i, w in m.weights[feature].items():
             scores[i] += value * w
@@ -343,8 +353,9 @@ def recognise(text: str, *, explain: bool = False) -> Recognition:
     return Recognition(text, tuple(ranked), known)
 
 
-if __name__ == "__main__":  # rebuild the shipped counts after editing the library
+def write_model(extra: Sequence[Example] = ()) -> str:
+    """Write the shipped counts into the package (a source checkout); returns the path."""
     target = resources.files(_DATA_PACKAGE) / _DATA_DIR / MODEL_FILE
     with resources.as_file(target) as path:
-        path.write_text(json.dumps(build_model(), separators=(",", ":")) + "\n", encoding="utf-8")
-        print(f"wrote {path}")
+        path.write_text(json.dumps(build_model(extra), separators=(",", ":")) + "\n", encoding="utf-8")
+        return str(path)

@@ -131,7 +131,7 @@ class _Prepared:
             found = tuple(
                 prepare(
                     r.id,
-                    [_render(t, ctx) for t in r.say],
+                    examples,
                     label=_render(r.label, ctx) if r.label else None,
                     kind=r.kind,
                     keywords=r.keywords,
@@ -139,10 +139,19 @@ class _Prepared:
                     forbid=r.forbid,
                     intents=r.intents,
                 )
-                for r in node.replies
+                for r, examples in _examples(node, ctx)
             )
             self._cache[node.id] = found
         return found
+
+
+def _examples(node: Node, ctx: Mapping[str, Any]) -> list[tuple[Reply, list[str]]]:
+    return [(r, [_render(t, ctx) for t in r.say]) for r in node.replies]
+
+
+def examples_of(state: State, node: Node) -> list[tuple[Reply, list[str]]]:
+    """Each reply of ``node`` with its examples as the user would see them (rendered)."""
+    return _examples(node, static_context(state.setup))
 
 
 @dataclass(frozen=True)

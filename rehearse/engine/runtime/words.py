@@ -241,7 +241,7 @@ def expand(text: str) -> str:
     by it"), so it becomes "nah", which counts as a plain no but not as a negator.
     """
     text = text.translate(_APOSTROPHES).lower()
-    text = _INTERJECTION.sub(r"\1 nah ", text)
+    text = _INTERJECTION.sub(r"\1 nah, ", text)
     if "'" in text:
         for pattern, repl in _CONTRACTIONS:
             text = pattern.sub(repl, text)
