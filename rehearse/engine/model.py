@@ -82,6 +82,7 @@ class Node:
     hint: Text | None = None
     ask: Text | None = None  # the question, asked again after an aside
     model: Text | None = None
+    model_reply: str | None = None  # the reply the model answer stands for (model: {say, reply})
     expects: frozenset[str] = frozenset()
     coach_off: frozenset[str] = frozenset()
     replies: tuple[Reply, ...] = ()

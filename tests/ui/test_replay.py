@@ -14,7 +14,8 @@ from textual.widgets import Static
 from rehearse.engine.runtime.session import Setup
 from rehearse.ui.messages import OpenReplay
 from rehearse.ui.screens.chat import ChatScreen
-from rehearse.ui.screens.replay import ReplayScreen, word_diff
+from rehearse.ui.screens.replay import ReplayScreen
+from rehearse.views.diff import word_diff
 from rehearse.workspace.library import catalog as load_catalog
 from tests.ui import sessions_data as sd
 from tests.ui.helpers import case_for, say, wait_ready

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rehearse.engine.authoring.model_answers import model_problems
 from rehearse.engine.authoring.testplan import Case, load_plan, run_case
 
 from .helpers import ROOT, bundled_catalog
@@ -96,3 +97,14 @@ def test_plans_cover_at_least_90_percent_of_the_script(script_id: str) -> None:
     states = [run_case(case, script, CATALOG.personas).state for sid, case in CASES if sid == script_id]
     coverage = script_coverage(script, [s for s in states if s is not None], walk=False)
     assert coverage.combined_pct >= 90, coverage.untested_replies()
+
+
+@pytest.mark.parametrize("script_id", SCRIPTS)
+def test_every_turn_has_a_model_answer_that_works(script_id: str) -> None:
+    """Clean by the coach at its node, understood as the reply it names, and followed from
+    the start, a success with every persona (the debrief offers these as strong replies)."""
+    script = CATALOG.scripts[script_id]
+    turns = [n for n in script.nodes.values() if not n.is_ending]
+    assert [n.id for n in turns if n.model is None or n.model_reply is None] == []
+    problems = model_problems(script, CATALOG.personas)
+    assert [f"{p.node}: {p.message} ({p.persona})" for p in problems] == []

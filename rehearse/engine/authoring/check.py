@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from rehearse.engine.authoring.model_answers import model_problems
 from rehearse.engine.authoring.testplan import load_plan
 from rehearse.engine.compile.catalog import (
     SearchPath,
@@ -83,6 +84,7 @@ def check_paths(
             lint_matching(script, persona, report)
             if robustness:
                 lint_robustness(script, persona, report)
+            lint_model_answers(script, personas, report)
         result.diagnostics.extend(report.items)
     result.diagnostics.sort(key=lambda d: (d.loc.file, d.loc.line, d.loc.col))
     return result
@@ -94,3 +96,35 @@ def _lint_persona(script: Script, personas: dict[str, Persona]) -> Persona:
         if persona_id in personas:
             return personas[persona_id]
     return Persona(id="boss", name="Boss")
+
+
+MODEL_CODES = {"flagged": "W150", "not_understood": "W151", "walk": "W152"}
+MODEL_HINTS = {
+    "flagged": "the debrief offers it as a strong reply: rewrite it so the coach has nothing to say",
+    "not_understood": "reword it, or add it (or something like it) to the reply's `say:` examples",
+    "walk": "each node's model answer should lead on towards a success ending",
+}
+
+
+def lint_model_answers(script: Script, personas: dict[str, Persona], report: Report) -> None:
+    """Warn about model answers that are flagged, not understood, or lead nowhere good."""
+    for problem in model_problems(script, personas):
+        node = script.nodes[problem.node]
+        loc = node.model.loc if node.model is not None and problem.kind != "walk" else node.loc
+        who = f" with {personas[problem.persona].name}" if problem.persona in personas else ""
+        width = 1
+        lines = report.source_lines(loc.file)
+        line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+        for word in problem.words:  # point at the flagged words when the source shows them
+            at = line.find(word, max(0, loc.col - 1))
+            if at >= 0:
+                loc, width = replace(loc, col=at + 1), len(word)
+                break
+        report.add(
+            MODEL_CODES[problem.kind],
+            loc,
+            problem.message + who,
+            hint=MODEL_HINTS[problem.kind],
+            severity="warning",
+            width=width,
+        )

@@ -181,7 +181,22 @@ def _node() -> Schema:
         "boss": _lines("what the boss says on arriving here"),
         "hint": _text("advice shown when the user asks for a hint (a template)"),
         "ask": _text("the question in a few words, asked again after an aside (a template)"),
-        "model": _text("a model answer: how a strong reply could be phrased (a template)"),
+        "model": {
+            "description": "a model answer: how a strong reply could be phrased (a template), or "
+            "{say, reply} naming the reply it stands for (rehearse check makes sure it is understood so)",
+            "anyOf": [
+                _text(),
+                {
+                    "type": "object",
+                    "properties": {
+                        "say": _text("the model answer (a template)"),
+                        "reply": _text("the id of the reply at this node it stands for"),
+                    },
+                    "required": ["say"],
+                    "additionalProperties": False,
+                },
+            ],
+        },
         "expects": _text_list("moments this node is, for the coach", items={"enum": list(MOMENTS)}),
         "coach_off": _text_list("coach check ids not to run at this node", items={"enum": _check_ids()}),
         "replies": {

@@ -35,6 +35,7 @@ from rehearse.engine.yamlread import Document, Path, read_yaml
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+MODEL_KEYS = ("say", "reply")
 SCRIPT_KEYS = ("id", "title", "situation", "goal", "personas", "vars", "rubric", "start", "nodes")
 NODE_KEYS = (
     "boss",
@@ -474,12 +475,14 @@ def _build_node(b: _Builder, node_id: str, raw: Any, path: Path) -> Node | None:
         for key in ("replies", "fallback", "hint", "ask", "model"):
             if key in data:
                 b.warn("W101", (*path, key), f"'{key}' on an ending is never used")
+    model, model_reply = _model(b, data, path)
     return Node(
         id=node_id,
         boss=boss,
         hint=b.template(data, path, "hint"),
         ask=b.template(data, path, "ask"),
-        model=b.template(data, path, "model"),
+        model=model,
+        model_reply=model_reply,
         expects=frozenset(expects),
         coach_off=frozenset(_check_ids(b, data, path)) if "coach_off" in data else frozenset(),
         replies=tuple(replies),
@@ -488,6 +491,16 @@ def _build_node(b: _Builder, node_id: str, raw: Any, path: Path) -> Node | None:
         debrief=b.template(data, path, "debrief"),
         loc=b.doc.key_loc(path),
     )
+
+
+def _model(b: _Builder, data: Mapping[str, Any], path: Path) -> tuple[Text | None, str | None]:
+    """``model: TEXT``, or ``model: {say: TEXT, reply: ID}`` naming the reply it stands for."""
+    raw = data.get("model")
+    if not isinstance(raw, Mapping):
+        return b.template(data, path, "model"), None
+    where = (*path, "model")
+    b.keys(raw, where, MODEL_KEYS, "'model'")
+    return b.template(raw, where, "say", required=True, what="'model'"), b.text(raw, where, "reply")
 
 
 def _build_reply(b: _Builder, reply_id: str, raw: Any, path: Path) -> Reply | None:

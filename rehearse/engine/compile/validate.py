@@ -41,6 +41,14 @@ def _validate_node(script: Script, node: Node, doc: Document, report: Report) ->
             doc.loc((*path, "replies")),
             f"node '{node.id}' has no replies and no 'end': the conversation would stop here",
         )
+    if node.model_reply is not None and node.model_reply not in {r.id for r in node.replies}:
+        report.add(
+            "R108",
+            doc.loc((*path, "model", "reply")),
+            f"the model answer names reply '{node.model_reply}', which node '{node.id}' does not have",
+            hint=did_you_mean(node.model_reply, [r.id for r in node.replies]),
+            width=len(node.model_reply),
+        )
     kinds: dict[str, str] = {}
     for reply in node.replies:
         rpath = (*path, "replies", reply.id)

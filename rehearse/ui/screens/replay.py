@@ -11,7 +11,6 @@ and posts ``RetryFrom`` for the app to open the chat on it as a new, linked sess
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from textual.widgets import Button, Footer, Static
 
 from rehearse.ui.messages import RetryFrom
 from rehearse.ui.safe import assemble, outcome_label, plain
+from rehearse.views.diff import word_diff
 from rehearse.views.session import SessionView, TurnView, changed_turns, view_of_stored
 from rehearse.views.text import inert, local_time, one_line
 
@@ -64,30 +64,6 @@ class Replay:
     @property
     def first_changed(self) -> int | None:
         return min(self.changed) if self.changed else None
-
-
-def word_diff(mine: str, model: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """The spans of the words in each text that the other does not have (difflib on words,
-    compared without case or punctuation)."""
-
-    def words(text: str) -> list[re.Match[str]]:
-        return list(_WORD.finditer(text))
-
-    def norm(word: str) -> str:
-        return re.sub(r"[^\w']", "", word.lower()) or word.lower()
-
-    a, b = words(mine), words(model)
-    matcher = difflib.SequenceMatcher(
-        a=[norm(m.group()) for m in a], b=[norm(m.group()) for m in b], autojunk=False
-    )
-    only_mine: list[tuple[int, int]] = []
-    only_model: list[tuple[int, int]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        only_mine += [(m.start(), m.end()) for m in a[i1:i2]]
-        only_model += [(m.start(), m.end()) for m in b[j1:j2]]
-    return only_mine, only_model
 
 
 def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
