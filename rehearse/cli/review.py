@@ -34,11 +34,13 @@ def _store() -> Iterator[Store]:
     """The user's session store; a database that cannot be used ends the command with its
     message (which names the way out), never with a traceback or a reset."""
     from rehearse.history.errors import StoreError
+    from rehearse.history.replay import backfill_scores
     from rehearse.history.store import Store
     from rehearse.workspace.paths import database_path
 
     try:
         store = Store.open(database_path())
+        backfill_scores(store)
     except StoreError as exc:
         _fail(str(exc))
     try:
@@ -127,7 +129,7 @@ def sessions_command(
             sys.exit(1)
         return
     from rehearse.views.outcomes import look
-    from rehearse.views.text import local_time, signed
+    from rehearse.views.text import local_time, score_cell
 
     with _store() as store:
         rows = store.sessions(script=script, outcome=outcome, limit=limit, offset=offset)
@@ -148,7 +150,7 @@ def sessions_command(
                     "persona": r.persona_id,
                     "persona_name": r.persona_name,
                     "outcome": r.outcome,
-                    "score": r.score_total,
+                    "score": r.score,
                     "turns": r.turns,
                     "parent": r.parent,
                     "parent_turn": r.parent_turn,
@@ -178,7 +180,7 @@ def sessions_command(
         retry = f"  (retry of {r.parent})" if r.parent is not None else ""
         _echo(
             f"{r.id:>5}  {local_time(r.started):<16}  {r.script_id:<{width}}  "
-            f"{r.persona_id:<{pwidth}}  {outcome_text:<10}  {signed(r.score_total):>5}  "
+            f"{r.persona_id:<{pwidth}}  {outcome_text:<10}  {score_cell(r.score):>5}  "
             f"{r.turns:>5}{retry}"
         )
     shown = offset + len(rows)
@@ -327,7 +329,7 @@ class _ScriptStats:
                     "started": p.started,
                     "outcome": p.outcome,
                     "scores": dict(p.scores),
-                    "total": p.total,
+                    "score": p.score,
                 }
                 for p in self.points
             ],
@@ -379,7 +381,7 @@ def stats_command(script: str | None, last: int, as_json: bool) -> None:
 def _print_stats(r: _ScriptStats) -> None:
     from rehearse.views.outcomes import look
     from rehearse.views.sparks import sparkline
-    from rehearse.views.text import signed
+    from rehearse.views.text import score_cell
 
     order = FILTERS
     _echo(f"{r.script}  {r.title}")
@@ -395,13 +397,17 @@ def _print_stats(r: _ScriptStats) -> None:
     dims: list[str] = []
     for p in points:
         dims += [d for d in p.scores if d not in dims]
-    rows = [("total", [p.total for p in points])]
-    rows += [(d, [int(p.scores.get(d, 0)) for p in points]) for d in dims]
+    rows = [("score", [p.score for p in points])]
+    rows += [(d, [p.scores.get(d) for p in points]) for d in dims]
     width = max(9, *(len(name) for name, _ in rows))
     for name, values in rows:
-        first, now = signed(values[0]), signed(values[-1])
-        trend = f"{first} -> {now}" if len(values) > 1 else now
-        _echo(f"  {name:<{width}} {sparkline(values)}  {trend}  (best {signed(max(values))})")
+        known = [v for v in values if v is not None]
+        if not known:
+            _echo(f"  {name:<{width}} not scored yet")
+            continue
+        first, now = score_cell(known[0]), score_cell(known[-1])
+        trend = f"{first} -> {now}" if len(known) > 1 else now
+        _echo(f"  {name:<{width}} {sparkline(known)}  {trend}  (best {max(known)}; 0-100)")
     _echo()
 
 

@@ -120,6 +120,9 @@ class Script:
     var_locs: Mapping[str, Loc] = field(default_factory=frozen_map, compare=False)
     rubric_locs: Mapping[str, Loc] = field(default_factory=frozen_map, compare=False)
     rubric_checks: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
+    criterion_locs: Mapping[str, Loc] = field(default_factory=frozen_map, compare=False)
+    #: dimension -> verdict ("met", "partly", "missed", "not_shown") -> the author's line for it
+    rubric_verdicts: Mapping[str, Mapping[str, Text]] = field(default_factory=frozen_map)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -186,6 +189,8 @@ def script_templates(script: Script) -> Iterator[Text | Condition]:
     """Every template and condition in a script, for name checks and lints."""
     yield script.situation
     yield script.goal
+    for lines in script.rubric_verdicts.values():
+        yield from lines.values()
     for node in script.nodes.values():
         yield from _templates(node.boss)
         yield from _templates(node.fallback)

@@ -270,7 +270,7 @@ def session_to_json(stored: StoredSession) -> dict[str, Any]:
         },
         "stopped_at": None if stored.outcome is not None else stored.node,
         "scores": dict(stored.scores),
-        "score_total": stored.score_total,
+        "score": stored.score,
         "turn_count": stored.turn_count,
         "parent": stored.parent,
         "parent_turn": stored.parent_turn,

@@ -32,7 +32,7 @@ class SessionRow:
     script_title: str
     persona_id: str
     outcome: str | None
-    score_total: int
+    score: int | None  # 0-100 (None: saved before scores were kept, or nothing scored)
     turns: int
     parent: int | None
     persona_name: str = ""
@@ -47,8 +47,8 @@ class StatPoint:
     session_id: int
     started: str
     outcome: str | None
-    scores: Mapping[str, int]
-    total: int
+    scores: Mapping[str, int | None]  # each dimension, 0-100 (None: not shown)
+    score: int | None  # 0-100
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class StoredSession:
     end_node: str | None
     debrief: str | None
     scores: Mapping[str, int]
-    score_total: int
+    score: int | None  # 0-100
     turn_count: int
     node: str
     parent: int | None

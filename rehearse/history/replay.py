@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from rehearse import __version__
 from rehearse.engine.compile.loader import persona_from_text, script_from_text
@@ -21,6 +21,9 @@ from rehearse.engine.runtime.session import Setup, State
 from rehearse.history.codec import records_of
 from rehearse.history.errors import StoreError
 from rehearse.history.records import StoredSession, TurnRecord
+
+if TYPE_CHECKING:
+    from rehearse.history.store import Store
 
 T = TypeVar("T")
 ChangeKind = Literal["understood", "moved", "boss_line", "ending", "not_reached"]
@@ -132,3 +135,18 @@ def rebuild(
     the turns that go differently from what was recorded."""
     state = state_before(stored, script=script, persona=persona)
     return state, compare(stored.turns, records_of(state))
+
+
+def backfill_scores(store: Store) -> int:
+    """Give sessions recorded before 0-100 scores were stored their scores, by playing them
+    again from their stored script; a session that cannot be played again keeps none.
+    Returns how many were scored."""
+    done = 0
+    for session_id in store.unscored():
+        try:
+            state: State | None = rebuild(store.load(session_id))[0]
+        except StoreError:
+            state = None
+        store.rescore(session_id, state)
+        done += state is not None
+    return done

@@ -104,7 +104,16 @@ _V1: tuple[str, ...] = (
     """,
 )
 
+# The session's score on the debrief's 0-100 scale (the mean of the rubric dimensions it
+# showed) and each dimension's (JSON; null for a dimension not shown), for lists and stats;
+# NULL for sessions saved before they existed (lists show "–"; opening the session works
+# them out again). scores and score_total, raw points, stay for older versions of rehearse.
+_V2: tuple[str, ...] = (
+    "ALTER TABLE sessions ADD COLUMN score INTEGER",
+    "ALTER TABLE sessions ADD COLUMN dim_scores TEXT",
+)
+
 #: MIGRATIONS[i] takes a database from user_version i to i + 1. Append, never edit.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = ("blobs", "sessions", "turns", "tallies")

@@ -34,6 +34,7 @@ from rehearse import __version__
 from rehearse.engine.compile.loader import digest
 from rehearse.engine.model import OUTCOME_RANK, OUTCOMES, frozen_map
 from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.debrief import dimensions, overall
 from rehearse.engine.runtime.session import State, Turn
 from rehearse.history.codec import (
     db_text,
@@ -64,7 +65,7 @@ def _row_to_session_row(row: sqlite3.Row) -> SessionRow:
         script_title=py_text(row["script_title"]),
         persona_id=row["persona_id"],
         outcome=row["outcome"],
-        score_total=row["score_total"],
+        score=row["score"],
         turns=row["turns"],
         parent=row["parent"],
         persona_name=py_text(row["persona_name"]),
@@ -75,7 +76,7 @@ def _row_to_session_row(row: sqlite3.Row) -> SessionRow:
 
 _ROW_COLUMNS = (
     "id, started, ended, script_id, script_title, persona_id, persona_name, outcome, "
-    "score_total, turns, parent, parent_turn"
+    "score, turns, parent, parent_turn"
 )
 
 
@@ -387,12 +388,32 @@ class Store:
             ),
         )
 
+    def unscored(self) -> list[int]:
+        """Sessions with turns but no 0-100 scores: those recorded before schema 2."""
+        with self._errors("read"):
+            rows = self._conn.execute(
+                "SELECT id FROM sessions WHERE dim_scores IS NULL AND turns > 0 ORDER BY id"
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def rescore(self, session_id: int, state: State | None) -> None:
+        """Write the 0-100 scores of ``state`` (the session played again) to its row; None
+        marks a session that cannot be played again, so it is not tried at every start."""
+        dims = dimensions(state) if state is not None else ()
+        with self._write("save scores") as conn:
+            conn.execute(
+                "UPDATE sessions SET score = ?, dim_scores = ? WHERE id = ?",
+                (overall(dims), dumps({d.name: d.score for d in dims}), session_id),
+            )
+
     def _update_progress(self, conn: sqlite3.Connection, session_id: int, state: State, stamp: str) -> None:
         ending = state.ending
         scores = {dim: int(v) for dim, v in state.scores.items()}
+        dims = dimensions(state)
         cursor = conn.execute(
             """
-            UPDATE sessions SET turns = ?, scores = ?, score_total = ?, node = ?, outcome = ?,
+            UPDATE sessions SET turns = ?, scores = ?, score_total = ?, score = ?, dim_scores = ?,
+                node = ?, outcome = ?,
                 end_reason = ?, end_node = ?, debrief = ?,
                 ended = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(ended, ?) END
             WHERE id = ?
@@ -401,6 +422,8 @@ class Store:
                 state.turn,
                 dumps(scores),
                 sum(scores.values()),
+                overall(dims),
+                dumps({d.name: d.score for d in dims}),
                 state.node,
                 ending.outcome if ending else None,
                 ending.reason if ending else None,
@@ -518,9 +541,7 @@ class Store:
     def stats(self, script: str | None = None, limit: int = 50) -> list[StatPoint]:
         """The latest ``limit`` attempts (of one script, or all), oldest first."""
         where, params = _filters(script, None)
-        sql = (
-            f"SELECT id, started, outcome, scores, score_total FROM sessions{where} ORDER BY id DESC LIMIT ?"
-        )
+        sql = f"SELECT id, started, outcome, dim_scores, score FROM sessions{where} ORDER BY id DESC LIMIT ?"
         with self._read("read stats") as conn:
             rows = conn.execute(sql, (*params, max(0, limit))).fetchall()
         return [
@@ -528,8 +549,8 @@ class Store:
                 r["id"],
                 r["started"],
                 r["outcome"],
-                frozen_map(loads(r["scores"], {})),
-                r["score_total"],
+                frozen_map(loads(r["dim_scores"], {})),
+                r["score"],
             )
             for r in reversed(rows)
         ]
@@ -596,7 +617,7 @@ class Store:
             end_node=row["end_node"],
             debrief=None if row["debrief"] is None else py_text(row["debrief"]),
             scores=frozen_map(loads(row["scores"], {})),
-            score_total=row["score_total"],
+            score=row["score"],
             turn_count=row["turns"],
             node=row["node"],
             parent=row["parent"],

@@ -111,7 +111,7 @@ class RehearseApp(App[None]):
         self.missing: list[Path] = []
         self.summary: dict[str, tuple[int, str | None]] = {}
         #: script id -> the last attempts' (rubric total, outcome), oldest first (home trend)
-        self.trends: dict[str, list[tuple[int, str | None]]] = {}
+        self.trends: dict[str, list[tuple[int | None, str | None]]] = {}
         self.load_error: str | None = None
         self._guessed_name: str | None = None
         self._disabled_checks: frozenset[str] | None = None
@@ -192,7 +192,7 @@ class RehearseApp(App[None]):
             from rehearse.ui.widgets.progress import TREND_LENGTH
 
             self.trends = {
-                script_id: [(p.total, p.outcome) for p in store.stats(script_id, TREND_LENGTH)]
+                script_id: [(p.score, p.outcome) for p in store.stats(script_id, TREND_LENGTH)]
                 for script_id in self.summary
             }
         except Exception as exc:

@@ -4,7 +4,8 @@ have in common, so the two never word the same thing differently."""
 
 from __future__ import annotations
 
-from rehearse.views.session import SessionView, TurnView
+from rehearse.views.outcomes import look
+from rehearse.views.session import DimensionView, SessionView, TurnView
 from rehearse.views.text import clean, signed
 
 BAR_WIDTH = 20
@@ -23,24 +24,43 @@ def marked(turn: TurnView) -> str:
 def ending_lines(view: SessionView) -> list[str]:
     """How it ended, or where it stopped."""
     if view.outcome is None:
-        return [f"Stopped at '{view.stopped_at}' before an ending."]
+        return [f"{look(None).headline}: the conversation stopped after “{view.stopped_after}”"]
     why = f" ({view.persona} ran out of patience)" if view.end_reason == "patience" else ""
-    lines = [f"Outcome: {view.outcome}{why}"]
+    lines = [f"Outcome: {look(view.outcome).label}{why}"]
     if view.debrief.strip():
         lines.append(view.debrief.strip())
     return lines
 
 
+def score_words(score: int | None) -> str:
+    return "not scored" if score is None else f"{score}/100"
+
+
+def dimension_lines(dim: DimensionView) -> list[str]:
+    """One rubric dimension: verdict and score, what good looks like, what decided it."""
+    if dim.verdict is None:
+        return [f"  {dim.dim}: {dim.criterion}"]
+    head = f"  {dim.dim}: {dim.verdict_words}"
+    if dim.score is not None:
+        head += f", {dim.score}/100  [{bar(dim.score)}]"
+    lines = [head, f"    {dim.criterion}"]
+    if dim.line:
+        lines.append(f"    {dim.line}")
+    lines += [
+        f"    turn {c.turn}: {signed(c.points)} from {c.source}"
+        for c in sorted(dim.contributions, key=lambda c: c.turn)
+    ]
+    return lines
+
+
 def rubric_lines(view: SessionView) -> list[str]:
-    """Each dimension on 0-100 with every contribution, the key turns, and tips."""
+    """Each dimension's verdict from the transcript, the key turns, and tips."""
     lines: list[str] = []
     if view.rubric:
-        lines += ["", "Rubric (0-100; each point traced below):"]
+        lines += ["", "How it went (0-100; a dimension the conversation never touched is not scored):"]
         for dim in view.rubric:
-            shown = str(dim.scaled) if dim.scaled is not None else signed(dim.score)
-            graph = f"  [{bar(dim.scaled)}]" if dim.scaled is not None else ""
-            lines.append(f"  {dim.dim}: {shown}{graph}  {dim.description}")
-            lines += [f"    turn {c.turn}: {signed(c.points)} from {c.source}" for c in dim.contributions]
+            lines += dimension_lines(dim)
+        lines.append(f"Score: {score_words(view.score)}")
     if view.key_turns:
         lines += ["", "The turns that moved your score most:"]
         lines += [f"  turn {k.index} ({signed(k.points)}): {k.you}" for k in view.key_turns]
@@ -53,8 +73,8 @@ def rubric_lines(view: SessionView) -> list[str]:
 def turn_notes(turn: TurnView) -> list[str]:
     """What the review says about one reply: how it was read, its score, the coach."""
     lines = [turn.understood.text]
-    if turn.score_delta:
-        lines.append("(score) " + ", ".join(f"{k} {signed(n)}" for k, n in turn.score_delta.items()))
+    if turn.moves:
+        lines.append("(score) " + ", ".join(f"{c.dimension} {signed(c.points)}" for c in turn.moves))
     if turn.coach_note:
         lines.append(f"(coach) {turn.coach_note}")
     for flag in turn.coaching:
@@ -67,7 +87,20 @@ def turn_notes(turn: TurnView) -> list[str]:
         )
     if turn.model:
         lines.append(f"(a strong reply) {turn.model}")
+        yours, theirs = turn.differs
+        if yours or theirs:
+            lines.append(f"(what differs) {differing(yours, theirs)}")
     return lines
+
+
+def differing(yours: list[str], theirs: list[str]) -> str:
+    """The word diff in words: "only in yours: “I think”; only in the strong reply: “..."."""
+    parts = []
+    if yours:
+        parts.append("only in yours: " + ", ".join(f"“{p}”" for p in yours))
+    if theirs:
+        parts.append("only in the strong reply: " + ", ".join(f"“{p}”" for p in theirs))
+    return "; ".join(parts)
 
 
 def debrief_lines(view: SessionView) -> list[str]:
@@ -100,5 +133,5 @@ def replay_lines(view: SessionView) -> list[str]:
         if turn.hint:
             out.append(f"  (hint) {turn.hint}")
         out += [f"  {o.number}. {o.label}" for o in turn.options]
-    out += ["", *ending_lines(view), *rubric_lines(view), "", f"Score: {signed(view.score_total)}"]
+    out += ["", *ending_lines(view), *rubric_lines(view)]
     return [clean(line) for line in out]

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
 from rehearse.history.codec import session_to_json
 from rehearse.history.records import StoredSession
 from rehearse.views.session import view_of_stored
-from rehearse.views.text import clean, signed
+from rehearse.views.text import clean, score_cell, signed
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -47,6 +48,69 @@ def md(text: object) -> str:
     return value.replace("\n", "\\\n")
 
 
+def _md_pieces(pieces: Sequence[tuple[str, bool]]) -> str:
+    """One line of user text as Markdown, flagged pieces in bold: markup escaped, every space
+    kept (spaces around a flagged piece outside its bold, else they glue to their
+    neighbours; leading and trailing ones as entities, which Markdown would otherwise drop
+    or read as code)."""
+    line = "".join(piece for piece, _ in pieces)
+    out = ""
+    at = 0
+    for piece, flagged in pieces:
+        core = piece.strip(" \t") if flagged else ""
+        start = at + piece.find(core) if core else -1
+        at += len(piece)
+        if not core or not _can_embolden(line, start, start + len(core)):
+            out += _MD_INLINE.sub(r"\\\1", piece)
+            continue
+        lead, trail = piece[: piece.index(core)], piece[piece.index(core) + len(core) :]
+        out += lead + "**" + _MD_INLINE.sub(r"\\\1", core) + "**" + trail
+    body = out.strip(" \t")
+    if not body:
+        return _entities(out)
+    at = out.index(body)
+    return _entities(out[:at]) + _MD_LINE_START.sub(_escape_start, body) + _entities(out[at + len(body) :])
+
+
+def _can_embolden(line: str, start: int, end: int) -> bool:
+    """CommonMark reads ``**`` as bold only when it flanks the words: punctuation at the edge
+    of the words needs a space or punctuation on the outside ("1**<**" stays literal)."""
+
+    def punct(c: str) -> bool:
+        return not c.isalnum() and not c.isspace()
+
+    before = line[start - 1] if start > 0 else " "
+    after = line[end] if end < len(line) else " "
+    opens = not punct(line[start]) or before.isspace() or punct(before)
+    closes = not punct(line[end - 1]) or after.isspace() or punct(after)
+    return opens and closes
+
+
+def _entities(spaces: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in spaces)
+
+
+def md_quote(segments: Sequence[tuple[str, bool]]) -> str:
+    """A reply as a Markdown block quote that keeps every line (hard breaks) and space; only
+    blank lines before the first words and after the last are left out."""
+    lines: list[list[tuple[str, bool]]] = [[]]
+    for text, flagged in segments:
+        for i, piece in enumerate(clean(text).split("\n")):
+            if i:
+                lines.append([])
+            if not piece:
+                continue
+            if lines[-1] and lines[-1][-1][1] == flagged:  # neighbours of a kind make one run
+                lines[-1][-1] = (lines[-1][-1][0] + piece, flagged)
+            else:
+                lines[-1].append((piece, flagged))
+    while len(lines) > 1 and not lines[-1]:  # a block cannot end (or start) on a line break
+        lines.pop()
+    while len(lines) > 1 and not lines[0]:
+        lines.pop(0)
+    return "\\\n".join("> " + _md_pieces(line) for line in lines)
+
+
 def md_cell(text: object) -> str:
     """``md`` for a table cell: on one line."""
     return md(" ".join(clean(text).split()))
@@ -74,6 +138,8 @@ def environment() -> Environment:
     env.filters["md"] = md
     env.filters["cell"] = md_cell
     env.filters["signed"] = signed
+    env.filters["md_quote"] = md_quote
+    env.filters["score"] = score_cell
     return env
 
 

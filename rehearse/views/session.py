@@ -14,13 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from rehearse.engine.runtime.debrief import Contribution, Debrief, TurnReview, build_debrief, highlight
+from rehearse.engine.runtime.debrief import (
+    VERDICT_WORDS,
+    Contribution,
+    Debrief,
+    TurnReview,
+    Verdict,
+    build_debrief,
+    highlight,
+)
 from rehearse.engine.runtime.intents import label as intent_label
 from rehearse.engine.runtime.session import Option, State, goal, situation
 from rehearse.history.codec import records_of
 from rehearse.history.errors import StoreError
 from rehearse.history.records import FlagRecord, StoredSession, TurnRecord
 from rehearse.history.replay import TurnChange, state_before
+from rehearse.views.diff import differences
 from rehearse.views.outcomes import look
 from rehearse.views.text import local_time, one_line
 
@@ -82,7 +91,7 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
         if record.confirmed:
             return Understood("picked", f"understood as “{label}”", "you confirmed it when the boss checked")
         top = record.scores[0] if record.scores else None
-        detail = f"score {top.score:.0f}" if top else ""
+        detail = f"{top.score:.0f}% match" if top else ""
         if top is not None and top.example:
             detail += f", closest to “{top.example}”"
         return Understood("matched", f"understood as “{label}”", detail)
@@ -128,13 +137,19 @@ class TurnView:
     model: str | None  # a strong reply at this moment
     coach_note: str | None
     coaching: tuple[FlagRecord, ...]
-    score_delta: Mapping[str, int]
+    score_delta: Mapping[str, int]  # raw points by dimension (as stored; for --json)
+    moves: tuple[Contribution, ...]  # what this turn did to the 0-100 scores
     points: int | None  # rubric points this turn moved (None: unknown)
     boss: str
     kind: str
     hint: str | None
     options: tuple[Option, ...]
     outcome: str | None  # the ending this turn reached
+
+    @property
+    def differs(self) -> tuple[list[str], list[str]]:
+        """The phrases only in your reply, and only in the strong reply (empty without one)."""
+        return differences(self.you, self.model) if self.model else ([], [])
 
     @property
     def flagged_spans(self) -> tuple[tuple[int, int], ...]:
@@ -150,11 +165,38 @@ class TurnView:
 
 @dataclass(frozen=True)
 class DimensionView:
+    """One rubric dimension as the debrief shows it: the criterion (advice), the verdict the
+    transcript supports, the 0-100 score and every contribution with its turn."""
+
     dim: str
-    description: str
-    score: int  # the raw points the replies gave
-    scaled: int | None  # 0-100 with every contribution traced (None: not rebuilt)
+    criterion: str
+    verdict: Verdict | None  # None: the session could not be rebuilt
+    score: int | None  # 0-100 (None: not shown, or not rebuilt)
+    line: str | None  # the author's line for the verdict
     contributions: tuple[Contribution, ...]
+
+    @property
+    def verdict_words(self) -> str:
+        return VERDICT_WORDS[self.verdict] if self.verdict else ""
+
+    @property
+    def evidence(self) -> str:
+        """Which turns decided the verdict, in words ("turns 2 and 4; against: turn 5")."""
+        gained = sorted({c.turn for c in self.contributions if c.points > 0})
+        lost = sorted({c.turn for c in self.contributions if c.points < 0})
+        parts = []
+        if gained:
+            parts.append(f"for: {turn_list(gained)}")
+        if lost:
+            parts.append(f"against: {turn_list(lost)}")
+        return "; ".join(parts)
+
+
+def turn_list(turns: Sequence[int]) -> str:
+    """ "turn 3", "turns 2 and 4", "turns 1, 2 and 5"."""
+    if len(turns) == 1:
+        return f"turn {turns[0]}"
+    return "turns " + ", ".join(str(t) for t in turns[:-1]) + f" and {turns[-1]}"
 
 
 @dataclass(frozen=True)
@@ -179,9 +221,9 @@ class SessionView:
     outcome: str | None
     end_reason: str | None
     debrief: str
-    stopped_at: str | None
+    stopped_at: str | None  # the node id (for --json); people see `stopped_after`
     rubric: tuple[DimensionView, ...]
-    score_total: int
+    score: int | None  # 0-100: the mean of the dimensions the conversation showed
     key_turns: tuple[KeyTurn, ...]
     next_time: tuple[str, ...]
     # what only a stored session has
@@ -198,6 +240,14 @@ class SessionView:
     @property
     def outcome_word(self) -> str:
         return look(self.outcome).headline
+
+    @property
+    def stopped_after(self) -> str | None:
+        """Where an unfinished session stopped, in words: the boss's last line."""
+        if self.outcome is not None:
+            return None
+        last = self.turns[-1].boss if self.turns else self.opening
+        return one_line(last, 90)
 
 
 def _segments(text: str, review: TurnReview | None) -> tuple[tuple[str, bool], ...]:
@@ -253,6 +303,10 @@ def _turns(
     records: Sequence[TurnRecord], debrief: Debrief | None, labels: Callable[[str], dict[str, str]]
 ) -> tuple[TurnView, ...]:
     reviews = {r.index: r for r in debrief.turns} if debrief else {}
+    moves: dict[int, list[Contribution]] = {}
+    for dim in debrief.dimensions if debrief else ():
+        for c in dim.contributions:
+            moves.setdefault(c.turn, []).append(c)
     by_index = {r.index: r for r in records}
     out = []
     for record in records:
@@ -277,6 +331,7 @@ def _turns(
                 coach_note=record.coach_note,
                 coaching=record.coaching,
                 score_delta=dict(record.score_delta),
+                moves=tuple(moves.get(record.index, ())),
                 points=review.points if review else None,
                 boss=record.boss,
                 kind=record.kind,
@@ -288,20 +343,18 @@ def _turns(
     return tuple(out)
 
 
-def _rubric(
-    rubric: Mapping[str, str], scores: Mapping[str, int], debrief: Debrief | None
-) -> tuple[DimensionView, ...]:
+def _rubric(rubric: Mapping[str, str], debrief: Debrief | None) -> tuple[DimensionView, ...]:
     dims = {d.name: d for d in debrief.dimensions} if debrief else {}
-    return tuple(
-        DimensionView(
-            dim,
-            description,
-            int(scores.get(dim, 0)),
-            dims[dim].score if dim in dims else None,
-            dims[dim].contributions if dim in dims else (),
-        )
-        for dim, description in rubric.items()
-    )
+    out = []
+    for dim, criterion in rubric.items():
+        found = dims.get(dim)
+        if found is None:
+            out.append(DimensionView(dim, criterion, None, None, None, ()))
+        else:
+            out.append(
+                DimensionView(dim, criterion, found.verdict, found.score, found.line, found.contributions)
+            )
+    return tuple(out)
 
 
 def _key_turns(debrief: Debrief | None) -> tuple[KeyTurn, ...]:
@@ -314,7 +367,6 @@ def view_of_state(state: State) -> SessionView:
     records = records_of(state)
     opening = records[0] if records else None
     ending = state.ending
-    scores = dict(state.scores)
     return SessionView(
         title=state.script.title,
         script_id=state.script.id,
@@ -330,8 +382,8 @@ def view_of_state(state: State) -> SessionView:
         end_reason=ending.reason if ending else None,
         debrief=ending.debrief if ending else "",
         stopped_at=None if ending else state.node,
-        rubric=_rubric(state.script.rubric, scores, debrief),
-        score_total=sum(scores.values()),
+        rubric=_rubric(state.script.rubric, debrief),
+        score=debrief.score,
         key_turns=_key_turns(debrief),
         next_time=debrief.next_time,
         seed=state.setup.seed,
@@ -365,8 +417,8 @@ def view_of_stored(stored: StoredSession, state: State | None = None) -> Session
         end_reason=stored.end_reason,
         debrief=stored.debrief or "",
         stopped_at=stored.node if stored.outcome is None else None,
-        rubric=_rubric(stored.rubric, stored.scores, debrief),
-        score_total=stored.score_total,
+        rubric=_rubric(stored.rubric, debrief),
+        score=debrief.score if debrief is not None else stored.score,
         key_turns=_key_turns(debrief),
         next_time=debrief.next_time if debrief else (),
         id=stored.id,

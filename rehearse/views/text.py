@@ -53,3 +53,8 @@ def local_time(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def signed(value: int) -> str:
     return f"{value:+d}"
+
+
+def score_cell(score: int | None) -> str:
+    """A 0-100 score in a table; "–" when there is none (nothing scored, or an old session)."""
+    return "–" if score is None else str(score)

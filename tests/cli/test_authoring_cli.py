@@ -148,7 +148,7 @@ def test_new_writes_a_starter_that_checks_tests_and_plays(tmp_path: Path) -> Non
         "it saves us paying contractors to build our reports\n",
     )
     assert played.returncode == 0, played.stderr
-    assert "Outcome: success" in played.stdout
+    assert "Outcome: ✓ success" in played.stdout
 
 
 def test_the_starter_is_small_complete_and_validates_against_its_schema(tmp_path: Path) -> None:

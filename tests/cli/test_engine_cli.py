@@ -86,9 +86,11 @@ def test_plain_mode_in_a_pipe_reaches_an_ending_and_prints_the_rubric() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Pat: " in result.stdout and "Ana" in result.stdout
-    assert "Outcome: success" in result.stdout
-    assert "clarity: 70  [" in result.stdout and "You said what you want." in result.stdout
-    assert "turn 1: +20 from reply 'want'" in result.stdout
+    assert "Outcome: ✓ success" in result.stdout
+    assert "clarity: met, 70/100  [" in result.stdout and "You said what you want." in result.stdout
+    assert "turn 1: +20 from your reply “Say you want the job”" in result.stdout
+    # never touched: no score, no claim, and the total is clarity's alone
+    assert "grace: not shown\n    Be kind about colleagues.\nScore: 70/100" in result.stdout
 
 
 def test_plain_json_transcript_and_end_of_input_stops_like_quit() -> None:
@@ -109,7 +111,8 @@ def test_plain_json_transcript_and_end_of_input_stops_like_quit() -> None:
     [opening, turn] = data["turns"]
     assert opening["user"] is None and turn["reply"] == "knock_peer" and turn["decision"] == "matched"
     assert turn["node"] == "opening" and turn["score_delta"] == {"grace": -2}
-    assert "Stopped at 'recover'" in result.stderr
+    assert "Unfinished: the conversation stopped after “That's not really fair on Bob." in result.stderr
+    assert "recover" not in result.stderr
 
 
 def test_plain_commands_undo_hint_quit() -> None:

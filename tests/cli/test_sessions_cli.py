@@ -33,8 +33,10 @@ SCRIPT = textwrap.dedent(
     personas: [pat]
     vars: {amount: "5%"}
     rubric:
-      clarity: You asked plainly.
-      evidence: You backed it with results.
+      clarity: Ask plainly for what you want.
+      evidence:
+        criterion: Back the ask with results.
+        met: You backed it with results.
     start: opening
     nodes:
       opening:
@@ -141,7 +143,7 @@ def test_plain_play_saves_every_turn_and_sessions_lists_it(script_file: Path) ->
     header, row = listing.output.splitlines()[:2]
     assert header.split() == ["ID", "DATE", "SCRIPT", "PERSONA", "OUTCOME", "SCORE", "TURNS"]
     assert row.split()[0] == str(kept.id)
-    assert row.split()[3:] == ["cli-raise", "pat", "success", "+3", "3"]
+    assert row.split()[3:] == ["cli-raise", "pat", "success", "65", "3"]
 
     data = json.loads(invoke("sessions", "--json").output)
     assert data["total"] == 1
@@ -153,7 +155,7 @@ def test_plain_play_saves_every_turn_and_sessions_lists_it(script_file: Path) ->
         entry["outcome"],
         entry["score"],
         entry["turns"],
-    ) == (kept.id, "cli-raise", "pat", "success", 3, 3)
+    ) == (kept.id, "cli-raise", "pat", "success", 65, 3)
 
 
 def test_sessions_filters_and_pages(script_file: Path) -> None:
@@ -266,8 +268,11 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
     assert "understood as “Ask for a raise”" in out
     assert "[2] You: please I really need it" in out
     assert "(coach) Need is not a reason to pay more." in out
-    assert "Outcome: fail" in out and "Tie the ask to results, not to need." in out
-    assert "evidence: 40" in out and "turn 2: -10 from reply 'plead'" in out and "Score: +1" in out
+    assert "Outcome: ✗ fail" in out and "Tie the ask to results, not to need." in out
+    assert "evidence: missed, 40/100" in out and "turn 2: -10 from your reply “Plead”" in out
+    assert "Score: 55/100" in out  # the mean of clarity 70 and evidence 40
+    # the met line is a claim: not printed when evidence was missed, and never a tip
+    assert "You backed it with results." not in out and "  - Back the ask with results." in out
     assert "every turn went the same way" in out
     assert "changed since" not in out
     assert invoke("replay", "latest").output == out  # the non-plain form prints the same for now
@@ -284,7 +289,7 @@ def test_replay_after_the_script_is_edited_shows_what_happened_and_what_changed(
     )
     out = invoke("replay", "latest").output
     assert "Pat Boss: Why should I?" in out and "Convince me." not in out
-    assert "Pat Boss: Fair enough. Let's do it." in out and "Outcome: success" in out
+    assert "Pat Boss: Fair enough. Let's do it." in out and "Outcome: ✓ success" in out
     assert "every turn went the same way" in out  # from the copy kept with the session
     assert "The script changed since this session. With the current version 2 turns go" in out
     assert "  turn 2: the boss's line is different now" in out
@@ -323,14 +328,20 @@ def test_export_markdown(script_file: Path) -> None:
         "{{ 7\\*7 }} ␛\\[31m\n"
     ) in out
     assert "\x1b" not in out
-    assert "*understood as “Make small talk” (score" in out
+    assert "*understood as “Make small talk” (" in out and "% match, closest to" in out
     assert "- **Coach:** Small talk first is fine; do not let it replace the ask." in out
     assert "**Pat Boss:** Fair enough. Let's do it." in out
     assert "## Ending: Success\n\nYou asked plainly and backed it with results." in out
     # Scores on the 0-100 scale, each traced to the turn and reply that gave it.
+    assert "Score: **65** out of 100" in out
     assert (
-        "| clarity | 60 | turn 1 -10 (reply 'chat'); turn 2 +20 (reply 'ask') | You asked plainly. |" in out
-    )
+        "| clarity | partly met | 60 | turn 1 -10 (your reply “Make small talk”); turn 2 +20 "
+        "(your reply “Ask for a raise”) | Ask plainly for what you want. |"
+    ) in out
+    assert (
+        "| evidence | met | 70 | You backed it with results. turn 3 +20 (your reply “Point at results”) "
+        "| Back the ask with results. |"
+    ) in out
     assert "- **A strong reply here:** " in out
 
 
@@ -352,7 +363,10 @@ def test_export_html_is_one_safe_self_contained_page(script_file: Path, tmp_path
     assert "Small talk first is fine; do not let it replace the ask." in page
     assert 'Ending: <span class="success">Success</span>' in page
     assert "You asked plainly and backed it with results." in page
-    assert '<td>evidence</td><td class="num">70</td>' in page
+    assert '<td>evidence</td><td>met</td><td class="num">70</td>' in page
+    assert '<td>clarity</td><td>partly met</td><td class="num">60</td>' in page
+    for internal in ("cli-raise", "'ask'", "'chat'", "'results'"):
+        assert internal not in page
     assert "A strong reply here:" in page
 
 
@@ -379,12 +393,14 @@ def test_stats_show_attempts_outcomes_and_scores_over_time(script_file: Path) ->
     assert "cli-raise  Ask for a raise" in out
     assert "attempts  4: 2 success, 1 fail, 1 unfinished; best: success" in out
     assert "outcomes  FS.S" in out
-    assert "total     ▁█▅█  +1 -> +3  (best +3)" in out
-    assert "evidence  ▁█▃█  -1 -> +2  (best +2)" in out
+    assert "score     ▁▆█▆  55 -> 65  (best 70; 0-100)" in out
+    # the unfinished attempt never touched evidence: it leaves a gap, not a 50
+    assert "evidence  ▁██  40 -> 70  (best 70; 0-100)" in out
     data = json.loads(invoke("stats", "--script", "cli-raise", "--json").output)
     (entry,) = data["scripts"]
     assert entry["attempts"] == 4 and entry["best"] == "success"
-    assert [p["total"] for p in entry["points"]] == [1, 3, 2, 3]
+    assert [p["score"] for p in entry["points"]] == [55, 65, 70, 65]
+    assert entry["points"][2]["scores"] == {"clarity": 70, "evidence": None}
     assert "No stored sessions of 'other'." in invoke("stats", "--script", "other").output
 
 

@@ -39,4 +39,4 @@ async def test_play_to_ending(script_id: str, outcome: str) -> None:
         badge = {"success": "Success", "fail": "Not this time"}[outcome]
         text = screen_text(app)
         assert badge in text
-        assert "Turn by turn" in text or "Rubric" in text
+        assert "How it went · score" in text

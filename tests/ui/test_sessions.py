@@ -63,7 +63,7 @@ async def test_home_s_opens_the_sessions_newest_first() -> None:
         assert "Not this role" in last[1] and "success" in last[3]
         with sd.store() as store:
             stored = store.load(ids["success"])
-        assert last[4] == f"{stored.score_total:+d}"
+        assert last[4] == str(stored.score)  # 0-100, as in the debrief
         assert last[5] == str(stored.turn_count)
         assert "3 sessions" in visible_text(screen.query_one("#session-count", Static))
         await pilot.press("escape")
@@ -206,13 +206,16 @@ async def test_progress_chart_per_script() -> None:
         screen = await _open_sessions(pilot)
         chart = screen.query_one(ProgressChart)
         # the highlighted row is passed-over: one unfinished attempt
-        assert list(chart.query_one(Sparkline).data or []) == [0]
+        with sd.store() as store:
+            [unfinished] = store.stats(script="passed-over")
+        expected = [] if unfinished.score is None else [unfinished.score]
+        assert list(chart.query_one(Sparkline).data or []) == expected
         assert visible_text(chart.query_one("#progress-outcomes", Static)) == "·"
         await pilot.press("down")
         await pilot.pause()
         with sd.store() as store:
             points = store.stats(script="not-this-role")
-        assert list(chart.query_one(Sparkline).data or []) == [p.total for p in points]
+        assert list(chart.query_one(Sparkline).data or []) == [p.score for p in points]
         assert visible_text(chart.query_one("#progress-outcomes", Static)) == "✓✗"
         title = visible_text(chart.query_one("#progress-title", Static))
         assert "Not this role" in title and "2 attempts" in title and "best ✓ success" in title
@@ -224,7 +227,7 @@ async def test_home_shows_a_trend_per_script() -> None:
         await wait_ready(pilot)
         app = pilot.app
         with sd.store() as store:
-            totals = [p.total for p in store.stats(script="not-this-role")]
+            totals = [p.score for p in store.stats(script="not-this-role")]
         assert [t for t, _ in app.trends["not-this-role"]] == totals
         scripts = app.screen.query_one(ScriptList)
         option = scripts.get_option("script:not-this-role")

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from rehearse.engine.runtime import session
-from rehearse.engine.runtime.debrief import BASE, FLAG_POINTS, POINTS_PER_SCORE, build_debrief, highlight
+from rehearse.engine.runtime.debrief import (
+    BASE,
+    FLAG_POINTS,
+    POINTS_PER_SCORE,
+    Contribution,
+    DimensionScore,
+    build_debrief,
+    highlight,
+    overall,
+    verdict_of,
+)
 
 from .helpers import mini_state
 
@@ -12,29 +25,60 @@ def play(*inputs: str):  # type: ignore[no-untyped-def]
     return session.play(mini_state().setup, list(inputs))
 
 
-def test_scores_start_at_base_and_move_by_reply_points() -> None:
+def test_a_dimension_the_replies_raise_is_met_and_one_never_touched_is_not_shown() -> None:
     debrief = build_debrief(play("I want to apply for the lead position", "yes please"))
     dims = {d.name: d for d in debrief.dimensions}
     assert dims["clarity"].score == BASE + 2 * POINTS_PER_SCORE
-    assert dims["grace"].score == BASE and dims["grace"].contributions == ()
+    assert dims["clarity"].verdict == "met" and dims["clarity"].line == "You said what you want."
     [c] = dims["clarity"].contributions
-    assert (c.turn, c.points, c.source) == (1, 20, "reply 'want'")
+    assert (c.turn, c.points, c.ref, c.source) == (1, 20, "want", "your reply “Say you want the job”")
+    # never touched: no score, no verdict line, and the total is clarity's alone
+    assert (dims["grace"].verdict, dims["grace"].score, dims["grace"].line) == ("not_shown", None, None)
+    assert debrief.score == dims["clarity"].score
+    assert debrief.next_time == ()
 
 
-def test_flags_on_checks_tied_to_a_dimension_cost_points() -> None:
+def test_flags_on_checks_tied_to_a_dimension_make_it_partly_met() -> None:
     # a hedged ask is checked back ("You mean ...?"); the yes settles it
     state = play("sorry to bother you, I was just wondering if maybe I could apply for the lead job", "yes")
     dims = {d.name: d for d in build_debrief(state).dimensions}
     sources = sorted(c.source for c in dims["clarity"].contributions)
-    assert sources == ["flag 'hedge'", "flag 'self-apology'", "reply 'want'"]
+    assert sources == [
+        "a flag: Apologising for yourself",
+        "a flag: Hedging the ask",
+        "your reply “Say you want the job”",
+    ]
     assert dims["clarity"].score == BASE + 2 * POINTS_PER_SCORE + 2 * FLAG_POINTS
+    # the met line claims "You said what you want": not shown for a partly met criterion
+    assert dims["clarity"].verdict == "partly" and dims["clarity"].line is None
+    assert "Say plainly what you want." in build_debrief(state).next_time
 
 
-def test_scores_are_clamped_to_0_100() -> None:
+def test_only_losses_is_missed_and_scores_are_clamped_to_0_100() -> None:
     state = play("Bob is useless at his job", "Bob is still useless")
-    dims = {d.name: d for d in build_debrief(state).dimensions}
-    assert dims["grace"].score == BASE - 4 * POINTS_PER_SCORE
-    assert all(0 <= d.score <= 100 for d in dims.values())
+    debrief = build_debrief(state)
+    dims = {d.name: d for d in debrief.dimensions}
+    assert dims["grace"].score == BASE - 4 * POINTS_PER_SCORE and dims["grace"].verdict == "missed"
+    assert all(0 <= d.score <= 100 for d in dims.values() if d.score is not None)
+    assert "Be kind about colleagues." in debrief.next_time
+
+
+@given(st.lists(st.integers(-3, 3), max_size=30))
+def test_verdicts_follow_the_signs_of_the_evidence(points: list[int]) -> None:
+    contribs = [Contribution(i, "d", p * POINTS_PER_SCORE, "reply", "r", "R") for i, p in enumerate(points)]
+    gains, losses = any(p > 0 for p in points), any(p < 0 for p in points)
+    expected = {(True, True): "partly", (True, False): "met", (False, True): "missed"}.get(
+        (gains, losses), "not_shown"
+    )
+    assert verdict_of(contribs) == expected
+
+
+def test_the_total_ignores_dimensions_not_shown() -> None:
+    def dim(score: int | None) -> DimensionScore:
+        return DimensionScore("d", "c", "not_shown" if score is None else "met", score, (), None)
+
+    assert overall([dim(80), dim(None), dim(60)]) == 70
+    assert overall([dim(None)]) is None
 
 
 def test_turn_reviews_carry_understanding_model_answer_and_coach_note() -> None:

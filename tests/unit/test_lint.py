@@ -84,8 +84,8 @@ def test_no_ending_reachable_is_a_warning() -> None:
 
 def test_unused_variable_and_rubric_dimension() -> None:
     text = GOOD.replace("vars: {role: lead}", "vars: {role: lead, team: ops}").replace(
-        "  grace: You were kind about colleagues.",
-        "  grace: You were kind about colleagues.\n  evidence: Unused.",
+        "  grace: Be kind about colleagues.",
+        "  grace: Be kind about colleagues.\n  evidence: Unused.",
     )
     found = findings(text)
     assert found["W120"] == ["variable 'team' is declared but no text uses it"]
@@ -102,3 +102,21 @@ def test_example_ruled_out_by_its_own_forbid_list() -> None:
     text = GOOD.replace("        keywords: [bob]\n", "        keywords: [bob]\n        forbid: [lazy]\n")
     found = findings(text)
     assert any("'knock_peer'" in m and "forbidden word 'lazy'" in m for m in found["W131"])
+
+
+def test_a_criterion_written_as_a_claim_is_flagged_and_advice_is_not() -> None:
+    claim = findings(GOOD.replace("  grace: Be kind about colleagues.", "  grace: You thanked your boss."))
+    assert claim["W123"] == [
+        "the criterion of rubric dimension 'grace' is written as a claim about what happened"
+    ]
+    for advice in ("Thank your boss.", "Your thanks should come first.", "You should thank your boss."):
+        clean = findings(GOOD.replace("  grace: Be kind about colleagues.", f"  grace: {advice}"))
+        assert "W123" not in clean, advice
+
+
+def test_both_criterion_and_its_old_name_is_a_warning() -> None:
+    text = GOOD.replace(
+        "    criterion: Say plainly what you want.",
+        "    criterion: Say plainly what you want.\n    description: Old.",
+    )
+    assert findings(text)["W124"] == ["'description' is the old name of 'criterion': keep one"]

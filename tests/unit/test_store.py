@@ -19,7 +19,7 @@ from rehearse.history import store as store_module
 from rehearse.history.codec import record_of, records_of, turn_from_json, turn_to_json
 from rehearse.history.errors import StoreError
 from rehearse.history.recorder import StoreRecorder
-from rehearse.history.replay import rebuild
+from rehearse.history.replay import backfill_scores, rebuild
 from rehearse.history.schema import SCHEMA_VERSION
 from rehearse.history.store import Store, move_aside
 from rehearse.workspace.paths import database_path
@@ -132,6 +132,37 @@ def test_open_creates_folders_wal_schema_and_a_private_file(tmp_path: Path) -> N
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_a_schema_1_file_is_upgraded_and_its_sessions_get_0_100_scores(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.sqlite3"
+    with Store.open(path) as store:
+        win, _ = record_play(store, WIN)
+        empty = store.start(sess.begin(make_setup()))
+    conn = sqlite3.connect(path)
+    # as schema 1 left it: no score columns
+    conn.execute("UPDATE sessions SET score = NULL, dim_scores = NULL")
+    conn.execute("ALTER TABLE sessions DROP COLUMN score")
+    conn.execute("ALTER TABLE sessions DROP COLUMN dim_scores")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.load(win).score is None and store.unscored() == [win]
+        assert backfill_scores(store) == 1
+        assert store.load(win).score == 65 and store.unscored() == []
+        assert store.load(empty).score is None  # no turns: nothing to score
+        assert store.stats(script="store-raise")[0].scores == {"clarity": 60, "evidence": 70}
+
+
+def test_a_session_whose_stored_script_no_longer_loads_is_not_tried_again(db: Store) -> None:
+    sid, _ = record_play(db, WIN)
+    with sqlite3.connect(db.path) as conn:
+        conn.execute("UPDATE sessions SET score = NULL, dim_scores = NULL")
+        conn.execute("UPDATE blobs SET text = 'id: [' WHERE text LIKE 'id: store-raise%'")
+    assert backfill_scores(db) == 0
+    assert db.load(sid).score is None and db.unscored() == []
+
+
 def test_database_path_honours_rehearse_home(rehearse_home: Path) -> None:
     assert database_path() == rehearse_home / "sessions.sqlite3"
     with Store.open(database_path()):
@@ -185,7 +216,7 @@ def test_every_turn_is_visible_to_another_connection_as_soon_as_it_is_recorded(d
     assert stored.outcome == "success"
     assert stored.ended is not None
     assert dict(stored.scores) == {"clarity": 1, "evidence": 2}
-    assert stored.score_total == 3
+    assert stored.score == 65  # clarity 60 (-1 then +2), evidence 70: 0-100, as the debrief shows
 
 
 def test_a_session_keeps_what_replay_needs(db: Store) -> None:
@@ -289,9 +320,9 @@ def test_listing_is_newest_first_filtered_and_paged(db: Store) -> None:
     assert [r.id for r in db.sessions(script="store-raise", outcome="fail")] == [ids[2], ids[0]]
     assert [r.id for r in db.sessions(outcome="unfinished")] == [ids[3]]
     row = db.sessions(script="store-raise", limit=1)[0]
-    assert (row.outcome, row.score_total, row.turns, row.persona_id, row.parent) == (
+    assert (row.outcome, row.score, row.turns, row.persona_id, row.parent) == (
         "success",
-        3,
+        65,
         4,
         "pat",
         None,
@@ -336,8 +367,9 @@ def test_stats_are_the_latest_attempts_oldest_first(db: Store) -> None:
     points = db.stats(script="store-raise", limit=3)
     assert [p.session_id for p in points] == ids[1:]
     assert [p.outcome for p in points] == ["success", "fail", "success"]
-    assert dict(points[0].scores) == {"clarity": 1, "evidence": 2}
-    assert [p.total for p in points] == [3, 1, 3]
+    assert dict(points[0].scores) == {"clarity": 60, "evidence": 70}
+    assert dict(points[1].scores) == {"clarity": 70, "evidence": 40}
+    assert [p.score for p in points] == [65, 55, 65]
     assert db.stats(script="nope") == []
 
 

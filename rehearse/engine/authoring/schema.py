@@ -233,7 +233,8 @@ def script_schema() -> Schema:
         },
         "vars": _flag_map("variable name -> default value; the user may change them"),
         "rubric": {
-            "description": "dimension -> a one-line description, or {description, checks}",
+            "description": "dimension -> its criterion (advice: what good looks like), "
+            "or {criterion, checks, met, partly, missed, not_shown}",
             "type": "object",
             "propertyNames": {"pattern": NAME_RE.pattern},
             "additionalProperties": {
@@ -242,7 +243,12 @@ def script_schema() -> Schema:
                     {
                         "type": "object",
                         "properties": {
-                            "description": _text("a one-line description"),
+                            "criterion": _text("what good looks like, written as advice"),
+                            "description": _text("the old name of criterion"),
+                            "met": _text("the verdict line when the criterion was met (a template)"),
+                            "partly": _text("the verdict line when it was partly met (a template)"),
+                            "missed": _text("the verdict line when it was missed (a template)"),
+                            "not_shown": _text("the verdict line when the conversation never touched it"),
                             "checks": _text_list(
                                 "coach checks that count against this dimension",
                                 items={"enum": _check_ids()},

@@ -130,6 +130,33 @@ def lint_unused(script: Script, report: Report) -> None:
             )
 
 
+#: "You thanked ...", "You've said ...": a criterion written as if it had happened.
+_CLAIM = re.compile(
+    r"^\s*you(?:'ve| have)?\s+(?:\w+ed|said|held|kept|made|gave|took|told|knew|went|got|thought|spoke|"
+    r"brought|put|let|left|stood|did|didn't|found|showed|shown|won|lost|came|chose|sought|felt|wrote|"
+    r"were|never|already)\b",
+    re.IGNORECASE,
+)
+
+
+def lint_rubric(script: Script, report: Report) -> None:
+    """A criterion says what good looks like; written as a claim ("You thanked your boss"),
+    the debrief would print it whether or not it happened."""
+    for dim, criterion in script.rubric.items():
+        claim = _CLAIM.match(criterion)
+        if claim:
+            loc = script.criterion_locs.get(dim, script.rubric_locs.get(dim, script.situation.loc))
+            report.add(
+                "W123",
+                loc,
+                f"the criterion of rubric dimension '{dim}' is written as a claim about what happened",
+                hint='write it as advice, what good looks like ("Thank your boss for ..."), and put '
+                "the claim under `met:`, which the debrief shows only when the transcript bears it out",
+                severity="warning",
+                width=len(claim.group().strip()),
+            )
+
+
 def lint_matching(script: Script, persona: Persona, report: Report) -> None:
     """Each example, typed as is, should be understood as its own reply."""
     from dataclasses import replace

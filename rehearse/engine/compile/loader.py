@@ -36,6 +36,8 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 MODEL_KEYS = ("say", "reply")
+VERDICTS = ("met", "partly", "missed", "not_shown")
+RUBRIC_KEYS = ("criterion", "description", "checks", *VERDICTS)
 SCRIPT_KEYS = ("id", "title", "situation", "goal", "personas", "vars", "rubric", "start", "nodes")
 NODE_KEYS = (
     "boss",
@@ -349,6 +351,8 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
     rubric_raw = b.mapping(root.get("rubric"), ("rubric",), "'rubric'") if "rubric" in root else {}
     rubric: dict[str, str] = {}
     rubric_checks: dict[str, tuple[str, ...]] = {}
+    rubric_verdicts: dict[str, Mapping[str, Text]] = {}
+    criterion_locs: dict[str, Loc] = {}
     for dim, desc in (rubric_raw or {}).items():
         if not NAME_RE.match(dim):
             b.error(
@@ -358,11 +362,22 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
                 key=True,
             )
         if isinstance(desc, dict):
-            b.keys(desc, ("rubric", dim), ("description", "checks"), f"rubric dimension '{dim}'")
-            rubric[dim] = b.text(desc, ("rubric", dim), "description") or ""
-            rubric_checks[dim] = _check_ids(b, desc, ("rubric", dim))
+            where = ("rubric", dim)
+            b.keys(desc, where, RUBRIC_KEYS, f"rubric dimension '{dim}'")
+            if "criterion" in desc and "description" in desc:
+                b.warn(
+                    "W124", (*where, "description"), "'description' is the old name of 'criterion': keep one"
+                )
+            key = "criterion" if "criterion" in desc else "description"
+            rubric[dim] = b.text(desc, where, key) or ""
+            if key in desc:
+                criterion_locs[dim] = doc.loc((*where, key))
+            rubric_checks[dim] = _check_ids(b, desc, where)
+            lines = {v: b.template(desc, where, v) for v in VERDICTS if v in desc}
+            rubric_verdicts[dim] = frozen_map({v: t for v, t in lines.items() if t is not None})
         else:
             rubric[dim] = "" if desc is None else str(desc)
+            criterion_locs[dim] = doc.loc(("rubric", dim))
     start = b.text(root, (), "start", required=True, what="the script")
     nodes_raw = (
         b.mapping(root.get("nodes"), ("nodes",), "'nodes'")
@@ -408,6 +423,8 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
         var_locs=frozen_map({k: doc.key_loc(("vars", k)) for k in vars_map}),
         rubric_locs=frozen_map({k: doc.key_loc(("rubric", k)) for k in rubric}),
         rubric_checks=frozen_map(rubric_checks),
+        rubric_verdicts=frozen_map(rubric_verdicts),
+        criterion_locs=frozen_map(criterion_locs),
     )
     validate_script(script, doc, report)
     return script if report.ok else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rehearse.engine.compile.lint import lint_graph, lint_unused
+from rehearse.engine.compile.lint import lint_graph, lint_rubric, lint_unused
 from rehearse.engine.diagnostics import Loc, Report, did_you_mean
 from rehearse.engine.model import Node, Persona, Script, script_templates
 from rehearse.engine.templating import KNOWN_NAMES, Text
@@ -31,6 +31,7 @@ def validate_script(script: Script, doc: Document, report: Report) -> None:
     if report.ok:
         lint_graph(script, report)
         lint_unused(script, report)
+        lint_rubric(script, report)
 
 
 def _validate_node(script: Script, node: Node, doc: Document, report: Report) -> None:

@@ -1,18 +1,25 @@
-"""The debrief: how the conversation went, scored openly.
+"""The debrief: how the conversation went, scored openly and claiming nothing it cannot show.
 
 Scores are where rehearsal tools lose trust, so every point here is traceable: a dimension
 starts at 50 of 100, each score point a reply carries moves it by 10, and each coach flag on
 a check the script ties to that dimension costs 5. The contributions are kept with the turn
 that gave them, so the app, plain mode and exports can all show why.
+
+Each dimension also gets a verdict from that evidence alone: met (only for it), partly met
+(for and against), missed (only against) or not shown (the conversation never touched it).
+A dimension not shown has no score and does not pull the total down; its criterion is
+advice ("Thank your boss ..."), never printed as if it had happened.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from rehearse.engine.runtime.coach import Flag
-from rehearse.engine.runtime.session import Ending, State, model_answer
+from rehearse.engine.runtime.session import Ending, State, context, model_answer, render
 
 BASE = 50
 POINTS_PER_SCORE = 10
@@ -20,21 +27,55 @@ FLAG_POINTS = -5
 KEY_TURNS = 3
 NEXT_TIME = 3
 
+Verdict = Literal["met", "partly", "missed", "not_shown"]
+VERDICT_WORDS: dict[Verdict, str] = {
+    "met": "met",
+    "partly": "partly met",
+    "missed": "missed",
+    "not_shown": "not shown",
+}
+
 
 @dataclass(frozen=True)
 class Contribution:
     turn: int
     dimension: str
     points: int
-    source: str  # "reply 'state_interest'" or "flag 'hedge'"
+    kind: Literal["reply", "flag"]
+    ref: str  # the reply id or the check id (for --json and authors)
+    words: str  # what the user sees: the reply's label or the check's title
+
+    @property
+    def source(self) -> str:
+        """In words: "your reply “Thank and decline plainly”" or "a flag: Hedging the ask"."""
+        return f"your reply “{self.words}”" if self.kind == "reply" else f"a flag: {self.words}"
 
 
 @dataclass(frozen=True)
 class DimensionScore:
     name: str
-    description: str
-    score: int  # 0..100
+    criterion: str  # what good looks like, as advice
+    verdict: Verdict
+    score: int | None  # 0..100; None when not shown
     contributions: tuple[Contribution, ...]
+    line: str | None  # the author's line for this verdict, rendered (None: none written)
+
+    @property
+    def turns(self) -> tuple[int, ...]:
+        """The turns that decided the verdict."""
+        return tuple(sorted({c.turn for c in self.contributions}))
+
+    @property
+    def for_turns(self) -> tuple[int, ...]:
+        return tuple(sorted({c.turn for c in self.contributions if c.points > 0}))
+
+    @property
+    def against_turns(self) -> tuple[int, ...]:
+        return tuple(sorted({c.turn for c in self.contributions if c.points < 0}))
+
+    @property
+    def verdict_words(self) -> str:
+        return VERDICT_WORDS[self.verdict]
 
 
 @dataclass(frozen=True)
@@ -55,7 +96,24 @@ class Debrief:
     dimensions: tuple[DimensionScore, ...]
     turns: tuple[TurnReview, ...]
     key_turns: tuple[TurnReview, ...]  # the turns that moved the score most
-    next_time: tuple[str, ...]  # suggestions from the flags that recurred
+    next_time: tuple[str, ...]  # tips from what went wrong, most recurring first
+
+    @property
+    def score(self) -> int | None:
+        """The session's score, 0-100: the mean of the dimensions it showed (None: none)."""
+        return overall(self.dimensions)
+
+
+def overall(dimensions: Sequence[DimensionScore]) -> int | None:
+    shown = [d.score for d in dimensions if d.score is not None]
+    return round(sum(shown) / len(shown)) if shown else None
+
+
+def _reply_label(state: State, node: str, reply: str) -> str:
+    for cand in replace(state, node=node).candidates():
+        if cand.id == reply:
+            return cand.label
+    return reply
 
 
 def contributions(state: State) -> list[Contribution]:
@@ -70,24 +128,48 @@ def contributions(state: State) -> list[Contribution]:
         if turn.user is None:
             continue
         for dim, amount in turn.score_delta.items():
-            if dim in script.rubric:
+            if dim in script.rubric and turn.reply is not None:
+                label = _reply_label(state, turn.node, turn.reply)
                 found.append(
-                    Contribution(turn.index, dim, amount * POINTS_PER_SCORE, f"reply '{turn.reply}'")
+                    Contribution(turn.index, dim, amount * POINTS_PER_SCORE, "reply", turn.reply, label)
                 )
         for flag in turn.coaching:
             for dim in flag_dims.get(flag.check.id, ()):
-                found.append(Contribution(turn.index, dim, FLAG_POINTS, f"flag '{flag.check.id}'"))
+                found.append(
+                    Contribution(turn.index, dim, FLAG_POINTS, "flag", flag.check.id, flag.check.title)
+                )
     return found
 
 
-def build_debrief(state: State) -> Debrief:
+def verdict_of(contribs: Sequence[Contribution]) -> Verdict:
+    gains = any(c.points > 0 for c in contribs)
+    losses = any(c.points < 0 for c in contribs)
+    if gains and losses:
+        return "partly"
+    if gains:
+        return "met"
+    return "missed" if losses else "not_shown"
+
+
+def dimensions(state: State, contribs: Sequence[Contribution] | None = None) -> tuple[DimensionScore, ...]:
+    """Each rubric dimension with its verdict, score and the author's line for that verdict."""
     script = state.script
-    contribs = contributions(state)
-    dimensions = []
-    for dim, description in script.rubric.items():
+    contribs = contributions(state) if contribs is None else contribs
+    ctx = context(state)
+    out = []
+    for dim, criterion in script.rubric.items():
         mine = tuple(c for c in contribs if c.dimension == dim)
-        total = BASE + sum(c.points for c in mine)
-        dimensions.append(DimensionScore(dim, description, max(0, min(100, total)), mine))
+        verdict = verdict_of(mine)
+        score = None if verdict == "not_shown" else max(0, min(100, BASE + sum(c.points for c in mine)))
+        text = script.rubric_verdicts.get(dim, {}).get(verdict)
+        line = " ".join(render(text, ctx).split()) if text is not None else None
+        out.append(DimensionScore(dim, criterion, verdict, score, mine, line or None))
+    return tuple(out)
+
+
+def build_debrief(state: State) -> Debrief:
+    contribs = contributions(state)
+    dims = dimensions(state, contribs)
     per_turn = Counter[int]()
     for c in contribs:
         per_turn[c.turn] += c.points
@@ -108,26 +190,27 @@ def build_debrief(state: State) -> Debrief:
     moved = sorted((r for r in reviews if r.points), key=lambda r: (-abs(r.points), r.index))
     return Debrief(
         ending=state.ending,
-        dimensions=tuple(dimensions),
+        dimensions=dims,
         turns=reviews,
         key_turns=tuple(moved[:KEY_TURNS]),
-        next_time=next_time(reviews),
+        next_time=next_time(reviews, dims),
     )
 
 
-def next_time(reviews: tuple[TurnReview, ...]) -> tuple[str, ...]:
-    """Suggestions from flags, those that recurred first; then notes on the weakest turn."""
+def next_time(reviews: Sequence[TurnReview], dims: Sequence[DimensionScore] = ()) -> tuple[str, ...]:
+    """Tips that follow from what went wrong, and only from that: the flags that recurred
+    first, then the criteria of dimensions missed or partly met, then the coach's notes on
+    the turns that lost points."""
     counts = Counter(f.check.id for r in reviews for f in r.flags)
     suggestions = {f.check.id: f.check.suggestion for r in reviews for f in r.flags}
     ordered = sorted(counts, key=lambda c: (-counts[c], c))
-    tips = [suggestions[c] for c in ordered][:NEXT_TIME]
-    if len(tips) < NEXT_TIME:
-        for review in sorted(reviews, key=lambda r: (r.points, r.index)):
-            if review.points < 0 and review.coach_note and review.coach_note not in tips:
-                tips.append(review.coach_note)
-            if len(tips) >= NEXT_TIME:
-                break
-    return tuple(tips)
+    tips = [suggestions[c] for c in ordered]
+    tips += [d.criterion for d in dims if d.verdict in ("missed", "partly") and d.criterion]
+    for review in sorted(reviews, key=lambda r: (r.points, r.index)):
+        if review.points < 0 and review.coach_note:
+            tips.append(review.coach_note)
+    unique = list(dict.fromkeys(t for t in tips if t))
+    return tuple(unique[:NEXT_TIME])
 
 
 def highlight(text: str, flags: tuple[Flag, ...], mark: tuple[str, str] = ("«", "»")) -> str:

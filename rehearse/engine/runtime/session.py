@@ -132,7 +132,7 @@ class _Prepared:
                 prepare(
                     r.id,
                     examples,
-                    label=_render(r.label, ctx) if r.label else None,
+                    label=render(r.label, ctx) if r.label else None,
                     kind=r.kind,
                     keywords=r.keywords,
                     require=r.require,
@@ -146,7 +146,7 @@ class _Prepared:
 
 
 def _examples(node: Node, ctx: Mapping[str, Any]) -> list[tuple[Reply, list[str]]]:
-    return [(r, [_render(t, ctx) for t in r.say]) for r in node.replies]
+    return [(r, [render(t, ctx) for t in r.say]) for r in node.replies]
 
 
 def examples_of(state: State, node: Node) -> list[tuple[Reply, list[str]]]:
@@ -234,7 +234,7 @@ def context(state: State, **extra: Any) -> dict[str, Any]:
     return ctx
 
 
-def _render(text: Text | None, ctx: Mapping[str, Any]) -> str:
+def render(text: Text | None, ctx: Mapping[str, Any]) -> str:
     """Render script text; a template that fails at run time shows its source, never crashes."""
     if text is None:
         return ""
@@ -258,11 +258,11 @@ def _pick(lines: Lines, ctx: Mapping[str, Any], setup: Setup, turn: int, purpose
         if variant.when is None:
             plain.append(variant)
         elif _holds(variant.when, ctx):
-            return _render(variant.text, ctx)
+            return render(variant.text, ctx)
     if not plain:
         return None
     rng = random.Random(f"{setup.seed}:{turn}:{purpose}")
-    return _render(plain[rng.randrange(len(plain))].text, ctx)
+    return render(plain[rng.randrange(len(plain))].text, ctx)
 
 
 def _persona_line(state: State, key: str, ctx: Mapping[str, Any], turn: int) -> str:
@@ -402,7 +402,7 @@ def _asked(state: State, node: Node) -> tuple[str, str]:
         "",
     )
     if node.ask is not None:
-        return _render(node.ask, context(state)), line
+        return render(node.ask, context(state)), line
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", line.strip()) if s]
     questions = [s for s in sentences if s.rstrip().endswith("?")]
     return (questions[-1] if questions else line), line
@@ -430,7 +430,7 @@ def _check_back(state: State, node: Node, text: str, decision: Decision) -> tupl
     assert decision.reply is not None
     reply = node.reply(decision.reply)
     ctx = context(state)
-    meaning = _render(reply.means, ctx) if reply.means is not None else _meaning(reply, ctx)
+    meaning = render(reply.means, ctx) if reply.means is not None else _meaning(reply, ctx)
     boss = _persona_line(state, "checkback", context(state, meaning=meaning), state.turn)
     return replace(state, pending=reply.id), Turn(
         state.turn, node.id, text, decision, None, boss, "checkback", node.id
@@ -440,7 +440,7 @@ def _check_back(state: State, node: Node, text: str, decision: Decision) -> tupl
 def _meaning(reply: Reply, ctx: Mapping[str, Any]) -> str:
     if reply.intents:
         return means(reply.intents[0])
-    label = _render(reply.label, ctx) if reply.label is not None else reply.id.replace("_", " ")
+    label = render(reply.label, ctx) if reply.label is not None else reply.id.replace("_", " ")
     return f"you mean “{label}”"
 
 
@@ -507,7 +507,7 @@ def _next_node(state: State, reply: Reply) -> str:
 
 def _ending_for(state: State, node: Node, ctx: Mapping[str, Any]) -> Ending:
     assert node.end is not None
-    return Ending(node.end, node.id, _render(node.debrief, ctx))
+    return Ending(node.end, node.id, render(node.debrief, ctx))
 
 
 def options(state: State) -> tuple[Option, ...]:
@@ -537,7 +537,7 @@ def _miss(state: State, node: Node, text: str, decision: Decision) -> tuple[Stat
     ctx = context(missed)
     if missed.patience_left <= 0:
         boss = _persona_line(missed, "give_up", ctx, missed.turn)
-        debrief = _render(Text.compile(PATIENCE_DEBRIEF, node.loc), ctx)
+        debrief = render(Text.compile(PATIENCE_DEBRIEF, node.loc), ctx)
         ending = Ending("fail", None, debrief, "patience")
         turn = Turn(missed.turn, node.id, text, decision, None, boss, "wrapup", node.id, ending=ending)
         return replace(missed, ending=ending), turn
@@ -548,7 +548,7 @@ def _miss(state: State, node: Node, text: str, decision: Decision) -> tuple[Stat
         return replace(missed, offered=tuple(o.reply for o in opts)), turn
     if missed.misses >= HINT_AT_MISS and node.hint is not None:
         boss = _persona_line(missed, "hint", ctx, missed.turn)
-        hint = _render(node.hint, ctx)
+        hint = render(node.hint, ctx)
         return missed, Turn(missed.turn, node.id, text, decision, None, boss, "hint", node.id, hint=hint)
     said = _pick(_fallback_lines(missed, node), ctx, missed.setup, missed.turn, f"fallback:{node.id}")
     boss = said if said is not None else _persona_line(missed, "clarify", ctx, missed.turn)
@@ -562,20 +562,20 @@ def undo(state: State) -> State:
 
 def hint(state: State) -> str | None:
     node = state.current
-    return _render(node.hint, context(state)) if node.hint is not None else None
+    return render(node.hint, context(state)) if node.hint is not None else None
 
 
 def model_answer(state: State, node_id: str | None = None) -> str | None:
     node = state.script.nodes[node_id or state.node]
-    return _render(node.model, context(state)) if node.model is not None else None
+    return render(node.model, context(state)) if node.model is not None else None
 
 
 def situation(state: State) -> str:
-    return _render(state.script.situation, context(state))
+    return render(state.script.situation, context(state))
 
 
 def goal(state: State) -> str:
-    return _render(state.script.goal, context(state))
+    return render(state.script.goal, context(state))
 
 
 def play(setup: Setup, inputs: Iterable[str]) -> State:

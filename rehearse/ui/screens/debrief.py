@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from rehearse.engine.runtime.session import State
 from rehearse.ui.messages import GoHome, TryAgain
 from rehearse.ui.safe import assemble, highlighted, outcome_badge, plain
-from rehearse.views.session import TurnView, Understood, view_of_state
+from rehearse.views.session import DimensionView, TurnView, Understood, view_of_state
 from rehearse.views.text import one_line
 
 if TYPE_CHECKING:
@@ -137,37 +137,23 @@ class DebriefScreen(Screen[None]):
                 yield Static(plain(" ".join(view.debrief.split())), classes="outcome-text", markup=False)
 
     def _rubric(self) -> ComposeResult:
-        """Each dimension on 0-100, with every contribution traced to its turn."""
+        """Each dimension's verdict from the transcript, its 0-100 score, every contribution."""
         view = self.view
         if not view.rubric:
             return
         width = min(16, max(len(d.dim) for d in view.rubric))
         with Vertical(classes="debrief-section"):
-            yield Label("Rubric (0-100)", classes="section-title")
+            score = "not scored" if view.score is None else f"{view.score}/100"
+            yield Label(f"How it went · score {score}", classes="section-title", markup=False)
             for dim in view.rubric:
-                score = dim.scaled if dim.scaled is not None else 0
-                filled = round(score / 100 * BAR)
-                yield Static(
-                    assemble(
-                        (f"{one_line(dim.dim, width):<{width}} ", "bold"),
-                        ("█" * filled, "$text-success" if score >= 50 else "$text-warning"),
-                        ("·" * (BAR - filled), "$text-muted"),
-                        (f" {score:>3}", "bold"),
-                    ),
-                    classes="rubric-row",
-                    markup=False,
-                )
+                yield Static(self._dimension_row(dim, width), classes="rubric-row", markup=False)
+                lines = [plain(" ".join(dim.criterion.split()), "$text-muted")]
+                if dim.line:
+                    lines.append(plain(dim.line))
                 why = "; ".join(f"turn {c.turn} {c.points:+d} ({c.source})" for c in dim.contributions)
-                about = Static(
-                    Content("\n").join(
-                        [
-                            plain(" ".join(dim.description.split()), "$text-muted"),
-                            plain(why or "no reply or flag moved it", "$text-muted italic"),
-                        ]
-                    ),
-                    classes="rubric-about",
-                    markup=False,
-                )
+                if why:
+                    lines.append(plain(why, "$text-muted italic"))
+                about = Static(Content("\n").join(lines), classes="rubric-about", markup=False)
                 about.styles.padding = (0, 0, 0, width + 1)
                 yield about
             if view.key_turns:
@@ -182,6 +168,23 @@ class DebriefScreen(Screen[None]):
                 yield Label("Next time, try", classes="section-title")
                 for tip in view.next_time:
                     yield Static(plain("• " + " ".join(tip.split())), classes="rubric-about", markup=False)
+
+    @staticmethod
+    def _dimension_row(dim: DimensionView, width: int) -> Content:
+        """The name, a bar (only for a dimension shown), the score and the verdict in words."""
+        name = (f"{one_line(dim.dim, width):<{width}} ", "bold")
+        if dim.score is None:
+            return assemble(
+                name, ("·" * BAR, "$text-muted"), ("   –", "bold"), (f"  {dim.verdict_words}", "italic")
+            )
+        filled = round(dim.score / 100 * BAR)
+        return assemble(
+            name,
+            ("█" * filled, "$text-success" if dim.score >= 50 else "$text-warning"),
+            ("·" * (BAR - filled), "$text-muted"),
+            (f" {dim.score:>3}", "bold"),
+            (f"  {dim.verdict_words}", ""),
+        )
 
     def _turns(self) -> ComposeResult:
         view = self.view

@@ -41,7 +41,7 @@ class HomeData:
 
     catalog: Catalog
     summary: dict[str, tuple[int, str | None]]  # script id -> (attempts, best outcome)
-    trends: dict[str, list[tuple[int, str | None]]]  # script id -> recent (total, outcome)
+    trends: dict[str, list[tuple[int | None, str | None]]]  # script id -> recent (score, outcome)
     missing: list[Path]  # extra folders that do not exist
     user_name: str
 

@@ -28,7 +28,7 @@ from rehearse.ui.messages import RetryFrom
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.views.diff import word_diff
 from rehearse.views.session import SessionView, TurnView, changed_turns, view_of_stored
-from rehearse.views.text import inert, local_time, one_line
+from rehearse.views.text import inert, local_time, one_line, score_cell
 
 if TYPE_CHECKING:
     from rehearse.engine.compile.catalog import Catalog
@@ -202,7 +202,7 @@ class ReplayScreen(Screen[None]):
         parts: list[Any] = [
             (f"Session {stored.id} · {local_time(stored.started)} · ", "$text-muted"),
             outcome_label(stored.outcome),
-            (f" · score {stored.score_total:+d}" if stored.score_total else " · score 0", "$text-muted"),
+            (f" · score {score_cell(self.replay.view.score)}/100", "$text-muted"),
         ]
         if stored.parent is not None:
             parts.append(

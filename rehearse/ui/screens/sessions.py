@@ -25,7 +25,7 @@ from rehearse.ui.messages import OpenReplay, SessionsChanged
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.progress import CHART_LENGTH, ProgressChart
 from rehearse.views.outcomes import FILTERS, look
-from rehearse.views.text import local_time, one_line
+from rehearse.views.text import local_time, one_line, score_cell
 
 if TYPE_CHECKING:
     from rehearse.history.records import SessionRow
@@ -263,7 +263,7 @@ class SessionsScreen(Screen[None]):
             plain(one_line(persona, 12)),
             # muted text is unreadable on the table's zebra stripes: unfinished is italic
             outcome_label(row.outcome) if row.outcome else plain(look(None).label, "italic"),
-            plain(f"{row.score_total:+d}" if row.score_total else "0"),
+            plain(score_cell(row.score)),
             plain(str(row.turns)),
         ]
 

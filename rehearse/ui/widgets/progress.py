@@ -1,7 +1,8 @@
-"""Progress over attempts: a sparkline of rubric totals and the outcomes as symbols.
+"""Progress over attempts: a sparkline of 0-100 scores and the outcomes as symbols.
 
 Imported by the home screen at startup, so nothing here may import the engine or the store:
-the numbers arrive as plain values (``StatPoint``-like objects or (total, outcome) pairs).
+the numbers arrive as plain values (``StatPoint``-like objects or (score, outcome) pairs).
+An attempt without a score (saved before scores were kept) is left out of the lines.
 """
 
 from __future__ import annotations
@@ -30,15 +31,16 @@ def outcome_symbols(outcomes: Iterable[str | None]) -> Content:
     return assemble(*parts)
 
 
-def trend_line(trend: Sequence[tuple[int, str | None]]) -> Content:
-    """The home screen's glance: the last attempts' rubric totals as a short sparkline."""
-    if not trend:
+def trend_line(trend: Sequence[tuple[int | None, str | None]]) -> Content:
+    """The home screen's glance: the last attempts' scores as a short sparkline."""
+    scores = [t for t, _ in trend if t is not None]
+    if not scores:
         return Content("")
-    return plain(spark_text([t for t, _ in trend]), "$text-accent")
+    return plain(spark_text(scores), "$text-accent")
 
 
 class ProgressChart(Vertical):
-    """One script's attempts over time: rubric totals as a Sparkline, outcomes underneath."""
+    """One script's attempts over time: scores as a Sparkline, outcomes underneath."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="progress-title", markup=False)
@@ -56,8 +58,9 @@ class ProgressChart(Vertical):
         attempts: int | None = None,
         best: str | None = None,
     ) -> None:
-        """Show ``points`` (oldest first; each with ``.total`` and ``.outcome``)."""
-        totals = [int(p.total) for p in points]
+        """Show ``points`` (oldest first; each with ``.score`` and ``.outcome``). An attempt
+        that never touched the rubric has no score: its outcome shows, with no bar."""
+        totals = [int(p.score) for p in points if p.score is not None]
         outcomes = [p.outcome for p in points]
         count = attempts if attempts is not None else len(points)
         heading = assemble(
@@ -72,29 +75,29 @@ class ProgressChart(Vertical):
         self.query_one("#progress-title", Static).update(heading)
         spark = self.query_one("#progress-spark", Sparkline)
         graph = self.query_one("#progress-graph")
-        if not totals:
+        if not outcomes:
             spark.data = []
             graph.display = False
             self.query_one("#progress-legend", Static).update(plain("No attempts yet.", "$text-muted"))
             return
         graph.display = True
         spark.data = totals
-        # one cell per attempt, so each outcome symbol sits under its own bar
-        graph.styles.width = len(totals)
-        spark.styles.width = len(totals)
+        spark.display = bool(totals)
+        # one cell per attempt, so each outcome symbol sits under its own bar when all are scored
+        graph.styles.width = len(outcomes)
+        spark.styles.width = len(totals) or 1
         self.query_one("#progress-outcomes", Static).update(outcome_symbols(outcomes))
+        score = (
+            assemble(
+                ("score ", "$text-muted"),
+                (f"{totals[0]} → {totals[-1]}", "bold"),
+                (f"  (best {max(totals)} of 100)", "$text-muted"),
+            )
+            if totals
+            else plain("not scored yet: no reply touched the rubric", "$text-muted")
+        )
         summary = Content("\n").join(
-            [
-                assemble(
-                    ("total ", "$text-muted"),
-                    (f"{totals[0]:+d} → {totals[-1]:+d}", "bold"),
-                    (f"  (best {max(totals):+d})", "$text-muted"),
-                ),
-                plain(
-                    f"last {len(totals)}, oldest first · {legend()}",
-                    "$text-muted",
-                ),
-            ]
+            [score, plain(f"last {len(outcomes)}, oldest first · {legend()}", "$text-muted")]
         )
         self.query_one("#progress-legend", Static).update(summary)
 
