@@ -121,12 +121,19 @@ def play_plain(
 ) -> State:
     """`rehearse play --plain`: a new session, saved turn by turn unless ``save`` is off."""
     from rehearse.cli.launch import warn
-    from rehearse.workspace.settings import disabled_checks
+    from rehearse.views.names import clash_warning, name_clashes
+    from rehearse.workspace.settings import default_name, disabled_checks, load_prefs
 
+    # the name saved in the app, as the app would use it
+    name = name or load_prefs().name or default_name() or "you"
+    clashes = name_clashes(name, {**script.vars, **variables})
+    if clashes:
+        key = clashes[0][0]
+        warn(f"{clash_warning(name, clashes)} (--name NAME, or --var {key}=NAME)")
     setup = Setup(
         script,
         persona,
-        user_name=name or "you",
+        user_name=name,
         vars=variables,
         seed=seed if seed is not None else random.randrange(1_000_000),
         disabled_checks=disabled_checks(),

@@ -158,6 +158,14 @@ class NodeOverride:
     fallback: Lines = Lines()
 
 
+#: How the app refers to a persona: subject, object and possessive.
+PRONOUNS: Mapping[str, tuple[str, str, str]] = {
+    "she/her": ("she", "her", "her"),
+    "he/him": ("he", "him", "his"),
+    "they/them": ("they", "them", "their"),
+}
+
+
 @dataclass(frozen=True)
 class Persona:
     id: str
@@ -165,6 +173,7 @@ class Persona:
     title: str = ""
     description: str = ""
     difficulty: Literal["easy", "medium", "hard"] = "medium"
+    pronouns: str = "they/them"  # one of PRONOUNS
     patience: int = 4
     asides_cost_patience: bool = False  # an aside counts as a miss for this boss
     traits: Mapping[str, FlagValue] = field(default_factory=frozen_map)
@@ -173,6 +182,18 @@ class Persona:
     path: str = ""
     digest: str = ""
     source: str = field(default="", repr=False, compare=False)
+
+    @property
+    def they(self) -> str:
+        return PRONOUNS[self.pronouns][0]
+
+    @property
+    def them(self) -> str:
+        return PRONOUNS[self.pronouns][1]
+
+    @property
+    def their(self) -> str:
+        return PRONOUNS[self.pronouns][2]
 
     def override(self, script_id: str, node_id: str) -> NodeOverride | None:
         return self.overrides.get(script_id, _EMPTY).get(node_id)  # type: ignore[return-value]

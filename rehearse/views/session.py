@@ -127,7 +127,7 @@ class TurnView:
     index: int
     node: str
     before: str  # the boss's line this turn answered
-    you: str  # exactly as typed
+    you: str  # exactly as typed; for a picked option, its words and number
     segments: tuple[tuple[str, bool], ...]  # `you` cut into (text, flagged by the coach)
     understood: Understood
     decision: str | None
@@ -149,7 +149,7 @@ class TurnView:
     @property
     def differs(self) -> tuple[list[str], list[str]]:
         """The phrases only in your reply, and only in the strong reply (empty without one)."""
-        return differences(self.you, self.model) if self.model else ([], [])
+        return differences(self.you, self.model) if self.model and not self.picked else ([], [])
 
     @property
     def flagged_spans(self) -> tuple[tuple[int, int], ...]:
@@ -315,13 +315,20 @@ def _turns(
         review = reviews.get(record.index)
         previous = by_index.get(record.index - 1)
         at_node = labels(record.node) if record.node else {}
+        you, segments = record.user, _segments(record.user, review)
+        if record.picked and record.reply:
+            # "1" means the option it picked: show the option's words, as the user read them
+            you = (
+                f"{record.label or at_node.get(record.reply) or record.reply} (option {record.user.strip()})"
+            )
+            segments = ((you, False),)
         out.append(
             TurnView(
                 index=record.index,
                 node=record.node,
                 before=previous.boss if previous is not None else "",
-                you=record.user,
-                segments=_segments(record.user, review),
+                you=you,
+                segments=segments,
                 understood=understood(record, at_node),
                 decision=record.decision,
                 reply=record.reply,
@@ -329,7 +336,7 @@ def _turns(
                 alternatives=_alternatives(record, at_node),
                 model=" ".join(review.model.split()) if review and review.model else None,
                 coach_note=record.coach_note,
-                coaching=record.coaching,
+                coaching=() if record.picked else record.coaching,
                 score_delta=dict(record.score_delta),
                 moves=tuple(moves.get(record.index, ())),
                 points=review.points if review else None,
@@ -357,8 +364,14 @@ def _rubric(rubric: Mapping[str, str], debrief: Debrief | None) -> tuple[Dimensi
     return tuple(out)
 
 
-def _key_turns(debrief: Debrief | None) -> tuple[KeyTurn, ...]:
-    return tuple(KeyTurn(r.index, r.points, r.user) for r in debrief.key_turns) if debrief else ()
+def _key_turns(debrief: Debrief | None, turns: Sequence[TurnView]) -> tuple[KeyTurn, ...]:
+    """The turns that moved the score most, in the words the turn list shows."""
+    said = {t.index: t.you for t in turns}
+    return (
+        tuple(KeyTurn(r.index, r.points, said.get(r.index, r.user)) for r in debrief.key_turns)
+        if debrief
+        else ()
+    )
 
 
 def view_of_state(state: State) -> SessionView:
@@ -377,14 +390,14 @@ def view_of_state(state: State) -> SessionView:
         goal=goal(state),
         opening=opening.boss if opening else "",
         opening_options=opening.options if opening else (),
-        turns=_turns(records, debrief, _labeller(state)),
+        turns=(turns := _turns(records, debrief, _labeller(state))),
         outcome=ending.outcome if ending else None,
         end_reason=ending.reason if ending else None,
         debrief=ending.debrief if ending else "",
         stopped_at=None if ending else state.node,
         rubric=_rubric(state.script.rubric, debrief),
         score=debrief.score,
-        key_turns=_key_turns(debrief),
+        key_turns=_key_turns(debrief, turns),
         next_time=debrief.next_time,
         seed=state.setup.seed,
         vars=dict(state.setup.vars),
@@ -412,14 +425,14 @@ def view_of_stored(stored: StoredSession, state: State | None = None) -> Session
         goal=stored.goal,
         opening=opening.boss if opening else "",
         opening_options=opening.options if opening else (),
-        turns=_turns(stored.turns, debrief, _labeller(state)),
+        turns=(turns := _turns(stored.turns, debrief, _labeller(state))),
         outcome=stored.outcome,
         end_reason=stored.end_reason,
         debrief=stored.debrief or "",
         stopped_at=stored.node if stored.outcome is None else None,
         rubric=_rubric(stored.rubric, debrief),
         score=debrief.score if debrief is not None else stored.score,
-        key_turns=_key_turns(debrief),
+        key_turns=_key_turns(debrief, turns),
         next_time=debrief.next_time if debrief else (),
         id=stored.id,
         started=local_time(stored.started),

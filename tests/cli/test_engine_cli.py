@@ -158,3 +158,45 @@ def test_a_broken_script_file_fails_with_its_location(tmp_path: Path) -> None:
     bad.write_text("id: broken\nnodes: [\n")
     result = run("play", str(bad), "--plain")
     assert result.returncode != 0 and f"{bad}:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_picked_option_reads_as_its_words_and_is_not_coached() -> None:
+    result = run(
+        "--path",
+        str(MINI),
+        "play",
+        "mini",
+        "--plain",
+        "--no-save",
+        "--seed",
+        "1",
+        "--name",
+        "Ana",
+        input=":menu\n1\nyes\n",
+    )
+    assert result.returncode == 0, result.stderr
+    debrief = result.stdout.split("The turns that moved your score most:")[1]
+    assert "turn 1 (+20): Say you want the job (option 1)" in debrief
+    assert "1. You: Say you want the job (option 1)" in debrief
+    assert "understood as “Say you want the job” (picked option 1)" in debrief
+    turn_1 = debrief.split("  2. You:")[0]
+    assert "(phrasing)" not in turn_1 and "(what differs)" not in turn_1 and "“1”" not in turn_1
+
+
+def test_plain_mode_uses_the_name_saved_in_the_app_and_warns_of_a_clash() -> None:
+    from rehearse.workspace.settings import Prefs, save_prefs
+
+    prefs = Prefs()
+    prefs.name = "Robin"
+    assert save_prefs(prefs)  # REHEARSE_HOME is this test's own folder
+    result = run("play", "passed-over", "--plain", "--no-save", "--seed", "1", input=":quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "Robin" in result.stdout.split("You:")[0]  # the boss greets the saved name
+    assert "is also the" not in result.stderr
+    prefs.name = "Alex"
+    save_prefs(prefs)
+    clash = run("play", "passed-over", "--plain", "--no-save", "--seed", "1", input=":quit\n")
+    assert "Your name, Alex, is also the winner in this conversation (Alex)" in clash.stderr
+    assert "(--name NAME, or --var winner=NAME)" in clash.stderr
+    changed = run("play", "passed-over", "--plain", "--no-save", "--var", "winner=Priya", input=":quit\n")
+    assert changed.returncode == 0 and "is also the" not in changed.stderr

@@ -8,6 +8,7 @@ from textual import events
 
 from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.coach import coach
+from rehearse.engine.runtime.debrief import dimensions
 from rehearse.ui.screens.chat import MAX_REPLY, ChatScreen, LeaveScreen, ReplyInput
 from rehearse.ui.screens.home import HomeScreen
 from rehearse.ui.widgets.panel import CoachLine, SidePanel
@@ -216,14 +217,32 @@ async def test_panel_shows_rubric_moving_and_patience() -> None:
         rubric = visible_text(chat.query_one("#panel-rubric"))
         for dim in chat.state.script.rubric:
             assert dim in rubric
+        # nothing shown yet: a dash, never a 50
+        assert "–" in rubric and " 50" not in rubric
         await say(pilot, case["replies"][0])
-        moved = {d: v for d, v in chat.state.scores.items() if v}
+        dims = {d.name: d.score for d in dimensions(chat.state)}
+        moved = {d: v for d, v in dims.items() if v is not None}
         assert moved
-        rubric = visible_text(chat.query_one("#panel-rubric"))
-        for value in moved.values():
-            assert f"{value:+d}" in rubric
+        rows = visible_text(chat.query_one("#panel-rubric")).splitlines()
+        for dim, score in dims.items():
+            [row] = [r for r in rows if r.startswith(dim[:5])]
+            # the same 0-100 score the debrief shows, with how far this reply moved it
+            assert (f" {score}" if score is not None else "–") in row
+            if score is not None:
+                assert f"▲{score - 50}" in row or f"▼{50 - score}" in row
         patience = visible_text(chat.query_one("#panel-patience"))
         assert f"{chat.state.patience_left} of {chat.state.persona.patience}" in patience
+
+
+async def test_patience_speaks_of_the_boss_with_the_persona_s_pronouns() -> None:
+    app = make_app(script=SCRIPT, persona="joe")
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = await _open(pilot)
+        assert chat.state.persona.pronouns == "he/him"
+        while chat.state.patience_left > 1:
+            await say(pilot, "purple monkey dishwasher")
+        patience = visible_text(chat.query_one("#panel-patience"))
+        assert "Joe Brennan is at the end of his patience." in " ".join(patience.split())
 
 
 async def test_typing_pause_never_blocks_input_and_can_be_skipped() -> None:

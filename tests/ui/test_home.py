@@ -294,3 +294,50 @@ async def test_a_conversation_from_home_and_back_updates_nothing_it_should_not()
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one(OptionList).option_count == len(BUNDLED_IDS)
+
+
+async def test_a_name_shared_with_someone_in_the_script_is_warned_of_before_play() -> None:
+    app = make_app(name=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        _highlight(home, "passed-over")
+        await pilot.pause()
+        clash = home.query_one("#name-clash")
+        name = home.query_one("#name")
+        name.value = "Alex"  # the default winner's name too
+        await pilot.pause()
+        assert clash.display
+        assert "Your name, Alex, is also the winner" in screen_text(app)
+        # the first Start says so and stays; the name field has the focus to change it
+        home.start()
+        await pilot.pause()
+        assert app.screen is home and app.focused is name
+        # changing the winner's name instead clears the warning
+        home.query_one("#var-winner").value = "Priya"
+        await pilot.pause()
+        assert not clash.display
+        home.start()
+        await pilot.pause()
+        chat = app.screen
+        assert isinstance(chat, ChatScreen)
+        assert (chat.state.setup.user_name, chat.state.setup.vars["winner"]) == ("Alex", "Priya")
+
+
+async def test_starting_again_after_the_warning_plays_as_it_is() -> None:
+    app = make_app(name=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        _highlight(home, "passed-over")
+        await pilot.pause()
+        home.query_one("#name").value = "Alex"
+        await pilot.pause()
+        home.start()
+        await pilot.pause()
+        assert app.screen is home
+        home.start()
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)

@@ -153,6 +153,27 @@ def test_persona_lines_are_checked() -> None:
     assert any("patience" in m for m in rendered)
 
 
+def test_persona_pronouns_are_read_checked_and_reach_templates() -> None:
+    joe, _ = persona_from_text("id: joe\nname: Joe\npronouns: he/him\n", "joe.yaml")
+    assert joe is not None and (joe.they, joe.them, joe.their) == ("he", "him", "his")
+    pat, _ = persona_from_text("id: pat\nname: Pat\n", "pat.yaml")
+    assert pat is not None and pat.their == "their"  # unsaid: they/them
+    typo, report = persona_from_text("id: p\nname: P\npronouns: she/hr\n", "p.yaml")
+    assert typo is None
+    [problem] = [d.render() for d in report.items]
+    assert "R015" in problem and "did you mean 'she/her'" in problem
+    script, _ = script_from_text(
+        GOOD.replace(
+            "{{ persona.name }} is listening", "{{ persona.they }} checks {{ persona.their }} notes"
+        ),
+        "s.yaml",
+    )
+    assert script is not None
+    from rehearse.engine.runtime.session import Setup, begin, situation
+
+    assert situation(begin(Setup(script, joe))) == "You want the lead job. he checks his notes."
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=400))
 def test_arbitrary_text_gives_diagnostics_never_an_exception(text: str) -> None:

@@ -24,7 +24,7 @@ from rehearse.engine.compile.loader import (
     REPLY_KEYS,
     SCRIPT_KEYS,
 )
-from rehearse.engine.model import MOMENTS, OUTCOMES, PERSONA_LINES
+from rehearse.engine.model import MOMENTS, OUTCOMES, PERSONA_LINES, PRONOUNS
 from rehearse.engine.runtime.matching import DecisionKind
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -294,6 +294,10 @@ def persona_schema() -> Schema:
         "title": _text("job title"),
         "description": _text("a short description, shown when picking a persona"),
         "difficulty": {"enum": list(DIFFICULTIES)},
+        "pronouns": {
+            "enum": list(PRONOUNS),
+            "description": "how the app refers to the boss (default they/them)",
+        },
         "patience": {
             "type": "integer",
             "minimum": 1,

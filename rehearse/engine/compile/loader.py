@@ -18,6 +18,7 @@ from rehearse.engine.model import (
     MOMENTS,
     OUTCOMES,
     PERSONA_LINES,
+    PRONOUNS,
     FlagValue,
     Lines,
     NextRule,
@@ -71,6 +72,7 @@ PERSONA_KEYS = (
     "title",
     "description",
     "difficulty",
+    "pronouns",
     "patience",
     "asides_cost_patience",
     "traits",
@@ -664,6 +666,14 @@ def build_persona(doc: Document, text: str, report: Report) -> Persona | None:
             f"'difficulty' must be one of {', '.join(DIFFICULTIES)}",
             did_you_mean(difficulty, DIFFICULTIES),
         )
+    pronouns = b.text(root, (), "pronouns") or "they/them"
+    if pronouns not in PRONOUNS:
+        b.error(
+            "R015",
+            ("pronouns",),
+            f"'pronouns' must be one of {', '.join(PRONOUNS)}",
+            did_you_mean(pronouns, list(PRONOUNS)),
+        )
     patience = root.get("patience", 4)
     if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
         b.error("R013", ("patience",), "'patience' must be a whole number of at least 1")
@@ -704,6 +714,7 @@ def build_persona(doc: Document, text: str, report: Report) -> Persona | None:
         title=b.text(root, (), "title") or "",
         description=b.text(root, (), "description") or "",
         difficulty=difficulty,  # type: ignore[arg-type]
+        pronouns=pronouns,
         patience=patience,
         asides_cost_patience=_flag(b, root, "asides_cost_patience"),
         traits=frozen_map(traits),

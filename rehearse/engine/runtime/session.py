@@ -211,6 +211,9 @@ def static_context(setup: Setup) -> dict[str, Any]:
                 "title": persona.title,
                 "description": persona.description,
                 "difficulty": persona.difficulty,
+                "they": persona.they,
+                "them": persona.them,
+                "their": persona.their,
                 "traits": Namespace(persona.traits),
             }
         ),
@@ -328,6 +331,8 @@ def step(state: State, text: str) -> tuple[State, Turn]:
         coaching = ()  # a yes or a no to "You mean ...?" says nothing about how you put things
     else:
         choice = _numbered_choice(state, text)
+        if choice is not None:
+            coaching = ()  # a number picked from the options is not a phrasing to coach
         decision = choice if choice is not None else decide(text, state.candidates())
         if decision.kind == "matched" and decision.reply is not None:
             new_state, turn = _advance(base, node, node.reply(decision.reply), text, decision)

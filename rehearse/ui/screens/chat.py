@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.debrief import dimensions
 from rehearse.engine.runtime.session import Setup, State, Turn
 from rehearse.history.recorder import Recorder
 from rehearse.ui.messages import GoHome, OpenDebrief, PrefsChanged
@@ -348,8 +349,10 @@ class ChatScreen(PreviewHost):
         panel = self.query_one(SidePanel)
         state = self.state
         panel.show_goal(sess.goal(state))
-        panel.show_scores(list(state.script.rubric), state.scores, self._last_delta)
-        panel.show_patience(state.persona.name, state.patience_left, state.persona.patience)
+        panel.show_scores([(d.name, d.score) for d in dimensions(state)], self._last_delta)
+        panel.show_patience(
+            state.persona.name, state.patience_left, state.persona.patience, state.persona.their
+        )
 
     def _update_input(self) -> None:
         reply = self.query_one(ReplyInput)
@@ -399,8 +402,13 @@ class ChatScreen(PreviewHost):
             return
         reply.value = ""
         self.query_one(CoachLine).show_flags("", ())
+        before = {d.name: d.score for d in dimensions(self.state)}
         self.state = new_state
-        self._last_delta = dict(turn.score_delta)
+        self._last_delta = {
+            d.name: (d.score or 50) - (before.get(d.name) or 50)
+            for d in dimensions(new_state)
+            if d.score != before.get(d.name)
+        }
         self.recorder.turn(new_state, turn)
         if new_state.ending is not None:
             self._end_session()

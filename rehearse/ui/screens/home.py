@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from rehearse.ui.messages import StartConversation
 from rehearse.ui.safe import assemble, plain
+from rehearse.views.names import clash_warning, name_clashes
 from rehearse.views.outcomes import look
 from rehearse.views.text import one_line
 from rehearse.workspace.settings import Launch, Prefs, chosen_persona, chosen_vars
@@ -188,6 +189,11 @@ class SetupPane(VerticalScroll, can_focus=False):
                     max_length=200,
                     compact=True,
                 )
+        clash = Static(
+            screen.clash_text(script, draft), id="name-clash", classes="setup-warning", markup=False
+        )
+        clash.display = bool(screen.clash(script, draft))
+        yield clash
         yield Button("Start rehearsing ⏎", id="start", variant="primary", compact=True)
 
     def _compose_broken(self, entry: Entry) -> ComposeResult:
@@ -258,6 +264,7 @@ class HomeScreen(Screen[None]):
         self.entries: dict[str, Entry] = {}
         self.drafts: dict[str, Draft] = {}
         self._populating = False
+        self._warned: tuple[str, str] | None = None  # the name clash already shown before play
 
     @property
     def user_name(self) -> str:
@@ -411,6 +418,15 @@ class HomeScreen(Screen[None]):
             text = script.situation.source
         return plain(" ".join(text.split()))
 
+    def clash(self, script: Script, draft: Draft) -> str:
+        """The warning when your name is also someone's in the conversation (else empty)."""
+        name = self._current_name()
+        return clash_warning(name, name_clashes(name, {**script.vars, **draft.vars}))
+
+    def clash_text(self, script: Script, draft: Draft) -> Content:
+        warning = self.clash(script, draft)
+        return plain(f"⚠ {warning}", "$text-warning") if warning else Content("")
+
     def persona_about(self, entry: Entry, draft: Draft) -> Content:
         persona = next((p for p in entry.personas if p.id == draft.persona), None)
         if persona is None:
@@ -439,6 +455,11 @@ class HomeScreen(Screen[None]):
         found = self.query("#situation")
         if found:
             found.first(Static).update(self.situation_text(entry.script, self.draft_for(entry.script)))
+        clash = self.query("#name-clash")
+        if clash:
+            draft = self.draft_for(entry.script)
+            clash.first(Static).update(self.clash_text(entry.script, draft))
+            clash.first(Static).display = bool(self.clash(entry.script, draft))
 
     @on(OptionList.OptionHighlighted, "#scripts")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -507,6 +528,14 @@ class HomeScreen(Screen[None]):
         draft = self.draft_for(entry.script)
         name_widgets = self.query("#name")
         name = name_widgets.first(Input).value if name_widgets else self.user_name
+        warning = self.clash(entry.script, draft)
+        if warning and self._warned != (entry.script.id, warning):
+            # said once before play; Start again plays as it is
+            self._warned = (entry.script.id, warning)
+            self.notify(f"{warning} Start again to play as it is.", severity="warning", markup=False)
+            if name_widgets:
+                name_widgets.first(Input).focus()
+            return
         self.post_message(
             StartConversation(
                 entry.script.id, persona_id=draft.persona, name=name, variables=dict(draft.vars)

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from textual.content import Content
 
 from rehearse.ui.safe import plain
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
-MIN_SCALE = 6
-
-
-def scale_for(scores: Mapping[str, int]) -> int:
-    """The value a full half-bar stands for: at least MIN_SCALE, more if a score is larger."""
-    return max([MIN_SCALE, *(abs(v) for v in scores.values())])
 
 
 def _fill(cells: float, width: int) -> str:
@@ -49,21 +41,27 @@ def diverging_bar(value: int, scale: int, half: int) -> Content:
 
 def rubric_line(
     dim: str,
-    value: int,
-    scale: int,
+    score: int | None,
     *,
     name_width: int,
     half: int,
     delta: int | None = None,
     show_amount: bool = True,
 ) -> Content:
+    """One dimension on the 0-100 scale: a bar centred on 50, the score, and the last move.
+    A dimension not shown yet has an empty track and a dash, never a 50."""
     name = dim if len(dim) <= name_width else dim[: name_width - 1] + "…"
+    bar = (
+        diverging_bar(score - 50, 50, half)
+        if score is not None
+        else plain("·" * (2 * half + 1), "$text-muted")
+    )
     parts: list[Content | tuple[str, str] | str] = [
         plain(name.ljust(name_width), "bold"),
         " ",
-        diverging_bar(value, scale, half),
+        bar,
         " ",
-        (f"{value:+d}".rjust(3) if value else "  0", "bold"),
+        (str(score).rjust(3), "bold") if score is not None else ("  –", "$text-muted"),
     ]
     if delta:
         parts.append(

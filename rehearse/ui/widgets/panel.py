@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Label, Static
 
 from rehearse.ui.safe import assemble, plain
-from rehearse.ui.widgets.bars import rubric_line, scale_for
+from rehearse.ui.widgets.bars import rubric_line
 from rehearse.views.text import one_line
 
 if TYPE_CHECKING:
@@ -32,8 +32,10 @@ class SidePanel(VerticalScroll):
     def show_goal(self, goal: str) -> None:
         self.query_one("#panel-goal", Static).update(plain(" ".join(goal.split())))
 
-    def show_scores(self, rubric: Sequence[str], scores: Mapping[str, int], delta: Mapping[str, int]) -> None:
-        self._scores = (list(rubric), dict(scores), dict(delta))
+    def show_scores(self, rows: Sequence[tuple[str, int | None]], delta: Mapping[str, int]) -> None:
+        """Each dimension's 0-100 score as the debrief will show it (None: not shown yet), and
+        how the last reply moved it."""
+        self._scores = (list(rows), dict(delta))
         self._draw_scores()
 
     def on_resize(self) -> None:
@@ -41,38 +43,31 @@ class SidePanel(VerticalScroll):
             self._draw_scores()
 
     def _draw_scores(self) -> None:
-        rubric, scores, delta = self._scores
-        scale = scale_for(scores)
+        rows, delta = self._scores
         # name, space, bar (2*half+1), space, score (3), delta arrow (2, or 3-4 with the
         # amount when there is room): fit the panel
         room = max(20, self.scrollable_content_region.width or 24)
         half = 4 if room >= 30 else 3
-        longest = max((len(d) for d in rubric), default=6)
-        show_amount = room - (2 * half + 1) - 2 - 3 - 4 >= longest
-        tail = 4 if show_amount else 2
+        longest = max((len(d) for d, _ in rows), default=6)
+        show_amount = room - (2 * half + 1) - 2 - 3 - 5 >= longest
+        tail = 5 if show_amount else 2
         name_width = max(6, min(longest, room - (2 * half + 1) - 2 - 3 - tail))
         lines = [
             rubric_line(
-                dim,
-                scores.get(dim, 0),
-                scale,
-                name_width=name_width,
-                half=half,
-                delta=delta.get(dim),
-                show_amount=show_amount,
+                dim, score, name_width=name_width, half=half, delta=delta.get(dim), show_amount=show_amount
             )
-            for dim in rubric
+            for dim, score in rows
         ]
         self.query_one("#panel-rubric", Static).update(
             Content("\n").join(lines) if lines else plain("(this script has no rubric)")
         )
 
-    def show_patience(self, name: str, left: int, total: int) -> None:
+    def show_patience(self, name: str, left: int, total: int, their: str = "their") -> None:
         dots = Content.assemble(
             ("●" * left, "$text-success" if left > 1 else "$text-error"),
             ("○" * max(0, total - left), "$text-muted"),
         )
-        word = "at the end of their patience" if left <= 1 else "listening"
+        word = f"at the end of {their} patience" if left <= 1 else "listening"
         self.query_one("#panel-patience", Static).update(
             Content("\n").join(
                 [
