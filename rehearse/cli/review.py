@@ -211,11 +211,21 @@ def _current_versions(stored: StoredSession) -> tuple[Any, Any, str]:
     return script, persona, ""
 
 
+def _interactive() -> bool:
+    """In a terminal, both ways: the app can run."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @click.command("replay")
 @click.argument("session", default="latest", metavar="ID|latest")
-@click.option("--plain", is_flag=True, help="Print the transcript as plain lines (also the default for now).")
+@click.option(
+    "--plain", is_flag=True, help="Print the transcript as plain lines (the default when not in a terminal)."
+)
 def replay_command(session: str, plain: bool) -> None:
-    """Show a stored session turn by turn, with how each reply was understood.
+    """Step through a stored session turn by turn in the app, with how each reply was
+    understood (--plain prints it).
 
     The session is replayed from the copy of the script kept with it, so it shows as it
     happened even if the script was edited or deleted since; turns that would go
@@ -229,6 +239,12 @@ def replay_command(session: str, plain: bool) -> None:
 
     with _store() as store:
         stored = _load(store, session)
+    if not plain and _interactive():
+        from rehearse.cli.launch import run_app
+        from rehearse.workspace.settings import Launch
+
+        run_app(Launch(replay=stored.id))
+        return
     state: State | None = None
     changes: list[TurnChange] = []
     note: str | None = None

@@ -108,6 +108,7 @@ class RehearseApp(App[None]):
         self.history = history
         self.prefs = settings.load_prefs()
         self.catalog: Catalog | None = None
+        self._replay_opened = False
         self.missing: list[Path] = []
         self.summary: dict[str, tuple[int, str | None]] = {}
         #: script id -> the last attempts' (rubric total, outcome), oldest first (home trend)
@@ -171,6 +172,12 @@ class RehearseApp(App[None]):
         elif event.state == WorkerState.ERROR:
             self.load_error = f"Could not load the scripts: {worker.error}"
             self._home().show_error(self.load_error)
+        else:
+            return
+        if self.launch.replay is not None and not self._replay_opened:
+            # `rehearse replay`: once the library is known, so the replay can tell what changed
+            self._replay_opened = True
+            self.post_message(messages.OpenReplay(self.launch.replay))
 
     def _home(self) -> HomeScreen:
         for screen in self.screen_stack:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input
 
 from rehearse.ui.widgets.author import AuthorOverlay, ReloadErrors
+from rehearse.ui.widgets.reply import ReplyInput
 from rehearse.views.text import one_line
 
 if TYPE_CHECKING:
@@ -197,10 +197,9 @@ class LivePreview:
             )
             chat.load_version(state, note=("Script reloaded", message))
             chat.notify(message, title=f"Reloaded {name}", severity="warning", timeout=10, markup=False)
-            reply = chat.query_one("#reply", Input)
+            reply = chat.query_one("#reply", ReplyInput)
             if not reply.value:
                 reply.value = divergence.text
-                reply.cursor_position = len(reply.value)
         self.refresh_overlay()
 
     def _show_problems(self, problems: list[Any]) -> None:
@@ -249,5 +248,5 @@ class LivePreview:
         self._overlay_timer = None
         if not self.overlay_shown:
             return
-        text = self.chat.query_one("#reply", Input).value
+        text = self.chat.query_one("#reply", ReplyInput).value
         self.overlay.show_for(self.chat.state, text)

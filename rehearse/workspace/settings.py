@@ -225,7 +225,8 @@ def save_prefs(prefs: Prefs, path: Path | None = None) -> bool:
 class Launch:
     """What the command line asked the app for this time, already loaded: a script to open
     at once (with its persona), the seed, your name and variables, extra folders, and a
-    script file to reload whenever it is saved (``play --watch``)."""
+    script file to reload whenever it is saved (``play --watch``), or a stored session to
+    replay."""
 
     extra_paths: tuple[Path, ...] = ()
     script: Script | None = None
@@ -235,6 +236,7 @@ class Launch:
     name: str | None = None
     variables: Mapping[str, str] = field(default_factory=dict)
     watch: Path | None = None
+    replay: int | None = None  # a stored session to open in the replay screen (`rehearse replay`)
 
 
 def _launched(launch: Launch, script: Script) -> bool:

@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -275,7 +276,21 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
     assert "You backed it with results." not in out and "  - Back the ask with results." in out
     assert "every turn went the same way" in out
     assert "changed since" not in out
-    assert invoke("replay", "latest").output == out  # the non-plain form prints the same for now
+    assert invoke("replay", "latest").output == out  # not in a terminal: the text form
+
+
+def test_replay_in_a_terminal_opens_the_app_s_replay_screen(
+    script_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rehearse.cli import launch, review
+
+    play(script_file, LOSE)
+    opened: list[Any] = []
+    monkeypatch.setattr(review, "_interactive", lambda: True)
+    monkeypatch.setattr(launch, "run_app", lambda how, **_: opened.append(how))
+    result = invoke("replay", "latest")
+    assert result.output == "" and [how.replay for how in opened] == [stored().id]
+    assert "Pat Boss: " in invoke("replay", "latest", "--plain").output and len(opened) == 1
 
 
 def test_replay_after_the_script_is_edited_shows_what_happened_and_what_changed(

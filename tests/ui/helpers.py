@@ -51,6 +51,7 @@ def make_app(
     variables: dict[str, str] | None = None,
     extra_paths: list[Path] | None = None,
     watch: Path | None = None,
+    replay: int | None = None,
     typing_delay: float = 0,
     **kwargs: Any,
 ) -> RehearseApp:
@@ -71,6 +72,7 @@ def make_app(
         name=name,
         variables=dict(variables or {}),
         watch=watch,
+        replay=replay,
     )
     return build_app(launch, typing_delay=typing_delay, **kwargs)
 

@@ -9,7 +9,7 @@ from textual import events
 from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.coach import coach
 from rehearse.engine.runtime.debrief import dimensions
-from rehearse.ui.screens.chat import MAX_REPLY, ChatScreen, LeaveScreen, ReplyInput
+from rehearse.ui.screens.chat import MAX_REPLY, ChatScreen, ConfirmScreen, LeaveScreen, ReplyInput
 from rehearse.ui.screens.home import HomeScreen
 from rehearse.ui.widgets.panel import CoachLine, SidePanel
 from rehearse.ui.widgets.transcript import Bubble, NoteCard, OptionLine, OptionsCard
@@ -305,6 +305,16 @@ async def test_restart_starts_over() -> None:
         await say(pilot, case["replies"][0])
         await pilot.press("ctrl+r")
         await pilot.pause()
+        # a conversation with turns is not thrown away without asking: Esc keeps it
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is chat and len(chat.state.transcript) == 2
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is chat
         assert len(chat.state.transcript) == 1
         assert not _user_bubbles(chat)
         assert recorder.calls[:4] == [
@@ -313,6 +323,31 @@ async def test_restart_starts_over() -> None:
             ("finished", None),
             ("started", 1),
         ]
+        # with no turns yet there is nothing to lose: no question
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.screen is chat
+
+
+async def test_switching_persona_mid_conversation_asks_first() -> None:
+    app = make_app(script=SCRIPT)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = await _open(pilot)
+        await say(pilot, "hello there")
+        first = chat.state.persona
+        other = next(p for p in chat.personas if p.id != first.id)
+        chat.switch_persona(other.id)
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"Switch to {other.name}?" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert chat.state.persona == first and chat.state.turn == 1
+        chat.switch_persona(other.id)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert chat.state.persona == other and chat.state.turn == 0
 
 
 async def test_escape_asks_before_leaving() -> None:
@@ -375,3 +410,30 @@ async def test_a_coach_check_switched_off_from_the_app_stays_off() -> None:
         assert load_config().disabled_checks == {"hedge"}
         app.toggle_check("hedge", "Hedging the ask")
         assert load_config().disabled_checks == frozenset()
+
+
+async def test_the_reply_box_grows_with_a_long_reply_and_stays_one_paragraph() -> None:
+    app = make_app(script=SCRIPT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = await _open(pilot)
+        reply = chat.query_one(ReplyInput)
+        one_line = reply.size.height
+        long = "I'd like to talk about what comes next for me, " * 4
+        await type_text(pilot, long)
+        await pilot.pause()
+        # every word in sight: the box is as tall as the wrapped reply
+        assert reply.size.height > one_line
+        assert reply.wrapped_document.height <= reply.size.height
+        # a pasted paragraph becomes one line; Enter sends, it never adds a line
+        reply.value = ""
+        reply.post_message(events.Paste("First line\n\n  second line  "))
+        await pilot.pause()
+        assert reply.value == "First line second line"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert chat.state.inputs == ("First line second line",) and reply.value == ""
+        assert reply.size.height == one_line
+        # ctrl+z is the conversation's take back, not the box's undo
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert chat.state.inputs == () and reply.value == "First line second line"

@@ -81,8 +81,12 @@ async def test_replay_shows_each_turn_as_it_happened() -> None:
         model = _text(screen, "model")
         assert model
         mine_diff, model_diff = word_diff(sd.HEDGED, model)
-        assert {sd.HEDGED[s:e] for s, e in mine_diff} <= _styled_words(screen, "you", "bold")
+        assert {sd.HEDGED[s:e] for s, e in mine_diff} <= _styled_words(screen, "you", "strike")
         assert {model[s:e] for s, e in model_diff} <= _styled_words(screen, "model", "bold")
+        # the legend tells the highlights apart in words, not by colour alone
+        legend = _text(screen, "legend")
+        assert "struck through: only in yours; in bold: only in the strong reply" in legend
+        assert "underlined: flagged by the coach" in legend
         # how it was understood: the decision, the reply, the close alternatives and scores
         understood = _text(screen, "understood")
         assert first.label and first.label in understood
@@ -264,3 +268,16 @@ def test_snapshot_replay(snap_compare: Any, size: tuple[int, int]) -> None:
         assert isinstance(pilot.app.screen, ReplayScreen)
 
     assert snap_compare(sd.saving_app(), terminal_size=size, run_before=run_before)
+
+
+async def test_the_app_can_open_straight_into_a_session_s_replay() -> None:
+    session_id, _ = _record_fail()
+    async with sd.saving_app(replay=session_id).run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ReplayScreen)
+        assert screen.replay.stored.id == session_id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, ReplayScreen)  # back to the list, as from the app

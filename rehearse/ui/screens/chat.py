@@ -14,16 +14,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Paste
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Label, Static, TextArea
 
 from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.debrief import dimensions
@@ -34,7 +33,9 @@ from rehearse.ui.palette import PaletteEntry
 from rehearse.ui.preview import POLL_INTERVAL, LivePreview, PreviewHost
 from rehearse.ui.safe import assemble, outcome_badge, plain
 from rehearse.ui.widgets.author import AuthorOverlay, ReloadErrors
+from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.ui.widgets.panel import CoachLine, SidePanel
+from rehearse.ui.widgets.reply import ReplyInput
 from rehearse.ui.widgets.transcript import (
     Bubble,
     EndBanner,
@@ -69,56 +70,50 @@ KIND_TAGS = {
 }
 
 
-class ReplyInput(Input):
-    """The reply box. A pasted paragraph is joined into one line, and a paste longer than
-    MAX_REPLY is cut instead of refused."""
-
-    def _on_paste(self, event: Paste) -> None:
-        text = " ".join(line.strip() for line in (event.text or "").splitlines() if line.strip())
-        selected = abs(self.selection.end - self.selection.start)
-        room = max(0, MAX_REPLY - len(self.value) + selected)
-        if len(text) > room:
-            text = text[:room]
-            self.notify(f"Your paste was cut to {MAX_REPLY} characters.", markup=False)
-        event.stop()
-        event.prevent_default()
-        if not text:
-            return
-        if self.selection.is_empty:
-            self.insert_text_at_cursor(text)
-        else:
-            start, end = sorted((self.selection.start, self.selection.end))
-            self.replace(text, start, end)
-
-
-class LeaveScreen(ModalScreen[bool]):
-    """Leave an unfinished conversation?"""
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before a conversation with turns is left behind: Enter (or y) goes ahead, Esc (or
+    n) stays."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,y", "leave", "Leave", key_display="⏎"),
+        Binding("enter,y", "go", "Go ahead", key_display="⏎"),
         Binding("escape,n", "stay", "Stay", key_display="esc"),
     ]
 
+    def __init__(self, title: str, body: str, go: str) -> None:
+        super().__init__()
+        self.title_text, self.body, self.go = title, body, go
+
     def compose(self) -> ComposeResult:
         with Vertical(id="leave-dialog", classes="dialog"):
-            yield Label("Leave this conversation?", classes="dialog-title")
-            yield Static("It ends here, unfinished. You can start it again from the list.", markup=False)
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield Static(plain(self.body), markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Leave ⏎", id="leave", variant="warning")
+                yield Button(f"{self.go} ⏎", id="leave", variant="warning")
                 yield Button("Stay (esc)", id="stay", variant="primary")
 
     def on_mount(self) -> None:
-        # keys decide here (Enter leaves, Esc stays); the buttons are for the mouse
+        # keys decide here (Enter goes ahead, Esc stays); the buttons are for the mouse
         for button in self.query(Button):
             button.can_focus = False
 
     @on(Button.Pressed, "#leave")
-    def action_leave(self) -> None:
+    def action_go(self) -> None:
         self.dismiss(True)
 
     @on(Button.Pressed, "#stay")
     def action_stay(self) -> None:
         self.dismiss(False)
+
+
+class LeaveScreen(ConfirmScreen):
+    """Leave an unfinished conversation?"""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Leave this conversation?",
+            "It ends here, unfinished. You can start it again from the list.",
+            "Leave",
+        )
 
 
 class ChatScreen(PreviewHost):
@@ -206,15 +201,27 @@ class ChatScreen(PreviewHost):
             yield AuthorOverlay(id="author-overlay", markup=False)
             yield ReplyInput(placeholder=PLACEHOLDER, id="reply", max_length=MAX_REPLY)
             yield CoachLine(id="coach-line", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
-    def _title(self) -> Content:
+    def _title(self, width: int = 120) -> Content:
+        """The script and who plays the boss, fitted to ``width`` without cutting a word
+        of the boss's name: the persona's job title goes first, then the difficulty, and
+        only then is the script's title shortened."""
         persona = self.state.persona
-        who = persona.name + (f", {persona.title}" if persona.title else "")
-        return assemble(
-            (one_line(self.state.script.title, 70), "bold"),
-            (f"  with {one_line(who, 50)} ({persona.difficulty})", "$text-muted"),
-        )
+        title = one_line(self.state.script.title, 70)
+        name = one_line(persona.name, 40)
+        job = f", {one_line(persona.title, 40)}" if persona.title else ""
+        level = f" ({persona.difficulty})"
+        for tail in (f"  with {name}{job}{level}", f"  with {name}{level}", f"  with {name}"):
+            if len(title) + len(tail) <= width:
+                break
+        room = max(8, width - len(tail))
+        if len(title) > room:
+            title = title[: room - 1].rstrip() + "…"
+        return assemble((title, "bold"), (tail, "$text-muted"))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one("#chat-title", Static).update(self._title(event.size.width - 2))
 
     def on_mount(self) -> None:
         prefs = self.prefs
@@ -259,7 +266,9 @@ class ChatScreen(PreviewHost):
             if turn.user is not None:
                 self._mount(self._user_row(turn), group=turn.index)
             self._show_boss(turn)
-        self.query_one("#chat-title", Static).update(self._title())
+        self.query_one("#chat-title", Static).update(
+            self._title(self.size.width - 2 if self.size.width else 120)
+        )
         self._update_panel()
         self._update_input()
 
@@ -368,8 +377,8 @@ class ChatScreen(PreviewHost):
 
     # ------------------------------------------------------------------ replying
 
-    @on(Input.Submitted, "#reply")
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(ReplyInput.Submitted, "#reply")
+    def _submitted(self, event: ReplyInput.Submitted) -> None:
         self.submit(event.value)
 
     @on(PickOption)
@@ -454,8 +463,8 @@ class ChatScreen(PreviewHost):
 
     # ------------------------------------------------------------------ live coach line
 
-    @on(Input.Changed, "#reply")
-    def _typing(self, event: Input.Changed) -> None:
+    @on(TextArea.Changed, "#reply")
+    def _typing(self, event: TextArea.Changed) -> None:
         if self._coach_timer is not None:
             self._coach_timer.stop()
         if not self.query_one(CoachLine).display:
@@ -542,13 +551,30 @@ class ChatScreen(PreviewHost):
         self._session_open = True  # taking back an ending reopens the conversation
         reply = self.query_one(ReplyInput)
         reply.value = taken.user or ""
-        reply.cursor_position = len(reply.value)
         reply.focus()
         self._update_panel()
         self._update_input()
 
     def action_restart(self) -> None:
-        self.restart()
+        self.confirm_then(
+            "Start again?",
+            "This conversation ends here, unfinished, and starts over.",
+            "Start again",
+            self.restart,
+        )
+
+    def confirm_then(self, title: str, body: str, go: str, then: Callable[[], None]) -> None:
+        """Run ``then``; first ask, when it would leave a conversation with turns unfinished
+        (it is kept in your sessions either way, but your place in it would be lost)."""
+        if self.state.ending is not None or self.state.turn == 0:
+            then()
+            return
+
+        def decided(confirmed: bool | None) -> None:
+            if confirmed:
+                then()
+
+        self.app.push_screen(ConfirmScreen(title, body, go), decided)
 
     def restart(self, persona: Persona | None = None) -> None:
         setup = self.state.setup
@@ -577,8 +603,8 @@ class ChatScreen(PreviewHost):
         self.prefs.panel = bool(panel.display)
         self._save_prefs()
 
-    @on(Input.Changed, "#reply")
-    def _author_typing(self, event: Input.Changed) -> None:
+    @on(TextArea.Changed, "#reply")
+    def _author_typing(self, event: TextArea.Changed) -> None:
         self.preview.typed()
 
     def action_toggle_author(self) -> None:
@@ -649,6 +675,15 @@ class ChatScreen(PreviewHost):
     def switch_persona(self, persona_id: str) -> None:
         for persona in self.personas:
             if persona.id == persona_id:
-                self.restart(persona)
-                self.notify(f"Now rehearsing with {persona.name}.", markup=False)
+
+                def switch(persona: Persona = persona) -> None:
+                    self.restart(persona)
+                    self.notify(f"Now rehearsing with {persona.name}.", markup=False)
+
+                self.confirm_then(
+                    f"Switch to {persona.name}?",
+                    f"This conversation ends here, unfinished, and starts over with {persona.name}.",
+                    "Switch",
+                    switch,
+                )
                 return

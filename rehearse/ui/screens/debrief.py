@@ -13,12 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rehearse.engine.runtime.session import State
 from rehearse.ui.messages import GoHome, TryAgain
 from rehearse.ui.safe import assemble, highlighted, outcome_badge, plain
+from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.session import DimensionView, TurnView, Understood, view_of_state
 from rehearse.views.text import one_line
 
@@ -121,7 +122,7 @@ class DebriefScreen(Screen[None]):
                 classes="debrief-foot",
                 markup=False,
             )
-        yield Footer()
+        yield KeysFooter()
 
     def _outcome(self) -> ComposeResult:
         view = self.view

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from rehearse.ui.safe import plain
+from rehearse.ui.widgets.footer import KeysFooter
 
 INTRO = (
     "Pick a conversation, choose who plays your manager, and type what you would say. "
@@ -46,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
                         with Horizontal(classes="help-row"):
                             yield Static(plain(key, "bold $text-accent"), classes="help-key", markup=False)
                             yield Static(plain(text), classes="help-text", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

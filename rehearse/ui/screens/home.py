@@ -18,11 +18,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from rehearse.ui.messages import StartConversation
 from rehearse.ui.safe import assemble, plain
+from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.names import clash_warning, name_clashes
 from rehearse.views.outcomes import look
 from rehearse.views.text import one_line
@@ -194,7 +195,6 @@ class SetupPane(VerticalScroll, can_focus=False):
         )
         clash.display = bool(screen.clash(script, draft))
         yield clash
-        yield Button("Start rehearsing ⏎", id="start", variant="primary", compact=True)
 
     def _compose_broken(self, entry: Entry) -> ComposeResult:
         yield Static(plain("⚠ This script cannot be played", "bold $text-error"), classes="setup-title")
@@ -243,6 +243,7 @@ class SetupPane(VerticalScroll, can_focus=False):
         self.entry = entry
         self.refresh(recompose=True)
         self.scroll_home(animate=False)
+        self.screen.query_one("#start").display = entry is not None and entry.playable
 
 
 class HomeScreen(Screen[None]):
@@ -282,8 +283,13 @@ class HomeScreen(Screen[None]):
         with Horizontal(id="home-body"):
             with Vertical(id="script-pane"):
                 yield ScriptList(Option(plain("Loading…"), disabled=True), id="scripts")
-            yield SetupPane(id="setup")
-        yield Footer()
+            with Vertical(id="setup-column"):
+                yield SetupPane(id="setup")
+                # outside the scrolling pane: in sight however long the situation is
+                start = Button("Start rehearsing ⏎", id="start", variant="primary", compact=True)
+                start.display = False
+                yield start
+        yield KeysFooter()
 
     # ------------------------------------------------------------------ filling the list
 

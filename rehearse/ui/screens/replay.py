@@ -22,10 +22,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from rehearse.ui.messages import RetryFrom
 from rehearse.ui.safe import assemble, outcome_label, plain
+from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.diff import word_diff
 from rehearse.views.session import SessionView, TurnView, changed_turns, view_of_stored
 from rehearse.views.text import inert, local_time, one_line, score_cell
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
     from rehearse.engine.model import Persona, Script
     from rehearse.history.records import StoredSession
 
+# each highlight differs by more than colour, and the legend names it in words
 FLAG_STYLE = "underline"
-MINE_STYLE = "bold $text-error"
+MINE_STYLE = "strike $text-error"
 MODEL_STYLE = "bold $text-success"
 _WORD = re.compile(r"\S+")
 
@@ -195,7 +197,7 @@ class ReplayScreen(Screen[None]):
             yield Static(Content(""), id="turn-alternatives", classes="replay-alts", markup=False)
             yield Static(Content(""), id="turn-coach", classes="replay-line", markup=False)
             yield Static(Content(""), id="turn-boss", classes="replay-boss", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def _meta(self) -> Content:
         stored = self.replay.stored
@@ -289,9 +291,9 @@ class ReplayScreen(Screen[None]):
         legend: list[Any] = []
         if turn.model:
             legend += [
-                ("highlighted", MINE_STYLE),
-                ": only in yours, ",
-                ("highlighted", MODEL_STYLE),
+                ("struck through", MINE_STYLE),
+                ": only in yours; ",
+                ("in bold", MODEL_STYLE),
                 ": only in the strong reply",
             ]
         if turn.flagged_spans:

@@ -19,10 +19,11 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Label, Select, Static
+from textual.widgets import Button, DataTable, Label, Select, Static
 
 from rehearse.ui.messages import OpenReplay, SessionsChanged
 from rehearse.ui.safe import assemble, outcome_label, plain
+from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.ui.widgets.progress import CHART_LENGTH, ProgressChart
 from rehearse.views.outcomes import FILTERS, look
 from rehearse.views.text import local_time, one_line, score_cell
@@ -177,7 +178,7 @@ class SessionsScreen(Screen[None]):
             table.add_column(label, key=key, width=width or self.script_width)
         yield table
         yield ProgressChart(id="progress")
-        yield Footer()
+        yield KeysFooter()
 
     def _script_width(self) -> int:
         others = sum((w or 0) + CELL_PADDING for _, _, w in COLUMNS) + CELL_PADDING

@@ -47,8 +47,10 @@ class SidePanel(VerticalScroll):
         # name, space, bar (2*half+1), space, score (3), delta arrow (2, or 3-4 with the
         # amount when there is room): fit the panel
         room = max(20, self.scrollable_content_region.width or 24)
-        half = 4 if room >= 30 else 3
         longest = max((len(d) for d, _ in rows), default=6)
+        # the shortest bar that lets every name show whole (a narrow panel shortens the bar,
+        # not the words)
+        half = next((h for h in (4, 3, 2) if room - (2 * h + 1) - 2 - 3 - 2 >= longest), 2)
         show_amount = room - (2 * half + 1) - 2 - 3 - 5 >= longest
         tail = 5 if show_amount else 2
         name_width = max(6, min(longest, room - (2 * half + 1) - 2 - 3 - tail))
