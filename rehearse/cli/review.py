@@ -129,7 +129,7 @@ def sessions_command(
             sys.exit(1)
         return
     from rehearse.views.outcomes import look
-    from rehearse.views.text import local_time, score_cell
+    from rehearse.views.text import local_time, one_line, score_cell
 
     with _store() as store:
         rows = store.sessions(script=script, outcome=outcome, limit=limit, offset=offset)
@@ -169,8 +169,11 @@ def sessions_command(
             + ("" if (script or outcome or offset) else " Rehearse one: rehearse play SCRIPT")
         )
         return
-    width = max(6, *(len(r.script_id) for r in rows))
-    pwidth = max(7, *(len(r.persona_id) for r in rows))
+    # titles and names, as the app shows them (ids are in --json, for tools)
+    titles = {r.id: one_line(r.script_title or r.script_id, 32) for r in rows}
+    names = {r.id: one_line((r.persona_name or r.persona_id).split()[0], 16) for r in rows}
+    width = max(6, *(len(t) for t in titles.values()))
+    pwidth = max(7, *(len(n) for n in names.values()))
     _echo(
         f"{'ID':>5}  {'DATE':<16}  {'SCRIPT':<{width}}  {'PERSONA':<{pwidth}}  "
         f"{'OUTCOME':<10}  {'SCORE':>5}  {'TURNS':>5}"
@@ -179,8 +182,8 @@ def sessions_command(
         outcome_text = look(r.outcome).word
         retry = f"  (retry of {r.parent})" if r.parent is not None else ""
         _echo(
-            f"{r.id:>5}  {local_time(r.started):<16}  {r.script_id:<{width}}  "
-            f"{r.persona_id:<{pwidth}}  {outcome_text:<10}  {score_cell(r.score):>5}  "
+            f"{r.id:>5}  {local_time(r.started):<16}  {titles[r.id]:<{width}}  "
+            f"{names[r.id]:<{pwidth}}  {outcome_text:<10}  {score_cell(r.score):>5}  "
             f"{r.turns:>5}{retry}"
         )
     shown = offset + len(rows)

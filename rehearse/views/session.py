@@ -109,7 +109,7 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
     detail = MISSED.get(record.kind, "")
     top = record.scores[0] if record.scores else None
     if record.kind != "wrapup" and top is not None and top.score >= CLOSE_ENOUGH:
-        detail += f" (closest: “{name(top.reply)}”, {top.score:.0f}/100)"
+        detail += f" (closest: “{name(top.reply)}”, {top.score:.0f}% match)"
     return Understood("wrapup" if record.kind == "wrapup" else "missed", "not understood", detail.strip())
 
 

@@ -144,7 +144,8 @@ def test_plain_play_saves_every_turn_and_sessions_lists_it(script_file: Path) ->
     header, row = listing.output.splitlines()[:2]
     assert header.split() == ["ID", "DATE", "SCRIPT", "PERSONA", "OUTCOME", "SCORE", "TURNS"]
     assert row.split()[0] == str(kept.id)
-    assert row.split()[3:] == ["cli-raise", "pat", "success", "65", "3"]
+    # the script's title and the boss's first name, as the app shows them; ids only in --json
+    assert row.split()[3:] == ["Ask", "for", "a", "raise", "Pat", "success", "65", "3"]
 
     data = json.loads(invoke("sessions", "--json").output)
     assert data["total"] == 1

@@ -69,3 +69,13 @@ def test_model_answers_that_lead_to_a_bad_ending_are_found_for_each_persona() ->
     walks = [p for p in model_problems(script, mini_catalog().personas) if p.kind == "walk"]
     assert {p.persona for p in walks} == {"pat", "kim"}
     assert all("ends at 'blew_it' (fail), not a success" in p.message for p in walks)
+
+
+def test_a_variable_starting_a_sentence_in_lower_case_is_flagged_once_filled_in() -> None:
+    text = GOOD.replace(OPENING_MODEL, '    model: "I want to be considered. {{ role }} is the job I want."')
+    [warning] = findings(text)["W153"]
+    assert "starts a sentence in lower case once filled in (“lead is the…”)" in warning
+    fixed = GOOD.replace(
+        OPENING_MODEL, '    model: "I want to be considered. The {{ role }} job is what I want."'
+    )
+    assert "W153" not in findings(fixed)

@@ -98,11 +98,12 @@ def _lint_persona(script: Script, personas: dict[str, Persona]) -> Persona:
     return Persona(id="boss", name="Boss")
 
 
-MODEL_CODES = {"flagged": "W150", "not_understood": "W151", "walk": "W152"}
+MODEL_CODES = {"flagged": "W150", "not_understood": "W151", "walk": "W152", "lower_case": "W153"}
 MODEL_HINTS = {
     "flagged": "the debrief offers it as a strong reply: rewrite it so the coach has nothing to say",
     "not_understood": "reword it, or add it (or something like it) to the reply's `say:` examples",
     "walk": "each node's model answer should lead on towards a success ending",
+    "lower_case": "a variable's value starts a sentence: reword so the sentence starts with your own words",
 }
 
 

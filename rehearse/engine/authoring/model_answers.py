@@ -7,6 +7,7 @@ Pure: it folds the engine's own `step`, so it can never disagree with play.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -23,10 +24,14 @@ class ModelProblem:
     """One way a model answer fails, at a node (``persona`` for the walk from the start)."""
 
     node: str
-    kind: str  # "flagged" | "not_understood" | "walk"
+    kind: str  # "flagged" | "not_understood" | "walk" | "lower_case"
     message: str
     persona: str | None = None
     words: tuple[str, ...] = ()  # the flagged words, to point at
+
+
+#: A sentence that starts in lower case, as "... where I want to go. training is" reads.
+_LOWER_START = re.compile(r"(?:^|[.!?]\s+)([a-z][\w']*(?:\s+\w+){0,2})")
 
 
 def node_problems(state: State, node_id: str) -> list[ModelProblem]:
@@ -43,6 +48,17 @@ def node_problems(state: State, node_id: str) -> list[ModelProblem]:
         words = tuple(w for f in flags for w in f.words)
         problems.append(
             ModelProblem(node_id, "flagged", f"the coach flags the model answer: {names}", words=words)
+        )
+    lower = _LOWER_START.search(text)
+    if lower:
+        start = lower.group(1)
+        problems.append(
+            ModelProblem(
+                node_id,
+                "lower_case",
+                f"the model answer starts a sentence in lower case once filled in (“{start}…”)",
+                words=(start,),
+            )
         )
     decision = decide(text, at.candidates())
     meant = node.model_reply

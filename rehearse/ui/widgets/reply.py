@@ -46,6 +46,8 @@ class ReplyInput(TextArea, inherit_bindings=False):
             id=id,
         )
         self.max_length = max_length
+        # a steady cursor: one place to type, easy to find, and the same in every screenshot
+        self.cursor_blink = False
 
     @property
     def value(self) -> str:
