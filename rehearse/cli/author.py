@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rehearse.cli.options import PATH_OPTION, given_paths
-from rehearse.cli.output import echo, emit, fail
+from rehearse.cli.output import echo, echo_json, emit, fail
 
 if TYPE_CHECKING:
     from rehearse.engine.model import Node, Script
@@ -65,7 +65,7 @@ def check_command(
 
     result = check_paths(list(targets), search_path, extra=given_paths(ctx), robustness=robustness)
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        echo_json(result.to_json())
     else:
         for diagnostic in result.diagnostics:
             echo(diagnostic.render())
@@ -148,7 +148,7 @@ def why_command(
                 for r in recognised.ranked[:3]
             ],
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
         return
     chosen = decision.reply or (" or ".join(decision.candidates) if decision.candidates else "-")
     echo(f"{decision.kind}: {chosen}  ({decision.reason})")
@@ -268,18 +268,18 @@ def new_command(
         target.mkdir(parents=True, exist_ok=True)
         for filename, text in files.items():
             (target / filename).write_text(text, encoding="utf-8")
-            click.echo(f"Wrote {target / filename}")
+            echo(f"Wrote {target / filename}")
         for kind, filename in SCHEMA_FILES.items():
             text = json.dumps(schema(kind), indent=2) + "\n"
             (target / filename).write_text(text, encoding="utf-8")
-            click.echo(f"Wrote {target / filename} (editor support)")
+            echo(f"Wrote {target / filename} (editor support)")
     except OSError as exc:
         fail(f"cannot write to {target}: {exc.strerror or exc}", 1)
     _warn_if_shadowed(ctx, name, target)
-    click.echo("Next:")
-    click.echo(f"  rehearse play {target / f'{name}.yaml'} --plain")
-    click.echo(f"  rehearse test {target / f'{name}.test.yaml'} --coverage")
-    click.echo(f"  rehearse graph {target / f'{name}.yaml'}")
+    echo("Next:")
+    echo(f"  rehearse play {target / f'{name}.yaml'} --plain")
+    echo(f"  rehearse test {target / f'{name}.test.yaml'} --coverage")
+    echo(f"  rehearse graph {target / f'{name}.yaml'}")
 
 
 def _warn_if_shadowed(ctx: click.Context, name: str, target: Path) -> None:
@@ -291,7 +291,7 @@ def _warn_if_shadowed(ctx: click.Context, name: str, target: Path) -> None:
         if s.id == name and Path(s.path).resolve().parent != target.resolve()
     ]
     for other in others:
-        click.echo(
+        echo(
             f"note: another script with the id '{name}' exists ({other.path}); "
             "the first one found on the search path wins",
             err=True,

@@ -9,9 +9,9 @@ from rehearse.workspace.settings import Launch
 def warn(message: str) -> None:
     import sys
 
-    from rehearse.views.text import clean
+    from rehearse.engine.inert import inert
 
-    print(f"rehearse: {clean(message)}", file=sys.stderr)
+    print(f"rehearse: {inert(message)}", file=sys.stderr)
 
 
 def run_app(launch: Launch, *, save: bool = True) -> None:

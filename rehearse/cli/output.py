@@ -1,5 +1,6 @@
 """How every command speaks: one way to fail, one way to print text a person or a script
-wrote (made inert for the terminal), and KEY=VALUE parsing."""
+wrote, one way to print JSON (all made inert for the terminal by ``rehearse.engine.inert``),
+and KEY=VALUE parsing. Commands print through these only (tests/cli/test_inert_output.py)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,29 @@ from typing import NoReturn
 
 import click
 
-from rehearse.views.text import clean
+from rehearse.engine.inert import inert, inert_json
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Say what went wrong on stderr and exit with ``code`` (2: usage, 1: the work failed)."""
-    click.echo(f"rehearse: {clean(message)}", err=True)
+    click.echo(f"rehearse: {inert(message)}", err=True)
     sys.exit(code)
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
     """Print a line whose parts may come from users or scripts: control characters shown."""
-    click.echo(clean(text), err=err)
+    click.echo(inert(text), err=err)
+
+
+def echo_json(value: object) -> None:
+    """Print ``value`` as JSON with controls and bidirectional overrides escaped."""
+    click.echo(inert_json(value))
 
 
 def emit(text: str, output: Path | None, *, done: str | None = None) -> None:
-    """Print ``text`` as it is, or write it to ``output`` and say so (``done``) on stderr."""
+    """Print ``text`` (made inert), or write it to ``output`` and say so (``done``) on
+    stderr. JSON from ``inert_json`` passes through unchanged."""
+    text = inert(text)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from collections.abc import Mapping
 from typing import IO
 
+from rehearse.engine.inert import inert, inert_json
 from rehearse.engine.model import Persona, Script
 from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.session import Setup, State
@@ -15,7 +15,6 @@ from rehearse.history.codec import transcript_json
 from rehearse.history.recorder import NullRecorder, Recorder
 from rehearse.views.debrief_text import debrief_lines
 from rehearse.views.session import view_of_state
-from rehearse.views.text import inert
 
 COMMANDS = ":hint  :undo  :menu  :quit"
 
@@ -104,8 +103,7 @@ def run_plain(
     out = sys.stderr if as_json else sys.stdout
     final = PlainRunner(state, out, echo=not stdin.isatty(), recorder=recorder).run(stdin)
     if as_json:
-        json.dump(transcript_json(final), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(inert_json(transcript_json(final)) + "\n")
     return final
 
 

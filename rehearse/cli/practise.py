@@ -3,7 +3,6 @@ there is, and ask the coach about a phrasing."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import click
 
 from rehearse.cli.launch import run_app
 from rehearse.cli.options import PATH_OPTION, given_paths
-from rehearse.cli.output import echo, fail, parse_vars
+from rehearse.cli.output import echo, echo_json, fail, parse_vars
 from rehearse.workspace.settings import Launch
 
 
@@ -54,7 +53,7 @@ def list_command(ctx: click.Context, extra_paths: tuple[Path, ...], as_json: boo
             "broken": [{"path": b.path, "error": b.first.render() if b.first else ""} for b in cat.broken],
             "search_path": [str(p) for p in paths.search_path(extra)],
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
         return
     echo("Scripts:")
     for s in scripts:
@@ -197,7 +196,7 @@ def coach_command(
             for f in flags
         ]
         result = {"flags": data, "not_run": [{"check": c.id, "moments": sorted(c.moments)} for c in idle]}
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        echo_json(result)
         return
     if not flags:
         echo("Nothing to flag.")

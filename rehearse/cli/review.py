@@ -6,7 +6,6 @@ renderers load inside the commands.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rehearse.cli.output import echo as _echo
-from rehearse.cli.output import emit
+from rehearse.cli.output import echo_json, emit
 from rehearse.cli.output import fail as _fail
 from rehearse.views.outcomes import FILTERS
 
@@ -158,9 +157,7 @@ def sessions_command(
                 for r in rows
             ],
         }
-        click.echo(
-            json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
-        )
+        echo_json(data)
         return
     if not rows:
         _echo(
@@ -385,9 +382,7 @@ def stats_command(script: str | None, last: int, as_json: bool) -> None:
             )
     if as_json:
         data = {"scripts": [r.to_json() for r in report]}
-        click.echo(
-            json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
-        )
+        echo_json(data)
         return
     if not any(r.attempts for r in report):
         _echo("No stored sessions" + (f" of '{script}'." if script else " yet."))

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rehearse.engine.inert import inert
+
 Severity = Literal["error", "warning"]
 
 
@@ -46,9 +48,14 @@ class Diagnostic:
         """Render like a compiler: location, message, the source line, a caret, a hint."""
         text = f"{self.loc}: {self.severity} {self.code}: {self.message}"
         if self.source_line is not None and self.loc.col > 0:
-            line = self.source_line.rstrip("\n")
+            # shown inert (a script may hold escape sequences); the caret follows the
+            # stand-ins, which can be wider than the character they replace
+            raw = self.source_line.rstrip("\n")
+            line = inert(raw)
+            start = len(inert(raw[: self.loc.col - 1]))
+            width = len(inert(raw[self.loc.col - 1 : self.loc.col - 1 + max(1, self.width)]))
             gutter = f"{self.loc.line:>5} | "
-            caret = " " * (len(gutter) + self.loc.col - 1) + "^" * max(1, min(self.width, 80))
+            caret = " " * (len(gutter) + start) + "^" * max(1, min(width, 80))
             text += f"\n{gutter}{line}\n{caret}"
         if self.hint:
             text += f"\n      = {self.hint}"

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from textual.content import Content
 
+from rehearse.engine.inert import inert
 from rehearse.views.outcomes import look
-from rehearse.views.text import inert
 
 
 def plain(text: str | None, style: str = "") -> Content:

@@ -4,9 +4,10 @@ have in common, so the two never word the same thing differently."""
 
 from __future__ import annotations
 
+from rehearse.engine.inert import inert
 from rehearse.views.outcomes import look
 from rehearse.views.session import DimensionView, SessionView, TurnView
-from rehearse.views.text import clean, signed
+from rehearse.views.text import signed
 
 BAR_WIDTH = 20
 
@@ -111,7 +112,7 @@ def debrief_lines(view: SessionView) -> list[str]:
     for turn in view.turns:
         lines.append(f"  {turn.index}. You: {marked(turn)}")
         lines += [f"     {note}" for note in turn_notes(turn)]
-    return [clean(line) for line in lines]
+    return [inert(line) for line in lines]
 
 
 def replay_lines(view: SessionView) -> list[str]:
@@ -134,4 +135,4 @@ def replay_lines(view: SessionView) -> list[str]:
             out.append(f"  (hint) {turn.hint}")
         out += [f"  {o.number}. {o.label}" for o in turn.options]
     out += ["", *ending_lines(view), *rubric_lines(view)]
-    return [clean(line) for line in out]
+    return [inert(line) for line in out]

@@ -3,22 +3,22 @@
 Everything here reads a ``StoredSession`` (through its ``SessionView``), so a session shows
 exactly as it happened even after its script was edited or deleted. Text the user or a
 script wrote is data in a template context, never template source; control characters are
-made visible (``clean``), HTML is autoescaped, and Markdown escapes the characters that would
+made visible (``inert``), HTML is autoescaped, and Markdown escapes the characters that would
 turn into markup.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from rehearse.engine.inert import inert, inert_json
 from rehearse.history.codec import session_to_json
 from rehearse.history.records import StoredSession
 from rehearse.views.session import view_of_stored
-from rehearse.views.text import clean, score_cell, signed
+from rehearse.views.text import score_cell, signed
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -43,7 +43,7 @@ def _escape_start(match: re.Match[str]) -> str:
 
 def md(text: object) -> str:
     """Markdown that shows the text literally: no emphasis, links, HTML or headings."""
-    value = _MD_INLINE.sub(r"\\\1", clean(text).strip())
+    value = _MD_INLINE.sub(r"\\\1", inert(text).strip())
     value = _MD_LINE_START.sub(_escape_start, value)
     return value.replace("\n", "\\\n")
 
@@ -95,7 +95,7 @@ def md_quote(segments: Sequence[tuple[str, bool]]) -> str:
     blank lines before the first words and after the last are left out."""
     lines: list[list[tuple[str, bool]]] = [[]]
     for text, flagged in segments:
-        for i, piece in enumerate(clean(text).split("\n")):
+        for i, piece in enumerate(inert(text).split("\n")):
             if i:
                 lines.append([])
             if not piece:
@@ -113,7 +113,7 @@ def md_quote(segments: Sequence[tuple[str, bool]]) -> str:
 
 def md_cell(text: object) -> str:
     """``md`` for a table cell: on one line."""
-    return md(" ".join(clean(text).split()))
+    return md(" ".join(inert(text).split()))
 
 
 # -- exports -------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["clean"] = clean
+    env.filters["inert"] = inert
     env.filters["md"] = md
     env.filters["cell"] = md_cell
     env.filters["signed"] = signed
@@ -145,8 +145,7 @@ def environment() -> Environment:
 
 def export_json(stored: StoredSession) -> str:
     data = {"format": EXPORT_FORMAT, "format_version": EXPORT_VERSION, **session_to_json(stored)}
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n"
+    return inert_json(data) + "\n"
 
 
 def export(stored: StoredSession, fmt: str) -> str:

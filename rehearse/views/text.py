@@ -1,38 +1,11 @@
-"""Text made safe to show, and the small formats every view shares.
+"""The small formats every view shares: one line, local time, signed numbers.
 
-User input and script text may hold terminal escape sequences; printed raw they could move
-the cursor, change colours or retitle the terminal. Each control character is replaced by
-its visible Unicode "control picture" (ESC becomes U+241B), so nothing is lost or obeyed.
+Making text safe for a terminal is ``rehearse.engine.inert``, the one function for it.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
-
-
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    return f"\\x{code:02x}"
-
-
-def inert(text: str) -> str:
-    """Text with every control character except newline and tab made visible."""
-    text = text.replace("\r\n", "\n")
-    return _CONTROL.sub(_picture, text)
-
-
-def clean(text: object) -> str:
-    """Printable text: control characters visible, and any lone surrogate (undecodable
-    input) written as an escape instead of failing on output."""
-    value = inert("" if text is None else str(text))
-    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def one_line(text: str | None, limit: int = 80) -> str:

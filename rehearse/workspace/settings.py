@@ -84,7 +84,9 @@ def disabled_checks() -> frozenset[str]:
     except ConfigError as exc:
         import sys
 
-        print(f"rehearse: ignoring broken settings: {exc}", file=sys.stderr)
+        from rehearse.engine.inert import inert
+
+        print(f"rehearse: ignoring broken settings: {inert(exc)}", file=sys.stderr)
         return frozenset()
 
 

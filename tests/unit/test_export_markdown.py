@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from rehearse.engine.inert import inert
 from rehearse.views.export import md_quote
-from rehearse.views.text import clean
 
 PARSER = MarkdownIt("commonmark")
 
@@ -86,7 +86,7 @@ def test_a_flagged_run_at_the_start_of_an_indented_line() -> None:
 )
 def test_any_reply_reads_back_exactly(segments: list[tuple[str, bool]]) -> None:
     text, _ = read_back(md_quote(segments))
-    typed = clean("".join(t for t, _ in segments))
+    typed = inert("".join(t for t, _ in segments))
     lines = typed.split("\n")
     while len(lines) > 1 and not lines[-1]:
         lines.pop()

@@ -24,12 +24,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
+from rehearse.engine.inert import inert
 from rehearse.ui.messages import RetryFrom
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.diff import word_diff
 from rehearse.views.session import SessionView, TurnView, changed_turns, view_of_stored
-from rehearse.views.text import inert, local_time, one_line, score_cell
+from rehearse.views.text import local_time, one_line, score_cell
 
 if TYPE_CHECKING:
     from rehearse.engine.compile.catalog import Catalog
