@@ -100,6 +100,18 @@ class Report:
         source = self._sources.get(name)
         return source.lines if source else []
 
+    def find(self, loc: Loc, text: str, lines: int = 40) -> Loc | None:
+        """Where ``text`` is first written at or after ``loc`` (within the next ``lines``
+        lines), so a caret can point at the very words a finding is about."""
+        source = self._sources.get(loc.file)
+        if source is None or not text:
+            return None
+        for number in range(max(loc.line, 1), min(len(source.lines), loc.line + lines) + 1):
+            at = source.lines[number - 1].find(text, max(0, loc.col - 1) if number == loc.line else 0)
+            if at >= 0:
+                return Loc(loc.file, number, at + 1)
+        return None
+
     def add_sources_from(self, other: Report) -> None:
         self._sources.update(other._sources)
 

@@ -1,7 +1,10 @@
 """Sandboxed Jinja2 for script text and conditions.
 
 Templates are compiled once, when a script is loaded. The user's words only ever enter a
-template as data in the context, never as template source.
+template as data in the context, never as template source. Parsing, compiling and
+rendering run under the limits of ``engine/sandbox.py``, and any failure at all (a limit,
+RecursionError, MemoryError, a SyntaxError from Python's compiler) becomes a
+``TemplateProblem``: a located diagnostic when a script loads, a fallback line in play.
 """
 
 from __future__ import annotations
@@ -10,24 +13,66 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 import jinja2.nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from rehearse.engine.diagnostics import Loc
+from rehearse.engine.sandbox import (
+    MAX_SOURCE,
+    LimitedEnvironment,
+    Refused,
+    check_source,
+    check_tree,
+    guard_loops,
+    render_capped,
+)
 
 KNOWN_NAMES = frozenset({"user", "persona", "vars", "visits", "flags", "scores", "turn", "last", "options"})
+# What `user.X` and `persona.X` may read (the session builds them from these), so that a
+# typo such as `persona.nme` is an error at check time instead of "None" in play.
+USER_FIELDS = ("name",)
+PERSONA_FIELDS = ("id", "name", "title", "description", "difficulty", "they", "them", "their", "traits")
+
+
+ProblemKind = Literal["syntax", "unsafe", "limit", "render"]
 
 
 class TemplateProblem(Exception):
     """A template that cannot compile or render; carries the message for a diagnostic,
-    and for syntax errors the line inside the template (1-based)."""
+    what kind of problem it is, and when known the line inside the template (1-based)."""
 
-    def __init__(self, message: str, lineno: int | None = None) -> None:
+    def __init__(
+        self, message: str, lineno: int | None = None, kind: ProblemKind = "syntax", needle: str | None = None
+    ) -> None:
         super().__init__(message)
         self.lineno = lineno
+        self.kind = kind
+        self.needle = needle  # text on that line to point at, such as an unsafe attribute
+
+
+def _problem(exc: BaseException, kind: ProblemKind) -> TemplateProblem:
+    """Any failure as a TemplateProblem, worded for an author."""
+    if isinstance(exc, TemplateProblem):
+        return exc
+    if isinstance(exc, Refused):
+        return TemplateProblem(
+            str(exc), exc.lineno, "unsafe" if exc.kind == "unsafe" else "limit", exc.needle
+        )
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateProblem(exc.message or "template syntax error", exc.lineno, kind)
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return TemplateProblem(f"unsafe template: {exc}", None, "unsafe")
+    if isinstance(exc, RecursionError):
+        return TemplateProblem("nested too deeply to handle", None, "limit")
+    if isinstance(exc, ValueError) and "digits" in str(exc):  # int() refuses over 4,300
+        return TemplateProblem("a number with too many digits", getattr(exc, "lineno", None), "limit")
+    if isinstance(exc, MemoryError):
+        return TemplateProblem("needs more memory than there is", None, "limit")
+    if isinstance(exc, jinja2.TemplateError):
+        return TemplateProblem(str(exc), None, kind)
+    return TemplateProblem(f"{type(exc).__name__}: {exc}", getattr(exc, "lineno", None), kind)
 
 
 class Namespace(Mapping[str, Any]):
@@ -61,40 +106,60 @@ class Namespace(Mapping[str, Any]):
 
 
 @lru_cache(maxsize=1)
-def environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def environment() -> LimitedEnvironment:
+    return LimitedEnvironment(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
         loader=None,
     )
-    return env
 
 
 def _is_template(source: str) -> bool:
     return "{{" in source or "{%" in source or "{#" in source
 
 
+def _parse_fresh(source: str) -> jinja2.nodes.Template:
+    """Parse under the limits: measured first, checked after; every failure a
+    TemplateProblem."""
+    env = environment()
+    try:
+        check_source(env, source)
+        tree = env.parse(source)
+        check_tree(tree)
+    except Exception as exc:  # anything at all: the source is a stranger's
+        raise _problem(exc, "syntax") from exc
+    return tree
+
+
 @lru_cache(maxsize=65536)
 def _parse(source: str) -> jinja2.nodes.Template:
-    return environment().parse(source)
+    return _parse_fresh(source)
 
 
 @lru_cache(maxsize=65536)
 def _template(source: str) -> jinja2.Template:
-    return environment().from_string(source)
+    _parse(source)
+    try:  # a fresh tree: the cached one serves the name checks and must stay unguarded
+        return environment().from_string(guard_loops(_parse_fresh(source)))
+    except Exception as exc:
+        raise _problem(exc, "syntax") from exc
 
 
 @lru_cache(maxsize=65536)
 def _expression(source: str) -> Any:
-    return environment().compile_expression(source, undefined_to_none=False)
+    _parse("{{ " + source + " }}")
+    try:
+        return environment().compile_expression(source, undefined_to_none=False)
+    except Exception as exc:
+        raise _problem(exc, "syntax") from exc
 
 
 # Most script text only prints names ("Hi {{ user.name }}") and most conditions are
 # comparisons of names ("visits.opening > 1 and not flags.asked"). Those shapes are
 # recognised without Jinja's parser, which dominates `rehearse check` on big scripts.
 _DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
-_VALUE = rf"(?:{_DOTTED}|-?[0-9]+(?:\.[0-9]+)?|'[^'\\{{}}]*'|\"[^\"\\{{}}]*\")"
+_VALUE = rf"(?:{_DOTTED}|-?[0-9]{{1,18}}(?:\.[0-9]{{1,18}})?|'[^'\\{{}}]*'|\"[^\"\\{{}}]*\")"
 _ATOM = rf"(?:not\s+)*{_VALUE}(?:\s*(?:==|!=|>=|<=|>|<|\s+in\s+|\s+not\s+in\s+)\s*{_VALUE})?"
 _SIMPLE_CONDITION = re.compile(rf"^\s*{_ATOM}(?:\s+(?:and|or)\s+{_ATOM})*\s*$")
 _PRINT = re.compile(rf"\{{\{{-?\s*({_DOTTED})\s*-?\}}\}}")
@@ -104,6 +169,8 @@ _KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "none", "True"
 
 def _simple_template(source: str) -> list[str] | None:
     """The dotted names printed by a template made only of {{ name.attr }}, else None."""
+    if len(source) > MAX_SOURCE:
+        return None
     names = _PRINT.findall(source)
     rest = _PRINT.sub("", source)
     if "{{" in rest or "{%" in rest or "{#" in rest or "}}" in rest:
@@ -112,7 +179,7 @@ def _simple_template(source: str) -> list[str] | None:
 
 
 def _simple_condition(source: str) -> list[str] | None:
-    if not _SIMPLE_CONDITION.match(source):
+    if len(source) > MAX_SOURCE or not _SIMPLE_CONDITION.match(source):
         return None
     return [n for n in _NAME_TOKEN.findall(source) if n not in _KEYWORDS]
 
@@ -124,12 +191,8 @@ def _dotted_uses(dotted: list[str]) -> tuple[set[str], list[tuple[str, str]]]:
 
 
 def _check_syntax(source: str) -> None:
-    if _simple_template(source) is not None:
-        return
-    try:
+    if _simple_template(source) is None:
         _parse(source)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(exc.message or "template syntax error", exc.lineno) from exc
 
 
 @dataclass(frozen=True)
@@ -154,12 +217,11 @@ class Text:
     def render(self, context: Mapping[str, Any]) -> str:
         if not self.templated:
             return self.source
+        template = _template(self.source)
         try:
-            return _template(self.source).render(context)
-        except jinja2.TemplateError as exc:
-            raise TemplateProblem(str(exc)) from exc
-        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
-            raise TemplateProblem(f"{type(exc).__name__}: {exc}") from exc
+            return render_capped(template.generate(context))
+        except Exception as exc:  # a limit, RecursionError, MemoryError, a bad value...
+            raise _problem(exc, "render") from exc
 
     def names(self) -> set[str]:
         """Top-level names the template reads (for the undefined-name check)."""
@@ -198,12 +260,11 @@ class Condition:
         return Condition(source, loc)
 
     def holds(self, context: Mapping[str, Any]) -> bool:
+        expression = _expression(self.source)
         try:
-            return bool(_expression(self.source)(**context))
-        except jinja2.TemplateError as exc:
-            raise TemplateProblem(str(exc)) from exc
-        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
-            raise TemplateProblem(f"{type(exc).__name__}: {exc}") from exc
+            return bool(expression(**context))
+        except Exception as exc:
+            raise _problem(exc, "render") from exc
 
     def names(self) -> set[str]:
         simple = _simple_condition(self.source)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearse.engine.authoring.model_answers import model_problems
@@ -114,12 +114,10 @@ def lint_model_answers(script: Script, personas: dict[str, Persona], report: Rep
         loc = node.model.loc if node.model is not None and problem.kind != "walk" else node.loc
         who = f" with {personas[problem.persona].name}" if problem.persona in personas else ""
         width = 1
-        lines = report.source_lines(loc.file)
-        line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
         for word in problem.words:  # point at the flagged words when the source shows them
-            at = line.find(word, max(0, loc.col - 1))
-            if at >= 0:
-                loc, width = replace(loc, col=at + 1), len(word)
+            at = report.find(loc, word, lines=0)
+            if at is not None:
+                loc, width = at, len(word)
                 break
         report.add(
             MODEL_CODES[problem.kind],

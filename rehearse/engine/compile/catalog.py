@@ -11,9 +11,10 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from rehearse.engine.compile.loader import build_persona, build_script, load_document
+from rehearse.engine.compile.loader import build_persona, build_script, guarded, load_document
 from rehearse.engine.compile.validate import validate_references
 from rehearse.engine.diagnostics import Diagnostic, Report
 from rehearse.engine.model import Persona, Script
@@ -118,7 +119,7 @@ def load_catalog(
             _load_file(catalog, path)
     personas = {**(known_personas or {}), **catalog.personas}
     for script in catalog.scripts.values():
-        validate_references(script, personas, catalog.report)
+        guarded(script.path, catalog.report, partial(validate_references, script, personas, catalog.report))
     return catalog
 
 
@@ -136,26 +137,28 @@ def without_gc() -> Iterator[None]:
 
 
 def _load_file(catalog: Catalog, path: Path) -> None:
-    with without_gc():
-        _load_file_inner(catalog, path)
-
-
-def _load_file_inner(catalog: Catalog, path: Path) -> None:
     report = Report()
-    loaded = load_document(path, report)
-    kind = "script"
-    if loaded is not None:
-        doc, text = loaded
-        kind = _classify(doc.value, path)
-        if kind == "script":
-            script = build_script(doc, text, report)
-            if script is not None and script.id not in catalog.scripts:
-                catalog.scripts[script.id] = script
-        else:
-            persona = build_persona(doc, text, report)
-            if persona is not None and persona.id not in catalog.personas:
-                catalog.personas[persona.id] = persona
+    with without_gc():
+        kind = guarded(str(path), report, lambda: _load_file_inner(catalog, path, report))
     catalog.report.add_sources_from(report)
     catalog.report.extend(report.items)
     if not report.ok:
-        catalog.broken.append(Broken(str(path), kind, tuple(report.items)))
+        catalog.broken.append(Broken(str(path), kind or "script", tuple(report.items)))
+
+
+def _load_file_inner(catalog: Catalog, path: Path, report: Report) -> str:
+    """Load one file into the catalog; returns what kind of file it is."""
+    loaded = load_document(path, report)
+    if loaded is None:
+        return "script"
+    doc, text = loaded
+    kind = _classify(doc.value, path)
+    if kind == "script":
+        script = build_script(doc, text, report)
+        if script is not None and script.id not in catalog.scripts:
+            catalog.scripts[script.id] = script
+    else:
+        persona = build_persona(doc, text, report)
+        if persona is not None and persona.id not in catalog.personas:
+            catalog.personas[persona.id] = persona
+    return kind

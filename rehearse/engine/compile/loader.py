@@ -80,6 +80,8 @@ PERSONA_KEYS = (
     "overrides",
 )
 DIFFICULTIES = ("easy", "medium", "hard")
+# a template that does not parse; one that uses what scripts may not; one past a limit
+TEMPLATE_CODES = {"syntax": "R020", "render": "R020", "unsafe": "R021", "limit": "R022"}
 
 T = TypeVar("T")
 
@@ -184,26 +186,35 @@ class _Builder:
     def compile_text(self, source: str, path: Path) -> Text | None:
         loc = self.doc.loc(path)
         try:
-            return Text.compile(source, loc)
+            text = Text.compile(source, loc)
+            if text.templated and not text.names():
+                text.render({})  # it reads nothing, so it renders now as it will in play
+            return text
         except TemplateProblem as exc:
-            where = self._inside(source, exc.lineno, loc)
-            self.report.add("R020", where, f"template error: {exc}", width=2)
+            where = self._inside(source, exc, loc)
+            self.report.add(
+                TEMPLATE_CODES[exc.kind], where, f"template error: {exc}", width=len(exc.needle or "{{")
+            )
             return None
 
-    def _inside(self, source: str, lineno: int | None, loc: Loc) -> Loc:
-        """Where in the file a template's bad tag is: its line, at the last tag opened on it."""
-        lines = source.splitlines() or [""]
-        index = min(max((lineno or 1) - 1, 0), len(lines) - 1)
-        text = lines[index]
-        tag = max(text.rfind("{{"), text.rfind("{%"), text.rfind("{#"))
-        if tag < 0:
+    def _inside(self, source: str, problem: TemplateProblem, loc: Loc) -> Loc:
+        """Where in the file a template's problem is. The same text (a tag, an attribute)
+        is found as often before it in the file as in the template, which holds for quoted,
+        plain, literal and folded values alike (folding joins lines, escapes add none)."""
+        found = _problem_offset(source, problem)
+        if found is None:
             return loc
+        offset, marker = found
+        before = source.count(marker, 0, offset)
         file_lines = self.report.source_lines(loc.file)
-        stripped = text.strip()
-        for number in range(loc.line, min(len(file_lines), loc.line + len(lines) + 40) + 1):
-            at = file_lines[number - 1].find(stripped) if stripped else -1
-            if at >= 0:
-                return Loc(loc.file, number, at + 1 + (tag - (len(text) - len(text.lstrip()))))
+        for number in range(loc.line, len(file_lines) + 1):
+            line = file_lines[number - 1]
+            col = line.find(marker, loc.col - 1 if number == loc.line else 0)
+            while col >= 0:
+                if before == 0:
+                    return Loc(loc.file, number, col + 1)
+                before -= 1
+                col = line.find(marker, col + len(marker))
         return loc
 
     def condition(self, source: Any, path: Path) -> Condition | None:
@@ -215,7 +226,7 @@ class _Builder:
         try:
             return Condition.compile(source, self.doc.loc(path))
         except TemplateProblem as exc:
-            self.error("R020", path, f"condition error: {exc}")
+            self.error(TEMPLATE_CODES[exc.kind], path, f"condition error: {exc}")
             return None
 
     def str_list(self, data: Mapping[str, Any], path: Path, key: str) -> list[str]:
@@ -303,6 +314,59 @@ def load_document(path: FsPath, report: Report) -> tuple[Document, str] | None:
     return doc, text
 
 
+_TAG = re.compile(r"\{[{%#]")
+_BLOCK_TAG = re.compile(r"\{%-?\s*(\w+)")
+_UNCLOSED = re.compile(r"needs to be closed is '(\w+)'")
+
+
+def _problem_offset(source: str, problem: TemplateProblem) -> tuple[int, str] | None:
+    """Where in a template's source its problem is, and the text there: what the problem
+    names (an unsafe attribute), the opening of a block left unclosed, the first tag of the
+    line for a limit, or the last tag opened on the line, where Jinja stopped."""
+    unclosed = _UNCLOSED.search(str(problem))
+    if unclosed:
+        opened: list[int] = []
+        for match in _BLOCK_TAG.finditer(source):
+            if match.group(1) == unclosed.group(1):
+                opened.append(match.start())
+            elif match.group(1) == "end" + unclosed.group(1) and opened:
+                opened.pop()
+        if opened:
+            return opened[-1], source[opened[-1] : opened[-1] + 2]
+    lines = source.splitlines(keepends=True) or [""]
+    index = min(max((problem.lineno or 1) - 1, 0), len(lines) - 1)
+    start = sum(len(line) for line in lines[:index])
+    text = lines[index]
+    if problem.needle and problem.needle in text:
+        return start + text.index(problem.needle), problem.needle
+    tags = [m.start() for m in _TAG.finditer(text)]
+    if not tags:
+        return None
+    at = tags[0] if problem.kind == "limit" else tags[-1]
+    return start + at, text[at : at + 2]
+
+
+def guarded(file: str, report: Report, work: Callable[[], T]) -> T | None:
+    """``work()``; an unforeseen failure becomes a diagnostic for this one file (R009), so
+    one bad file never stops the catalog, a list or a replay."""
+    try:
+        return work()
+    except Exception as exc:  # a stranger's file may find a failure nobody foresaw
+        report.add(
+            "R009",
+            Loc(file, 1, 1),
+            f"this file could not be loaded ({type(exc).__name__}: {exc})",
+            hint="please report this as a bug in rehearse, with the file",
+        )
+        return None
+
+
+def _build(
+    doc: Document | None, text: str, report: Report, build: Callable[[Document, str, Report], T | None]
+) -> T | None:
+    return guarded(doc.file, report, lambda: build(doc, text, report)) if doc is not None else None
+
+
 def _load(
     path: FsPath | str, report: Report | None, build: Callable[[Document, str, Report], T | None]
 ) -> tuple[T | None, Report]:
@@ -311,7 +375,7 @@ def _load(
     if loaded is None:
         return None, report
     doc, text = loaded
-    return build(doc, text, report), report
+    return _build(doc, text, report, build), report
 
 
 def load_script(path: FsPath | str, report: Report | None = None) -> tuple[Script | None, Report]:
@@ -325,14 +389,12 @@ def load_persona(path: FsPath | str, report: Report | None = None) -> tuple[Pers
 
 def script_from_text(text: str, name: str = "<script>") -> tuple[Script | None, Report]:
     report = Report()
-    doc = read_yaml(text, name, report)
-    return (build_script(doc, text, report) if doc is not None else None), report
+    return _build(read_yaml(text, name, report), text, report, build_script), report
 
 
 def persona_from_text(text: str, name: str = "<persona>") -> tuple[Persona | None, Report]:
     report = Report()
-    doc = read_yaml(text, name, report)
-    return (build_persona(doc, text, report) if doc is not None else None), report
+    return _build(read_yaml(text, name, report), text, report, build_persona), report
 
 
 def build_script(doc: Document, text: str, report: Report) -> Script | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from rehearse.engine.compile.lint import lint_graph, lint_rubric, lint_unused
 from rehearse.engine.diagnostics import Loc, Report, did_you_mean
 from rehearse.engine.model import Node, Persona, Script, script_templates
-from rehearse.engine.templating import KNOWN_NAMES, Text
+from rehearse.engine.templating import KNOWN_NAMES, PERSONA_FIELDS, USER_FIELDS, Text
 from rehearse.engine.yamlread import Document
 
 
@@ -86,10 +86,12 @@ def _validate_node(script: Script, node: Node, doc: Document, report: Report) ->
 def _validate_templates(script: Script, report: Report) -> None:
     allowed = KNOWN_NAMES | set(script.vars)
     set_flags = {flag for n in script.nodes.values() for r in n.replies for flag in r.set}
-    namespaces: dict[str, Iterable[str]] = {
-        "visits": script.nodes,
-        "scores": script.rubric,
-        "vars": script.vars,
+    namespaces: dict[str, tuple[str, Iterable[str]]] = {
+        "visits": ("node", script.nodes),
+        "scores": ("rubric dimension", script.rubric),
+        "vars": ("var", script.vars),
+        "user": ("field of user", USER_FIELDS),
+        "persona": ("field of persona", PERSONA_FIELDS),
     }
     for template in script_templates(script):
         if isinstance(template, Text) and not template.templated:
@@ -97,26 +99,32 @@ def _validate_templates(script: Script, report: Report) -> None:
         for name in sorted(template.names() - allowed):
             report.add(
                 "R201",
-                template.loc,
+                report.find(template.loc, name) or template.loc,
                 f"template uses undefined name '{name}'",
+                width=len(name),
                 hint=did_you_mean(name, allowed)
                 or "defined: user, persona, vars and each var, visits, flags, scores, turn, last",
             )
         for space, attr in template.attribute_uses():
-            if space in namespaces and attr not in namespaces[space]:
+            written = f"{space}.{attr}"
+            at = report.find(template.loc, written) or template.loc
+            if space in namespaces and attr not in namespaces[space][1]:
+                what, known = namespaces[space]
                 report.add(
                     "R202",
-                    template.loc,
-                    f"'{space}.{attr}': no {space[:-1] if space != 'vars' else 'var'} named '{attr}'",
-                    hint=did_you_mean(attr, namespaces[space]),
+                    at,
+                    f"'{space}.{attr}': no {what} named '{attr}'",
+                    hint=did_you_mean(attr, known) or f"known: {', '.join(known) or 'none'}",
+                    width=len(written),
                 )
             elif space == "flags" and attr not in set_flags:
                 report.add(
                     "W203",
-                    template.loc,
+                    at,
                     f"'flags.{attr}' is never set by any reply",
                     hint=did_you_mean(attr, set_flags),
                     severity="warning",
+                    width=len(written),
                 )
 
 

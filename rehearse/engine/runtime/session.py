@@ -24,12 +24,13 @@ from rehearse.engine.model import (
     Script,
     frozen_map,
 )
+from rehearse.engine.numbers import small_int
 from rehearse.engine.runtime.coach import Flag, coach
 from rehearse.engine.runtime.intents import means
 from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
 from rehearse.engine.runtime.recognise import recognise
 from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, normalise, strip_filler
-from rehearse.engine.templating import Namespace, TemplateProblem, Text
+from rehearse.engine.templating import PERSONA_FIELDS, USER_FIELDS, Namespace, TemplateProblem, Text
 
 TurnKind = Literal[
     "opening", "line", "clarify", "ambiguous", "hint", "menu", "wrapup", "ending", "aside", "checkback"
@@ -203,19 +204,9 @@ def static_context(setup: Setup) -> dict[str, Any]:
     vars_ns = Namespace(setup.vars, "")
     ctx: dict[str, Any] = dict(setup.vars)
     ctx.update(
-        user=Namespace({"name": setup.user_name}),
+        user=Namespace(dict(zip(USER_FIELDS, [setup.user_name], strict=True))),
         persona=Namespace(
-            {
-                "id": persona.id,
-                "name": persona.name,
-                "title": persona.title,
-                "description": persona.description,
-                "difficulty": persona.difficulty,
-                "they": persona.they,
-                "them": persona.them,
-                "their": persona.their,
-                "traits": Namespace(persona.traits),
-            }
+            {**{f: getattr(persona, f) for f in PERSONA_FIELDS}, "traits": Namespace(persona.traits)}
         ),
         vars=vars_ns,
     )
@@ -237,14 +228,18 @@ def context(state: State, **extra: Any) -> dict[str, Any]:
     return ctx
 
 
+FALLBACK_LINE = "(This line of the script could not be shown.)"
+
+
 def render(text: Text | None, ctx: Mapping[str, Any]) -> str:
-    """Render script text; a template that fails at run time shows its source, never crashes."""
+    """Render script text; a template that fails at run time (a limit, a bad value) gives
+    a fixed line, never a crash and never the template's source."""
     if text is None:
         return ""
     try:
         return text.render(ctx)
     except TemplateProblem:
-        return text.source
+        return FALLBACK_LINE
 
 
 def _holds(condition: Any, ctx: Mapping[str, Any]) -> bool:
@@ -449,19 +444,24 @@ def _meaning(reply: Reply, ctx: Mapping[str, Any]) -> str:
     return f"you mean “{label}”"
 
 
-def _numbered_choice(state: State, text: str) -> Decision | None:
+def offered_choice(state: State, text: str) -> str | None:
+    """The reply a typed number ("2", "2.", "2)") picks while numbered options are offered."""
     stripped = text.strip().rstrip(".)")
-    if not state.offered or not (stripped.isascii() and stripped.isdigit()):
+    number = small_int(stripped) if stripped.isdigit() else None
+    if number is None or not 1 <= number <= len(state.offered):
         return None
-    number = int(stripped)
-    if not 1 <= number <= len(state.offered):
+    return state.offered[number - 1]
+
+
+def _numbered_choice(state: State, text: str) -> Decision | None:
+    reply = offered_choice(state, text)
+    if reply is None:
         return None
-    reply = state.offered[number - 1]
     scores = tuple(
         ReplyScore(r, 100.0 if r == reply else 0.0)
         for r in (reply, *(o for o in state.offered if o != reply))
     )
-    return Decision("matched", reply, (), scores, f"picked option {number}")
+    return Decision("matched", reply, (), scores, f"picked option {state.offered.index(reply) + 1}")
 
 
 def _advance(state: State, node: Node, reply: Reply, text: str, decision: Decision) -> tuple[State, Turn]:
