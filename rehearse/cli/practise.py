@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from rehearse.cli.launch import run_app
-from rehearse.cli.options import PATH_OPTION, given_paths
+from rehearse.cli.options import PATH_OPTION, Count, given_paths
 from rehearse.cli.output import echo, echo_json, fail, parse_vars
 from rehearse.workspace.settings import Launch
 
@@ -70,7 +70,7 @@ def list_command(ctx: click.Context, extra_paths: tuple[Path, ...], as_json: boo
 @click.command("play")
 @click.argument("script")
 @click.option("--persona", "-p", help="Persona id (default: the script's first).")
-@click.option("--seed", type=int, default=None, help="Seed for the boss's line choices.")
+@click.option("--seed", type=Count(), default=None, help="Seed for the boss's line choices.")
 @click.option("--name", default=None, help="Your name, as the boss says it.")
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a script variable.")
 @click.option("--plain", is_flag=True, help="Plain line mode over stdin/stdout (no full-screen app).")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from rehearse.cli.options import Count
 from rehearse.cli.output import echo as _echo
 from rehearse.cli.output import echo_json, emit
 from rehearse.cli.output import fail as _fail
@@ -85,17 +86,17 @@ def _reset_broken() -> None:
 @click.option(
     "--limit",
     "-n",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=20,
     show_default=True,
     help="How many sessions to show.",
 )
-@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many (newest first).")
+@click.option("--offset", type=Count(0), default=0, help="Skip this many (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
     "--delete",
     "delete",
-    type=int,
+    type=Count(0),
     multiple=True,
     metavar="ID",
     help="Delete this stored session (repeatable).",
@@ -356,7 +357,7 @@ class _ScriptStats:
 @click.option("--script", "script", metavar="ID", help="Only this script.")
 @click.option(
     "--last",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=30,
     show_default=True,
     help="How many recent attempts to chart per script.",

@@ -14,6 +14,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rehearse.engine.diagnostics import Loc, Report, SourceText
+from rehearse.engine.numbers import MAX_DIGITS, small_int
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_VALUES = 500_000
@@ -158,6 +159,15 @@ class _Walker:
         if isinstance(node, ScalarNode):
             if node.start_mark.line == node.end_mark.line:
                 doc.widths[path] = max(1, node.end_mark.column - node.start_mark.column)
+            if node.tag == "tag:yaml.org,2002:int" and not node.style and small_int(node.value) is None:
+                self.report.add(
+                    "R006",
+                    doc.locs[path],
+                    f"a number with more than {MAX_DIGITS} digits",
+                    hint="quote it if it is meant as text",
+                    width=doc.widths.get(path, 1),
+                )
+                return node.value
             return _scalar(node)
         if isinstance(node, SequenceNode):
             return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]

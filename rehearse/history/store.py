@@ -33,6 +33,7 @@ from types import TracebackType
 from rehearse import __version__
 from rehearse.engine.compile.loader import digest
 from rehearse.engine.model import OUTCOME_RANK, OUTCOMES, frozen_map
+from rehearse.engine.numbers import small_int
 from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.debrief import dimensions, overall
 from rehearse.engine.runtime.session import State, Turn
@@ -568,10 +569,11 @@ class Store:
                 if latest is None:
                     raise KeyError("no sessions stored yet")
                 session_id = latest
-            elif session_id.strip().isdigit():
-                session_id = int(session_id)
             else:
-                raise KeyError(f"'{session_id}' is not a session id (a number, or 'latest')")
+                number = small_int(session_id) if session_id.strip().isdigit() else None
+                if number is None:
+                    raise KeyError(f"'{session_id}' is not a session id (a number, or 'latest')")
+                session_id = number
         with self._read("load a session") as conn:
             row = conn.execute(
                 """

@@ -22,25 +22,17 @@ if TYPE_CHECKING:
 ID_WIDTH = 18
 
 
-def _numbered(state: State, text: str) -> str | None:
-    """The reply a typed number picks while numbered options are offered (as the engine does)."""
-    stripped = text.strip().rstrip(".)")
-    if not state.offered or not (stripped.isascii() and stripped.isdigit()):
-        return None
-    number = int(stripped)
-    return state.offered[number - 1] if 1 <= number <= len(state.offered) else None
-
-
 def overlay_content(state: State, text: str) -> Content:
     """Every reply of the current node, best first, with its score for text, and the
     decision: what the boss would do if text were sent now."""
     from rehearse.engine.runtime.matching import MARGIN, SHORT_EXTRA, THRESHOLD, decide
+    from rehearse.engine.runtime.session import offered_choice
 
     head = plain("author ", "bold $text-accent")
     if state.ending is not None:
         return assemble(head, ("the conversation is over", "$text-muted"))
     candidates = state.candidates()
-    picked = _numbered(state, text)
+    picked = offered_choice(state, text)
     if picked is not None:
         winner: str | None = picked
         close: tuple[str, ...] = ()
