@@ -21,8 +21,3 @@ def small_int(text: str) -> int | None:
     if not _INTEGER.fullmatch(text) or len(text.lstrip("+-")) > MAX_DIGITS:
         return None
     return int(text)
-
-
-def too_long(text: str) -> bool:
-    """Whether ``text`` is an integer with more than ``MAX_DIGITS`` digits."""
-    return _INTEGER.fullmatch(text.strip()) is not None and small_int(text) is None

@@ -80,6 +80,9 @@ class Document:
     locs: dict[Path, Loc] = field(default_factory=dict)
     key_locs: dict[Path, Loc] = field(default_factory=dict)
     widths: dict[Path, int] = field(default_factory=dict)
+    # keys written with no value whose following lines repeat keys above them: an entry
+    # indented as far as its own fields (reported once, R008; the loader stays quiet)
+    misindented: dict[Path, Loc] = field(default_factory=dict)
 
     def loc(self, path: Path) -> Loc:
         """The location of the value at path, or of its nearest written ancestor."""
@@ -98,7 +101,73 @@ class Document:
 
 
 class _TooBig(Exception):
-    pass
+    """Too many values or too deep; ``path`` is where the walk was when it stopped."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+_CORE = "tag:yaml.org,2002:"
+KNOWN_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map"))
+# PyYAML's messages when a line is indented wrongly
+_INDENT_PROBLEMS = (
+    "did not find expected key",
+    "mapping values are not allowed here",
+    "did not find expected '-' indicator",
+    "expected <block end>",
+    "could not find expected ':'",
+)
+# a value that opens with a quote: after "key:", after "- ", or alone on its line
+_QUOTE_START = re.compile(r"""(?:^\s*(?:-\s+)?(?:[^\s#'"][^#]*?:\s+)?)(["'])""")
+
+
+def _unclosed_quote(lines: list[str], before: int) -> tuple[int, int] | None:
+    """The line and column (1-based) of the nearest quoted value before line ``before``
+    that its own line does not close. A quote may run on over lines in YAML, so the
+    parser only fails later, wherever the next quote happens to be."""
+    for index in range(min(before, len(lines)) - 1, -1, -1):
+        line = lines[index]
+        match = _QUOTE_START.match(line)
+        if match is None:
+            continue
+        quote, rest = match.group(1), line[match.end() :]
+        closed = re.search(r'(?<!\\)"' if quote == '"' else r"'(?!')", rest.replace("''", ""))
+        if closed is None:
+            return index + 1, match.start(1) + 1
+    return None
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str, report: Report) -> None:
+    """R002 located where the broken construct starts, with a hint for indentation."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    lines = text.splitlines()
+    context = exc.context or ""
+    opened = exc.context_mark
+    if "quoted scalar" in context and opened is not None:
+        where = Loc(file, opened.line + 1, opened.column + 1)
+        report.add("R002", where, "YAML syntax error: this quote is never closed")
+        return
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    quote = _unclosed_quote(lines, line - 1) if any(p in problem for p in _INDENT_PROBLEMS) else None
+    if quote is not None:
+        report.add(
+            "R002",
+            Loc(file, *quote),
+            "YAML syntax error: this quote is not closed on its line",
+            hint=f"the parser only stumbled at line {line} ({problem}); close the quote here",
+        )
+        return
+    hint = None
+    if any(p in problem for p in _INDENT_PROBLEMS):
+        previous = next((lines[i] for i in range(line - 2, -1, -1) if lines[i].strip()), "")
+        indent = len(previous) - len(previous.lstrip(" "))
+        hint = (
+            f"check the indentation of line {line}: keys of one mapping start in the same "
+            f"column (the line before starts at column {indent + 1})"
+        )
+    report.add("R002", Loc(file, line, col), f"YAML syntax error: {problem}", hint=hint)
 
 
 def read_yaml(text: str, file: str, report: Report) -> Document | None:
@@ -114,10 +183,7 @@ def read_yaml(text: str, file: str, report: Report) -> Document | None:
         finally:
             composer.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        report.add("R002", Loc(file, line, col), f"YAML syntax error: {problem}")
+        _syntax_error(exc, text, file, report)
         return None
     except yaml.YAMLError as exc:
         report.add("R002", Loc(file, 1, 1), f"YAML error: {exc}")
@@ -132,8 +198,8 @@ def read_yaml(text: str, file: str, report: Report) -> Document | None:
     walker = _Walker(doc, report)
     try:
         doc.value = walker.walk(root, (), 0)
-    except _TooBig as exc:
-        report.add("R003", _loc(file, root), str(exc))
+    except _TooBig as exc:  # at the entry whose aliases expand too far
+        report.add("R003", doc.key_loc(exc.path[:1]) if exc.path else _loc(file, root), str(exc))
         return None
     return doc
 
@@ -151,24 +217,24 @@ class _Walker:
     def walk(self, node: Node, path: Path, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _TooBig(f"more than {MAX_VALUES} values (aliases expanding too far?)")
+            raise _TooBig(f"more than {MAX_VALUES:,} values (aliases expanding too far?)", path)
         if depth > MAX_DEPTH:
-            raise _TooBig(f"nested more than {MAX_DEPTH} levels deep (a recursive alias?)")
+            raise _TooBig(f"nested more than {MAX_DEPTH} levels deep (a recursive alias?)", path)
         doc = self.doc
         doc.locs[path] = _loc(doc.file, node)
+        if node.tag not in KNOWN_TAGS:
+            shown = "!!" + node.tag.removeprefix(_CORE) if node.tag.startswith(_CORE) else node.tag
+            self.report.add(
+                "R007",
+                doc.locs[path],
+                f"YAML tag '{shown}' is not supported: scripts hold text, numbers, lists and mappings",
+                hint="remove the tag (rehearse never builds objects from YAML)",
+                width=len(shown),
+            )
         if isinstance(node, ScalarNode):
             if node.start_mark.line == node.end_mark.line:
                 doc.widths[path] = max(1, node.end_mark.column - node.start_mark.column)
-            if node.tag == "tag:yaml.org,2002:int" and not node.style and small_int(node.value) is None:
-                self.report.add(
-                    "R006",
-                    doc.locs[path],
-                    f"a number with more than {MAX_DIGITS} digits",
-                    hint="quote it if it is meant as text",
-                    width=doc.widths.get(path, 1),
-                )
-                return node.value
-            return _scalar(node)
+            return self.scalar(node, path)
         if isinstance(node, SequenceNode):
             return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -180,27 +246,69 @@ class _Walker:
                     continue
                 key = str(key_node.value)
                 if key in result:
-                    first = doc.key_locs.get((*path, key))
-                    where = f" (first at line {first.line})" if first else ""
-                    self.report.add("R005", key_loc, f"duplicate key '{key}'{where}", width=len(key))
+                    self.duplicate(result, path, key, key_loc)
                     continue
                 doc.key_locs[(*path, key)] = key_loc
                 result[key] = self.walk(value_node, (*path, key), depth + 1)
             return result
-        raise _TooBig("unsupported YAML node")  # pragma: no cover
+        raise _TooBig("unsupported YAML node", path)  # pragma: no cover
 
+    def duplicate(self, result: dict[str, Any], path: Path, key: str, key_loc: Loc) -> None:
+        """R005, unless an empty entry between the two explains it (R008, said once)."""
+        doc = self.doc
+        first = doc.key_locs[(*path, key)]
+        empty = [k for k, v in result.items() if v is None and doc.key_locs[(*path, k)].line > first.line]
+        if not empty:
+            self.report.add(
+                "R005", key_loc, f"duplicate key '{key}' (first at line {first.line})", width=len(key)
+            )
+            return
+        entry = (*path, empty[-1])
+        if entry in doc.misindented:
+            return
+        doc.misindented[entry] = at = doc.key_locs[entry]
+        self.report.add(
+            "R008",
+            at,
+            f"'{empty[-1]}' is indented as far as the lines after it, so they are not inside it "
+            f"(line {key_loc.line} repeats '{key}' from line {first.line})",
+            hint=f"indent line {at.line} less, to line up with the entries it sits beside",
+            width=len(empty[-1]),
+        )
 
-def _scalar(node: ScalarNode) -> Any:
-    value: str = node.value
-    tag = node.tag
-    if node.style and node.style in "'\"|>":
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
+        """The value of a scalar; a number that cannot be read (too long, or an explicit
+        !!int on text) is reported and kept as text."""
+        value: str = node.value
+        tag = node.tag
+        if node.style and node.style in "'\"|>":
+            return value
+        if tag == _CORE + "bool":
+            return value.lower() == "true"
+        if tag == _CORE + "null":
+            return None
+        if tag == _CORE + "int":
+            number = small_int(value)
+            if number is not None:
+                return number
+            too_long = value.lstrip("+-").isdigit()
+        elif tag == _CORE + "float":
+            try:
+                return float(value)
+            except ValueError:
+                too_long = False
+        else:
+            return value
+        message = (
+            f"a number with more than {MAX_DIGITS} digits"
+            if too_long
+            else f"'{value[:40]}' is tagged as a number but is not one"
+        )
+        self.report.add(
+            "R006",
+            self.doc.locs[path],
+            message,
+            hint="quote it if it is meant as text",
+            width=self.doc.width(path),
+        )
         return value
-    if tag == "tag:yaml.org,2002:bool":
-        return value.lower() == "true"
-    if tag == "tag:yaml.org,2002:int":
-        return int(value)
-    if tag == "tag:yaml.org,2002:float":
-        return float(value)
-    if tag == "tag:yaml.org,2002:null":
-        return None
-    return value

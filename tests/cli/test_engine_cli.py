@@ -32,7 +32,8 @@ def test_check_reports_every_error_with_location_and_exits_one(tmp_path: Path) -
     assert "did you mean 'recover'?" in result.output and "did you mean 'hint'?" in result.output
     assert "Traceback" not in result.output
     data = json.loads(invoke("--path", str(MINI), "check", "--format", "json", str(bad)).output)
-    assert data["errors"] == 2 and {d["code"] for d in data["diagnostics"]} == {"R102", "R011"}
+    # the dangling next does not hide that 'recover' is now unreachable (issue 12)
+    assert data["errors"] == 2 and {d["code"] for d in data["diagnostics"]} == {"R102", "R011", "W110"}
 
 
 def test_check_missing_path_is_an_error() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from rehearse.engine.authoring.model_answers import model_problems
@@ -16,6 +17,7 @@ from rehearse.engine.compile.catalog import (
     yaml_files,
 )
 from rehearse.engine.compile.lint import lint_matching, lint_robustness
+from rehearse.engine.compile.loader import guarded
 from rehearse.engine.diagnostics import Diagnostic, Loc, Report
 from rehearse.engine.model import Persona, Script
 
@@ -76,15 +78,17 @@ def check_paths(
     checked = load_catalog(files, known_personas=known)
     result.diagnostics.extend(checked.report.items)
     personas = {**known, **checked.personas}
-    for script in checked.scripts.values():
+    for script in [*checked.scripts.values(), *checked.drafts.values()]:
         report = Report()
         report.add_sources_from(checked.report)
         persona = _lint_persona(script, personas)
+        complete = script.id in checked.scripts
         with without_gc():
-            lint_matching(script, persona, report)
+            guarded(script.path, report, partial(lint_matching, script, persona, report))
             if robustness:
-                lint_robustness(script, persona, report)
-            lint_model_answers(script, personas, report)
+                guarded(script.path, report, partial(lint_robustness, script, persona, report))
+            if complete:  # following model answers needs the whole graph
+                lint_model_answers(script, personas, report)
         result.diagnostics.extend(report.items)
     result.diagnostics.sort(key=lambda d: (d.loc.file, d.loc.line, d.loc.col))
     return result

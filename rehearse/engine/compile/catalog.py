@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from rehearse.engine.compile.loader import build_persona, build_script, guarded, load_document
+from rehearse.engine.compile.loader import build_persona, draft_script, guarded, load_document
 from rehearse.engine.compile.validate import validate_references
 from rehearse.engine.diagnostics import Diagnostic, Report
 from rehearse.engine.model import Persona, Script
@@ -79,6 +79,9 @@ class Catalog:
     scripts: dict[str, Script] = field(default_factory=dict)
     personas: dict[str, Persona] = field(default_factory=dict)
     broken: list[Broken] = field(default_factory=list)
+    # scripts built as far as they go despite errors: `rehearse check` lints them too, so a
+    # file's findings all come in one pass; never played
+    drafts: dict[str, Script] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
 
     def personas_for(self, script: Script) -> list[Persona]:
@@ -154,9 +157,9 @@ def _load_file_inner(catalog: Catalog, path: Path, report: Report) -> str:
     doc, text = loaded
     kind = _classify(doc.value, path)
     if kind == "script":
-        script = build_script(doc, text, report)
-        if script is not None and script.id not in catalog.scripts:
-            catalog.scripts[script.id] = script
+        script = draft_script(doc, text, report)
+        if script is not None:
+            (catalog.scripts if report.ok else catalog.drafts).setdefault(script.id, script)
     else:
         persona = build_persona(doc, text, report)
         if persona is not None and persona.id not in catalog.personas:

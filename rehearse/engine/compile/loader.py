@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path as FsPath
 from typing import Any, TypeVar
 
-from rehearse.engine.compile.validate import validate_script
+from rehearse.engine.compile.validate import TEMPLATE_CODES, validate_script
 from rehearse.engine.diagnostics import Loc, Report, did_you_mean
 from rehearse.engine.model import (
     MOMENTS,
@@ -80,8 +80,6 @@ PERSONA_KEYS = (
     "overrides",
 )
 DIFFICULTIES = ("easy", "medium", "hard")
-# a template that does not parse; one that uses what scripts may not; one past a limit
-TEMPLATE_CODES = {"syntax": "R020", "render": "R020", "unsafe": "R021", "limit": "R022"}
 
 T = TypeVar("T")
 
@@ -130,12 +128,15 @@ class _Builder:
     def mapping(self, value: Any, path: Path, what: str) -> dict[str, Any] | None:
         if isinstance(value, dict):
             return value
+        if value is None and not path:
+            self.error("R010", path, f"the file is empty: {what} is a mapping (key: value)")
+            return None
         self.error("R010", path, f"{what} must be a mapping (key: value), got {_kind(value)}")
         return None
 
     def keys(self, data: Mapping[str, Any], path: Path, allowed: tuple[str, ...], what: str) -> None:
         for key in data:
-            if key not in allowed:
+            if key not in allowed and (*path, key) not in self.doc.misindented:
                 self.error(
                     "R011",
                     (*path, key),
@@ -398,6 +399,14 @@ def persona_from_text(text: str, name: str = "<persona>") -> tuple[Persona | Non
 
 
 def build_script(doc: Document, text: str, report: Report) -> Script | None:
+    """The script in ``doc``, or None when the file has errors (all of them in ``report``)."""
+    script = draft_script(doc, text, report)
+    return script if report.ok else None
+
+
+def draft_script(doc: Document, text: str, report: Report) -> Script | None:
+    """The script as far as it can be built, with every finding in ``report`` whatever
+    else is wrong (None only when the file is not a mapping): check lints drafts too."""
     b = _Builder(doc, report)
     top = _root(b, "script", SCRIPT_KEYS)
     if top is None:
@@ -453,32 +462,15 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
         node = _build_node(b, node_id, raw, ("nodes", node_id))
         if node is not None:
             nodes[node_id] = node
-    if not report.ok or None in (sid, title, situation, goal, start) or nodes_raw is None:
-        validate_partial = Script(
-            id=sid or "?",
-            title=title or "",
-            situation=situation or Text(""),
-            goal=goal or Text(""),
-            personas=tuple(personas),
-            vars=frozen_map({k: str(v) for k, v in vars_map.items()}),
-            rubric=frozen_map(rubric),
-            start=start or "",
-            nodes=frozen_map(nodes),
-            path=doc.file,
-        )
-        validate_script(validate_partial, doc, report)
-        return None
-    assert sid is not None and title is not None and situation is not None
-    assert goal is not None and start is not None
     script = Script(
-        id=sid,
-        title=title,
-        situation=situation,
-        goal=goal,
+        id=sid or "?",
+        title=title or "",
+        situation=situation or Text(""),
+        goal=goal or Text(""),
         personas=tuple(personas),
         vars=frozen_map({k: "" if v is None else str(v) for k, v in vars_map.items()}),
         rubric=frozen_map(rubric),
-        start=start,
+        start=start or "",
         nodes=frozen_map(nodes),
         path=doc.file,
         digest=digest(text),
@@ -490,8 +482,9 @@ def build_script(doc: Document, text: str, report: Report) -> Script | None:
         rubric_verdicts=frozen_map(rubric_verdicts),
         criterion_locs=frozen_map(criterion_locs),
     )
-    validate_script(script, doc, report)
-    return script if report.ok else None
+    # every node written was built, so the graph lints see the real graph
+    validate_script(script, doc, report, complete=len(nodes) == len(nodes_raw or {}))
+    return script
 
 
 def _check_ids(b: _Builder, data: Mapping[str, Any], path: Path) -> tuple[str, ...]:

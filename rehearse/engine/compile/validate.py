@@ -14,8 +14,15 @@ from rehearse.engine.model import Node, Persona, Script, script_templates
 from rehearse.engine.templating import KNOWN_NAMES, PERSONA_FIELDS, USER_FIELDS, Text
 from rehearse.engine.yamlread import Document
 
+# a template that does not parse; one that uses what scripts may not; one past a limit
+TEMPLATE_CODES = {"syntax": "R020", "render": "R020", "unsafe": "R021", "limit": "R022"}
+TEMPLATE_ERRORS = frozenset(TEMPLATE_CODES.values())
 
-def validate_script(script: Script, doc: Document, report: Report) -> None:
+
+def validate_script(script: Script, doc: Document, report: Report, *, complete: bool = True) -> None:
+    """Whole-script checks, then the lints: the graph ones when every node was built
+    (``complete``), the unused-declaration ones when every template compiled, so that a
+    file's other errors never hide these findings nor fake them."""
     nodes = script.nodes
     if script.start and nodes and script.start not in nodes:
         report.add(
@@ -28,8 +35,9 @@ def validate_script(script: Script, doc: Document, report: Report) -> None:
     for node in nodes.values():
         _validate_node(script, node, doc, report)
     _validate_templates(script, report)
-    if report.ok:
+    if complete:
         lint_graph(script, report)
+    if not any(d.code in TEMPLATE_ERRORS for d in report.items):
         lint_unused(script, report)
         lint_rubric(script, report)
 
@@ -59,7 +67,7 @@ def _validate_node(script: Script, node: Node, doc: Document, report: Report) ->
                     "R102",
                     rule.loc,
                     f"reply '{reply.id}' goes to unknown node '{rule.to}'",
-                    hint=did_you_mean(rule.to, script.nodes),
+                    hint=did_you_mean(rule.to, script.nodes) or _misindented(doc, rule.to),
                     width=len(rule.to),
                 )
         for dim in reply.score:
@@ -126,6 +134,13 @@ def _validate_templates(script: Script, report: Report) -> None:
                     severity="warning",
                     width=len(written),
                 )
+
+
+def _misindented(doc: Document, name: str) -> str | None:
+    for path, loc in doc.misindented.items():
+        if path[-1] == name:
+            return f"'{name}' is written at line {loc.line}, indented too far to be a node"
+    return None
 
 
 def validate_references(script: Script, personas: dict[str, Persona], report: Report) -> None:
