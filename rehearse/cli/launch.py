@@ -24,5 +24,6 @@ def run_app(launch: Launch, *, save: bool = True) -> None:
         nothing = NullRecorder()
         build_app(launch, recorder=nothing, history=nothing).run()
         return
-    with StoreRecorder(database_path(), warn=warn) as recorder:
+    # no warn: stderr is hidden under the app, which shows saving problems itself
+    with StoreRecorder(database_path()) as recorder:
         build_app(launch, recorder=recorder, history=recorder).run()

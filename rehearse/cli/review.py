@@ -30,19 +30,25 @@ OUTCOME_CHOICE = click.Choice(list(FILTERS))
 
 
 @contextmanager
-def _store() -> Iterator[Store]:
-    """The user's session store; a database that cannot be used ends the command with its
-    message (which names the way out), never with a traceback or a reset."""
+def _store(*, write: bool = False) -> Iterator[Store]:
+    """The user's session store (read-only when only reading and the folder is read-only
+    or the disk full); a database that cannot be used ends the command with its message
+    (which names the way out), never with a traceback or a reset."""
     from rehearse.history.errors import StoreError
     from rehearse.history.replay import backfill_scores
     from rehearse.history.store import Store
     from rehearse.workspace.paths import database_path
 
     try:
-        store = Store.open(database_path())
-        backfill_scores(store)
+        store = Store.open(database_path()) if write else Store.open_for_reading(database_path())
     except StoreError as exc:
         _fail(str(exc))
+    try:
+        backfill_scores(store)
+    except StoreError as exc:  # read-only or full: older sessions show no 0-100 scores yet
+        if exc.broken:
+            store.close()
+            _fail(str(exc))
     try:
         yield store
     except StoreError as exc:
@@ -69,8 +75,15 @@ def _reset_broken() -> None:
         Store.open(path).close()
     except StoreError as exc:
         if not exc.broken:
-            _fail(str(exc))
-        moved = move_aside(path)
+            _fail(str(exc), 1)
+        try:
+            moved = move_aside(path)
+        except OSError as os_exc:
+            _fail(
+                f"cannot move {path} aside ({os_exc.strerror or os_exc}); nothing was changed. "
+                "Make its folder writable and run this again.",
+                1,
+            )
         _echo(f"Moved the session database rehearse could not use to {moved}")
         _echo(
             "(kept as it was, not deleted). A new, empty database is created at "
@@ -121,7 +134,7 @@ def sessions_command(
         _reset_broken()
         return
     if delete:
-        with _store() as store:
+        with _store(write=True) as store:
             missing = [i for i in delete if not store.delete(i)]
         for i in delete:
             _echo(f"No session {i}." if i in missing else f"Deleted session {i}.")
@@ -430,7 +443,7 @@ def _print_stats(r: _ScriptStats) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def purge_command(yes: bool) -> None:
     """Delete every stored session (the database stays, empty)."""
-    with _store() as store:
+    with _store(write=True) as store:
         total = store.count()
         if total == 0:
             _echo("No stored sessions: nothing to delete.")

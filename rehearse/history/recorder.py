@@ -12,9 +12,11 @@ The player calls a ``Recorder`` at fixed moments of a conversation:
   the session: ``took_back`` follows, and ``finished`` comes again at its next end.
 
 ``StoreRecorder`` commits each call as one transaction in the session store. Saving must
-never spoil a rehearsal: if the database cannot be used, it reports that once through
-``warn`` and carries on without saving. Nothing here imports sqlite3 until a session is
-actually saved, so the app's first frame does not wait for it.
+never spoil a rehearsal, nor fail silently: when the database cannot be used it says so
+once through ``warn`` (and ``problem`` holds why), carries on, and tries again at the next
+call; the first call that works writes whatever was missed and says saving works again.
+Nothing here imports sqlite3 until a session is actually saved, so the app's first frame
+does not wait for it.
 """
 
 from __future__ import annotations
@@ -82,21 +84,24 @@ class NullRecorder:
 
 
 class GuardedRecorder:
-    """Passes every call on to ``inner``; a call that raises is reported once through
-    ``report`` and otherwise ignored: saving must never break a rehearsal."""
+    """Passes every call on to ``inner``; a call that raises is ignored (saving must never
+    break a rehearsal) but never silent: ``report`` hears why saving stopped working (the
+    call's error, or the inner recorder's ``problem``), and None once it works again."""
 
-    def __init__(self, inner: Recorder, report: Callable[[str], None]) -> None:
+    def __init__(self, inner: Recorder, report: Callable[[str | None], None]) -> None:
         self.inner = inner
         self._report = report
-        self.failed = False
+        self.problem: str | None = None
 
     def _guard(self, call: Callable[[], None]) -> None:
         try:
             call()
+            problem = getattr(self.inner, "problem", None)
         except Exception as exc:
-            if not self.failed:
-                self.failed = True
-                self._report(f"This session could not be saved: {exc}")
+            problem = str(exc)
+        if problem != self.problem:
+            self.problem = problem
+            self._report(f"This session is not being saved: {problem}" if problem else None)
 
     def retry_of(self, parent: int, parent_turn: int) -> None:
         self._guard(lambda: self.inner.retry_of(parent, parent_turn))
@@ -135,22 +140,29 @@ class StoreRecorder:
         self._warn = warn
         self._store = store
         self._owns_store = store is None
-        self._failed = False
+        self._unsaved_start: tuple[int | None, int | None] | None = None
 
     @property
     def saving(self) -> bool:
-        """False once saving has failed (the rehearsal goes on, unsaved)."""
-        return not self._failed
+        """False while saving fails (the rehearsal goes on; the next call tries again)."""
+        return self.error is None
+
+    @property
+    def problem(self) -> str | None:
+        """Why saving does not work right now, or None."""
+        return None if self.error is None else str(self.error)
 
     def _fail(self, error: StoreError) -> None:
-        self._failed = True
-        self.error = error
-        if self._warn is not None:
+        if self.error is None and self._warn is not None:
             self._warn(f"this session is not being saved: {error}")
+        self.error = error
+
+    def _worked(self) -> None:
+        if self.error is not None and self._warn is not None:
+            self._warn("saving works again: the session is saved, with the replies it missed")
+        self.error = None
 
     def _open(self) -> Store | None:
-        if self._failed:
-            return None
         if self._store is None:
             from rehearse.history.store import Store
 
@@ -174,45 +186,39 @@ class StoreRecorder:
         retrying from a turn). Sets ``session_id``; parent/parent_turn apply to this one
         session only."""
         self.session_id = None
-        parent, parent_turn = self.parent, self.parent_turn
+        self._unsaved_start = (self.parent, self.parent_turn)
         self.parent = self.parent_turn = None
+        self._save(state, lambda store, session_id: None)
+
+    def _save(self, state: State, write: Callable[[Store, int], None]) -> None:
+        """Start the session if that has not been saved yet (it then holds every turn so
+        far), else ``write``; a failure is reported and the next call tries again."""
         store = self._open()
         if store is None:
             return
         try:
-            self.session_id = store.start(state, parent=parent, parent_turn=parent_turn)
+            if self._unsaved_start is not None:
+                parent, parent_turn = self._unsaved_start
+                self.session_id = store.start(state, parent=parent, parent_turn=parent_turn)
+                self._unsaved_start = None
+            elif self.session_id is not None:
+                write(store, self.session_id)
         except StoreError as exc:
             self._fail(exc)
+            return
+        self._worked()
 
     def turn(self, state: State, turn: Turn) -> None:
-        """One step was taken: commit it now."""
-        store = self._open()
-        if store is None or self.session_id is None:
-            return
-        try:
-            store.record(self.session_id, state, turn)
-        except StoreError as exc:
-            self._fail(exc)
+        """One step was taken: commit it now (with any turn a failed write missed)."""
+        self._save(state, lambda store, session_id: store.record(session_id, state, turn))
 
     def took_back(self, state: State) -> None:
         """The user undid: forget the turns after ``state.turn``."""
-        store = self._open()
-        if store is None or self.session_id is None:
-            return
-        try:
-            store.take_back(self.session_id, state)
-        except StoreError as exc:
-            self._fail(exc)
+        self._save(state, lambda store, session_id: store.take_back(session_id, state))
 
     def finished(self, state: State) -> None:
         """The session is over: an ending, or the user stopped."""
-        store = self._open()
-        if store is None or self.session_id is None:
-            return
-        try:
-            store.finish(self.session_id, state)
-        except StoreError as exc:
-            self._fail(exc)
+        self._save(state, lambda store, session_id: store.finish(session_id, state))
 
     def summary(self) -> dict[str, tuple[int, str | None]]:
         """Script id -> (attempts, best outcome): the app's History, from the same store."""

@@ -47,7 +47,7 @@ from rehearse.history.codec import (
     turn_from_json,
     turn_to_json,
 )
-from rehearse.history.errors import RESET_HINT, StoreError
+from rehearse.history.errors import RESET_HINT, StoreError, StoreProblem, advice, os_problem
 from rehearse.history.records import SessionRow, StatPoint, StoredSession
 from rehearse.history.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 
@@ -125,23 +125,67 @@ class Store:
                 # Private from the start: sessions are personal. -wal/-shm inherit this.
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         except OSError as exc:
-            raise StoreError(f"cannot create the session database at {path}: {exc.strerror or exc}") from exc
+            kind = os_problem(exc)
+            raise StoreError(
+                f"cannot create the session database at {path}: {exc.strerror or exc}. {advice(kind, path)}",
+                kind=kind,
+            ) from exc
+        return cls._connect(path, path, write=True)
+
+    @classmethod
+    def open_for_reading(cls, path: Path | str) -> Store:
+        """Open for reading: as ``open``, but a read-only folder or a full disk falls back
+        to a read-only connection, so past sessions can be listed, replayed and exported."""
+        try:
+            return cls.open(path)
+        except StoreError as exc:
+            if exc.kind not in ("readonly", "full", "disk") or not Path(path).exists():
+                raise
+            first = exc
+        path = Path(path)
+        try:
+            return cls._connect(path, f"file:{path}?mode=ro", write=False)
+        except StoreError:
+            pass
+        try:  # a read-only folder cannot hold the -shm file a WAL reader needs
+            return cls._connect(path, f"file:{path}?immutable=1", write=False)
+        except StoreError:
+            raise first from None
+
+    @classmethod
+    def _connect(cls, path: Path, target: Path | str, *, write: bool) -> Store:
         try:
             conn = sqlite3.connect(
-                path,
+                target,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 isolation_level=None,
                 check_same_thread=False,
+                uri=not write,
             )
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the session database at {path}: {exc}") from exc
         store = cls(path, conn)
         try:
-            store._prepare()
+            store._prepare() if write else store._prepare_reading()
         except BaseException:
             conn.close()
             raise
         return store
+
+    def _prepare_reading(self) -> None:
+        """A read-only connection: no WAL switch and no migration; an older schema cannot
+        be read this way."""
+        conn = self._conn
+        conn.row_factory = sqlite3.Row
+        with self._errors("open"):
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            if version != SCHEMA_VERSION:
+                raise StoreError(
+                    f"the session database at {self.path} needs an upgrade, which cannot be written "
+                    f"now. {advice('readonly', self.path)}",
+                    kind="readonly",
+                )
 
     def _prepare(self) -> None:
         conn = self._conn
@@ -180,7 +224,7 @@ class Store:
                 f"(schema {version}; this version {__version__} reads up to {SCHEMA_VERSION}). "
                 f"Upgrade rehearse to see those sessions. To start a new, empty database instead "
                 f"(the old file is kept, renamed), run: {RESET_HINT}",
-                broken=True,
+                kind="broken",
             )
 
     def _migrate(self) -> None:
@@ -215,7 +259,7 @@ class Store:
                 f"{self.path} is an SQLite database, but not one rehearse wrote "
                 f"(it holds '{others[0]}'). It was left as it is. To start a new, empty session "
                 f"database (the old file is kept, renamed), run: {RESET_HINT}",
-                broken=True,
+                kind="broken",
             )
 
     @contextmanager
@@ -224,26 +268,25 @@ class Store:
             yield
         except StoreError:
             raise
-        except sqlite3.OperationalError as exc:
-            text = str(exc)
-            if "locked" in text or "busy" in text:
-                raise StoreError(
-                    f"the session database at {self.path} stayed busy for "
-                    f"{BUSY_TIMEOUT_MS // 1000} s (another rehearse is writing to it); try again"
-                ) from exc
-            raise self._broken(exc) from exc
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"cannot {doing}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
-            raise self._broken(exc) from exc
-
-    def _broken(self, exc: Exception) -> StoreError:
-        return StoreError(
-            f"the session database at {self.path} cannot be read ({exc}). It was left exactly as "
-            f"it is. To start a new, empty database (the old file is kept, renamed to "
-            f"{self.path.name}.broken-<time>), run: {RESET_HINT}",
-            broken=True,
-        )
+            kind = _problem(exc)
+            if kind == "disk" and not _writable(self.path):  # SQLite says "unable to open"
+                kind = "readonly"
+            if kind == "locked":
+                raise StoreError(
+                    f"the session database at {self.path} stayed busy for "
+                    f"{BUSY_TIMEOUT_MS // 1000} s (another rehearse is writing to it); try again",
+                    kind=kind,
+                ) from exc
+            if kind == "broken":
+                raise StoreError(
+                    f"the session database at {self.path} cannot be read ({exc}). It was left "
+                    f"exactly as it is. {advice(kind, self.path)}",
+                    kind=kind,
+                ) from exc
+            raise StoreError(f"cannot {doing} ({exc}): {advice(kind, self.path)}", kind=kind) from exc
 
     @contextmanager
     def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
@@ -293,7 +336,6 @@ class Store:
         script, persona = setup.script, setup.persona
         script_sha = script.digest or digest(script.source)
         persona_sha = persona.digest or digest(persona.source)
-        after = states_by_turn(state)
         stamp = now()
         # What the player was shown before the first line, rendered: shared by every
         # session with the same script, persona and variables.
@@ -342,33 +384,46 @@ class Store:
             )
             session_id = cursor.lastrowid
             assert session_id is not None
-            for turn in state.transcript:
-                before = after[turn.index].previous if turn.index in after else None
-                self._insert_turn(conn, session_id, turn, before, stamp)
             self._update_progress(conn, session_id, state, stamp)
+            self._sync_turns(conn, session_id, state, stamp)
         return int(session_id)
 
     def record(self, session_id: int, state: State, turn: Turn) -> None:
         """Commit one turn (and the session's progress) in one transaction; an ending marks
-        the session finished with its outcome and rubric scores."""
+        the session finished with its outcome and rubric scores. Turns an earlier write
+        missed (a full disk, a lock) are written too, so none is lost once writing works."""
         stamp = now()
         with self._write("record a turn") as conn:
             self._update_progress(conn, session_id, state, stamp)  # first: says if it is gone
-            self._insert_turn(conn, session_id, turn, state.previous, stamp)
+            self._sync_turns(conn, session_id, state, stamp)
 
     def take_back(self, session_id: int, state: State) -> None:
         """The user took back replies: forget the turns after ``state.turn``."""
         stamp = now()
         with self._write("take back a turn") as conn:
-            conn.execute("DELETE FROM turns WHERE session = ? AND idx > ?", (session_id, state.turn))
             self._update_progress(conn, session_id, state, stamp)
+            self._sync_turns(conn, session_id, state, stamp)
 
     def finish(self, session_id: int, state: State) -> None:
         """The session is over (an ending, or the user stopped): note when."""
         stamp = now()
         with self._write("finish a session") as conn:
             self._update_progress(conn, session_id, state, stamp)
+            self._sync_turns(conn, session_id, state, stamp)
             conn.execute("UPDATE sessions SET ended = coalesce(ended, ?) WHERE id = ?", (stamp, session_id))
+
+    def _sync_turns(self, conn: sqlite3.Connection, session_id: int, state: State, stamp: str) -> None:
+        """Make the stored turns the state's: drop those taken back, add those not yet
+        stored, and write the latest again (a take-back that failed to save may have left
+        an older reply at its index)."""
+        conn.execute("DELETE FROM turns WHERE session = ? AND idx > ?", (session_id, state.turn))
+        stored = conn.execute("SELECT coalesce(max(idx), -1) FROM turns WHERE session = ?", (session_id,))
+        last = int(stored.fetchone()[0])
+        after = states_by_turn(state)
+        for turn in state.transcript:
+            if turn.index > last or turn.index == state.turn:
+                before = after[turn.index].previous if turn.index in after else None
+                self._insert_turn(conn, session_id, turn, before, stamp)
 
     def _insert_turn(
         self,
@@ -639,6 +694,27 @@ class Store:
         with self._read("check the database") as conn:
             rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
         return [] if rows == ["ok"] else rows
+
+
+def _problem(exc: sqlite3.DatabaseError) -> StoreProblem:
+    """Which kind of problem an SQLite error is, by its result code (SQLITE_READONLY_*,
+    SQLITE_FULL, ...): a read-only or full disk is not a corrupt database."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")) or "readonly" in text:
+        return "readonly"
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return "full"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+        return "locked"
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        return "disk"
+    return "broken"
+
+
+def _writable(path: Path) -> bool:
+    """Whether the database file (if it exists) and its folder (for -wal, -shm) can be written."""
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
 
 
 def move_aside(path: Path | str) -> Path:

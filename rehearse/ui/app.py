@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 #: Set to 1 to exit as soon as the home screen has drawn its first frame (startup benchmark).
 EXIT_WHEN_READY_ENV = "REHEARSE_EXIT_WHEN_READY"
+SAVING_NOTICE = 24 * 3600.0  # seconds: "not saving" stays until saving works again
 DARK, LIGHT = "textual-dark", "textual-light"
 
 
@@ -104,7 +105,7 @@ class RehearseApp(App[None]):
         self.launch = launch
         self.typing_delay = typing_delay
         self.watch_interval = watch_interval
-        self.recorder = GuardedRecorder(recorder, self._saving_failed)
+        self.recorder = GuardedRecorder(recorder, self._saving_changed)
         self.history = history
         self.prefs = settings.load_prefs()
         self.catalog: Catalog | None = None
@@ -411,8 +412,17 @@ class RehearseApp(App[None]):
     def _sessions_changed(self) -> None:
         self.refresh_home()
 
-    def _saving_failed(self, message: str) -> None:
-        self.notify(message, severity="warning", markup=False)
+    def _saving_changed(self, problem: str | None) -> None:
+        """Saving stopped working: a notification that stays until it works again, and
+        the chat's title bar says so; or it works again: say that instead."""
+        if problem:
+            self.notify(problem, title="Not saving", severity="error", timeout=SAVING_NOTICE, markup=False)
+        else:
+            self.clear_notifications()
+            self.notify(
+                "Saving works again: this session is saved, with the replies it missed.", markup=False
+            )
+        self.screen.post_message(messages.SavingChanged(problem))
 
     # ------------------------------------------------------------------ sessions
 

@@ -65,3 +65,11 @@ class PrefsChanged(Message):
 
 class SessionsChanged(Message):
     """Sessions were deleted: the home screen's attempts need counting again."""
+
+
+@dataclass
+class SavingChanged(Message):
+    """Sent down by the app to the current screen: saving stopped working (``problem``
+    says why) or works again (None), so a chat can show it in its title bar."""
+
+    problem: str | None

@@ -28,7 +28,7 @@ from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.debrief import dimensions
 from rehearse.engine.runtime.session import Setup, State, Turn
 from rehearse.history.recorder import Recorder
-from rehearse.ui.messages import GoHome, OpenDebrief, PrefsChanged
+from rehearse.ui.messages import GoHome, OpenDebrief, PrefsChanged, SavingChanged
 from rehearse.ui.palette import PaletteEntry
 from rehearse.ui.preview import POLL_INTERVAL, LivePreview, PreviewHost
 from rehearse.ui.safe import assemble, outcome_badge, plain
@@ -208,6 +208,8 @@ class ChatScreen(PreviewHost):
         of the boss's name: the persona's job title goes first, then the difficulty, and
         only then is the script's title shortened."""
         persona = self.state.persona
+        saving = "  · not saving" if getattr(self.recorder, "problem", None) else ""
+        width -= len(saving)
         title = one_line(self.state.script.title, 70)
         name = one_line(persona.name, 40)
         job = f", {one_line(persona.title, 40)}" if persona.title else ""
@@ -218,10 +220,16 @@ class ChatScreen(PreviewHost):
         room = max(8, width - len(tail))
         if len(title) > room:
             title = title[: room - 1].rstrip() + "…"
-        return assemble((title, "bold"), (tail, "$text-muted"))
+        return assemble((title, "bold"), (tail, "$text-muted"), (saving, "bold $text-error"))
 
     def on_resize(self, event: events.Resize) -> None:
         self.query_one("#chat-title", Static).update(self._title(event.size.width - 2))
+
+    @on(SavingChanged)
+    def _update_title(self) -> None:
+        self.query_one("#chat-title", Static).update(
+            self._title(self.size.width - 2 if self.size.width else 120)
+        )
 
     def on_mount(self) -> None:
         prefs = self.prefs
@@ -266,9 +274,7 @@ class ChatScreen(PreviewHost):
             if turn.user is not None:
                 self._mount(self._user_row(turn), group=turn.index)
             self._show_boss(turn)
-        self.query_one("#chat-title", Static).update(
-            self._title(self.size.width - 2 if self.size.width else 120)
-        )
+        self._update_title()
         self._update_panel()
         self._update_input()
 
