@@ -15,6 +15,7 @@ from rehearse.history.codec import transcript_json
 from rehearse.history.recorder import NullRecorder, Recorder
 from rehearse.views.debrief_text import debrief_lines
 from rehearse.views.session import view_of_state
+from rehearse.workspace.terminal import tolerant_stdin
 
 COMMANDS = ":hint  :undo  :menu  :quit"
 
@@ -99,7 +100,9 @@ def run_plain(
 ) -> State:
     """Play ``state`` on stdin/stdout (with ``as_json``, the talk goes to stderr and the
     transcript as JSON to stdout)."""
-    stdin = stdin or sys.stdin
+    if stdin is None:
+        stdin = sys.stdin
+        tolerant_stdin(stdin)  # invalid UTF-8 (a Latin-1 terminal) is read, not a crash
     out = sys.stderr if as_json else sys.stdout
     final = PlainRunner(state, out, echo=not stdin.isatty(), recorder=recorder).run(stdin)
     if as_json:

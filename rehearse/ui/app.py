@@ -30,6 +30,7 @@ from rehearse.history.recorder import GuardedRecorder, History, NullRecorder, Re
 from rehearse.ui import messages
 from rehearse.ui.palette import PaletteEntry
 from rehearse.ui.screens.home import HomeData, HomeScreen
+from rehearse.ui.terminal import tolerate_invalid_input
 from rehearse.views.text import one_line
 from rehearse.workspace import settings
 from rehearse.workspace.settings import Launch
@@ -524,6 +525,7 @@ def build_app(
     ``recorder``/``history``: where sessions are saved and read back (nothing by default).
     ``watch_interval``: how often a watched file is polled, in seconds (0: only when asked).
     """
+    tolerate_invalid_input()
     launch = launch or Launch()
     if launch.watch is not None and launch.watch.parent not in launch.extra_paths:
         launch = replace(launch, extra_paths=(*launch.extra_paths, launch.watch.parent))

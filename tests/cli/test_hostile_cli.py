@@ -3,6 +3,9 @@ diagnostic for that file, and the commands go on with the rest; no traceback."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from click.testing import CliRunner, Result
 
 from rehearse.cli.group import cli
@@ -50,3 +53,14 @@ def test_a_huge_number_at_the_plain_menu_is_just_text() -> None:
     result = run("--path", str(MINI), "play", "mini", "--plain", input=replies)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_plain_mode_reads_invalid_utf8_as_latin1_letters() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "rehearse", "--path", str(MINI), "play", "mini", "--plain", "--no-save"],
+        input=b"caf\xe9 \xff ok\n:quit\n",
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "You: café ÿ ok" in result.stdout.decode()

@@ -110,3 +110,38 @@ def test_two_turns_in_a_real_terminal_then_quit(rehearse_home: Path) -> None:
     finally:
         child.close(force=True)
     assert child.exitstatus == 0, term.text()
+
+
+def test_invalid_utf8_and_a_stray_esc_in_a_paste_neither_crash_nor_lose_the_reply(
+    rehearse_home: Path,
+) -> None:
+    """Issue 12, attack 5: Latin-1 bytes (a paste, an old terminal) are read as letters,
+    and an ESC byte before Enter neither leaves the conversation nor loses the reply."""
+    cat = catalog()
+    setup = Setup(cat.scripts["not-this-role"], cat.personas["joe"], user_name="Alex", seed=3)
+    reply = "thanks, but I've decided I won't be applying"  # short: the box never scrolls
+    _, turn = step(begin(setup), "caf\u00e9 " + reply)
+    env = {**os.environ, "REHEARSE_HOME": str(rehearse_home), "TERM": "xterm-256color"}
+    env.pop("TEXTUAL", None)
+    child = pexpect.spawn(
+        _rehearse_command(),
+        ["play", "not-this-role", "--persona", "joe", "--seed", "3", "--name", "Alex", "--no-save"],
+        env=env,
+        dimensions=(ROWS, COLS),
+        timeout=30,
+    )
+    term = Terminal(child)
+    try:
+        term.wait_for("Type your reply")
+        child.send(b"caf\xe9 " + reply.encode())  # 0xE9: "é" in Latin-1, invalid UTF-8
+        term.wait_for("café thanks")
+        child.send(b"\x1b")  # alone: the terminal's escape key
+        term.wait_for("press Esc")
+        child.send("\r")
+        term.wait_for(_fragment(turn.boss))
+        assert child.isalive() and "Leave this conversation?" not in term.text()
+        child.sendcontrol("q")
+        child.expect(pexpect.EOF, timeout=20)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, term.text()

@@ -143,7 +143,7 @@ class ChatScreen(PreviewHost):
             "escape",
             "Skip / leave",
             show=False,
-            tooltip="Skip the typing pause; otherwise leave the conversation",
+            tooltip="Skip the typing pause; otherwise leave (twice while the reply box holds text)",
         ),
         Binding("f1", "app.help", "Help"),
         Binding(
@@ -180,6 +180,7 @@ class ChatScreen(PreviewHost):
         self.state: State = state if state is not None else sess.begin(setup)
         self._groups: dict[int, list[Widget]] = {}
         self._pending: Turn | None = None
+        self._leave_asked = False  # Esc once with a reply in the box: the next Esc leaves
         self._pending_timer: Timer | None = None
         self._coach_timer: Timer | None = None
         self._last_delta: dict[str, int] = {}
@@ -471,6 +472,7 @@ class ChatScreen(PreviewHost):
 
     @on(TextArea.Changed, "#reply")
     def _typing(self, event: TextArea.Changed) -> None:
+        self._leave_asked = False
         if self._coach_timer is not None:
             self._coach_timer.stop()
         if not self.query_one(CoachLine).display:
@@ -652,6 +654,12 @@ class ChatScreen(PreviewHost):
             return
         if self.state.ending is not None:
             self.post_message(GoHome())
+            return
+        # An ESC byte in pasted text arrives as this key, and the Enter after it would
+        # confirm leaving: with a reply in the box, the first Esc only says how to leave.
+        if self.query_one(ReplyInput).value.strip() and not self._leave_asked:
+            self._leave_asked = True
+            self.notify("Your reply is still in the box: press Esc again to leave.", markup=False)
             return
 
         def leave(confirmed: bool | None) -> None:
