@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from rehearse.engine.authoring.check import check_paths
 from rehearse.engine.compile.catalog import load_catalog
+from rehearse.engine.inert import inert
+from rehearse.engine.runtime import session
 from rehearse.engine.runtime.session import Setup, begin, hint, step
-from tests.unit.helpers import MINI, ROOT
+from tests.unit.helpers import MINI, ROOT, mini_state
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 FILES = sorted(p for p in HOSTILE.rglob("*.yaml") if p.name != "pat.yaml")
@@ -62,3 +66,20 @@ def test_a_template_past_a_limit_at_play_gives_a_fixed_line(tmp_path: Path) -> N
     assert turn.hint == "(This line of the script could not be shown.)"
     state, _ = step(state, "I want to be considered for the lead job")
     assert state.node == "agreed_q"
+
+
+INPUTS = yaml.safe_load((ROOT / "tests" / "fixtures" / "hostile-inputs.yaml").read_text())
+
+
+@pytest.mark.parametrize("case", INPUTS, ids=lambda c: f"{c['at']}-{c['say'][:12]!r}x{c.get('times', 1)}")
+def test_hostile_inputs_are_read_as_text(case: dict[str, Any]) -> None:
+    state = mini_state()
+    if case["at"] == "menu":
+        state = session.open_menu(state)
+    typed = case["say"] * case.get("times", 1)
+    after, turn = step(state, typed)
+    assert turn.decision.kind == case["expect"]
+    assert turn.decision.reply == case.get("reply")
+    shown = inert(turn.user)
+    assert not any(c in shown for c in "\x1b\x07\x9b\u202e\u2066\x00\x7f")
+    assert after.node != "opening" if case["expect"] == "matched" else after.node == "opening"
