@@ -56,7 +56,7 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # TOMLDecodeError, bad UTF-8, a 4,301-digit number
         raise ConfigError(f"{path}: {exc}") from exc
     coach = data.get("coach", {})
     disabled = coach.get("disabled", []) if isinstance(coach, dict) else []

@@ -54,3 +54,12 @@ def test_a_huge_session_id_is_not_a_session(tmp_path: Path) -> None:
         pytest.raises(KeyError, match="not a session id"),
     ):
         store.load(HUGE)
+
+
+def test_a_huge_number_in_config_toml_is_a_config_error(tmp_path: Path) -> None:
+    from rehearse.workspace.settings import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(f"[coach]\nlevel = {HUGE}\n")
+    with pytest.raises(ConfigError, match=r"config\.toml"):
+        load_config(path)
