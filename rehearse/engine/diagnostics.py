@@ -54,6 +54,13 @@ class Diagnostic:
             line = inert(raw)
             start = len(inert(raw[: self.loc.col - 1]))
             width = len(inert(raw[self.loc.col - 1 : self.loc.col - 1 + max(1, self.width)]))
+            # a very long line (a 4,000-digit number) shows a window around the caret
+            if len(line) > SOURCE_WINDOW:
+                left = max(0, min(start - SOURCE_WINDOW // 3, len(line) - SOURCE_WINDOW))
+                cut = line[left : left + SOURCE_WINDOW]
+                head, tail = ("…" if left else ""), ("…" if left + SOURCE_WINDOW < len(line) else "")
+                line, start = head + cut + tail, start - left + len(head)
+                width = min(width, SOURCE_WINDOW - (start - len(head)))
             gutter = f"{self.loc.line:>5} | "
             caret = " " * (len(gutter) + start) + "^" * max(1, min(width, 80))
             text += f"\n{gutter}{line}\n{caret}"
@@ -71,6 +78,10 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+#: Characters of a source line shown under a diagnostic, at most.
+SOURCE_WINDOW = 160
 
 
 class SourceText:

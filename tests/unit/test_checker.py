@@ -55,3 +55,24 @@ def test_a_deep_condition_in_a_stored_script_is_a_diagnostic_not_a_crash() -> No
     script, report = script_from_text(text, "stored")
     assert script is None
     assert [d.code for d in report.errors] == ["R022"]
+
+
+def test_a_script_with_nothing_but_an_id_gets_its_findings_and_no_internal_error(tmp_path: Path) -> None:
+    found = codes(copy_mini(tmp_path, "id: mini\n"))
+    assert "R012" in found and "R009" not in found  # missing fields, never "please report a bug"
+    no_start = (MINI / "mini.yaml").read_text().replace("start: opening\n", "")
+    found = codes(copy_mini(tmp_path, no_start))
+    assert "R012" in found and "R009" not in found
+
+
+def test_a_very_long_source_line_is_shown_as_a_window_around_the_caret() -> None:
+    from rehearse.engine.diagnostics import SOURCE_WINDOW, Diagnostic, Loc
+
+    line = "x: " + "9" * 5000 + " end"
+    shown = Diagnostic("R006", "error", Loc("f.yaml", 7, 4), "too long", source_line=line, width=80).render()
+    _, source, caret = shown.splitlines()[:3]
+    assert len(source) < SOURCE_WINDOW + 20 and source.endswith("…")
+    assert caret.index("^") == source.index("9")  # the caret still points at the number
+    far = Diagnostic("R011", "error", Loc("f.yaml", 7, 5002), "here", source_line=line).render()
+    _, source, caret = far.splitlines()[:3]
+    assert source.split("| ")[1].startswith("…") and source[caret.index("^")] == "9"

@@ -157,13 +157,28 @@ def lint_rubric(script: Script, report: Report) -> None:
             )
 
 
+def _startable(script: Script) -> Script | None:
+    """The script with a start the runtime can begin at: a draft whose start is missing
+    (already reported) begins anywhere; one with no nodes has nothing to lint."""
+    from dataclasses import replace
+
+    if not script.nodes:
+        return None
+    if script.start in script.nodes:
+        return script
+    return replace(script, start=next(iter(script.nodes)))
+
+
 def lint_matching(script: Script, persona: Persona, report: Report) -> None:
     """Each example, typed as is, should be understood as its own reply."""
     from dataclasses import replace
 
     from rehearse.engine.runtime.session import Setup, begin
 
-    state = begin(Setup(script, persona, user_name="Alex"))
+    playable = _startable(script)
+    if playable is None:
+        return
+    state = begin(Setup(playable, persona, user_name="Alex"))
     for node in script.nodes.values():
         if node.is_ending or len(node.replies) == 0:
             continue
@@ -290,7 +305,10 @@ def lint_robustness(script: Script, persona: Persona, report: Report) -> None:
 
     from rehearse.engine.runtime.session import Setup, begin
 
-    state = begin(Setup(script, persona, user_name="Alex"))
+    playable = _startable(script)
+    if playable is None:
+        return
+    state = begin(Setup(playable, persona, user_name="Alex"))
     for node in script.nodes.values():
         if node.is_ending or not node.replies:
             continue
