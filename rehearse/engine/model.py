@@ -149,6 +149,7 @@ PERSONA_LINES = (
     *ASIDE_LINES.values(),
     "checkback",
     "checkback_no",
+    "nudge",
 )
 
 
@@ -176,6 +177,8 @@ class Persona:
     pronouns: str = "they/them"  # one of PRONOUNS
     patience: int = 4
     asides_cost_patience: bool = False  # an aside counts as a miss for this boss
+    patience_seconds: float | None = None  # pressure mode: "Still with me?" after this long
+    nudge_costs_patience: bool = False  # ... and that nudge costs a point of patience
     traits: Mapping[str, FlagValue] = field(default_factory=frozen_map)
     lines: Mapping[str, Lines] = field(default_factory=frozen_map)
     overrides: Mapping[str, Mapping[str, NodeOverride]] = field(default_factory=frozen_map)

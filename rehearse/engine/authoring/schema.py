@@ -307,6 +307,15 @@ def persona_schema() -> Schema:
             "type": "boolean",
             "description": "whether a thank-you, small talk or 'say again?' costs this boss's patience",
         },
+        "patience_seconds": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "description": "pressure mode: seconds without a reply before the boss asks 'Still with me?'",
+        },
+        "nudge_costs_patience": {
+            "type": "boolean",
+            "description": "pressure mode: whether that 'Still with me?' costs a point of patience",
+        },
         "traits": _flag_map("trait name -> value, readable in conditions as persona.traits.NAME"),
         "lines": {
             "description": "the persona's own generic lines",

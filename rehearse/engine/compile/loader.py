@@ -75,6 +75,8 @@ PERSONA_KEYS = (
     "pronouns",
     "patience",
     "asides_cost_patience",
+    "patience_seconds",
+    "nudge_costs_patience",
     "traits",
     "lines",
     "overrides",
@@ -733,6 +735,11 @@ def build_persona(doc: Document, text: str, report: Report) -> Persona | None:
     if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
         b.error("R013", ("patience",), "'patience' must be a whole number of at least 1")
         patience = 4
+    seconds = root.get("patience_seconds")
+    number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+    if seconds is not None and (not number or seconds <= 0):
+        b.error("R013", ("patience_seconds",), "'patience_seconds' must be a number of seconds above 0")
+        seconds = None
     traits = b.flag_map(root.get("traits"), ("traits",), "'traits'")
     lines: dict[str, Lines] = {}
     lines_raw = b.mapping(root.get("lines"), ("lines",), "'lines'") if "lines" in root else {}
@@ -772,6 +779,8 @@ def build_persona(doc: Document, text: str, report: Report) -> Persona | None:
         pronouns=pronouns,
         patience=patience,
         asides_cost_patience=_flag(b, root, "asides_cost_patience"),
+        patience_seconds=None if seconds is None else float(seconds),
+        nudge_costs_patience=_flag(b, root, "nudge_costs_patience"),
         traits=frozen_map(traits),
         lines=frozen_map(lines),
         overrides=frozen_map({k: frozen_map(v) for k, v in overrides.items()}),

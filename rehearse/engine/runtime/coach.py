@@ -30,7 +30,7 @@ import itertools
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -747,7 +747,23 @@ def coach(
     if not text or text.isspace():
         return ()
     moments = expects if isinstance(expects, frozenset) else frozenset(expects)
-    off = disabled if isinstance(disabled, (set, frozenset)) else frozenset(disabled)
+    off = disabled if isinstance(disabled, frozenset) else frozenset(disabled)
+    if len(text) <= CACHED_CHARS:
+        return _coach_cached(text, moments, off)
+    return _coach(text, moments, off)
+
+
+CACHED_CHARS = 40
+"""Short replies are checked once per (text, moments, checks off): exploring a script picks
+replies by number ("1", "2"...) thousands of times, and the answer is a pure value."""
+
+
+@lru_cache(maxsize=512)
+def _coach_cached(text: str, moments: frozenset[str], off: frozenset[str]) -> tuple[Flag, ...]:
+    return _coach(text, moments, off)
+
+
+def _coach(text: str, moments: frozenset[str], off: frozenset[str]) -> tuple[Flag, ...]:
     reply = _Reply(text[:MAX_CHARS])
     complete = len(text) <= MAX_CHARS
     flags: list[Flag] = []

@@ -55,6 +55,7 @@ DEFAULT_LINES: Mapping[str, tuple[str, ...]] = {
     "aside_role_question": ("Good question, and we can get into the detail. First, though: {{ question }}",),
     "checkback": ("Just so I'm clear: {{ meaning }}?",),
     "checkback_no": ("Sorry, I got that wrong. Tell me again in your own words?",),
+    "nudge": ("Still with me?",),
 }
 PATIENCE_DEBRIEF = (
     "{{ persona.name }} ran out of patience: too many replies did not land. "
@@ -99,6 +100,15 @@ class Ending:
 
 
 @dataclass(frozen=True)
+class Timing:
+    """How long a reply took in pressure mode, in seconds from the boss's line: to the first
+    key (None when it cannot be seen, as in a line-by-line terminal) and to sending."""
+
+    first_key: float | None
+    send: float
+
+
+@dataclass(frozen=True)
 class Turn:
     """One exchange: what the user said at a node, how it was read, what the boss said."""
 
@@ -116,6 +126,8 @@ class Turn:
     coach_note: str | None = None
     coaching: tuple[Flag, ...] = ()
     ending: Ending | None = None
+    nudges: int = 0  # how often the boss asked "Still with me?" before this reply
+    timing: Timing | None = None  # pressure mode: how long the reply took
 
 
 class _Prepared:
@@ -167,6 +179,7 @@ class State:
     total_misses: int = 0
     offered: tuple[str, ...] = ()
     pending: str | None = None  # a reply the boss checked back about, settled by yes or no
+    nudges: int = 0  # "Still with me?" since the last reply (pressure mode)
     last: str | None = None
     ending: Ending | None = None
     transcript: tuple[Turn, ...] = ()
@@ -264,13 +277,17 @@ def _pick(lines: Lines, ctx: Mapping[str, Any], setup: Setup, turn: int, purpose
 
 
 def _persona_line(state: State, key: str, ctx: Mapping[str, Any], turn: int) -> str:
+    return _pick_persona(state, key, ctx, turn, "")
+
+
+def _pick_persona(state: State, key: str, ctx: Mapping[str, Any], turn: int, salt: str) -> str:
     lines = state.persona.lines.get(key)
     if lines:
-        said = _pick(lines, ctx, state.setup, turn, f"persona:{key}")
+        said = _pick(lines, ctx, state.setup, turn, f"persona:{key}{salt}")
         if said is not None:
             return said
     defaults = Lines(tuple(_default_variant(s) for s in DEFAULT_LINES[key]))
-    return _pick(defaults, ctx, state.setup, turn, f"default:{key}") or ""
+    return _pick(defaults, ctx, state.setup, turn, f"default:{key}{salt}") or ""
 
 
 def _default_variant(source: str) -> Any:
@@ -312,14 +329,15 @@ def begin(setup: Setup) -> State:
     return replace(state, transcript=(opening,), ending=ending)
 
 
-def step(state: State, text: str) -> tuple[State, Turn]:
-    """Answer the boss with text. Pure: the same state and text always give the same result."""
+def step(state: State, text: str, timing: Timing | None = None) -> tuple[State, Turn]:
+    """Answer the boss with text. Pure: the same state and text always give the same result.
+    ``timing`` (pressure mode) is only kept on the turn; it never changes what happens."""
     if state.ending is not None:
         raise SessionOver("the conversation has ended")
     node = state.current
     index = state.turn + 1
     coaching = coach(text, expects=node.expects, disabled=state.setup.disabled_checks | node.coach_off)
-    base = replace(state, previous=state, turn=index, pending=None)
+    base = replace(state, previous=state, turn=index, pending=None, nudges=0)
     settled = _settle_checkback(state, text)
     if settled is not None:
         new_state, turn = settled(base, node, text)
@@ -340,8 +358,24 @@ def step(state: State, text: str) -> tuple[State, Turn]:
             new_state, turn = _check_back(base, node, text, decision)
         else:
             new_state, turn = _miss(base, node, text, decision)
-    turn = replace(turn, coaching=coaching)
+    turn = replace(turn, coaching=coaching, nudges=state.nudges, timing=timing)
     return replace(new_state, transcript=(*state.transcript, turn)), turn
+
+
+def nudge(state: State) -> tuple[State, str]:
+    """The boss has waited the persona's ``patience_seconds`` for a reply: "Still with me?".
+
+    Pure, like ``step``, and recorded (the next turn's ``nudges``) so that replay does it
+    again. It costs one point of patience only with a persona that says so, and never the
+    last one: the boss waits for your answer rather than ending the meeting in silence."""
+    if state.ending is not None:
+        return state, ""
+    costs = state.persona.nudge_costs_patience and state.patience_left > 1
+    nudged = replace(state, nudges=state.nudges + 1, total_misses=state.total_misses + int(costs))
+    question, line = _asked(nudged, nudged.current)
+    ctx = context(nudged, question=question, line=line)
+    said = _pick_persona(nudged, "nudge", ctx, nudged.turn, f"{nudged.nudges}")
+    return nudged, said
 
 
 CONFIRMED = "confirmed"  # how the reason of a reply confirmed after a check-back starts
