@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from rehearse.engine.model import OUTCOMES
+from rehearse.engine.practice.moments import Reason
+from rehearse.engine.practice.schedule import Memory
 from rehearse.engine.runtime.matching import ReplyScore
-from rehearse.engine.runtime.session import Ending, Option, State, Turn
+from rehearse.engine.runtime.session import Ending, Option, State, Timing, Turn
 from rehearse.history.records import FlagRecord, StoredSession, TurnRecord
 
 # -- from the engine -----------------------------------------------------------------------
@@ -72,6 +75,8 @@ def record_of(turn: Turn, before: State | None) -> TurnRecord:
         ),
         ending=turn.ending,
         menu_opened=bool(before is not None and user is not None and menu_opened(before)),
+        nudges=turn.nudges,
+        timing=turn.timing,
     )
 
 
@@ -151,7 +156,27 @@ def turn_to_json(record: TurnRecord) -> dict[str, Any]:
         ],
         "ending": ending_to_json(record.ending),
         "menu_opened": record.menu_opened,
+        "nudges": record.nudges,
+        "timing": timing_to_json(record.timing),
     }
+
+
+def timing_to_json(timing: Timing | None) -> dict[str, Any] | None:
+    if timing is None:
+        return None
+    first = None if timing.first_key is None else round(timing.first_key, 2)
+    return {"first_key": first, "send": round(timing.send, 2)}
+
+
+def timing_from_json(data: object) -> Timing | None:
+    """A stored timing; anything malformed reads as no timing."""
+    found = _map(data)
+    try:
+        send = float(found["send"])
+        first = found.get("first_key")
+        return Timing(None if first is None else float(first), send)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _str(value: object, default: str = "") -> str:
@@ -164,6 +189,10 @@ def _opt(value: object) -> str | None:
 
 def _list(value: object) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _map(value: object) -> Mapping[str, Any]:
@@ -228,6 +257,8 @@ def turn_from_json(data: Mapping[str, Any], *, user: str | None = None, at: str 
         ),
         ending=_ending(ending) if ending else None,
         menu_opened=bool(data.get("menu_opened")),
+        nudges=_count(data.get("nudges")),
+        timing=timing_from_json(data.get("timing")),
         at=at,
     )
 
@@ -293,6 +324,45 @@ def transcript_json(state: State) -> dict[str, Any]:
         "stopped_at": None if ending is not None else state.node,
         "scores": dict(state.scores),
     }
+
+
+# -- drills -------------------------------------------------------------------------------
+
+
+def memory_to_json(memory: Memory) -> dict[str, Any]:
+    return memory.to_json()
+
+
+def memory_from_json(data: object) -> Memory:
+    """A stored FSRS memory. Raises ValueError on one that cannot be read."""
+    found = _map(data)
+    try:
+        grade = _str(found.get("last_grade"), "again")
+        return Memory(
+            due=datetime.fromisoformat(_str(found["due"])),
+            stability=float(found["stability"]),
+            difficulty=float(found["difficulty"]),
+            reviews=int(found.get("reviews") or 0),
+            lapses=int(found.get("lapses") or 0),
+            last_review=datetime.fromisoformat(_str(found["last_review"])),
+            last_grade=grade if grade in ("again", "hard", "good") else "again",  # type: ignore[arg-type]
+            relearning=bool(found.get("relearning")),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"a stored drill card cannot be read: {exc}") from exc
+
+
+def reasons_to_json(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
+    return [{"kind": r.kind, "text": r.text} for r in reasons]
+
+
+def reasons_from_json(data: object) -> tuple[Reason, ...]:
+    kinds = ("missed", "warned", "dead_end", "low", "flagged", "unsure")
+    return tuple(
+        Reason(kind, _str(r.get("text")))  # type: ignore[arg-type]
+        for r in map(_map, _list(data))
+        if (kind := _str(r.get("kind"))) in kinds
+    )
 
 
 # -- database text -------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from rehearse.engine.practice.moments import Grade, Reason
+from rehearse.engine.practice.schedule import Memory
 from rehearse.engine.runtime.matching import ReplyScore
-from rehearse.engine.runtime.session import Ending, Option
+from rehearse.engine.runtime.session import Ending, Option, Timing
 
 PICKED = "picked option"
 """How a decision's reason starts when the user typed the number of an offered option."""
@@ -88,6 +90,8 @@ class TurnRecord:
     coaching: tuple[FlagRecord, ...] = ()
     ending: Ending | None = None
     menu_opened: bool = False  # the user opened the numbered options before this reply
+    nudges: int = 0  # pressure mode: "Still with me?" before this reply (replay says it again)
+    timing: Timing | None = None  # pressure mode: seconds to the first key and to sending
     at: str = ""
 
     @property
@@ -153,3 +157,37 @@ class StoredSession:
     def replies(self) -> tuple[TurnRecord, ...]:
         """The turns the user took (every turn after the opening)."""
         return self.turns[1:]
+
+
+@dataclass(frozen=True)
+class MomentRow:
+    """A moment worth drilling (script, node, persona), with its FSRS memory and where to
+    start it from: the latest weak reply at it (a session and the turn of that reply)."""
+
+    id: int
+    script_id: str
+    script_title: str
+    node: str
+    persona_id: str
+    persona_name: str
+    memory: Memory
+    session: int
+    turn: int
+    asked: str  # what the boss had said, the line the weak reply answered
+    grade: Grade  # how that reply went
+    reasons: tuple[Reason, ...]  # ... and why it was weak
+
+    @property
+    def due(self) -> str:
+        return self.memory.due.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class TimedTurn:
+    """A reply made in pressure mode: how long it took (for stats)."""
+
+    session: int
+    turn: int
+    node: str
+    first_key: float | None
+    send: float

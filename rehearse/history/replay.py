@@ -92,7 +92,9 @@ def state_before(
             break
         if old.menu_opened:
             state = sess.open_menu(state)
-        state, _ = sess.step(state, old.user)
+        for _ in range(old.nudges):
+            state, _ = sess.nudge(state)
+        state, _ = sess.step(state, old.user, old.timing)
     return state
 
 

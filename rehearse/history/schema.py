@@ -113,7 +113,39 @@ _V2: tuple[str, ...] = (
     "ALTER TABLE sessions ADD COLUMN dim_scores TEXT",
 )
 
+# Drills: a moment (script, node, persona) that went badly is a card; every graded reply at
+# it is a review. The review log is the truth (one review per moment per session); a card
+# keeps the FSRS memory its reviews fold to, and its due time, indexed for "what is due".
+# Deleting a session deletes its reviews; the store then folds the cards they touched again.
+_V3: tuple[str, ...] = (
+    """
+    CREATE TABLE cards (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        script_id  TEXT NOT NULL,
+        node       TEXT NOT NULL,
+        persona_id TEXT NOT NULL,
+        due        TEXT NOT NULL,
+        memory     TEXT NOT NULL,
+        UNIQUE (script_id, node, persona_id)
+    )
+    """,
+    "CREATE INDEX cards_by_due ON cards(due)",
+    """
+    CREATE TABLE reviews (
+        card    INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+        session INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        turn    INTEGER NOT NULL,
+        at      TEXT NOT NULL,
+        grade   TEXT NOT NULL CHECK (grade IN ('again', 'hard', 'good')),
+        reasons TEXT NOT NULL DEFAULT '[]',
+        asked   TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (card, session)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX reviews_by_session ON reviews(session, turn)",
+)
+
 #: MIGRATIONS[i] takes a database from user_version i to i + 1. Append, never edit.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
-TABLES = ("blobs", "sessions", "turns", "tallies")
+TABLES = ("blobs", "sessions", "turns", "tallies", "cards", "reviews")

@@ -24,7 +24,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,8 @@ from rehearse import __version__
 from rehearse.engine.compile.loader import digest
 from rehearse.engine.model import OUTCOME_RANK, OUTCOMES, frozen_map
 from rehearse.engine.numbers import small_int
+from rehearse.engine.practice import schedule
+from rehearse.engine.practice.moments import Verdict, assess
 from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.debrief import dimensions, overall
 from rehearse.engine.runtime.session import State, Turn
@@ -41,14 +43,18 @@ from rehearse.history.codec import (
     db_text,
     dumps,
     loads,
+    memory_from_json,
+    memory_to_json,
     py_text,
+    reasons_from_json,
+    reasons_to_json,
     record_of,
     states_by_turn,
     turn_from_json,
     turn_to_json,
 )
 from rehearse.history.errors import RESET_HINT, StoreError, StoreProblem, advice, os_problem
-from rehearse.history.records import SessionRow, StatPoint, StoredSession
+from rehearse.history.records import MomentRow, SessionRow, StatPoint, StoredSession, TimedTurn
 from rehearse.history.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 
 BUSY_TIMEOUT_MS = 10_000
@@ -56,6 +62,15 @@ BUSY_TIMEOUT_MS = 10_000
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def stamp(moment: datetime) -> str:
+    """A time as the drill tables keep it: UTC, to the millisecond, so text order is time order."""
+    return schedule.utc(moment).isoformat(timespec="milliseconds")
 
 
 def _row_to_session_row(row: sqlite3.Row) -> SessionRow:
@@ -108,6 +123,8 @@ class Store:
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
+        #: what time it is, for drills (tests put a fixed clock here)
+        self.clock: Callable[[], datetime] = utc_now
 
     # -- opening --------------------------------------------------------------------------
 
@@ -415,15 +432,26 @@ class Store:
     def _sync_turns(self, conn: sqlite3.Connection, session_id: int, state: State, stamp: str) -> None:
         """Make the stored turns the state's: drop those taken back, add those not yet
         stored, and write the latest again (a take-back that failed to save may have left
-        an older reply at its index)."""
+        an older reply at its index). Drill reviews follow the turns: those of the turns
+        written again are taken out (their cards folded again), then graded again."""
         conn.execute("DELETE FROM turns WHERE session = ? AND idx > ?", (session_id, state.turn))
         stored = conn.execute("SELECT coalesce(max(idx), -1) FROM turns WHERE session = ?", (session_id,))
         last = int(stored.fetchone()[0])
+        rewritten = min(last + 1, state.turn)
+        old = conn.execute(
+            "SELECT card, turn, at FROM reviews WHERE session = ? AND turn >= ?", (session_id, rewritten)
+        ).fetchall()
+        conn.execute("DELETE FROM reviews WHERE session = ? AND turn >= ?", (session_id, rewritten))
+        self._refold(conn, sorted({int(r["card"]) for r in old}))
+        when = {int(r["turn"]): datetime.fromisoformat(r["at"]) for r in old}  # a review keeps its time
         after = states_by_turn(state)
         for turn in state.transcript:
-            if turn.index > last or turn.index == state.turn:
+            if turn.index >= rewritten:
                 before = after[turn.index].previous if turn.index in after else None
                 self._insert_turn(conn, session_id, turn, before, stamp)
+                verdict = assess(before, turn) if before is not None else None
+                if verdict is not None and before is not None:
+                    self._review(conn, session_id, before, turn, verdict, when.get(turn.index))
 
     def _insert_turn(
         self,
@@ -495,7 +523,9 @@ class Store:
 
     def delete(self, session_id: int) -> bool:
         with self._write("delete a session") as conn:
+            cards = self._cards_of(conn, "session = ?", (session_id,))
             gone = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+            self._refold(conn, cards)
             conn.execute(
                 """
                 DELETE FROM blobs WHERE sha256 NOT IN (SELECT script_sha FROM sessions)
@@ -515,6 +545,8 @@ class Store:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     count = int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
+                    conn.execute("DELETE FROM reviews")
+                    conn.execute("DELETE FROM cards")
                     conn.execute("DELETE FROM turns")
                     conn.execute("DELETE FROM sessions")
                     conn.execute("DELETE FROM tallies")
@@ -531,6 +563,168 @@ class Store:
             except sqlite3.OperationalError:
                 pass  # another rehearse is reading: the rows are gone and zeroed anyway
         return count
+
+    # -- drills ---------------------------------------------------------------------------
+
+    def _review(
+        self,
+        conn: sqlite3.Connection,
+        session_id: int,
+        before: State,
+        turn: Turn,
+        verdict: Verdict,
+        at: datetime | None = None,
+    ) -> None:
+        """A graded reply at a moment: a weak one makes or reviews its card; a strong one
+        reviews a card that is due. One review per moment per session (the first graded
+        reply at it), so a second try in the same conversation does not count twice."""
+        script_id, persona_id = before.script.id, before.persona.id
+        row = conn.execute(
+            "SELECT id, memory FROM cards WHERE script_id = ? AND node = ? AND persona_id = ?",
+            (script_id, turn.node, persona_id),
+        ).fetchone()
+        at = at or self.clock()
+        if row is None:
+            if verdict.strong:
+                return
+            memory = schedule.review(None, verdict.grade, at)
+            card = conn.execute(
+                "INSERT INTO cards(script_id, node, persona_id, due, memory) VALUES (?, ?, ?, ?, ?)",
+                (script_id, turn.node, persona_id, stamp(memory.due), dumps(memory_to_json(memory))),
+            ).lastrowid
+        else:
+            card = row["id"]
+            reviewed = conn.execute(
+                "SELECT 1 FROM reviews WHERE card = ? AND session = ?", (card, session_id)
+            ).fetchone()
+            known = self._memory(row["memory"])
+            if reviewed is not None or (verdict.strong and known is not None and not known.is_due(at)):
+                return
+            memory = schedule.review(known, verdict.grade, at)
+            conn.execute(
+                "UPDATE cards SET due = ?, memory = ? WHERE id = ?",
+                (stamp(memory.due), dumps(memory_to_json(memory)), card),
+            )
+        asked = before.transcript[-1].boss if before.transcript else ""
+        conn.execute(
+            "INSERT INTO reviews(card, session, turn, at, grade, reasons, asked) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                card,
+                session_id,
+                turn.index,
+                stamp(at),
+                verdict.grade,
+                dumps(reasons_to_json(verdict.reasons)),
+                db_text(asked),
+            ),
+        )
+
+    @staticmethod
+    def _memory(text: object) -> schedule.Memory | None:
+        try:
+            return memory_from_json(loads(text, {}))
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _cards_of(conn: sqlite3.Connection, where: str, params: tuple[object, ...]) -> list[int]:
+        return [int(r[0]) for r in conn.execute(f"SELECT DISTINCT card FROM reviews WHERE {where}", params)]
+
+    def _refold(self, conn: sqlite3.Connection, cards: Iterable[int]) -> None:
+        """Fold these cards' remaining reviews again; a card with no weak review left goes."""
+        for card in cards:
+            reviews = conn.execute("SELECT grade, at FROM reviews WHERE card = ?", (card,)).fetchall()
+            memory = schedule.replay((r["grade"], datetime.fromisoformat(r["at"])) for r in reviews)
+            if memory is None or all(r["grade"] == "good" for r in reviews):
+                conn.execute("DELETE FROM cards WHERE id = ?", (card,))
+                continue
+            conn.execute(
+                "UPDATE cards SET due = ?, memory = ? WHERE id = ?",
+                (stamp(memory.due), dumps(memory_to_json(memory)), card),
+            )
+
+    def due_count(self, at: datetime | None = None) -> int:
+        """How many moments are due for drilling (at ``at``, else now)."""
+        when = stamp(at or self.clock())
+        with self._read("count due moments") as conn:
+            return int(conn.execute("SELECT count(*) FROM cards WHERE due <= ?", (when,)).fetchone()[0])
+
+    def moments(
+        self, at: datetime | None = None, *, due_only: bool = True, limit: int = 100
+    ) -> list[MomentRow]:
+        """Moments to drill, the longest overdue first: those due at ``at`` (else now), or
+        every moment with ``due_only=False``."""
+        when = stamp(at or self.clock())
+        where = "WHERE c.due <= ?" if due_only else ""
+        params: list[object] = [when] if due_only else []
+        sql = f"""
+            SELECT c.id, c.script_id, c.node, c.persona_id, c.memory,
+                   r.session, r.turn, r.grade, r.reasons, r.asked,
+                   s.script_title, s.persona_name
+            FROM cards c
+            JOIN reviews r ON r.card = c.id AND r.session = (
+                SELECT r2.session FROM reviews r2 WHERE r2.card = c.id AND r2.grade != 'good'
+                ORDER BY r2.at DESC, r2.session DESC LIMIT 1)
+            JOIN sessions s ON s.id = r.session
+            {where}
+            ORDER BY c.due, c.id LIMIT ?
+        """
+        with self._read("list moments to drill") as conn:
+            rows = conn.execute(sql, (*params, max(0, limit))).fetchall()
+        out = []
+        for r in rows:
+            memory = self._memory(r["memory"])
+            if memory is None:
+                continue
+            out.append(
+                MomentRow(
+                    id=r["id"],
+                    script_id=r["script_id"],
+                    script_title=py_text(r["script_title"]),
+                    node=r["node"],
+                    persona_id=r["persona_id"],
+                    persona_name=py_text(r["persona_name"]),
+                    memory=memory,
+                    session=r["session"],
+                    turn=r["turn"],
+                    asked=py_text(r["asked"]),
+                    grade=r["grade"],
+                    reasons=reasons_from_json(loads(r["reasons"], [])),
+                )
+            )
+        return out
+
+    def next_due(self, at: datetime | None = None) -> datetime | None:
+        """When the next moment that is not due yet comes due (None: nothing waiting)."""
+        when = stamp(at or self.clock())
+        with self._read("find the next due moment") as conn:
+            row = conn.execute("SELECT min(due) FROM cards WHERE due > ?", (when,)).fetchone()
+        return None if row[0] is None else datetime.fromisoformat(row[0])
+
+    def timed_turns(self, script: str, limit: int = 30) -> list[TimedTurn]:
+        """Replies made in pressure mode in the latest ``limit`` sessions of a script."""
+        sql = """
+            SELECT session, idx, json_extract(data, '$.node') AS node,
+                   json_extract(data, '$.timing.first_key') AS first_key,
+                   json_extract(data, '$.timing.send') AS send
+            FROM turns
+            WHERE session IN (SELECT id FROM sessions WHERE script_id = ? ORDER BY id DESC LIMIT ?)
+              AND json_extract(data, '$.timing.send') IS NOT NULL
+            ORDER BY session, idx
+        """
+        with self._read("read hesitation") as conn:
+            rows = conn.execute(sql, (script, max(0, limit))).fetchall()
+        return [
+            TimedTurn(
+                r["session"],
+                r["idx"],
+                str(r["node"] or ""),
+                None if r["first_key"] is None else float(r["first_key"]),
+                float(r["send"]),
+            )
+            for r in rows
+        ]
 
     # -- reading --------------------------------------------------------------------------
 
