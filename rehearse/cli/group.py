@@ -3,6 +3,7 @@
 - practise.py: (no command) the app, play, list, coach
 - author.py:   check, test, why, graph, new, schema
 - review.py:   sessions, replay, export, stats, purge
+- practice.py: drill, retry, explore, compare
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import click
 
 from rehearse import __version__
-from rehearse.cli import author, practise, review
+from rehearse.cli import author, practice, practise, review
 from rehearse.cli.launch import run_app
 from rehearse.cli.options import PATH_OPTION
 from rehearse.workspace.settings import Launch
@@ -48,5 +49,9 @@ for command in (
     review.export_command,
     review.stats_command,
     review.purge_command,
+    practice.drill_command,
+    practice.retry_command,
+    practice.explore_command,
+    practice.compare_command,
 ):
     cli.add_command(command)

@@ -16,6 +16,13 @@ PATH_OPTION = click.option(
     help="Another folder of scripts and personas (repeatable).",
 )
 
+PRESSURE_OPTION = click.option(
+    "--pressure",
+    is_flag=True,
+    help="Pressure mode: keep how long each reply takes; a boss with patience_seconds "
+    "asks 'Still with me?' when you take longer.",
+)
+
 
 class Count(click.ParamType[int]):
     """A whole number of at most 18 digits, at least ``minimum``: checked for length

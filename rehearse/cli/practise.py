@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from rehearse.cli.launch import run_app
-from rehearse.cli.options import PATH_OPTION, Count, given_paths
+from rehearse.cli.options import PATH_OPTION, PRESSURE_OPTION, Count, given_paths
 from rehearse.cli.output import echo, echo_json, fail, parse_vars
 from rehearse.workspace.settings import Launch
 
@@ -78,6 +78,7 @@ def list_command(ctx: click.Context, extra_paths: tuple[Path, ...], as_json: boo
     "--json", "as_json", is_flag=True, help="With --plain: print the transcript as JSON at the end."
 )
 @click.option("--no-save", is_flag=True, help="Do not keep this session in your session history.")
+@PRESSURE_OPTION
 @click.option(
     "--watch", is_flag=True, help="Live preview for authors: reload SCRIPT (a file) whenever it is saved."
 )
@@ -92,6 +93,7 @@ def play_command(
     plain: bool,
     as_json: bool,
     no_save: bool,
+    pressure: bool,
     watch: bool,
 ) -> None:
     """Rehearse SCRIPT (an id or a file)."""
@@ -124,6 +126,7 @@ def play_command(
             seed=seed,
             as_json=as_json,
             save=not no_save,
+            pressure=pressure,
         )
         return
     if looks_like_file(script):
@@ -136,6 +139,7 @@ def play_command(
         name=name,
         variables=variables,
         watch=Path(script) if watch else None,
+        pressure=pressure,
     )
     # a watched script changes under the session, so its sessions are not kept
     run_app(launch, save=not no_save and not watch)

@@ -33,6 +33,7 @@ from rehearse.workspace import paths
 
 if TYPE_CHECKING:
     from rehearse.engine.model import Persona, Script
+    from rehearse.engine.runtime.session import State
 
 # -- config.toml ------------------------------------------------------------------------
 
@@ -226,9 +227,10 @@ def save_prefs(prefs: Prefs, path: Path | None = None) -> bool:
 @dataclass(frozen=True)
 class Launch:
     """What the command line asked the app for this time, already loaded: a script to open
-    at once (with its persona), the seed, your name and variables, extra folders, and a
-    script file to reload whenever it is saved (``play --watch``), or a stored session to
-    replay."""
+    at once (with its persona), the seed, your name and variables, extra folders, a script
+    file to reload whenever it is saved (``play --watch``), a stored session to replay, a
+    stored session to continue from a turn (``retry``: the state and (session, turn)), the
+    due moments to drill (``drill``), and pressure mode."""
 
     extra_paths: tuple[Path, ...] = ()
     script: Script | None = None
@@ -239,6 +241,10 @@ class Launch:
     variables: Mapping[str, str] = field(default_factory=dict)
     watch: Path | None = None
     replay: int | None = None  # a stored session to open in the replay screen (`rehearse replay`)
+    resume: State | None = None
+    retry_of: tuple[int, int] | None = None
+    drill: bool = False
+    pressure: bool = False
 
 
 def _launched(launch: Launch, script: Script) -> bool:
