@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from rehearse.views.outcomes import FILTERS
 
 if TYPE_CHECKING:
     from rehearse.engine.runtime.session import State
-    from rehearse.history.records import StatPoint, StoredSession
+    from rehearse.history.records import StatPoint, StoredSession, TimedTurn
     from rehearse.history.store import Store
 
 OUTCOME_CHOICE = click.Choice(list(FILTERS))
@@ -345,9 +345,20 @@ class _ScriptStats:
     best: str | None
     outcomes: dict[str, int]
     points: list[StatPoint]
+    timed: list[TimedTurn] = field(default_factory=list)  # pressure mode replies
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "hesitation": [
+                {
+                    "session": t.session,
+                    "turn": t.turn,
+                    "node": t.node,
+                    "first_key": t.first_key,
+                    "send": t.send,
+                }
+                for t in self.timed
+            ],
             "script": self.script,
             "title": self.title,
             "attempts": self.attempts,
@@ -392,6 +403,7 @@ def stats_command(script: str | None, last: int, as_json: bool) -> None:
                     best,
                     store.outcomes(sid),
                     store.stats(script=sid, limit=last),
+                    store.timed_turns(sid, last),
                 )
             )
     if as_json:
@@ -436,7 +448,28 @@ def _print_stats(r: _ScriptStats) -> None:
         first, now = score_cell(known[0]), score_cell(known[-1])
         trend = f"{first} -> {now}" if len(known) > 1 else now
         _echo(f"  {name:<{width}} {sparkline(known)}  {trend}  (best {max(known)}; 0-100)")
+    _print_pace(r.timed, width)
     _echo()
+
+
+def _print_pace(timed: list[TimedTurn], width: int) -> None:
+    """Pressure mode: seconds to send per turn of the latest timed attempt, and the mean
+    per attempt over time."""
+    if not timed:
+        return
+    from rehearse.views.practice import seconds
+    from rehearse.views.sparks import sparkline
+
+    sessions = sorted({t.session for t in timed})
+    means = [
+        sum(t.send for t in timed if t.session == s) / sum(1 for t in timed if t.session == s)
+        for s in sessions
+    ]
+    latest = [t for t in timed if t.session == sessions[-1]]
+    per_turn = ", ".join(f"turn {t.turn} {seconds(t.send)}" for t in latest)
+    trend = f"{seconds(means[0])} -> {seconds(means[-1])}" if len(means) > 1 else seconds(means[-1])
+    _echo(f"  {'to reply':<{width}} {sparkline(means)}  {trend}  (mean seconds to send)")
+    _echo(f"  {'':<{width}} latest: {per_turn}")
 
 
 @click.command("purge")

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from rehearse.engine.compile.catalog import Catalog
     from rehearse.engine.model import Persona, Script
     from rehearse.engine.runtime.session import Setup, State
-    from rehearse.ui.screens.chat import ChatScreen
+    from rehearse.history.records import MomentRow
+    from rehearse.ui.screens.chat import ChatScreen, Drill
 
 #: Set to 1 to exit as soon as the home screen has drawn its first frame (startup benchmark).
 EXIT_WHEN_READY_ENV = "REHEARSE_EXIT_WHEN_READY"
@@ -116,6 +117,11 @@ class RehearseApp(App[None]):
         #: script id -> the last attempts' (rubric total, outcome), oldest first (home trend)
         self.trends: dict[str, list[tuple[int | None, str | None]]] = {}
         self.load_error: str | None = None
+        #: how many moments are due for a drill (the home screen shows it)
+        self.due = 0
+        #: the moments still to drill in this round, and how many the round had
+        self.drills: list[MomentRow] = []
+        self.drills_total = 0
         self._guessed_name: str | None = None
         self._disabled_checks: frozenset[str] | None = None
         if self.prefs.theme and self.prefs.theme in self.available_themes:
@@ -142,7 +148,13 @@ class RehearseApp(App[None]):
             return
         self.reload_catalog()
         launch = self.launch
-        if launch.script is not None and launch.persona is not None:
+        if launch.drill:
+            self.action_drill()
+        elif launch.resume is not None:
+            if launch.retry_of is not None:
+                self.recorder.retry_of(*launch.retry_of)
+            self.open_chat(launch.resume.setup, state=launch.resume)
+        elif launch.script is not None and launch.persona is not None:
             self.open_chat(self._setup(launch.script, launch.persona, launch.name, launch.variables))
 
     @property
@@ -197,7 +209,9 @@ class RehearseApp(App[None]):
             store = self.history.store()
             if store is None:
                 self.trends = {}
+                self.due = 0
                 return
+            self.due = store.due_count()
             from rehearse.ui.widgets.progress import TREND_LENGTH
 
             self.trends = {
@@ -219,6 +233,7 @@ class RehearseApp(App[None]):
                 trends=self.trends,
                 missing=self.missing,
                 user_name=self.user_name(),
+                due=self.due,
             )
         )
 
@@ -327,8 +342,16 @@ class RehearseApp(App[None]):
             settings.save_prefs(self.prefs)
         self.open_chat(setup)
 
-    def open_chat(self, setup: Setup, *, replace_screen: bool = False, state: State | None = None) -> None:
-        """Open the chat; ``state`` continues from a given point (retry from a turn)."""
+    def open_chat(
+        self,
+        setup: Setup,
+        *,
+        replace_screen: bool = False,
+        state: State | None = None,
+        drill: Drill | None = None,
+    ) -> None:
+        """Open the chat; ``state`` continues from a given point (retry from a turn, or the
+        moment a ``drill`` starts at)."""
         from rehearse.ui.screens.chat import ChatScreen
 
         try:
@@ -343,6 +366,8 @@ class RehearseApp(App[None]):
                 typing_delay=self.typing_delay,
                 watch=self._watching(setup.script),
                 watch_interval=self.watch_interval,
+                pressure=self.launch.pressure,
+                drill=drill,
             )
         except Exception as exc:  # a script that fails at its very first line
             self.notify(f"Could not start: {exc}", severity="error", markup=False)
@@ -392,6 +417,57 @@ class RehearseApp(App[None]):
     def _retry_from(self, message: messages.RetryFrom) -> None:
         self.recorder.retry_of(message.parent, message.parent_turn)
         self.open_chat(message.state.setup, state=message.state)
+
+    # ------------------------------------------------------------------ drills
+
+    def action_drill(self) -> None:
+        """Drill the moments due, one after another."""
+        from datetime import UTC, datetime
+
+        store = self.history.store()
+        if store is None:
+            self.notify("No session history here: there is nothing to drill.", markup=False)
+            return
+        try:
+            self.drills = store.moments(datetime.now(UTC))
+        except Exception as exc:
+            self.notify(f"Could not read the moments to drill: {exc}", severity="error", markup=False)
+            return
+        self.drills_total = len(self.drills)
+        if not self.drills:
+            self.notify("No moments are due for a drill.", markup=False)
+            return
+        self.next_drill()
+
+    @on(messages.DrillNext)
+    def next_drill(self) -> None:
+        """Open the next due moment at the state it had (a retry of its session from that
+        turn), or go home when the round is done."""
+        from rehearse.history.replay import state_before
+        from rehearse.ui.screens.chat import ChatScreen, Drill
+        from rehearse.views.practice import why_due
+
+        store = self.history.store()
+        while self.drills and store is not None:
+            row = self.drills.pop(0)
+            try:
+                start = state_before(store.load(row.session), row.turn)
+            except Exception as exc:
+                self.notify(f"A moment could not be played again: {exc}", severity="warning", markup=False)
+                continue
+            number = self.drills_total - len(self.drills)
+            drill = Drill(number, self.drills_total, why_due(row), row.session, row.turn)
+            self.recorder.retry_of(row.session, row.turn)
+            self.open_chat(
+                start.setup, state=start, drill=drill, replace_screen=isinstance(self.screen, ChatScreen)
+            )
+            return
+        total, self.drills_total = self.drills_total, 0
+        self.action_go_home()
+        if total:
+            self.notify(
+                f"Drilled {total} moment{'s' if total != 1 else ''}. They come back when due.", markup=False
+            )
 
     @on(messages.OpenDebrief)
     def _open_debrief(self, message: messages.OpenDebrief) -> None:
@@ -457,6 +533,29 @@ class RehearseApp(App[None]):
             return
         self.push_screen(ReplayScreen(replay, turn=message.turn))
 
+    @on(messages.OpenWhatIf)
+    def _open_what_if(self, message: messages.OpenWhatIf) -> None:
+        from rehearse.ui.screens.whatif import WhatIfScreen
+
+        self.push_screen(
+            WhatIfScreen(message.state, message.heading, said=message.said, chosen=message.chosen)
+        )
+
+    @on(messages.OpenCompare)
+    def _open_compare(self, message: messages.OpenCompare) -> None:
+        from rehearse.ui.screens.compare import CompareScreen
+        from rehearse.views.compare import compare
+
+        store = self.history.store()
+        try:
+            if store is None:
+                raise LookupError("the session database could not be opened")
+            found = compare(store.load(message.first), store.load(message.second))
+        except Exception as exc:
+            self.notify(f"Could not compare: {exc}", severity="error", markup=False)
+            return
+        self.push_screen(CompareScreen(found))
+
     # ------------------------------------------------------------------ app-wide actions
 
     def action_help(self) -> None:
@@ -484,6 +583,11 @@ class RehearseApp(App[None]):
             "Sessions",
             self.action_sessions,
             "Past sessions: replay them turn by turn, retry from a turn, see your progress",
+        )
+        yield PaletteEntry(
+            "Drill the moments due",
+            self.action_drill,
+            "The moments you fumbled, each from where it stood, when they are due",
         )
         if catalog is not None:
             from rehearse.engine.runtime.coach import checks

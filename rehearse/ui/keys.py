@@ -5,10 +5,12 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 from rehearse.ui.screens.chat import ChatScreen
+from rehearse.ui.screens.compare import CompareScreen
 from rehearse.ui.screens.debrief import DebriefScreen
 from rehearse.ui.screens.home import FormInput, HomeScreen, PersonaPicker, ScriptList
 from rehearse.ui.screens.replay import ReplayScreen
 from rehearse.ui.screens.sessions import SessionsScreen, SessionTable
+from rehearse.ui.screens.whatif import WhatIfScreen
 
 EXTRA: dict[str, list[tuple[str, str]]] = {
     "Home": [
@@ -23,6 +25,8 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
     "Debrief": [("↑ ↓ pgup pgdn", "Scroll the debrief")],
     "Sessions": [("↑ ↓ pgup pgdn", "Move through the sessions (more load as you reach the end)")],
     "Replay": [("↑ ↓ pgup pgdn", "Scroll a long turn")],
+    "What if": [("↑ ↓ pgup pgdn", "Scroll the replies")],
+    "Compare": [("↑ ↓ pgup pgdn", "Scroll the turns")],
     "Everywhere": [("^p", "Command palette: start a script, sessions, switch persona, panel or theme")],
 }
 
@@ -65,6 +69,14 @@ def key_table(app_bindings: list[BindingType]) -> dict[str, list[tuple[str, str]
         "Replay": [
             *[r for r in _rows(ReplayScreen.BINDINGS) if r[0] != "f1"],
             *EXTRA["Replay"],
+        ],
+        "What if": [
+            *[r for r in _rows(WhatIfScreen.BINDINGS) if r[0] != "f1"],
+            *EXTRA["What if"],
+        ],
+        "Compare": [
+            *[r for r in _rows(CompareScreen.BINDINGS) if r[0] != "f1"],
+            *EXTRA["Compare"],
         ],
         "Everywhere": [
             *EXTRA["Everywhere"],

@@ -73,3 +73,25 @@ class SavingChanged(Message):
     says why) or works again (None), so a chat can show it in its title bar."""
 
     problem: str | None
+
+
+class DrillNext(Message):
+    """A drilled moment is done: on to the next one due (or home when none is left)."""
+
+
+@dataclass
+class OpenWhatIf(Message):
+    """Explore every reply of a moment: ``state`` is the state before that turn."""
+
+    state: State
+    heading: str
+    said: str | None = None  # what the user said there, if they did
+    chosen: str | None = None  # ... and the reply it was taken for
+
+
+@dataclass
+class OpenCompare(Message):
+    """Two stored attempts side by side."""
+
+    first: int
+    second: int

@@ -91,6 +91,8 @@ def turn_notes(turn: TurnView) -> list[str]:
         yours, theirs = turn.differs
         if yours or theirs:
             lines.append(f"(what differs) {differing(yours, theirs)}")
+    if turn.hesitation:
+        lines.append(f"(pace) {turn.hesitation}")
     return lines
 
 
@@ -107,6 +109,8 @@ def differing(yours: list[str], theirs: list[str]) -> str:
 def debrief_lines(view: SessionView) -> list[str]:
     """The debrief: the ending, the rubric, then each reply with what to try."""
     lines = ending_lines(view) + rubric_lines(view)
+    if view.pace:
+        lines += ["", f"Pace: {view.pace}"]
     if view.turns:
         lines += ["", "Turn by turn:"]
     for turn in view.turns:

@@ -15,7 +15,7 @@ from typing import Any
 from rehearse.engine.practice.explore import Branch, Landing, Reach, WhatIf
 from rehearse.engine.practice.moments import Verdict
 from rehearse.engine.runtime.session import Timing
-from rehearse.history.codec import reasons_to_json, timing_to_json
+from rehearse.history.codec import reasons_to_json
 from rehearse.history.records import MomentRow
 from rehearse.views.outcomes import look
 from rehearse.views.text import one_line, signed
@@ -247,7 +247,3 @@ def hesitation_summary(timings: Iterable[Timing | None]) -> str | None:
         return None
     mean = sum(sends) / len(sends)
     return f"{seconds(mean)} to send on average, {seconds(max(sends))} at the longest ({len(sends)} timed)"
-
-
-def hesitation_json(timing: Timing | None) -> dict[str, Any] | None:
-    return timing_to_json(timing)

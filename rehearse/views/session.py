@@ -31,6 +31,7 @@ from rehearse.history.records import FlagRecord, StoredSession, TurnRecord
 from rehearse.history.replay import TurnChange, state_before
 from rehearse.views.diff import differences
 from rehearse.views.outcomes import look
+from rehearse.views.practice import hesitation_summary, hesitation_words
 from rehearse.views.text import local_time, one_line
 
 ALTERNATIVES = 3
@@ -145,6 +146,7 @@ class TurnView:
     hint: str | None
     options: tuple[Option, ...]
     outcome: str | None  # the ending this turn reached
+    hesitation: str | None = None  # pressure mode: how long the reply took, in words
 
     @property
     def differs(self) -> tuple[list[str], list[str]]:
@@ -236,6 +238,7 @@ class SessionView:
     parent: int | None = None
     parent_turn: int | None = None
     note: str | None = None  # why the rubric's sources are missing, when they are
+    pace: str | None = None  # pressure mode: the mean and longest time to send
 
     @property
     def outcome_word(self) -> str:
@@ -345,6 +348,7 @@ def _turns(
                 hint=record.hint,
                 options=record.options,
                 outcome=record.ending.outcome if record.ending else None,
+                hesitation=hesitation_words(record.timing, record.nudges),
             )
         )
     return tuple(out)
@@ -401,6 +405,7 @@ def view_of_state(state: State) -> SessionView:
         next_time=debrief.next_time,
         seed=state.setup.seed,
         vars=dict(state.setup.vars),
+        pace=hesitation_summary(r.timing for r in records),
     )
 
 
@@ -443,6 +448,7 @@ def view_of_stored(stored: StoredSession, state: State | None = None) -> Session
         parent=stored.parent,
         parent_turn=stored.parent_turn,
         note=note,
+        pace=hesitation_summary(r.timing for r in stored.turns),
     )
 
 

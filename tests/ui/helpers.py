@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -53,17 +54,19 @@ def make_app(
     watch: Path | None = None,
     replay: int | None = None,
     typing_delay: float = 0,
+    launch: Launch | None = None,
     **kwargs: Any,
 ) -> RehearseApp:
     """The app as tests use it: fixed seed, no typing pause, a fixed name. A script (an id
-    or, with ``watch``, the file) is resolved as the command line resolves it."""
+    or, with ``watch``, the file) is resolved as the command line resolves it; ``launch``
+    adds what the command line asked for besides (a drill, a retry), as `rehearse` would."""
     extra = list(extra_paths or [])
     opened, persona_obj, personas = None, None, ()
     if script is not None or watch is not None:
         found = script_and_persona(str(watch) if watch is not None else str(script), persona, extra)
         opened, persona_obj = found.script, found.persona
         personas = tuple(found.catalog.personas_for(found.script))
-    launch = Launch(
+    built = Launch(
         extra_paths=tuple(extra),
         script=opened,
         persona=persona_obj,
@@ -74,7 +77,9 @@ def make_app(
         watch=watch,
         replay=replay,
     )
-    return build_app(launch, typing_delay=typing_delay, **kwargs)
+    if launch is not None:
+        built = replace(launch, extra_paths=launch.extra_paths or tuple(extra), seed=seed, name=name)
+    return build_app(built, typing_delay=typing_delay, **kwargs)
 
 
 async def wait_ready(pilot: Any, timeout: float = 20.0) -> None:

@@ -8,8 +8,9 @@ next Enter) and that never blocks typing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -28,7 +29,7 @@ from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.debrief import dimensions
 from rehearse.engine.runtime.session import Setup, State, Turn
 from rehearse.history.recorder import Recorder
-from rehearse.ui.messages import GoHome, OpenDebrief, PrefsChanged, SavingChanged
+from rehearse.ui.messages import DrillNext, GoHome, OpenDebrief, PrefsChanged, SavingChanged
 from rehearse.ui.palette import PaletteEntry
 from rehearse.ui.preview import POLL_INTERVAL, LivePreview, PreviewHost
 from rehearse.ui.safe import assemble, outcome_badge, plain
@@ -58,6 +59,7 @@ PLACEHOLDER = "Type your reply and press Enter"
 PLACEHOLDER_MENU = "Type a number, or say it in your own words"
 PLACEHOLDER_END = "Press Enter to read your debrief"
 PLACEHOLDER_CHECK = "Yes or no (or say it another way)"
+PLACEHOLDER_DRILL_DONE = "Press Enter for the next moment (esc: home)"
 
 KIND_TAGS = {
     "clarify": ("asks you to rephrase", "↻ Didn't land: say it another way (^t for a hint)."),
@@ -68,6 +70,18 @@ KIND_TAGS = {
     "aside": ("answers, then asks again", None),
     "checkback": ("checks what you meant", "? Say yes or no, or put it another way."),
 }
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The chat is drilling one weak moment: which of how many, why it is back, and the
+    stored session and turn it was started from (the retry underneath)."""
+
+    number: int
+    total: int
+    why: str
+    parent: int
+    parent_turn: int
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -152,6 +166,12 @@ class ChatScreen(PreviewHost):
             "Author",
             tooltip="Author view: every reply's score for what you are typing, and which wins",
         ),
+        Binding(
+            "f2",
+            "toggle_pressure",
+            "Pressure",
+            tooltip="Pressure mode: time each reply; a boss with patience_seconds asks if you're still there",
+        ),
     ]
 
     def __init__(
@@ -167,6 +187,8 @@ class ChatScreen(PreviewHost):
         state: State | None = None,
         watch: Path | None = None,
         watch_interval: float = POLL_INTERVAL,
+        pressure: bool = False,
+        drill: Drill | None = None,
     ) -> None:
         super().__init__()
         self.prefs = prefs
@@ -186,6 +208,15 @@ class ChatScreen(PreviewHost):
         self._last_delta: dict[str, int] = {}
         self.menu_mode = False
         self._session_open = False
+        # pressure mode: when the boss's line appeared and when the first key came
+        self.pressure = pressure
+        self.clock: Callable[[], float] = time.monotonic
+        self._asked_at: float | None = None
+        self._first_key_at: float | None = None
+        self._nudge_timer: Timer | None = None
+        # a drill: the moment's state; it is over once a reply moves the conversation on
+        self.drill = drill
+        self.drill_start: State = self.state
         # live preview: reload the script file when it is saved, and the author overlay
         self.preview = LivePreview(self, watch, watch_interval)
 
@@ -211,6 +242,12 @@ class ChatScreen(PreviewHost):
         persona = self.state.persona
         saving = "  · not saving" if getattr(self.recorder, "problem", None) else ""
         width -= len(saving)
+        marks: list[tuple[str, str]] = []
+        if self.pressure:  # first, so a narrow terminal still shows it
+            marks.append(("⏱ pressure · ", "bold $text-warning"))
+        if self.drill is not None:
+            marks.append((f"Drill {self.drill.number}/{self.drill.total} · ", "bold $text-accent"))
+        width -= sum(len(text) for text, _ in marks)
         title = one_line(self.state.script.title, 70)
         name = one_line(persona.name, 40)
         job = f", {one_line(persona.title, 40)}" if persona.title else ""
@@ -221,7 +258,7 @@ class ChatScreen(PreviewHost):
         room = max(8, width - len(tail))
         if len(title) > room:
             title = title[: room - 1].rstrip() + "…"
-        return assemble((title, "bold"), (tail, "$text-muted"), (saving, "bold $text-error"))
+        return assemble(*marks, (title, "bold"), (tail, "$text-muted"), (saving, "bold $text-error"))
 
     def on_resize(self, event: events.Resize) -> None:
         self.query_one("#chat-title", Static).update(self._title(event.size.width - 2))
@@ -254,6 +291,7 @@ class ChatScreen(PreviewHost):
 
     def on_unmount(self) -> None:
         # leaving for home, quitting the app: an unfinished session is closed as it stands
+        self._stop_clock()
         self._end_session()
 
     # ------------------------------------------------------------------ rendering
@@ -275,9 +313,11 @@ class ChatScreen(PreviewHost):
             if turn.user is not None:
                 self._mount(self._user_row(turn), group=turn.index)
             self._show_boss(turn)
+            self._show_verdict(turn)
         self._update_title()
         self._update_panel()
         self._update_input()
+        self._start_clock()
 
     def _intro(self) -> Widget:
         situation = " ".join(sess.situation(self.state).split())
@@ -288,6 +328,16 @@ class ChatScreen(PreviewHost):
                 Content.assemble(("Your goal: ", "bold $text-accent"), plain(goal)),
             ]
         )
+        if self.drill is not None:
+            body = Content("\n").join(
+                [
+                    Content.assemble(("Why it is back: ", "bold $text-warning"), plain(self.drill.why)),
+                    plain("Answer the boss's last line below; the drill ends when your reply moves on."),
+                    Content.assemble(("Your goal: ", "bold $text-accent"), plain(goal)),
+                ]
+            )
+            title = f"Drill: moment {self.drill.number} of {self.drill.total}"
+            return Row(NoteCard(title, body, classes="intro"), classes="note-row", group=-1)
         return Row(NoteCard("The situation", body, classes="intro"), classes="note-row", group=-1)
 
     def _mount(self, widget: Widget, *, group: int) -> None:
@@ -372,7 +422,9 @@ class ChatScreen(PreviewHost):
 
     def _update_input(self) -> None:
         reply = self.query_one(ReplyInput)
-        if self.state.ending is not None:
+        if self.drill_over:
+            reply.placeholder = PLACEHOLDER_DRILL_DONE
+        elif self.state.ending is not None:
             reply.placeholder = PLACEHOLDER_END
         elif self.state.pending is not None:
             reply.placeholder = PLACEHOLDER_CHECK
@@ -405,6 +457,9 @@ class ChatScreen(PreviewHost):
 
     def submit(self, text: str) -> None:
         self.reveal_now()
+        if self.drill_over:
+            self.post_message(DrillNext())
+            return
         if self.state.ending is not None:
             self.post_message(OpenDebrief(self.state))
             return
@@ -412,7 +467,7 @@ class ChatScreen(PreviewHost):
             return
         reply = self.query_one(ReplyInput)
         try:
-            new_state, turn = sess.step(self.state, text)
+            new_state, turn = sess.step(self.state, text, self._timing())
         except Exception as exc:  # the engine must never take the app down
             self.notify(f"That reply could not be processed: {exc}", severity="error", markup=False)
             return
@@ -426,7 +481,8 @@ class ChatScreen(PreviewHost):
             if d.score != before.get(d.name)
         }
         self.recorder.turn(new_state, turn)
-        if new_state.ending is not None:
+        self._stop_clock()
+        if new_state.ending is not None or self.drill_over:
             self._end_session()
         self._mount(self._user_row(turn), group=turn.index)
         if self.typing_delay > 0:
@@ -442,8 +498,10 @@ class ChatScreen(PreviewHost):
             self._pending_timer = self.set_timer(self.typing_delay, self.reveal_now)
         else:
             self._show_boss(turn)
+            self._show_verdict(turn)
             self._after_reveal()
             self._menu_after(turn)
+            self._start_clock()
         self._update_input()
 
     def reveal_now(self) -> None:
@@ -456,8 +514,91 @@ class ChatScreen(PreviewHost):
             return
         self.query_one("#typing").display = False
         self._show_boss(turn)
+        self._show_verdict(turn)
         self._after_reveal()
         self._menu_after(turn)
+        self._start_clock()
+
+    # ------------------------------------------------------------------ drills
+
+    @property
+    def drill_over(self) -> bool:
+        """A drill ends once a reply moves the conversation on (or it ends)."""
+        from rehearse.engine.practice.drill import settled
+
+        return self.drill is not None and settled(self.drill_start, self.state)
+
+    def _show_verdict(self, turn: Turn) -> None:
+        """After the reply that ends a drill: how the moment went, in a few words."""
+        if self.drill is None or turn is not self.state.transcript[-1] or not self.drill_over:
+            return
+        from rehearse.engine.practice import drill
+        from rehearse.views.practice import verdict_lines
+
+        headline, *why = verdict_lines(
+            drill.verdict(self.drill_start, self.state), tries=drill.tries(self.drill_start, self.state)
+        )
+        more = "Enter: the next moment" if self.drill.number < self.drill.total else "Enter: finish"
+        body = Content("\n").join([*(plain(line.strip()) for line in why), plain(more, "$text-muted")])
+        card = NoteCard(headline, body, classes="verdict")
+        self._mount(Row(card, classes="note-row", group=turn.index), group=turn.index)
+
+    # ------------------------------------------------------------------ pressure
+
+    def _timing(self) -> sess.Timing | None:
+        """How long this reply took, in pressure mode."""
+        if not self.pressure or self._asked_at is None:
+            return None
+        now = self.clock()
+        first = None if self._first_key_at is None else self._first_key_at - self._asked_at
+        return sess.Timing(first, max(0.0, now - self._asked_at))
+
+    def _start_clock(self) -> None:
+        """The boss has spoken: time the reply, and nudge after the persona's patience."""
+        self._stop_clock()
+        if not self.pressure or self.state.ending is not None or self.drill_over:
+            return
+        self._asked_at = self.clock()
+        self._first_key_at = None
+        wait = self.state.persona.patience_seconds
+        if wait:
+            self._nudge_timer = self.set_timer(wait, self.nudge)
+
+    def _stop_clock(self) -> None:
+        self._asked_at = None
+        if self._nudge_timer is not None:
+            self._nudge_timer.stop()
+            self._nudge_timer = None
+
+    def nudge(self) -> None:
+        """No reply for ``patience_seconds``: the boss asks if you are still there."""
+        self._nudge_timer = None
+        if not self.pressure or self.state.ending is not None or self._pending is not None:
+            return
+        self.state, said = sess.nudge(self.state)
+        persona = self.state.persona
+        speaker = assemble(
+            (persona.name, "bold $text-warning"), (" · waiting for you", "italic $text-warning")
+        )
+        group = len(self.state.transcript) - 1
+        bubble = Bubble(speaker, plain(said), classes="boss nudge")
+        self._mount(Row(bubble, classes="boss-row", group=group), group=group)
+        self._after_reveal()
+        wait = persona.patience_seconds
+        if wait and self.pressure:
+            self._nudge_timer = self.set_timer(wait, self.nudge)
+
+    def action_toggle_pressure(self) -> None:
+        self.pressure = not self.pressure
+        self._update_title()
+        if not self.pressure:
+            self._stop_clock()
+            self.notify("Pressure off.", markup=False)
+            return
+        self._start_clock()
+        wait = self.state.persona.patience_seconds
+        after = f" {self.state.persona.name} asks if you're still there after {wait:g}s." if wait else ""
+        self.notify(f"Pressure on: each reply is timed.{after}", markup=False)
 
     def _menu_after(self, turn: Turn) -> None:
         """In the easier mode, every boss line that asks for a reply comes with options."""
@@ -473,6 +614,8 @@ class ChatScreen(PreviewHost):
     @on(TextArea.Changed, "#reply")
     def _typing(self, event: TextArea.Changed) -> None:
         self._leave_asked = False
+        if self._asked_at is not None and self._first_key_at is None and event.text_area.text:
+            self._first_key_at = self.clock()
         if self._coach_timer is not None:
             self._coach_timer.stop()
         if not self.query_one(CoachLine).display:
@@ -562,6 +705,7 @@ class ChatScreen(PreviewHost):
         reply.focus()
         self._update_panel()
         self._update_input()
+        self._start_clock()
 
     def action_restart(self) -> None:
         self.confirm_then(
@@ -590,12 +734,14 @@ class ChatScreen(PreviewHost):
             setup = replace(setup, persona=persona)
         setup = replace(setup, seed=self.new_seed())
         try:
-            state = sess.begin(setup)
+            state = self.drill_start if self.drill is not None else sess.begin(setup)
         except Exception as exc:
             self.notify(f"Could not restart: {exc}", severity="error", markup=False)
             return
         self.reveal_now()
         self._end_session()
+        if self.drill is not None:  # the moment again, as a new retry of the same session
+            self.recorder.retry_of(self.drill.parent, self.drill.parent_turn)
         self.state = state
         self._last_delta = {}
         self.query_one(ReplyInput).value = ""
@@ -684,6 +830,11 @@ class ChatScreen(PreviewHost):
             )
         yield PaletteEntry(
             "Toggle side panel", self.action_toggle_panel, "Show or hide the goal, rubric and patience panel"
+        )
+        yield PaletteEntry(
+            "Pressure mode off" if self.pressure else "Pressure mode on",
+            self.action_toggle_pressure,
+            "Time each reply; a boss with patience_seconds asks if you're still there (f2)",
         )
 
     def switch_persona(self, persona_id: str) -> None:

@@ -136,6 +136,8 @@ class DebriefScreen(Screen[None]):
                 yield Static(plain("The boss ran out of patience.", "italic"), markup=False)
             if view.debrief:
                 yield Static(plain(" ".join(view.debrief.split())), classes="outcome-text", markup=False)
+            if view.pace:
+                yield Static(assemble(("Pace: ", "bold"), view.pace), classes="outcome-text", markup=False)
 
     def _rubric(self) -> ComposeResult:
         """Each dimension's verdict from the transcript, its 0-100 score, every contribution."""
@@ -244,6 +246,8 @@ class DebriefScreen(Screen[None]):
                 classes="turn-model",
                 markup=False,
             )
+        if turn.hesitation:
+            yield Static(assemble(("Pace: ", "bold"), turn.hesitation), classes="turn-note", markup=False)
 
     # ------------------------------------------------------------------ actions
 

@@ -46,6 +46,7 @@ class HomeData:
     trends: dict[str, list[tuple[int | None, str | None]]]  # script id -> recent (score, outcome)
     missing: list[Path]  # extra folders that do not exist
     user_name: str
+    due: int = 0  # moments due for a drill
 
 
 @dataclass
@@ -253,6 +254,7 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "reset", "Reset settings", tooltip="Back to the script's default settings"),
         Binding("s", "app.sessions", "Sessions", tooltip="Past sessions: replay, retry, progress"),
+        Binding("d", "app.drill", "Drill", tooltip="Drill the moments you fumbled that are due again"),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
@@ -272,14 +274,7 @@ class HomeScreen(Screen[None]):
         return self.data.user_name if self.data is not None else ""
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Content.assemble(
-                ("rehearse", "bold $text-accent"),
-                " · practise a hard conversation before you have it",
-            ),
-            id="home-title",
-            classes="topbar",
-        )
+        yield Static(self._title(), id="home-title", classes="topbar", markup=False)
         with Horizontal(id="home-body"):
             with Vertical(id="script-pane"):
                 yield ScriptList(Option(plain("Loading…"), disabled=True), id="scripts")
@@ -301,8 +296,22 @@ class HomeScreen(Screen[None]):
         setup.message_text = message
         setup.show(None)
 
+    def _title(self, due: int = 0) -> Content:
+        """The top bar; with moments due for a drill it says so instead of the tagline."""
+        if not due:
+            return assemble(
+                ("rehearse", "bold $text-accent"), " · practise a hard conversation before you have it"
+            )
+        moments = f"{due} moment{'s' if due != 1 else ''}"
+        return assemble(
+            ("rehearse", "bold $text-accent"),
+            " · ",
+            (f"{moments} due for a drill: press d", "bold $text-warning"),
+        )
+
     def populate(self, data: HomeData) -> None:
         self.data = data
+        self.query_one("#home-title", Static).update(self._title(data.due))
         catalog = data.catalog
         entries: list[Entry] = []
         for script in sorted(catalog.scripts.values(), key=lambda s: (s.title.lower(), s.id)):

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from rehearse.engine.inert import inert
-from rehearse.ui.messages import RetryFrom
+from rehearse.ui.messages import OpenWhatIf, RetryFrom
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.diff import word_diff
@@ -143,8 +143,14 @@ class ReplayScreen(Screen[None]):
         Binding(
             "r",
             "retry",
-            "Retry from here",
+            "Retry",
             tooltip="Rehearse again from this turn (a new session, linked to this one)",
+        ),
+        Binding(
+            "w",
+            "what_if",
+            "What if",
+            tooltip="Every reply this turn offered, what the boss would have said, where it leads",
         ),
         Binding("escape", "back", "Back", key_display="esc", tooltip="Back to the sessions"),
         Binding("f1", "app.help", "Help"),
@@ -432,6 +438,26 @@ class ReplayScreen(Screen[None]):
             self.notify(f"Could not retry from turn {k}: {exc}", severity="error", markup=False)
             return
         self.post_message(RetryFrom(state, replay.stored.id, k))
+
+    def action_what_if(self) -> None:
+        """Explore this turn's moment, from the copy of the script the session was played
+        with (so the moment is the one you had)."""
+        from rehearse.history.replay import state_before
+
+        turn = self.current
+        k = turn.index if turn is not None else 1
+        stored = self.replay.stored
+        try:
+            state = state_before(stored, k)
+        except Exception as exc:
+            self.notify(f"Could not explore turn {k}: {exc}", severity="error", markup=False)
+            return
+        if state.ending is not None:
+            self.notify("The conversation had ended: there is nothing to explore.", markup=False)
+            return
+        heading = f"Turn {k} of session {stored.id}"
+        said, chosen = (turn.you, turn.reply) if turn is not None else (None, None)
+        self.post_message(OpenWhatIf(state, heading, said=said, chosen=chosen))
 
     def action_back(self) -> None:
         self.app.pop_screen()

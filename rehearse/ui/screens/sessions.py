@@ -21,7 +21,7 @@ from textual.coordinate import Coordinate
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Label, Select, Static
 
-from rehearse.ui.messages import OpenReplay, SessionsChanged
+from rehearse.ui.messages import OpenCompare, OpenReplay, SessionsChanged
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.ui.widgets.progress import CHART_LENGTH, ProgressChart
@@ -116,6 +116,12 @@ class SessionsScreen(Screen[None]):
         ),
         Binding("f", "filter_script", "Script", tooltip="Show one script's sessions (choose from the list)"),
         Binding(
+            "c",
+            "compare",
+            "Compare",
+            tooltip="Mark the highlighted attempt, then c on another of the same script: side by side",
+        ),
+        Binding(
             "o",
             "cycle_outcome",
             "Outcome",
@@ -146,6 +152,7 @@ class SessionsScreen(Screen[None]):
         self.changed = False
         self._last_id: int | None = None
         self._chart_script: str | None = None
+        self.compare_with: SessionRow | None = None  # the attempt marked for comparing
 
     # ------------------------------------------------------------------ layout
 
@@ -276,6 +283,8 @@ class SessionsScreen(Screen[None]):
             text = f"{self.total} session{'s' if self.total != 1 else ''}"
         else:
             text = f"{shown} of {self.total} · more below (m)"
+        if self.compare_with is not None:
+            text += f" · comparing with session {self.compare_with.id} (c)"
         self.query_one("#session-count", Static).update(plain(text, "$text-muted"))
 
     @property
@@ -357,6 +366,29 @@ class SessionsScreen(Screen[None]):
 
     def open_replay(self, session_id: int) -> None:
         self.post_message(OpenReplay(session_id))
+
+    def action_compare(self) -> None:
+        """Mark the highlighted session as A; on another attempt of its script, compare."""
+        row = self.highlighted
+        if row is None:
+            self.notify("No session to compare.", markup=False)
+            return
+        first = self.compare_with
+        if first is None or first.id == row.id:
+            self.compare_with = None if first is not None else row
+            self._update_count()
+            if self.compare_with is not None:
+                self.notify(
+                    f"Session {row.id} is A. Highlight another attempt at this script and press c.",
+                    markup=False,
+                )
+            return
+        if first.script_id != row.script_id:
+            self.notify("Pick an attempt at the same script to compare.", severity="warning", markup=False)
+            return
+        self.compare_with = None
+        self._update_count()
+        self.post_message(OpenCompare(first.id, row.id))
 
     def action_more(self) -> None:
         if self.exhausted:
