@@ -9,8 +9,8 @@ from typing import Any
 
 from rehearse.history.records import StoredSession, TurnRecord
 from rehearse.views.outcomes import look
-from rehearse.views.session import understood
-from rehearse.views.text import local_time, one_line, signed
+from rehearse.views.session import understood, view_of_stored
+from rehearse.views.text import local_time, one_line, score_cell, signed
 
 
 class NotComparable(ValueError):
@@ -44,14 +44,18 @@ class Row:
 
 @dataclass(frozen=True)
 class DimDiff:
+    """One rubric dimension in both attempts, on the debrief's 0-100 scale (None: not
+    shown in that attempt), with the debrief's verdict words."""
+
     dim: str
-    description: str
-    a: int
-    b: int
+    a: int | None
+    b: int | None
+    a_verdict: str
+    b_verdict: str
 
     @property
-    def diff(self) -> int:
-        return self.b - self.a
+    def diff(self) -> int | None:
+        return None if self.a is None or self.b is None else self.b - self.a
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,18 @@ def compare(a: StoredSession, b: StoredSession) -> Comparison:
         ),
         None,
     )
-    rubric = {**b.rubric, **a.rubric}
-    dims = tuple(DimDiff(d, rubric[d], int(a.scores.get(d, 0)), int(b.scores.get(d, 0))) for d in rubric)
+    dims_a = {d.dim: d for d in view_of_stored(a).rubric}
+    dims_b = {d.dim: d for d in view_of_stored(b).rubric}
+    dims = tuple(
+        DimDiff(
+            name,
+            dims_a[name].score if name in dims_a else None,
+            dims_b[name].score if name in dims_b else None,
+            dims_a[name].verdict_words if name in dims_a else "",
+            dims_b[name].verdict_words if name in dims_b else "",
+        )
+        for name in dict.fromkeys([*dims_a, *dims_b])
+    )
     return Comparison(a, b, rows, diverged, dims)
 
 
@@ -157,12 +171,25 @@ def compare_lines(found: Comparison) -> list[str]:
         lines += _side_lines("A", row.a, persona_a)
         lines += _side_lines("B", row.b, persona_b)
     if found.dims:
-        lines += ["", "Rubric (points; B against A):"]
-        width = max(len(d.dim) for d in found.dims)
-        for d in found.dims:
-            lines.append(f"  {d.dim:<{width}}  A {signed(d.a):>3}  B {signed(d.b):>3}  ({signed(d.diff)})")
-    lines += ["", f"Outcome: A {look(a.outcome).label}, B {look(b.outcome).label}"]
+        lines += ["", "Rubric (0-100; B against A):"]
+        lines += [f"  {dim_words(d, width=max(len(x.dim) for x in found.dims))}" for d in found.dims]
+    lines += [
+        "",
+        f"Score: A {score_cell(a.score)}, B {score_cell(b.score)}",
+        f"Outcome: A {look(a.outcome).label}, B {look(b.outcome).label}",
+    ]
     return lines
+
+
+def difference(d: DimDiff) -> str:
+    return "–" if d.diff is None else signed(d.diff)
+
+
+def dim_words(d: DimDiff, *, width: int = 0) -> str:
+    """ "clarity  A 40 (partly)  B 70 (met)  +30"."""
+    a = f"{score_cell(d.a)} ({d.a_verdict})" if d.a_verdict else score_cell(d.a)
+    b = f"{score_cell(d.b)} ({d.b_verdict})" if d.b_verdict else score_cell(d.b)
+    return f"{d.dim:<{width}}  A {a}  B {b}  {difference(d)}"
 
 
 def _side_json(side: Side | None) -> dict[str, Any] | None:
@@ -183,9 +210,29 @@ def _side_json(side: Side | None) -> dict[str, Any] | None:
 def compare_json(found: Comparison) -> dict[str, Any]:
     return {
         "script": found.a.script_id,
-        "a": {"session": found.a.id, "outcome": found.a.outcome, "persona": found.a.persona_id},
-        "b": {"session": found.b.id, "outcome": found.b.outcome, "persona": found.b.persona_id},
+        "a": {
+            "session": found.a.id,
+            "outcome": found.a.outcome,
+            "persona": found.a.persona_id,
+            "score": found.a.score,
+        },
+        "b": {
+            "session": found.b.id,
+            "outcome": found.b.outcome,
+            "persona": found.b.persona_id,
+            "score": found.b.score,
+        },
         "diverged_at": found.diverged_at,
         "turns": [{"turn": r.index, "a": _side_json(r.a), "b": _side_json(r.b)} for r in found.rows],
-        "rubric": [{"dimension": d.dim, "a": d.a, "b": d.b, "difference": d.diff} for d in found.dims],
+        "rubric": [
+            {
+                "dimension": d.dim,
+                "a": d.a,
+                "b": d.b,
+                "difference": d.diff,
+                "a_verdict": d.a_verdict,
+                "b_verdict": d.b_verdict,
+            }
+            for d in found.dims
+        ],
     }

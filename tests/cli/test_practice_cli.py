@@ -187,7 +187,7 @@ def test_compare_two_attempts() -> None:
     assert f"A: session {a}" in out and f"B: session {b}" in out
     assert "They went apart at turn 1: the same question, a different answer." in out
     assert "≠ they went apart here" in out
-    assert "Rubric (points; B against A):" in out
+    assert "Rubric (0-100; B against A):" in out
     data = json.loads(ok("compare", str(a), str(b), "--json").output)
     assert data["diverged_at"] == 1
     assert data["turns"][0]["a"]["said"] == CLARIFY

@@ -138,7 +138,9 @@ def test_a_schema_1_file_is_upgraded_and_its_sessions_get_0_100_scores(tmp_path:
         win, _ = record_play(store, WIN)
         empty = store.start(sess.begin(make_setup()))
     conn = sqlite3.connect(path)
-    # as schema 1 left it: no score columns
+    # as schema 1 left it: no score columns, no drill tables
+    conn.execute("DROP TABLE reviews")
+    conn.execute("DROP TABLE cards")
     conn.execute("UPDATE sessions SET score = NULL, dim_scores = NULL")
     conn.execute("ALTER TABLE sessions DROP COLUMN score")
     conn.execute("ALTER TABLE sessions DROP COLUMN dim_scores")

@@ -15,8 +15,8 @@ from textual.widgets import Footer, Static
 
 from rehearse.history.records import StoredSession
 from rehearse.ui.safe import assemble, outcome_label, plain
-from rehearse.views.compare import Comparison, Row, Side, diverged_words
-from rehearse.views.text import local_time, one_line, signed
+from rehearse.views.compare import Comparison, Row, Side, difference, dim_words, diverged_words
+from rehearse.views.text import local_time, one_line, score_cell, signed
 
 
 def side_content(side: Side | None, persona: str) -> Content:
@@ -106,15 +106,16 @@ class CompareScreen(Screen[None]):
         if not found.dims:
             return plain("This script has no rubric.", "$text-muted")
         width = max(len(d.dim) for d in found.dims)
-        lines = [plain("Rubric (points; B against A)", "bold")]
+        lines = [plain("Rubric (0-100; B against A)", "bold")]
         for d in found.dims:
-            tone = "$text-success" if d.diff > 0 else ("$text-error" if d.diff < 0 else "$text-muted")
-            lines.append(
-                assemble(
-                    f"{d.dim:<{width}}  A {signed(d.a):>3}  B {signed(d.b):>3}  ",
-                    (f"({signed(d.diff)})", f"bold {tone}"),
-                )
+            words = dim_words(d, width=width)
+            change = difference(d)
+            tone = (
+                "$text-muted" if d.diff in (None, 0) else ("$text-success" if d.diff > 0 else "$text-error")
             )
+            lines.append(assemble(words[: len(words) - len(change)], (change, f"bold {tone}")))
+        a, b = found.a.score, found.b.score
+        lines.append(assemble(("Score ", "bold"), f"A {score_cell(a)}  B {score_cell(b)}"))
         return Content("\n").join(lines)
 
     def action_back(self) -> None:
