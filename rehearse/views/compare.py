@@ -143,7 +143,7 @@ def diverged_words(found: Comparison) -> str:
 def _side_lines(tag: str, side: Side | None, persona: str) -> list[str]:
     if side is None:
         return [f"  {tag}: (no such turn)"]
-    lines = [f"  {tag} You: {side.you}", f"     read as: {side.read_as}"]
+    lines = [f"  {tag} You: {side.you}", f"     {side.read_as}"]
     if side.score:
         lines.append("     score " + ", ".join(f"{k} {signed(v)}" for k, v in side.score.items()))
     lines.append(f"     {persona}: {one_line(side.boss, 160)}")
