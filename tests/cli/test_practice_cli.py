@@ -16,6 +16,7 @@ from rehearse.engine.runtime import session as sess
 from rehearse.history.store import Store
 from rehearse.workspace.library import script_and_persona
 from rehearse.workspace.paths import database_path
+from tests.cli.helpers import ROOT
 
 CLARIFY = "purple elephants on the moon"
 DAYS_AGO = datetime.now(UTC) - timedelta(days=3)
@@ -260,3 +261,44 @@ def test_plain_pressure_nudges_after_the_personas_patience(silences: int, nudges
         expected, _said = sess.nudge(expected)
     expected, _turn = sess.step(expected, CLARIFY)
     assert final.total_misses == expected.total_misses > nudges  # Dana's nudges cost patience
+
+
+# -- the docs' examples --------------------------------------------------------------------
+
+DOC_ATTEMPT = [
+    "Oh, thank you, that is kind of you",
+    "I guess I just wouldn't get it anyway",
+    "I want to become the go-to person for training here",
+]
+
+
+def _doc_block(command: str) -> list[str]:
+    """The output lines docs/sessions.md shows for ``$ command`` (its "..." left out)."""
+    text = (ROOT / "docs" / "sessions.md").read_text(encoding="utf-8")
+    block = text.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip() and line.strip() != "..."]
+
+
+def _doc_session() -> int:
+    with Store.open(database_path()) as store:
+        store.clock = lambda: DAYS_AGO
+        state = sess.begin(setup("joe", seed=4))
+        sid = store.start(state)
+        for text in DOC_ATTEMPT:
+            state, turn = sess.step(state, text)
+            store.record(sid, state, turn)
+        store.finish(sid, state)
+        return sid
+
+
+def test_the_docs_drill_and_explore_examples_are_what_rehearse_prints() -> None:
+    sid = _doc_session()
+    listed = ok("drill", "--list").output.splitlines()
+    shown = _doc_block("rehearse drill --list")  # the docs' session was played yesterday
+    assert listed == [line.replace("(due now)", "(due since 2 days ago)") for line in shown]
+    explored = ok("explore", str(sid), "--turn", "1").output.splitlines()
+    for line in _doc_block("rehearse explore 1 --turn 1"):
+        assert line in explored
+    answers = [line[5:] for line in _doc_block("rehearse drill --plain") if line.startswith("You: ")]
+    drilled = ok("drill", "--plain", input="".join(f"{a}\n" for a in answers)).output.splitlines()
+    assert [line for line in drilled if line.strip()] == _doc_block("rehearse drill --plain")
