@@ -634,7 +634,9 @@ class Store:
     def _refold(self, conn: sqlite3.Connection, cards: Iterable[int]) -> None:
         """Fold these cards' remaining reviews again; a card with no weak review left goes."""
         for card in cards:
-            reviews = conn.execute("SELECT grade, at FROM reviews WHERE card = ?", (card,)).fetchall()
+            reviews = conn.execute(
+                "SELECT grade, at FROM reviews WHERE card = ? ORDER BY at, session", (card,)
+            ).fetchall()
             memory = schedule.replay((r["grade"], datetime.fromisoformat(r["at"])) for r in reviews)
             if memory is None or all(r["grade"] == "good" for r in reviews):
                 conn.execute("DELETE FROM cards WHERE id = ?", (card,))

@@ -24,12 +24,12 @@ from rehearse.views.text import one_line, signed
 
 
 def when_due(due: datetime, now: datetime) -> str:
-    """ "due now", "due since yesterday", "due in 3 days": how a person says it."""
+    """How a person says when a moment is due: "due now", "due 2 days ago", "due in 3 days"."""
     days = (due.astimezone(UTC).date() - now.astimezone(UTC).date()).days
     if due <= now:
         if days == 0:
             return "due now"
-        return "due since yesterday" if days == -1 else f"due since {-days} days ago"
+        return "due yesterday" if days == -1 else f"due {-days} days ago"
     if days == 0:
         return "due later today"
     return "due tomorrow" if days == 1 else f"due in {days} days"

@@ -69,7 +69,7 @@ def test_drill_list_says_what_is_due_and_why_in_words() -> None:
     out = ok("drill", "--list").output
     assert "1 moment due for a drill:" in out
     assert "Not this role: here is what I want instead, with Joe Brennan" in out
-    assert "due since 2 days ago" in out
+    assert "due 2 days ago" in out
     assert "not understood: the boss asked you to say it another way" in out
     assert "opening" not in out  # no node ids in words
 
@@ -295,7 +295,7 @@ def test_the_docs_drill_and_explore_examples_are_what_rehearse_prints() -> None:
     sid = _doc_session()
     listed = ok("drill", "--list").output.splitlines()
     shown = _doc_block("rehearse drill --list")  # the docs' session was played yesterday
-    assert listed == [line.replace("(due now)", "(due since 2 days ago)") for line in shown]
+    assert listed == [line.replace("(due now)", "(due 2 days ago)") for line in shown]
     explored = ok("explore", str(sid), "--turn", "1").output.splitlines()
     for line in _doc_block("rehearse explore 1 --turn 1"):
         assert line in explored

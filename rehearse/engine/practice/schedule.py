@@ -101,7 +101,8 @@ def review(memory: Memory | None, grade: Grade, at: datetime) -> Memory:
 
 
 def replay(reviews: Iterable[tuple[Grade, datetime]]) -> Memory | None:
-    """The memory a moment's reviews add up to, oldest first (None: no reviews)."""
+    """The memory a moment's reviews add up to, taken oldest first (reviews at the same
+    moment keep the order given); None when there are none."""
     memory: Memory | None = None
     for grade, at in sorted(reviews, key=lambda r: utc(r[1])):
         memory = review(memory, grade, at)

@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Label, Static, TextArea
 
+from rehearse.engine.practice import drill as drills
 from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.debrief import dimensions
 from rehearse.engine.runtime.session import Setup, State, Turn
@@ -47,6 +48,7 @@ from rehearse.ui.widgets.transcript import (
     ShowDebrief,
     TypingIndicator,
 )
+from rehearse.views.practice import verdict_lines
 from rehearse.views.text import one_line
 from rehearse.workspace.settings import Prefs
 
@@ -524,19 +526,15 @@ class ChatScreen(PreviewHost):
     @property
     def drill_over(self) -> bool:
         """A drill ends once a reply moves the conversation on (or it ends)."""
-        from rehearse.engine.practice.drill import settled
-
-        return self.drill is not None and settled(self.drill_start, self.state)
+        return self.drill is not None and drills.settled(self.drill_start, self.state)
 
     def _show_verdict(self, turn: Turn) -> None:
         """After the reply that ends a drill: how the moment went, in a few words."""
         if self.drill is None or turn is not self.state.transcript[-1] or not self.drill_over:
             return
-        from rehearse.engine.practice import drill
-        from rehearse.views.practice import verdict_lines
-
+        start = self.drill_start
         headline, *why = verdict_lines(
-            drill.verdict(self.drill_start, self.state), tries=drill.tries(self.drill_start, self.state)
+            drills.verdict(start, self.state), tries=drills.tries(start, self.state)
         )
         more = "Enter: the next moment" if self.drill.number < self.drill.total else "Enter: finish"
         body = Content("\n").join([*(plain(line.strip()) for line in why), plain(more, "$text-muted")])
