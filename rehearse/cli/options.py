@@ -19,8 +19,8 @@ PATH_OPTION = click.option(
 PRESSURE_OPTION = click.option(
     "--pressure",
     is_flag=True,
-    help="Pressure mode: keep how long each reply takes; a boss with patience_seconds "
-    "asks 'Still with me?' when you take longer.",
+    help="Pressure mode: keep how long each reply takes; an impatient boss asks "
+    "'Still with me?' when you take too long.",
 )
 
 

@@ -375,3 +375,19 @@ def test_snapshot_compare(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.pause()
 
     assert snap_compare(sd.saving_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.usefixtures("frozen")
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_pressure_nudge(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await wait_ready(pilot)
+        await pilot.press("f2")
+        chat(pilot).nudge()  # the boss's patience ran out (the timer calls this)
+        await pilot.pause()
+        for widget in pilot.app.screen.query("Input"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    app = sd.saving_app(script="not-this-role", persona="dana")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -172,7 +172,7 @@ class ChatScreen(PreviewHost):
             "f2",
             "toggle_pressure",
             "Pressure",
-            tooltip="Pressure mode: time each reply; a boss with patience_seconds asks if you're still there",
+            tooltip="Pressure mode: time each reply; an impatient boss asks if you're still there",
         ),
     ]
 
@@ -832,7 +832,7 @@ class ChatScreen(PreviewHost):
         yield PaletteEntry(
             "Pressure mode off" if self.pressure else "Pressure mode on",
             self.action_toggle_pressure,
-            "Time each reply; a boss with patience_seconds asks if you're still there (f2)",
+            "Time each reply; an impatient boss asks if you're still there (f2)",
         )
 
     def switch_persona(self, persona_id: str) -> None:
