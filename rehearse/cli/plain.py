@@ -23,11 +23,14 @@ COMMANDS = ":hint  :undo  :menu  :quit"
 
 
 def waiter(stream: IO[str]) -> Callable[[float], bool]:
-    """Wait up to some seconds for a line on ``stream``: True when one may be read. A stream
-    that cannot be watched (no file descriptor) always says yes, so it is never nudged."""
+    """Wait up to some seconds for a line on ``stream``: True when one may be read. Only a
+    terminal is watched: piped input cannot hesitate (and may sit read ahead in a buffer
+    that select cannot see), so it is never nudged."""
     try:
-        fd = stream.fileno()
+        fd = stream.fileno() if stream.isatty() else None
     except (AttributeError, OSError, ValueError):
+        fd = None
+    if fd is None:
         return lambda seconds: True
 
     def wait(seconds: float) -> bool:

@@ -302,3 +302,14 @@ def test_the_docs_drill_and_explore_examples_are_what_rehearse_prints() -> None:
     answers = [line[5:] for line in _doc_block("rehearse drill --plain") if line.startswith("You: ")]
     drilled = ok("drill", "--plain", input="".join(f"{a}\n" for a in answers)).output.splitlines()
     assert [line for line in drilled if line.strip()] == _doc_block("rehearse drill --plain")
+
+
+def test_piped_input_is_never_nudged() -> None:
+    import os
+
+    from rehearse.cli.plain import waiter
+
+    read, write = os.pipe()
+    with os.fdopen(read) as stream, os.fdopen(write, "w"):
+        assert waiter(stream)(5.0) is True  # at once (watching would say False): a pipe never hesitates
+    assert waiter(io.StringIO(""))(5.0) is True
