@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from rehearse.engine.model import Outcome
 from rehearse.engine.practice.explore import Branch, Landing, Reach, WhatIf
 from rehearse.engine.practice.moments import Verdict
 from rehearse.engine.runtime.session import Timing
@@ -122,13 +123,19 @@ def path_words(landing: Landing) -> str:
     return f"{count} more repl{'ies' if count != 1 else 'y'}: {steps}"
 
 
-def reach_words(reach: Reach) -> str:
-    """ "can still end ✓ success … ✗ fail" in one line."""
+def reach_pieces(reach: Reach) -> tuple[tuple[str, Outcome | None], ...]:
+    """Where a moment can still end, as pieces: words, and outcomes (for a view to show as
+    it shows outcomes). Joined, "best ✓ success, worst ✗ fail"."""
     if reach.best is None or reach.worst is None:
-        return "no ending can be reached from here"
+        return (("no ending can be reached from here", None),)
     if reach.best.outcome == reach.worst.outcome:
-        return f"can only end {look(reach.best.outcome).label}"
-    return f"best {look(reach.best.outcome).label}, worst {look(reach.worst.outcome).label}"
+        return (("can only end ", None), ("", reach.best.outcome))
+    return (("best ", None), ("", reach.best.outcome), (", worst ", None), ("", reach.worst.outcome))
+
+
+def reach_words(reach: Reach) -> str:
+    """ "best ✓ success, worst ✗ fail" in one line."""
+    return "".join(text if outcome is None else look(outcome).label for text, outcome in reach_pieces(reach))
 
 
 def branch_lines(branch: Branch, persona: str, *, chosen: bool) -> list[str]:

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from rehearse.ui.safe import assemble, outcome_label, plain
-from rehearse.views.practice import path_words
+from rehearse.views.practice import path_words, reach_pieces
 from rehearse.views.text import one_line, signed
 
 if TYPE_CHECKING:
@@ -25,13 +25,7 @@ if TYPE_CHECKING:
 
 
 def _reach(reach: Reach) -> Content:
-    if reach.best is None or reach.worst is None:
-        return plain("no ending can be reached from here", "$text-muted")
-    if reach.best.outcome == reach.worst.outcome:
-        return assemble("can only end ", outcome_label(reach.best.outcome))
-    return assemble(
-        "best ", outcome_label(reach.best.outcome), ", worst ", outcome_label(reach.worst.outcome)
-    )
+    return assemble(*(plain(t) if o is None else outcome_label(o) for t, o in reach_pieces(reach)))
 
 
 def branch_title(number: int, branch: Branch, *, chosen: bool) -> Content:
@@ -70,11 +64,7 @@ def summary_content(found: WhatIf, persona: str, *, said: str | None) -> Content
     parts = [assemble((f"{persona}: ", "bold $text-accent"), (found.asked, "italic"))]
     if said is not None:
         parts.append(assemble(("You said: ", "bold"), said))
-    parts.append(
-        assemble(("From here, whatever you say: ", "bold"), _reach(found.reach))
-        if found.reach.best is not None
-        else plain("From here no ending can be reached.", "$text-muted")
-    )
+    parts.append(assemble(("From here, whatever you say: ", "bold"), _reach(found.reach)))
     if found.reach.success is not None:
         parts.append(assemble(("Shortest way to success: ", "bold"), path_words(found.reach.success)))
     if not found.complete:
