@@ -330,7 +330,16 @@ def transcript_json(state: State) -> dict[str, Any]:
 
 
 def memory_to_json(memory: Memory) -> dict[str, Any]:
-    return memory.to_json()
+    return {
+        "due": memory.due.isoformat(),
+        "stability": memory.stability,
+        "difficulty": memory.difficulty,
+        "reviews": memory.reviews,
+        "lapses": memory.lapses,
+        "last_review": memory.last_review.isoformat(),
+        "last_grade": memory.last_grade,
+        "relearning": memory.relearning,
+    }
 
 
 def memory_from_json(data: object) -> Memory:

@@ -177,10 +177,6 @@ class MomentRow:
     grade: Grade  # how that reply went
     reasons: tuple[Reason, ...]  # ... and why it was weak
 
-    @property
-    def due(self) -> str:
-        return self.memory.due.isoformat(timespec="seconds")
-
 
 @dataclass(frozen=True)
 class TimedTurn:

@@ -55,11 +55,6 @@ class Reach:
     worst: Landing | None
     success: Landing | None
 
-    @property
-    def outcomes(self) -> tuple[Outcome, ...]:
-        found = [x.outcome for x in (self.best, self.worst) if x is not None]
-        return tuple(dict.fromkeys(found))
-
 
 @dataclass(frozen=True)
 class Branch:

@@ -56,23 +56,6 @@ class Verdict:
     def strong(self) -> bool:
         return self.grade == "good"
 
-    @property
-    def weak(self) -> bool:
-        return self.grade != "good"
-
-
-@dataclass(frozen=True)
-class Moment:
-    """A place in a conversation worth coming back to: (script, node, persona)."""
-
-    script: str
-    node: str
-    persona: str
-
-
-def moment_of(state: State, turn: Turn) -> Moment:
-    return Moment(state.script.id, turn.node, state.persona.id)
-
 
 def assess(before: State, turn: Turn) -> Verdict | None:
     """Grade the reply of ``turn``, taken in ``before``; None for an aside (not graded) and

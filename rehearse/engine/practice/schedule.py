@@ -46,18 +46,6 @@ class Memory:
     def is_due(self, now: datetime) -> bool:
         return self.due <= now
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "due": self.due.isoformat(),
-            "stability": self.stability,
-            "difficulty": self.difficulty,
-            "reviews": self.reviews,
-            "lapses": self.lapses,
-            "last_review": self.last_review.isoformat(),
-            "last_grade": self.last_grade,
-            "relearning": self.relearning,
-        }
-
 
 @cache
 def _scheduler() -> Scheduler:
