@@ -313,3 +313,12 @@ def test_piped_input_is_never_nudged() -> None:
     with os.fdopen(read) as stream, os.fdopen(write, "w"):
         assert waiter(stream)(5.0) is True  # at once (watching would say False): a pipe never hesitates
     assert waiter(io.StringIO(""))(5.0) is True
+
+
+def test_exports_show_the_pace_of_a_pressure_session() -> None:
+    ok("play", "not-this-role", "--plain", "--pressure", "--seed", "2", input=f"{CLARIFY}\n:quit\n")
+    for fmt in ("md", "html"):
+        out = ok("export", "latest", "--format", fmt).output
+        assert "Pace" in out and "to send" in out
+    ok("play", "not-this-role", "--plain", "--seed", "2", input=f"{CLARIFY}\n:quit\n")
+    assert "Pace" not in ok("export", "latest", "--format", "md").output
