@@ -171,7 +171,7 @@ class ChatScreen(PreviewHost):
         Binding(
             "f2",
             "toggle_pressure",
-            "Pressure",
+            "Timer",
             tooltip="Pressure mode: time each reply; an impatient boss asks if you're still there",
         ),
     ]

@@ -11,10 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from rehearse.history.records import StoredSession
 from rehearse.ui.safe import assemble, outcome_label, plain
+from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.compare import Comparison, Row, Side, difference, dim_words, diverged_words
 from rehearse.views.text import local_time, one_line, score_cell, signed
 
@@ -75,7 +76,7 @@ class CompareScreen(Screen[None]):
             for row in found.rows:
                 yield from self._row(row)
             yield Static(self._rubric(), id="compare-rubric", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def _row(self, row: Row) -> ComposeResult:
         found = self.found

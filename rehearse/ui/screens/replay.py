@@ -143,7 +143,7 @@ class ReplayScreen(Screen[None]):
         Binding(
             "r",
             "retry",
-            "Retry",
+            "Retry from here",
             tooltip="Rehearse again from this turn (a new session, linked to this one)",
         ),
         Binding(

@@ -12,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from rehearse.ui.safe import assemble, outcome_label, plain
+from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.practice import path_words, reach_pieces
 from rehearse.views.text import one_line, signed
 
@@ -110,7 +111,7 @@ class WhatIfScreen(Screen[None]):
         )
         with VerticalScroll(id="whatif-body", can_focus=True):
             yield Static(plain("Exploring every reply…", "italic"), id="whatif-content", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         state = self.state
