@@ -335,8 +335,8 @@ def test_snapshot_drill_verdict(
         model = sess.model_answer(chat(pilot).state)
         assert model is not None
         await say(pilot, model)
-        for widget in pilot.app.screen.query("Input"):
-            widget.cursor_blink = False  # type: ignore[attr-defined]
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]  # no blinking in a picture
         await pilot.pause()
 
     assert snap_compare(sd.saving_app(), terminal_size=size, run_before=run_before)
@@ -385,8 +385,8 @@ def test_snapshot_pressure_nudge(snap_compare: Any, size: tuple[int, int]) -> No
         await pilot.press("f2")
         chat(pilot).nudge()  # the boss's patience ran out (the timer calls this)
         await pilot.pause()
-        for widget in pilot.app.screen.query("Input"):
-            widget.cursor_blink = False  # type: ignore[attr-defined]
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]  # no blinking in a picture
         await pilot.pause()
 
     app = sd.saving_app(script="not-this-role", persona="dana")

@@ -309,7 +309,7 @@ def frozen_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_chat_with_overlay_snapshot(snap_compare: Any, frozen_scripts: None) -> None:
-    from textual.widgets import Input
+    from textual.widgets import Input, TextArea
 
     async def run_before(pilot: Any) -> None:
         await wait_ready(pilot)
@@ -318,6 +318,8 @@ def test_chat_with_overlay_snapshot(snap_compare: Any, frozen_scripts: None) -> 
         await pilot.pause(0.3)  # the overlay's debounce
         for widget in pilot.app.screen.query(Input):
             widget.cursor_blink = False
+        for area in pilot.app.screen.query(TextArea):
+            area.cursor_blink = False  # the reply box
         await pilot.pause()
 
     app = make_app(script="not-this-role", persona="joe", seed=3)

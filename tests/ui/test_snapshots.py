@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from rehearse.workspace import paths
 from tests.ui.helpers import case_for, make_app, say, type_text, wait_ready
@@ -28,9 +28,11 @@ def frozen_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _steady(pilot: Any) -> None:
-    """No blinking cursor in a snapshot."""
+    """No blinking cursor in a snapshot (the fields, and the reply box, a text area)."""
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
     await pilot.pause()
 
 
