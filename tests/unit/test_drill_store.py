@@ -16,7 +16,7 @@ import pytest
 from rehearse.engine.runtime import session as sess
 from rehearse.history import schema
 from rehearse.history.store import Store
-from tests.unit.test_store import make_setup, record_play
+from tests.unit.test_store import record_play
 
 T0 = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -132,25 +132,21 @@ def test_a_card_survives_kill_9(tmp_path: Path) -> None:
         assert [m.node for m in store.moments(datetime.now(UTC) + 2 * DAY)] == ["why"]
 
 
-def test_an_older_database_gains_the_drill_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A database from before drills (every migration but the last) opens, upgrades, keeps
-    its sessions, and records cards from then on."""
-    from rehearse.history import store as store_module
-
+def test_an_older_database_gains_the_drill_tables(tmp_path: Path) -> None:
+    """A database from before drills (schema 2: no drill tables) opens, upgrades, keeps its
+    sessions, and records cards from then on."""
     path = tmp_path / "sessions.sqlite3"
-    before = schema.MIGRATIONS[:-1]
-    with monkeypatch.context() as m:
-        m.setattr(store_module, "MIGRATIONS", before)
-        m.setattr(store_module, "SCHEMA_VERSION", len(before))
-        m.setattr(store_module, "TABLES", tuple(t for t in schema.TABLES if t not in ("cards", "reviews")))
-        with Store.open(path) as old:
-            sid = old.start(sess.begin(make_setup()))
+    with Store.open(path) as store:
+        sid, _ = record_play(store, ["I would like a raise"])
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(before)
+    conn.execute("DROP TABLE reviews")
+    conn.execute("DROP TABLE cards")
+    conn.execute(f"PRAGMA user_version = {len(schema.MIGRATIONS) - 1}")
+    conn.commit()
     conn.close()
     with Store.open(path) as store:
         assert store.schema_version == schema.SCHEMA_VERSION
-        assert store.load(sid).script_id == "store-raise"
+        assert store.load(sid).inputs == ("I would like a raise",)
         store.clock = lambda: T0
         record_play(store, ["I would like a raise", "please I really need it"])
         assert store.due_count(T0 + DAY) == 1
