@@ -82,6 +82,20 @@ def test_taking_back_a_weak_reply_removes_its_card(db: Store) -> None:
     assert db.moments(T0 + DAY, due_only=False) == []
 
 
+def test_taking_back_a_later_reply_keeps_an_earlier_review(db: Store) -> None:
+    """Taking back writes the turns again; the review of a reply that stays keeps its time
+    and still counts, though the card is no longer due by then."""
+    record_play(db, ["how was your weekend"])  # small talk at the opening: a card
+    at(db, T0 + 3 * DAY)
+    sid, state = record_play(db, ["I would like a raise", "please I really need it"])
+    cards = {m.node: m for m in db.moments(T0 + 60 * DAY, due_only=False)}
+    assert cards["opening"].memory.reviews == 2 and cards["opening"].memory.last_grade == "good"
+    at(db, T0 + 4 * DAY)
+    db.take_back(sid, sess.undo(state))  # the reply at "why" goes, with its card
+    (after,) = db.moments(T0 + 60 * DAY, due_only=False)
+    assert after.node == "opening" and after.memory == cards["opening"].memory
+
+
 def test_deleting_a_session_folds_its_cards_again(db: Store) -> None:
     first, _ = record_play(db, ["I would like a raise", "please I really need it"])
     at(db, T0 + 2 * DAY)
