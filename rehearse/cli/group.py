@@ -1,6 +1,6 @@
 """The `rehearse` click group: every subcommand, one module per family.
 
-- practise.py: (no command) the app, play, list, coach
+- play.py:     (no command) the app, play, list, coach
 - author.py:   check, test, why, graph, new, schema
 - review.py:   sessions, replay, export, stats, purge
 - practice.py: drill, retry, explore, compare
@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from rehearse import __version__
-from rehearse.cli import author, practice, practise, review
+from rehearse.cli import author, play, practice, review
 from rehearse.cli.launch import run_app
 from rehearse.cli.options import PATH_OPTION
 from rehearse.workspace.settings import Launch
@@ -35,9 +35,9 @@ def cli(ctx: click.Context, extra_paths: tuple[Path, ...]) -> None:
 
 
 for command in (
-    practise.list_command,
-    practise.play_command,
-    practise.coach_command,
+    play.list_command,
+    play.play_command,
+    play.coach_command,
     author.check_command,
     author.test_command,
     author.why_command,

@@ -15,7 +15,7 @@ import click
 from rehearse.cli.launch import run_app, warn
 from rehearse.cli.options import PRESSURE_OPTION, Count
 from rehearse.cli.output import echo, echo_json, fail
-from rehearse.cli.review import _load, _store
+from rehearse.cli.review import load_session, user_store
 from rehearse.workspace.settings import Launch
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ def retry_command(session: str, turn: int, plain: bool, pressure: bool, no_save:
     Everything before turn K is played again from the stored inputs, over the copy of the
     script kept with the session, so the conversation up to there is the one you had.
     """
-    with _store() as store:
-        stored = _load(store, session)
+    with user_store() as store:
+        stored = load_session(store, session)
     state = _state_at(stored, turn)
     if plain:
         from rehearse.cli.plain import run_plain
@@ -108,7 +108,7 @@ def drill_command(as_list: bool, every: bool, as_json: bool, plain: bool, pressu
     if as_list and plain:
         fail("--list and --plain do not go together")
     now = datetime.now(UTC)
-    with _store() as store:
+    with user_store() as store:
         rows = store.moments(now, due_only=not every)
         upcoming = store.next_due(now)
     if as_list:
@@ -206,8 +206,8 @@ def explore_command(session: str, turn: int, as_json: bool) -> None:
     from rehearse.engine.practice.explore import what_if
     from rehearse.views.practice import what_if_json, what_if_lines
 
-    with _store() as store:
-        stored = _load(store, session)
+    with user_store() as store:
+        stored = load_session(store, session)
     state = _state_at(stored, turn)
     found = what_if(state)
     record = next((r for r in stored.replies if r.index == turn), None)
@@ -234,8 +234,8 @@ def compare_command(first: str, second: str, as_json: bool) -> None:
     the rubric difference per dimension (B against A)."""
     from rehearse.views.compare import NotComparable, compare, compare_json, compare_lines
 
-    with _store() as store:
-        a, b = _load(store, first), _load(store, second)
+    with user_store() as store:
+        a, b = load_session(store, first), load_session(store, second)
     try:
         found = compare(a, b)
     except NotComparable as exc:

@@ -30,7 +30,7 @@ OUTCOME_CHOICE = click.Choice(list(FILTERS))
 
 
 @contextmanager
-def _store(*, write: bool = False) -> Iterator[Store]:
+def user_store(*, write: bool = False) -> Iterator[Store]:
     """The user's session store (read-only when only reading and the folder is read-only
     or the disk full); a database that cannot be used ends the command with its message
     (which names the way out), never with a traceback or a reset."""
@@ -57,7 +57,7 @@ def _store(*, write: bool = False) -> Iterator[Store]:
         store.close()
 
 
-def _load(store: Store, session: str) -> StoredSession:
+def load_session(store: Store, session: str) -> StoredSession:
     try:
         return store.load(session)
     except KeyError as exc:
@@ -134,7 +134,7 @@ def sessions_command(
         _reset_broken()
         return
     if delete:
-        with _store(write=True) as store:
+        with user_store(write=True) as store:
             missing = [i for i in delete if not store.delete(i)]
         for i in delete:
             _echo(f"No session {i}." if i in missing else f"Deleted session {i}.")
@@ -144,7 +144,7 @@ def sessions_command(
     from rehearse.views.outcomes import look
     from rehearse.views.text import local_time, one_line, score_cell
 
-    with _store() as store:
+    with user_store() as store:
         rows = store.sessions(script=script, outcome=outcome, limit=limit, offset=offset)
         total = store.count(script=script, outcome=outcome)
         path = store.path
@@ -251,8 +251,8 @@ def replay_command(session: str, plain: bool) -> None:
     from rehearse.views.debrief_text import replay_lines
     from rehearse.views.session import change_words, view_of_stored
 
-    with _store() as store:
-        stored = _load(store, session)
+    with user_store() as store:
+        stored = load_session(store, session)
     if not plain and _interactive():
         from rehearse.cli.launch import run_app
         from rehearse.workspace.settings import Launch
@@ -332,8 +332,8 @@ def export_command(session: str, fmt: str | None, output: Path | None) -> None:
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json"}.get(suffix, "md")
-    with _store() as store:
-        stored = _load(store, session)
+    with user_store() as store:
+        stored = load_session(store, session)
     emit(export(stored, fmt), output, done=f"Wrote session {stored.id} as {fmt} to {output}")
 
 
@@ -389,7 +389,7 @@ class _ScriptStats:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats_command(script: str | None, last: int, as_json: bool) -> None:
     """Attempts, outcomes and rubric scores over time, per script."""
-    with _store() as store:
+    with user_store() as store:
         summary = store.summary()
         report: list[_ScriptStats] = []
         for sid in [script] if script is not None else list(summary):
@@ -476,7 +476,7 @@ def _print_pace(timed: list[TimedTurn], width: int) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def purge_command(yes: bool) -> None:
     """Delete every stored session (the database stays, empty)."""
-    with _store(write=True) as store:
+    with user_store(write=True) as store:
         total = store.count()
         if total == 0:
             _echo("No stored sessions: nothing to delete.")

@@ -291,10 +291,10 @@ def cli_group() -> Any:
 
 
 def test_play_watch_opens_the_app_on_the_file(script_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rehearse.cli import practise
+    from rehearse.cli import play
 
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(practise, "run_app", lambda launch, save: seen.update(launch=launch, save=save))
+    monkeypatch.setattr(play, "run_app", lambda launch, save: seen.update(launch=launch, save=save))
     result = CliRunner().invoke(cli_group(), ["play", str(script_file), "--watch", "-p", "kim"])
     assert result.exit_code == 0, result.output
     launch = seen["launch"]
