@@ -4,7 +4,8 @@ Matching the wrong reply is the worst error a rehearsal can make (the boss answe
 something the user never said); asking to rephrase is cheap. So the matcher blends several
 fuzzy scores instead of trusting one, penalises a negation present on one side only, and
 asks "A or B?" when two replies are too close to call. Examples are prepared once per
-session; a step only normalises the user's text and runs a few hundred rapidfuzz calls.
+text, a node's weights once per node; a step normalises the user's text and scores each of
+its clauses against all the node's examples in a few batched rapidfuzz calls.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from rehearse.engine.model import ReplyKind
@@ -119,6 +121,13 @@ class Phrase:
         )
 
 
+@lru_cache(maxsize=65536)
+def phrase_of(text: str) -> Phrase:
+    """The prepared phrase of a text, cached by text: examples recur from node to node, and
+    the checker decides each example against its node (work in proportion to distinct texts)."""
+    return Phrase.of(_marked(expand(text)))
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One reply of a node, prepared for matching."""
@@ -146,7 +155,7 @@ def prepare(
     forbid: Iterable[str] = (),
     intents: Iterable[str] = (),
 ) -> Candidate:
-    phrases = tuple(Phrase.of(_marked(expand(e))) for e in examples)
+    phrases = tuple(phrase_of(e) for e in examples)
     return Candidate(
         id=reply_id,
         label=label or (examples[0] if examples else reply_id),
@@ -251,50 +260,100 @@ def _idf(candidates: Sequence[Candidate]) -> dict[str, float]:
 
 
 class _Weights:
-    """Per-decision idf weights, with each phrase's norm computed once."""
+    """What every decision at one node shares, computed once per node rather than per
+    decision: idf weights, each example's norm, and the examples as flat lists that rapidfuzz
+    scores in one batched call per clause."""
 
-    __slots__ = ("idf", "norms", "unknown")
+    __slots__ = ("contents", "idf", "norms", "texts", "unknown")
 
     def __init__(self, candidates: Sequence[Candidate]) -> None:
         self.idf = _idf(candidates)
         self.unknown = 1.0 + math.log(len(candidates) + 1)
-        self.norms: dict[int, float] = {}
+        examples = [e for c in candidates for e in c.examples]
+        self.texts = [e.text for e in examples]
+        self.contents = [e.content for e in examples]
+        self.norms = [self.norm(e) for e in examples]
 
     def weight(self, concept_: str) -> float:
         w = self.idf.get(concept_, self.unknown)
         return w * w
 
     def norm(self, phrase: Phrase) -> float:
-        key = id(phrase)
-        found = self.norms.get(key)
-        if found is None:
-            found = math.sqrt(sum(self.weight(c) for c in phrase.concepts))
-            self.norms[key] = found
-        return found
+        return math.sqrt(sum(self.weight(c) for c in phrase.concepts))
 
 
-def _semantic(user: Phrase, example: Phrase, weights: _Weights) -> float:
+_NODE_WEIGHTS: dict[int, tuple[Sequence[Candidate], _Weights]] = {}
+_NODE_WEIGHTS_KEPT = 256
+
+
+def _weights_for(candidates: Sequence[Candidate]) -> _Weights:
+    """One node's weights, kept by identity: a session prepares a node's candidates once and
+    passes the same tuple to every decision there (a value cache: no effect on results)."""
+    if not isinstance(candidates, tuple):  # a list may change between calls
+        return _Weights(candidates)
+    found = _NODE_WEIGHTS.get(id(candidates))
+    if found is not None and found[0] is candidates:
+        return found[1]
+    weights = _Weights(candidates)
+    if len(_NODE_WEIGHTS) >= _NODE_WEIGHTS_KEPT:
+        _NODE_WEIGHTS.clear()
+    _NODE_WEIGHTS[id(candidates)] = (candidates, weights)
+    return weights
+
+
+def _row(query: str, choices: list[str], scorer: Any) -> list[float]:
+    """``scorer(query, choice)`` for every choice, in one rapidfuzz call."""
+    row = [0.0] * len(choices)
+    for _, score, i in process.extract(query, choices, scorer=scorer, processor=None, limit=None):
+        row[i] = score
+    return row
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """One clause of the user's reply scored against every example of the node."""
+
+    phrase: Phrase
+    sort: list[float]
+    set: list[float]
+    content: list[float] | None
+    norm: float
+
+    @staticmethod
+    def of(phrase: Phrase, weights: _Weights) -> _Rows:
+        return _Rows(
+            phrase,
+            _row(phrase.text, weights.texts, fuzz.token_sort_ratio),
+            _row(phrase.text, weights.texts, fuzz.token_set_ratio),
+            _row(phrase.content, weights.contents, fuzz.token_sort_ratio) if phrase.content else None,
+            weights.norm(phrase),
+        )
+
+
+def _semantic(user: _Rows, example: Phrase, k: int, weights: _Weights) -> float:
     """Cosine of idf-weighted concept sets: shared meaning, not shared spelling."""
-    shared = user.concepts & example.concepts
+    shared = user.phrase.concepts & example.concepts
     if not shared:
         return 0.0
     num = sum(weights.weight(c) for c in shared)
-    return 100.0 * num / (weights.norm(user) * weights.norm(example))
+    return 100.0 * num / (user.norm * weights.norms[k])
 
 
-def _pair_score(user: Phrase, example: Phrase, weights: _Weights, whole: Phrase) -> tuple[float, str | None]:
-    s_sort = fuzz.token_sort_ratio(user.text, example.text, processor=None)
-    s_set = fuzz.token_set_ratio(user.text, example.text, processor=None)
+def _pair_score(
+    rows: _Rows, example: Phrase, k: int, weights: _Weights, whole: Phrase
+) -> tuple[float, str | None]:
+    """The blend for one clause (``rows``) against the node's ``k``-th example."""
+    user = rows.phrase
+    s_sort = rows.sort[k]
+    s_set = rows.set[k]
     # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
     # "maybe" against "okay maybe I will apply". Trust it only as far as lengths compare.
     shorter, longer = sorted((len(user.tokens), len(example.tokens)))
     if longer:
         s_set *= min(1.0, 0.5 + shorter / longer)
-    if user.content and example.content:
-        s_content = fuzz.token_sort_ratio(user.content, example.content, processor=None)
-    else:
-        s_content = min(s_sort, s_set)
-    s_sem = _semantic(user, example, weights)
+    has_content = rows.content is not None and example.content
+    s_content = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_set)
+    s_sem = _semantic(rows, example, k, weights)
     score = (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT)
     shared = user.concepts & example.concepts
     if shared and (user.negated & shared) != (example.negated & shared):
@@ -311,6 +370,30 @@ def _pair_score(user: Phrase, example: Phrase, weights: _Weights, whole: Phrase)
 
 def _bare(text: str) -> str:
     return " ".join(normalise(text).split())
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The user's text analysed for matching, whatever the node."""
+
+    phrases: tuple[Phrase, ...]  # the clauses that carry a point (the first always)
+    whole: Phrase
+    lead: ReplyKind | None
+    turned: bool  # "X but Y"
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str) -> _Reading:
+    """Cached by text: the checker decides the same example at each node it appears in."""
+    clauses = [Phrase.of(c) for c in _clauses(text)]
+    # A clause of filler ("thanks", "to be honest") must not outscore the point being made.
+    phrases = tuple(
+        p
+        for i, p in enumerate(clauses)
+        if i == 0 or len(p.content_set) >= 2 or any(t in NEGATORS for t in p.tokens)
+    )
+    whole = phrase_of(text)
+    return _Reading(phrases, whole, _lead(_bare(text)), len(BUT.split(whole.text)) > 1)
 
 
 def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recognition | None = None) -> Decision:
@@ -332,16 +415,10 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     if bare in DENY_PHRASES and "deny" in by_kind:
         return _direct(by_kind["deny"], candidates, f"'{bare}' is a plain no")
 
-    clauses = [Phrase.of(c) for c in _clauses(text)]
-    # A clause of filler ("thanks", "to be honest") must not outscore the point being made.
-    phrases = [
-        p
-        for i, p in enumerate(clauses)
-        if i == 0 or len(p.content_set) >= 2 or any(t in NEGATORS for t in p.tokens)
-    ]
-    whole = Phrase.of(_marked(expand(text)))
-    lead = _lead(bare)
-    weights = _Weights(candidates)
+    reading = _read(text)
+    whole = reading.whole
+    weights = _weights_for(candidates)
+    scored = _Scored(reading, weights)
     recognised = recognition if recognition is not None else recognise(text)
     results: dict[str, ReplyScore] = {}
     negated_affirm: ReplyScore | None = None
@@ -350,8 +427,10 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     # A word or two tells the recogniser little: then the words alone decide.
     readable = len(whole.tokens) > 2
     said = _clause_readings(text) if readable and any(c.intents for c in candidates) else ()
+    start = 0
     for cand in candidates:
-        result, negated = _score_candidate(cand, phrases, whole, lead, weights)
+        result, negated = _score_candidate(cand, start, scored)
+        start += len(cand.examples)
         read = (
             _with_intent(cand, result, recognised, shared) if readable else _raised(cand, result, recognised)
         )
@@ -485,6 +564,7 @@ OPPOSITES: dict[str, frozenset[str]] = {
 CLAUSE_CONFIDENCE = 0.6
 
 
+@lru_cache(maxsize=4096)
 def _clause_readings(text: str) -> tuple[tuple[str, float], ...]:
     """What each clause of three words or more plainly does (its top intent, confidently)."""
     found = []
@@ -536,14 +616,31 @@ def _allowed(cand: Candidate, whole: Phrase) -> str | None:
     return None
 
 
-def _score_candidate(
-    cand: Candidate,
-    phrases: Sequence[Phrase],
-    whole: Phrase,
-    lead: ReplyKind | None,
-    weights: _Weights,
-) -> tuple[ReplyScore, ReplyScore | None]:
-    """The reply's score, and (for affirm replies) the best score of a negated example."""
+class _Scored:
+    """A reading's clauses scored against all the node's examples, each clause on first use."""
+
+    __slots__ = ("_whole", "reading", "rows", "weights")
+
+    def __init__(self, reading: _Reading, weights: _Weights) -> None:
+        self.reading = reading
+        self.weights = weights
+        self.rows = [_Rows.of(p, weights) for p in reading.phrases]
+        self._whole: _Rows | None = None
+
+    def whole(self) -> _Rows:
+        """The whole text's scores: only needed for an "X but Y" against an example that
+        turns the same way."""
+        if self._whole is None:
+            self._whole = _Rows.of(self.reading.whole, self.weights)
+        return self._whole
+
+
+def _score_candidate(cand: Candidate, start: int, scored: _Scored) -> tuple[ReplyScore, ReplyScore | None]:
+    """The reply's score, and (for affirm replies) the best score of a negated example.
+    ``start`` is the index of the reply's first example among the node's."""
+    reading = scored.reading
+    whole, lead, weights = reading.whole, reading.lead, scored.weights
+    first = reading.phrases[0]
     ruled_out = _allowed(cand, whole)
     if ruled_out is not None:
         return ReplyScore(cand.id, 0.0, notes=(ruled_out,)), None
@@ -552,12 +649,14 @@ def _score_candidate(
     best_clause: str | None = None
     best_note: str | None = None
     negated_best: tuple[float, str, str] | None = None
-    turned = len(BUT.split(whole.text)) > 1
     for i, example in enumerate(cand.examples):
         # "X but Y" is read by its Y, except against an example that turns the same way
-        compared = (*phrases, whole) if turned and len(BUT.split(example.text)) > 1 else phrases
-        for phrase in compared:
-            score, note = _pair_score(phrase, example, weights, phrases[0])
+        compared = scored.rows
+        if reading.turned and len(BUT.split(example.text)) > 1:
+            compared = [*compared, scored.whole()]
+        for rows in compared:
+            phrase = rows.phrase
+            score, note = _pair_score(rows, example, start + i, weights, first)
             if score > best:
                 best, best_example, best_clause, best_note = (
                     score,
