@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rehearse.engine.runtime import coach as coach_module
-from rehearse.engine.runtime.coach import MAX_CHARS, MOMENTS, Check, Flag, Span, checks, coach
+from rehearse.engine.runtime.coach import MAX_CHARS, MOMENTS, Check, Flag, Span, check_ids, checks, coach
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "coach_corpus.yaml"
 
@@ -49,6 +49,7 @@ def words(text: str, check: str, expects: Iterable[str] = EVERY_MOMENT) -> tuple
 
 def test_checks_are_the_twelve_in_a_stable_order() -> None:
     assert tuple(c.id for c in checks()) == IDS
+    assert check_ids() == IDS
     assert checks() == checks()
     assert all(isinstance(c, Check) for c in checks())
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -198,3 +200,15 @@ def test_template_errors_point_inside_a_multi_line_template() -> None:
     line = text.splitlines()[d.loc.line - 1]
     assert line == "  {{ persona.name }} is {{ listening"
     assert line[d.loc.col - 1 :].startswith("{{ listening")
+
+
+def test_loading_scripts_never_builds_the_coach() -> None:
+    """Scripts name coach checks by id; learning the ids must not compile every pattern."""
+    code = (
+        "from rehearse.workspace.library import catalog\n"
+        "from rehearse.engine.runtime import coach\n"
+        "assert catalog([]).scripts\n"
+        "print(coach._rules.cache_info().currsize)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
