@@ -6,15 +6,16 @@ recorder and the history. Screens get what they need in their constructor and po
 the store.
 
 Startup is kept light on purpose: this module imports Textual and the home screen only. The
-engine (Jinja2, rapidfuzz, YAML) is loaded in a thread worker after the first frame, and the
-other screens are imported when first needed.
+first frame lists the scripts' titles from a header scan of their files; the engine (Jinja2,
+rapidfuzz, YAML) is loaded in a thread worker after that frame, and the other screens are
+imported when first needed.
 """
 
 from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -124,13 +125,20 @@ class RehearseApp(App[None]):
         self.drills_total = 0
         self._guessed_name: str | None = None
         self._disabled_checks: frozenset[str] | None = None
+        self._start_when_loaded: Callable[[], None] | None = None  # Enter pressed while loading
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme
 
     # ------------------------------------------------------------------ startup
 
     def get_default_screen(self) -> Screen[Any]:
-        return HomeScreen(self.prefs, self.launch)
+        from rehearse.workspace.titles import titles
+
+        try:
+            found = titles(list(self.launch.extra_paths))
+        except OSError:  # an unreadable folder: the catalog will say what is wrong with it
+            found = []
+        return HomeScreen(self.prefs, self.launch, found)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -183,6 +191,9 @@ class RehearseApp(App[None]):
             self.catalog = worker.result.catalog
             self.missing = worker.result.missing
             self.refresh_home()
+            pending, self._start_when_loaded = self._start_when_loaded, None
+            if pending is not None:
+                pending()
         elif event.state == WorkerState.ERROR:
             self.load_error = f"Could not load the scripts: {worker.error}"
             self._home().show_error(self.load_error)
@@ -325,6 +336,14 @@ class RehearseApp(App[None]):
         """Open the chat for a script of the library; unknown names are reported, never raised."""
         if self.catalog is None:
             self.notify("Still loading the scripts…", markup=False)
+            self._start_when_loaded = partial(
+                self.start_conversation,
+                script_id,
+                persona_id=persona_id,
+                name=name,
+                variables=variables,
+                remember=remember,
+            )
             return
         script = self.catalog.scripts.get(script_id)
         if script is None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pexpect
+import pytest
 
 HEAVY = ("jinja2", "rapidfuzz", "yaml")
 # the one function that makes text inert is engine code every floor shares; it imports
@@ -49,3 +52,51 @@ def test_rehearse_alone_opens_the_app_without_the_command_line_machinery() -> No
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_the_first_frame_lists_the_titles_and_enter_waits_for_the_script(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rehearse.ui import app as app_module
+    from rehearse.ui.screens.chat import ChatScreen
+    from rehearse.workspace.titles import titles
+    from tests.ui.helpers import make_app, screen_text, wait_ready
+
+    loaded = threading.Event()
+    load = app_module.load_catalog
+
+    def held_load(extra: list[Path]) -> Any:
+        loaded.wait(20)
+        return load(extra)
+
+    monkeypatch.setattr(app_module, "load_catalog", held_load)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.ready
+        text = screen_text(app)
+        first = titles()[0]
+        assert all(t.title in text for t in titles())
+        await pilot.press("enter")  # on the first title, before its script has loaded
+        assert not isinstance(app.screen, ChatScreen)
+        loaded.set()
+        await wait_ready(pilot)
+        for _ in range(50):
+            if isinstance(app.screen, ChatScreen):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.state.script.id == first.id
+
+
+def test_bare_rehearse_never_imports_click_or_the_commands() -> None:
+    code = (
+        "import sys\n"
+        "import rehearse.cli, rehearse.cli.launch\n"
+        "rehearse.cli.launch.run_app = lambda launch: print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] == 'click' or m.startswith(('rehearse.cli.', 'rehearse.engine.authoring'))))\n"
+        "sys.argv = ['rehearse']\n"
+        "rehearse.cli.main()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['rehearse.cli.launch']"

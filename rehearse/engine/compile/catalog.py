@@ -14,50 +14,16 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from rehearse.engine.compile.files import YAML_SUFFIXES, is_test_plan, kind_of, plan_files, yaml_files
 from rehearse.engine.compile.loader import build_persona, draft_script, guarded, load_document
 from rehearse.engine.compile.validate import validate_references
 from rehearse.engine.diagnostics import Diagnostic, Report
 from rehearse.engine.model import Persona, Script
 
-YAML_SUFFIXES = (".yaml", ".yml")
 SearchPath = Callable[[list[Path]], list[Path]]
 """Extra folders -> every folder to search, in order (the caller knows where users keep files)."""
 
-
-def is_test_plan(path: Path) -> bool:
-    return path.name.endswith((".test.yaml", ".test.yml"))
-
-
-def plan_files(targets: list[Path]) -> list[Path]:
-    found: list[Path] = []
-    for target in targets:
-        if target.is_file():
-            if is_test_plan(target):
-                found.append(target)
-        elif target.is_dir():
-            for folder in (target, target / "scripts"):
-                if folder.is_dir():
-                    found.extend(sorted(folder.glob("*.test.yaml")))
-    return found
-
-
-def yaml_files(root: Path) -> list[Path]:
-    """YAML files in a folder (and its scripts/ and personas/), or the file itself."""
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        return []
-    files: list[Path] = []
-    for folder in (root, root / "scripts", root / "personas"):
-        if folder.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in folder.iterdir()
-                    if p.suffix in YAML_SUFFIXES and p.is_file() and not is_test_plan(p)
-                )
-            )
-    return files
+__all__ = ["YAML_SUFFIXES", "Broken", "Catalog", "is_test_plan", "load_catalog", "plan_files", "yaml_files"]
 
 
 @dataclass(frozen=True)
@@ -86,17 +52,6 @@ class Catalog:
 
     def personas_for(self, script: Script) -> list[Persona]:
         return [self.personas[p] for p in script.personas if p in self.personas]
-
-
-def _classify(value: object, path: Path) -> str:
-    if isinstance(value, dict):
-        if "nodes" in value or "start" in value:
-            return "script"
-        if "patience" in value or "lines" in value or "traits" in value:
-            return "persona"
-        if "name" in value and "nodes" not in value:
-            return "persona"
-    return "persona" if path.parent.name == "personas" else "script"
 
 
 def load_catalog(
@@ -155,7 +110,7 @@ def _load_file_inner(catalog: Catalog, path: Path, report: Report) -> str:
     if loaded is None:
         return "script"
     doc, text = loaded
-    kind = _classify(doc.value, path)
+    kind = kind_of(doc.value, path)
     if kind == "script":
         script = draft_script(doc, text, report)
         if script is not None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rehearse.engine.compile.catalog import Broken, Catalog
     from rehearse.engine.diagnostics import Diagnostic
     from rehearse.engine.model import Persona, Script
+    from rehearse.workspace.titles import Title
 
 DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
 
@@ -51,9 +52,11 @@ class HomeData:
 
 @dataclass
 class Entry:
-    """One row of the list: a playable script, or a file that could not be used."""
+    """One row of the list: a playable script, a file that could not be used, or (until the
+    catalog arrives) a script known only by its title."""
 
     key: str
+    title: str | None = None  # known by its title only: still loading
     script: Script | None = None
     personas: list[Persona] = field(default_factory=list)
     broken_path: str | None = None
@@ -64,6 +67,10 @@ class Entry:
     @property
     def playable(self) -> bool:
         return self.script is not None and bool(self.personas)
+
+    @property
+    def loading(self) -> bool:
+        return self.script is None and self.title is not None
 
 
 def difficulty_range(personas: list[Persona]) -> str:
@@ -141,7 +148,7 @@ class SetupPane(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         entry = self.entry
-        if entry is None:
+        if entry is None or entry.loading:
             yield Static(plain(self.message_text), classes="setup-empty")
             return
         if not entry.playable:
@@ -259,12 +266,15 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
 
-    def __init__(self, prefs: Prefs, launch: Launch) -> None:
+    def __init__(self, prefs: Prefs, launch: Launch, titles: list[Title] | None = None) -> None:
         super().__init__(id="home")
         self.prefs = prefs
         self.launch = launch
         self.data: HomeData | None = None
-        self.entries: dict[str, Entry] = {}
+        # until the catalog arrives: the titles of a header scan, so the first frame lists them
+        self.entries: dict[str, Entry] = {
+            f"script:{t.id}": Entry(key=f"script:{t.id}", title=t.title) for t in titles or ()
+        }
         self.drafts: dict[str, Draft] = {}
         self._populating = False
         self._warned: tuple[str, str] | None = None  # the name clash already shown before play
@@ -277,7 +287,7 @@ class HomeScreen(Screen[None]):
         yield Static(self._title(), id="home-title", classes="topbar", markup=False)
         with Horizontal(id="home-body"):
             with Vertical(id="script-pane"):
-                yield ScriptList(Option(plain("Loading…"), disabled=True), id="scripts")
+                yield ScriptList(*self._options(list(self.entries.values()), "Loading…"), id="scripts")
             with Vertical(id="setup-column"):
                 yield SetupPane(id="setup")
                 # outside the scrolling pane: in sight however long the situation is
@@ -340,12 +350,7 @@ class HomeScreen(Screen[None]):
         previous = scripts.highlighted_option.id if scripts.highlighted_option is not None else None
         self._populating = True
         scripts.clear_options()
-        options: list[Option | None] = []
-        for entry in entries:
-            if options:
-                options.append(None)
-            options.append(Option(self._prompt(entry), id=entry.key))
-        scripts.add_options(options)
+        scripts.add_options(self._options(entries, None))
         if not entries:
             setup = self.query_one(SetupPane)
             setup.message_text = (
@@ -361,6 +366,17 @@ class HomeScreen(Screen[None]):
         self._populating = False
         self.query_one(SetupPane).show(entries[index])
 
+    def _options(self, entries: list[Entry], empty: str | None) -> list[Option | None]:
+        """The list's options, one per entry with a line between; ``empty`` when none."""
+        options: list[Option | None] = []
+        for entry in entries:
+            if options:
+                options.append(None)
+            options.append(Option(self._prompt(entry), id=entry.key))
+        if not options and empty is not None:
+            options.append(Option(plain(empty), disabled=True))
+        return options
+
     def _broken_entry(self, number: int, broken: Broken) -> Entry:
         first = broken.first
         return Entry(
@@ -372,6 +388,10 @@ class HomeScreen(Screen[None]):
         )
 
     def _prompt(self, entry: Entry) -> Content:
+        if entry.loading:
+            return Content("\n").join(
+                [plain(one_line(entry.title, 200), "bold"), plain("loading…", "$text-muted")]
+            )
         data = self.data
         assert data is not None
         if not entry.playable:
@@ -532,6 +552,10 @@ class HomeScreen(Screen[None]):
     def start(self) -> None:
         entry = self._current_entry()
         if entry is None:
+            return
+        if entry.loading:
+            # the app opens it as soon as the catalog has it, with your last settings
+            self.post_message(StartConversation(entry.key.removeprefix("script:")))
             return
         if not entry.playable or entry.script is None:
             self.notify(

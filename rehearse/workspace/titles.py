@@ -1,0 +1,86 @@
+"""The scripts' titles from a scan of each file's top-level keys, for the home screen's first
+frame.
+
+Loading the catalog (YAML, templates, validation) takes a few hundred milliseconds; reading
+the top-level ``id:`` and ``title:`` lines of a few files takes one or two. The scan reads
+the files every time, so it is never stale; what it cannot read for certain (a title written
+as a block or a flow, a file too big) it leaves out, and the catalog, arriving a moment
+later, has the last word.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rehearse.engine.compile.files import kind_of, yaml_files
+from rehearse.workspace.paths import search_path
+
+MAX_SCAN_BYTES = 1_000_000  # a bigger file waits for the catalog
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*\r?$", re.MULTILINE)
+_COMMENT = re.compile(r"[ \t]+#.*$")
+
+
+@dataclass(frozen=True)
+class Title:
+    """A script as the header scan sees it."""
+
+    id: str
+    title: str
+    path: Path
+
+
+def _scalar(raw: str | None) -> str | None:
+    """A one-line YAML scalar's value, or None when it is not one this scan can be sure of."""
+    if not raw:
+        return None
+    if raw[0] == '"':
+        try:
+            value = json.loads(raw)  # YAML's common escapes in double quotes are JSON's
+        except ValueError:
+            return None
+        return value if isinstance(value, str) else None
+    if raw[0] == "'":
+        body = raw[1:-1] if len(raw) > 1 and raw.endswith("'") else None
+        return body.replace("''", "'") if body is not None and "'" not in body.replace("''", "") else None
+    if raw[0] in "|>[{&*!%@`#":
+        return None
+    return _COMMENT.sub("", raw).strip() or None
+
+
+def scan(path: Path) -> Title | None:
+    """The id and title of the script in ``path``, or None (not a script, or not certain)."""
+    try:
+        if path.stat().st_size > MAX_SCAN_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    keys: dict[str, str | None] = {}
+    for match in _TOP_KEY.finditer(text):
+        keys.setdefault(match.group(1), match.group(2))
+    if kind_of(keys, path) != "script":
+        return None
+    script_id, title = _scalar(keys.get("id")), _scalar(keys.get("title"))
+    if script_id is None or title is None:
+        return None
+    return Title(script_id, title, path)
+
+
+def titles(extra: list[Path] | None = None) -> list[Title]:
+    """Every script on the search path that the scan can read, the first file for an id
+    winning (as in the catalog), sorted as the home screen lists them."""
+    found: dict[str, Title] = {}
+    seen: set[Path] = set()
+    for root in search_path(extra):
+        for path in yaml_files(root):
+            resolved = path.resolve()
+            if resolved in seen or path.parent.name == "personas":
+                continue
+            seen.add(resolved)
+            title = scan(path)
+            if title is not None:
+                found.setdefault(title.id, title)
+    return sorted(found.values(), key=lambda t: (t.title.lower(), t.id))
