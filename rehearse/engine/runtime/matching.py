@@ -89,6 +89,9 @@ class Phrase:
     content_set: frozenset[str]
     concepts: frozenset[str]  # stemmed content words, synonyms folded
     negated: frozenset[str]  # concepts with a negator within three words before them
+    # the words in order: token_sort_ratio is fuzz.ratio of these, and they are sorted once
+    sorted_text: str
+    sorted_content: str
 
     @staticmethod
     def of(marked: str) -> Phrase:
@@ -118,6 +121,8 @@ class Phrase:
             frozenset(content_tokens),
             concepts,
             frozenset(negated) & concepts,
+            " ".join(sorted(tokens)),
+            " ".join(sorted(content_tokens)),
         )
 
 
@@ -264,14 +269,15 @@ class _Weights:
     decision: idf weights, each example's norm, and the examples as flat lists that rapidfuzz
     scores in one batched call per clause."""
 
-    __slots__ = ("contents", "idf", "norms", "texts", "unknown")
+    __slots__ = ("contents", "idf", "norms", "sorted_texts", "texts", "unknown")
 
     def __init__(self, candidates: Sequence[Candidate]) -> None:
         self.idf = _idf(candidates)
         self.unknown = 1.0 + math.log(len(candidates) + 1)
         examples = [e for c in candidates for e in c.examples]
         self.texts = [e.text for e in examples]
-        self.contents = [e.content for e in examples]
+        self.sorted_texts = [e.sorted_text for e in examples]
+        self.contents = [e.sorted_content for e in examples]
         self.norms = [self.norm(e) for e in examples]
 
     def weight(self, concept_: str) -> float:
@@ -321,18 +327,18 @@ class _Rows:
 
     @staticmethod
     def of(phrase: Phrase, weights: _Weights) -> _Rows:
+        # fuzz.ratio of words in order is token_sort_ratio, without sorting every example again
         return _Rows(
             phrase,
-            _row(phrase.text, weights.texts, fuzz.token_sort_ratio),
+            _row(phrase.sorted_text, weights.sorted_texts, fuzz.ratio),
             _row(phrase.text, weights.texts, fuzz.token_set_ratio),
-            _row(phrase.content, weights.contents, fuzz.token_sort_ratio) if phrase.content else None,
+            _row(phrase.sorted_content, weights.contents, fuzz.ratio) if phrase.content else None,
             weights.norm(phrase),
         )
 
 
-def _semantic(user: _Rows, example: Phrase, k: int, weights: _Weights) -> float:
+def _semantic(user: _Rows, shared: frozenset[str], k: int, weights: _Weights) -> float:
     """Cosine of idf-weighted concept sets: shared meaning, not shared spelling."""
-    shared = user.phrase.concepts & example.concepts
     if not shared:
         return 0.0
     num = sum(weights.weight(c) for c in shared)
@@ -353,9 +359,9 @@ def _pair_score(
         s_set *= min(1.0, 0.5 + shorter / longer)
     has_content = rows.content is not None and example.content
     s_content = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_set)
-    s_sem = _semantic(rows, example, k, weights)
-    score = (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT)
     shared = user.concepts & example.concepts
+    s_sem = _semantic(rows, shared, k, weights)
+    score = (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT)
     if shared and (user.negated & shared) != (example.negated & shared):
         return score - NEGATION_PENALTY, "negation on one side only"
     # A clause may look clean while the rest of the reply negates what the example affirms.
