@@ -73,13 +73,13 @@ def load_catalog(extra_paths: list[Path]) -> Catalog:
 
 
 def _warm_up() -> None:
-    """Import and prime what the first reply needs, so typing never waits on it."""
-    import rehearse.engine.runtime.session  # noqa: F401
-
+    """Import and prime what the first reply needs (the coach, the intent model), so the
+    first reply never waits on them. Run when a conversation opens, not at home: the home
+    screen does not need them, and they would double its memory."""
     try:
         from rehearse.engine.runtime.coach import coach
 
-        coach("warming up")
+        coach("I was hoping we could talk about it")
     except Exception:
         pass
 
@@ -126,6 +126,7 @@ class RehearseApp(App[None]):
         self._guessed_name: str | None = None
         self._disabled_checks: frozenset[str] | None = None
         self._start_when_loaded: Callable[[], None] | None = None  # Enter pressed while loading
+        self._warmed = False
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme
 
@@ -176,7 +177,6 @@ class RehearseApp(App[None]):
         def work() -> Loaded:
             cat = load_catalog(extra)
             missing = [p for p in extra if not p.exists()]
-            _warm_up()
             return Loaded(cat, missing)
 
         self.run_worker(
@@ -391,6 +391,9 @@ class RehearseApp(App[None]):
         except Exception as exc:  # a script that fails at its very first line
             self.notify(f"Could not start: {exc}", severity="error", markup=False)
             return
+        if not self._warmed:
+            self._warmed = True
+            self.run_worker(_warm_up, name="warm-up", thread=True, exit_on_error=False)
         if replace_screen:
             self.switch_screen(screen)
             return

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from rehearse.engine.compile.loader import persona_from_text, script_from_text  # noqa: E402
 from rehearse.engine.model import Persona  # noqa: E402
 from rehearse.engine.runtime.coach import coach  # noqa: E402
-from rehearse.engine.runtime.session import Setup, begin, step  # noqa: E402
+from rehearse.engine.runtime.session import Setup, begin, examples_of, step  # noqa: E402
 from rehearse.history.store import Store  # noqa: E402
 from rehearse.workspace.library import catalog  # noqa: E402
 
@@ -123,6 +124,25 @@ def big_script(nodes: int) -> str:
     return "\n".join(out) + "\n"
 
 
+OPENERS = ("", "", "Honestly, ", "Well, ", "I think ", "Okay. ", "To be fair, ")
+
+
+def variation(rng: random.Random, replies: list[tuple[object, list[str]]]) -> str:
+    """What someone might type at a node: one of its examples (as shown), a word dropped and
+    another swapped for one of the node's words, maybe an opener, now and then two joined."""
+    vocabulary = [w for _, examples in replies for e in examples for w in e.split()]
+
+    def one() -> str:
+        words = rng.choice(rng.choice(replies)[1]).split()
+        if len(words) > 3:
+            del words[rng.randrange(len(words))]
+            words[rng.randrange(len(words))] = rng.choice(vocabulary)
+        return " ".join(words)
+
+    text = rng.choice(OPENERS) + one()
+    return f"{text} {one()}" if rng.random() < 0.2 else text
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -167,10 +187,9 @@ def bench_step(rounds: int) -> None:
         ((s, n) for s in bundled.scripts.values() for n in s.nodes.values()),
         key=lambda sn: sum(len(r.say) for r in sn[1].replies),
     )
-    words = sorted({w for r in node.replies for t in r.say for w in t.source.split() if "{" not in w})
     state = begin(Setup(script, bundled.personas_for(script)[0], user_name="Ana", seed=1))
-    state = type(state)(**{**state.__dict__, "node": node.id})
-    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 16))) for _ in range(rounds)]
+    state = replace(state, node=node.id)
+    texts = [variation(rng, examples_of(state, node)) for _ in range(rounds)]
     examples = sum(len(r.say) for r in node.replies)
     what = f"largest bundled node ({script.id}:{node.id}, {len(node.replies)} replies, {examples} examples)"
     _report_step(what, _step_times(state, texts))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rehearse.engine.compile.lint import lint_matching
 from rehearse.engine.compile.loader import script_from_text
+from rehearse.engine.compile.matchlint import lint_matching
 from rehearse.engine.model import Persona
 
 from .helpers import MINI

@@ -16,8 +16,8 @@ from rehearse.engine.compile.catalog import (
     without_gc,
     yaml_files,
 )
-from rehearse.engine.compile.lint import lint_matching, lint_robustness
 from rehearse.engine.compile.loader import guarded
+from rehearse.engine.compile.matchlint import lint_matching, lint_robustness
 from rehearse.engine.diagnostics import Diagnostic, Loc, Report
 from rehearse.engine.model import Persona, Script
 

@@ -491,7 +491,7 @@ def draft_script(doc: Document, text: str, report: Report) -> Script | None:
 
 def _check_ids(b: _Builder, data: Mapping[str, Any], path: Path) -> tuple[str, ...]:
     """Coach check ids named in a script; unknown ones get a did-you-mean."""
-    from rehearse.engine.runtime.coach import check_ids
+    from rehearse.engine.runtime.coachdata import check_ids
 
     known = list(check_ids())
     ids = b.str_list(data, path, "checks" if "checks" in data else "coach_off")

@@ -31,12 +31,10 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from rehearse.engine.model import MOMENTS
+from rehearse.engine.runtime.coachdata import check_ids, data
 from rehearse.engine.runtime.intents import names as intent_names
 from rehearse.engine.runtime.recognise import recognise
 
@@ -48,7 +46,6 @@ __all__ = ["MAX_CHARS", "MOMENTS", "Check", "Flag", "Span", "applies", "check_id
 #: do not run on a longer reply, since the missing words may lie beyond the limit.
 MAX_CHARS = 3000
 
-_DATA_PACKAGE = "rehearse.engine.runtime"
 #: How confidently a clause must read as a check's intent to be flagged by it. Below 0.9 the
 #: colleague and self-deprecation checks flag their traps ("Dave couldn't run the session,
 #: so I covered it"); checks.yaml lowers it per check where no trap fires (swept on the
@@ -56,7 +53,6 @@ _DATA_PACKAGE = "rehearse.engine.runtime"
 INTENT_MIN = 0.9
 INTENT_LEAD = 3.0  # ... and this many times as likely as the next reading
 _WORDS = re.compile(r"\w+")
-_DATA_FILE = ("coach_data", "checks.yaml")
 
 
 @dataclass(frozen=True)
@@ -446,19 +442,8 @@ def _intent_name(check_id: str, name: object) -> str | None:
 
 
 @cache
-def _data() -> Mapping[str, Any]:
-    ref = resources.files(_DATA_PACKAGE)
-    for part in _DATA_FILE:
-        ref = ref.joinpath(part)
-    # The safe loader (its C implementation when PyYAML has one: 15x faster, same result).
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data: Mapping[str, Any] = yaml.load(ref.read_text(encoding="utf-8"), Loader=loader)
-    return data
-
-
-@cache
 def _rules() -> tuple[_Rule, ...]:
-    return _build(_data())
+    return _build(data())
 
 
 # --------------------------------------------------------------------------- matching
@@ -732,12 +717,6 @@ def _run(rule: _Rule, reply: _Reply, complete: bool) -> list[Span]:
 def checks() -> tuple[Check, ...]:
     """All checks, in a stable order (the order of the data file)."""
     return tuple(rule.check for rule in _rules())
-
-
-def check_ids() -> tuple[str, ...]:
-    """The ids of :func:`checks`, read from the data file without compiling any pattern
-    (loading a script needs only these; building the coach takes a hundred times longer)."""
-    return tuple(str(entry["id"]) for entry in _data()["checks"])
 
 
 def applies(check: Check, expects: Collection[str]) -> bool:
