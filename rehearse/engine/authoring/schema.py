@@ -91,9 +91,9 @@ def intent_names() -> tuple[str, ...]:
 
 def _check_ids() -> list[str]:
     """The coach's check ids: the loader rejects any other in `coach_off` and `checks`."""
-    from rehearse.engine.runtime.coach import checks
+    from rehearse.engine.runtime.coachdata import check_ids
 
-    return [check.id for check in checks()]
+    return list(check_ids())
 
 
 def _node_id_names() -> Schema:
