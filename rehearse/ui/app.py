@@ -77,9 +77,10 @@ def _warm_up() -> None:
     first reply never waits on them. Run when a conversation opens, not at home: the home
     screen does not need them, and they would double its memory."""
     try:
-        from rehearse.engine.runtime.coach import coach
+        from rehearse.engine.runtime.coach import coach, prime
 
-        coach("I was hoping we could talk about it")
+        prime()
+        coach("I was hoping we could talk about it")  # and the intent model
     except Exception:
         pass
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from rehearse.engine.compile.loader import persona_from_text, script_from_text  # noqa: E402
 from rehearse.engine.model import Persona  # noqa: E402
-from rehearse.engine.runtime.coach import coach  # noqa: E402
+from rehearse.engine.runtime.coach import coach, prime  # noqa: E402
 from rehearse.engine.runtime.session import Setup, begin, examples_of, step  # noqa: E402
 from rehearse.history.store import Store  # noqa: E402
 from rehearse.workspace.library import catalog  # noqa: E402
@@ -174,6 +174,7 @@ def _report_step(what: str, times: list[float]) -> None:
 
 
 def bench_step(rounds: int) -> None:
+    prime()  # as the app does in a worker when a conversation opens
     script, report = script_from_text(wide_node_script(), "wide.yaml")
     assert script is not None, [d.render() for d in report.items]
     persona = Persona(id="p", name="P")

@@ -547,3 +547,11 @@ def test_corpus_precision_and_recall() -> None:
     table = report(tp, fp, fn)
     assert precision >= 0.90, f"precision {precision:.3f}\n{table}"
     assert recall >= 0.75, f"recall {recall:.3f}\n{table}"
+
+
+def test_prime_compiles_every_pattern_once() -> None:
+    coach_module.prime()
+    compiled = coach_module._compiled.cache_info()
+    coach_module.prime()
+    assert coach_module._compiled.cache_info().hits >= compiled.hits + compiled.currsize
+    assert coach_module._compiled.cache_info().currsize == compiled.currsize

@@ -38,7 +38,18 @@ from rehearse.engine.runtime.coachdata import check_ids, data
 from rehearse.engine.runtime.intents import names as intent_names
 from rehearse.engine.runtime.recognise import recognise
 
-__all__ = ["MAX_CHARS", "MOMENTS", "Check", "Flag", "Span", "applies", "check_ids", "checks", "coach"]
+__all__ = [
+    "MAX_CHARS",
+    "MOMENTS",
+    "Check",
+    "Flag",
+    "Span",
+    "applies",
+    "check_ids",
+    "checks",
+    "coach",
+    "prime",
+]
 
 
 #: Only the first ``MAX_CHARS`` characters of a reply are checked (a pasted megabyte must
@@ -717,6 +728,14 @@ def _run(rule: _Rule, reply: _Reply, complete: bool) -> list[Span]:
 def checks() -> tuple[Check, ...]:
     """All checks, in a stable order (the order of the data file)."""
     return tuple(rule.check for rule in _rules())
+
+
+def prime() -> None:
+    """Compile every pattern now (they are otherwise compiled on first use), so that no
+    reply ever waits on a compile: the app calls it in a worker when a conversation opens."""
+    for rule in _rules():
+        for pat in (*rule.patterns, *rule.unless, *rule.unless_sentence, *rule.unless_text, *rule.context):
+            _compiled(pat.source)
 
 
 def applies(check: Check, expects: Collection[str]) -> bool:

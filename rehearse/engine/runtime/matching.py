@@ -229,12 +229,15 @@ def _has_word(phrase: Phrase, word: str) -> bool:
     """Typo-tolerant presence of a keyword (a word, a stem or a short phrase)."""
     if " " in word:
         return word in phrase.text or fuzz.partial_ratio(word, phrase.text) >= 90
-    for token in phrase.tokens:
-        if token == word or (len(word) >= 4 and token.startswith(word)):
-            return True
-        if len(word) >= 5 and len(token) >= 4 and fuzz.ratio(token, word) >= 84:
-            return True
-    return False
+    tokens = phrase.tokens
+    if word in tokens:
+        return True
+    if len(word) >= 4 and any(token.startswith(word) for token in tokens):
+        return True
+    if len(word) < 5:
+        return False
+    near = process.extract(word, tokens, scorer=fuzz.ratio, processor=None, score_cutoff=84, limit=None)
+    return any(len(token) >= 4 for token, _, _ in near)
 
 
 def _clauses(text: str) -> list[str]:
@@ -269,7 +272,7 @@ class _Weights:
     decision: idf weights, each example's norm, and the examples as flat lists that rapidfuzz
     scores in one batched call per clause."""
 
-    __slots__ = ("contents", "idf", "norms", "sorted_texts", "texts", "unknown")
+    __slots__ = ("contents", "idf", "norms", "sorted_texts", "texts", "turns", "unknown")
 
     def __init__(self, candidates: Sequence[Candidate]) -> None:
         self.idf = _idf(candidates)
@@ -279,6 +282,7 @@ class _Weights:
         self.sorted_texts = [e.sorted_text for e in examples]
         self.contents = [e.sorted_content for e in examples]
         self.norms = [self.norm(e) for e in examples]
+        self.turns = [len(BUT.split(e.text)) > 1 for e in examples]  # "X but Y" examples
 
     def weight(self, concept_: str) -> float:
         w = self.idf.get(concept_, self.unknown)
@@ -354,20 +358,23 @@ def _pair_score(
     s_set = rows.set[k]
     # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
     # "maybe" against "okay maybe I will apply". Trust it only as far as lengths compare.
-    shorter, longer = sorted((len(user.tokens), len(example.tokens)))
-    if longer:
+    mine, theirs = len(user.tokens), len(example.tokens)
+    if mine != theirs:
+        shorter, longer = (mine, theirs) if mine < theirs else (theirs, mine)
         s_set *= min(1.0, 0.5 + shorter / longer)
     has_content = rows.content is not None and example.content
     s_content = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_set)
     shared = user.concepts & example.concepts
     s_sem = _semantic(rows, shared, k, weights)
     score = (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT)
-    if shared and (user.negated & shared) != (example.negated & shared):
+    # (the negation checks below can only fire when some side has a negated concept)
+    if shared and (user.negated or example.negated) and (user.negated & shared) != (example.negated & shared):
         return score - NEGATION_PENALTY, "negation on one side only"
     # A clause may look clean while the rest of the reply negates what the example affirms.
-    wide = whole.concepts & example.concepts
-    if (whole.negated & wide) - example.negated or (example.negated & wide) - whole.negated:
-        return score - NEGATION_PENALTY, "negation on one side only"
+    if whole.negated or example.negated:
+        wide = whole.concepts & example.concepts
+        if (whole.negated & wide) - example.negated or (example.negated & wide) - whole.negated:
+            return score - NEGATION_PENALTY, "negation on one side only"
     # "I don't want it" against "I want it": the negated word is the shared meaning.
     if not shared and user.concepts and example.concepts and bool(user.negated) != bool(example.negated):
         return score - NEGATION_PENALTY / 2, "negation on one side only"
@@ -658,7 +665,7 @@ def _score_candidate(cand: Candidate, start: int, scored: _Scored) -> tuple[Repl
     for i, example in enumerate(cand.examples):
         # "X but Y" is read by its Y, except against an example that turns the same way
         compared = scored.rows
-        if reading.turned and len(BUT.split(example.text)) > 1:
+        if reading.turned and weights.turns[start + i]:
             compared = [*compared, scored.whole()]
         for rows in compared:
             phrase = rows.phrase
