@@ -102,18 +102,23 @@ class Phrase:
         content_tokens = [t for t in tokens if t not in STOPWORDS and t not in NEGATORS]
         concepts = frozenset(concept(t[2:] if t in UN_WORDS else t) for t in content_tokens)
         negated = set()
-        recent: list[str] = []  # the last few words that carry meaning, negators included
+        # words that carry meaning (negators included) are counted from the clause's start;
+        # a word is negated when a negator is among the NEGATION_WINDOW such words before it
+        count = 0
+        negator_at = -NEGATION_WINDOW - 1  # where the last negator came
         for token in words:
             if token == BREAK:
-                recent.clear()
+                count, negator_at = 0, -NEGATION_WINDOW - 1
                 continue
             if token in STOPWORDS:
                 continue
             if token in UN_WORDS:
                 negated.add(concept(token[2:]))
-            elif token not in NEGATORS and any(t in NEGATORS for t in recent[-NEGATION_WINDOW:]):
+            elif token not in NEGATORS and count - negator_at <= NEGATION_WINDOW:
                 negated.add(concept(token))
-            recent.append(token)
+            if token in NEGATORS:
+                negator_at = count
+            count += 1
         return Phrase(
             normalised,
             tokens,
@@ -232,7 +237,8 @@ def _has_word(phrase: Phrase, word: str) -> bool:
     tokens = phrase.tokens
     if word in tokens:
         return True
-    if len(word) >= 4 and any(token.startswith(word) for token in tokens):
+    # some token starts with the word: the text is its tokens joined by single spaces
+    if len(word) >= 4 and f" {word}" in f" {phrase.text}":
         return True
     if len(word) < 5:
         return False
