@@ -280,6 +280,23 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
     assert invoke("replay", "latest").output == out  # not in a terminal: the text form
 
 
+def test_replay_and_export_play_the_stored_replies_again_once(
+    script_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rehearse.engine.runtime import coach
+
+    play(script_file, LOSE)
+    begun: list[object] = []
+    real_begin = sess.begin
+    monkeypatch.setattr(sess, "begin", lambda setup: begun.append(setup) or real_begin(setup))
+    assert invoke("replay", "latest", "--plain").exit_code == 0
+    assert len(begun) == 1
+    begun.clear()
+    assert invoke("export", "latest", "--format", "md").exit_code == 0
+    assert len(begun) == 1
+    assert coach._rules.cache_info().misses <= 1  # the coach is built once per process
+
+
 def test_replay_in_a_terminal_opens_the_app_s_replay_screen(
     script_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
