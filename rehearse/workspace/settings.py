@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +51,8 @@ def config_path() -> Path:
 
 
 def load_config(path: Path | None = None) -> Config:
+    import tomllib  # here: the app's first frame never reads config.toml
+
     path = path or config_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
