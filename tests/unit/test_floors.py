@@ -97,3 +97,20 @@ def test_the_command_line_and_plain_mode_load_no_ui() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_rendering_a_situation_for_the_home_screen_loads_no_matcher_or_coach() -> None:
+    code = (
+        "import sys\n"
+        "from rehearse.workspace.library import catalog\n"
+        "from rehearse.engine.runtime.setup import Setup, opening_situation\n"
+        "import rehearse.ui.screens.home\n"
+        "cat = catalog()\n"
+        "s = cat.scripts['passed-over']\n"
+        "assert opening_situation(Setup(s, cat.personas_for(s)[0], user_name='Robin'))\n"
+        "heavy = ('matching', 'coach', 'recognise', 'session')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('rehearse.engine.runtime.')"
+        " and m.rsplit('.', 1)[1] in heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

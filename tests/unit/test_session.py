@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rehearse.engine.runtime import session
 from rehearse.engine.runtime.session import SessionOver, step
 
-from .helpers import mini_catalog, mini_state
+from .helpers import bundled_catalog, mini_catalog, mini_state
 
 
 def test_opening_renders_user_name_and_picks_a_variant_by_seed() -> None:
@@ -169,3 +169,14 @@ def test_any_inputs_fold_without_crashing_and_deterministically(inputs: list[str
 def test_personas_change_the_conversation() -> None:
     catalog = mini_catalog()
     assert catalog.personas["kim"].patience < catalog.personas["pat"].patience
+
+
+@pytest.mark.parametrize("name", ["Robin", "you", "Zoë O'Brien"])
+def test_the_opening_situation_is_the_situation_of_a_begun_session(name: str) -> None:
+    from rehearse.engine.runtime.setup import opening_situation
+
+    for script_id in ("fumbled-promotion", "not-this-role", "passed-over"):
+        script = bundled_catalog().scripts[script_id]
+        for persona in bundled_catalog().personas_for(script):
+            setup = session.Setup(script, persona, user_name=name, vars={"role": "night lead"})
+            assert opening_situation(setup) == session.situation(session.begin(setup))

@@ -29,8 +29,13 @@ from rehearse.engine.runtime.coach import Flag, coach
 from rehearse.engine.runtime.intents import means
 from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
 from rehearse.engine.runtime.recognise import recognise
+from rehearse.engine.runtime.setup import FALLBACK_LINE as FALLBACK_LINE
+from rehearse.engine.runtime.setup import Setup as Setup
+from rehearse.engine.runtime.setup import moment_context
+from rehearse.engine.runtime.setup import render as render
+from rehearse.engine.runtime.setup import static_context as static_context
 from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, normalise, strip_filler
-from rehearse.engine.templating import PERSONA_FIELDS, USER_FIELDS, Namespace, TemplateProblem, Text
+from rehearse.engine.templating import TemplateProblem, Text
 
 TurnKind = Literal[
     "opening", "line", "clarify", "ambiguous", "hint", "menu", "wrapup", "ending", "aside", "checkback"
@@ -65,23 +70,6 @@ PATIENCE_DEBRIEF = (
 
 class SessionOver(Exception):
     """step() was called on a session that has already ended."""
-
-
-@dataclass(frozen=True)
-class Setup:
-    """Everything a session starts from; replay needs exactly this plus the inputs."""
-
-    script: Script
-    persona: Persona
-    user_name: str = "you"
-    vars: Mapping[str, str] = field(default_factory=frozen_map)
-    seed: int = 0
-    disabled_checks: frozenset[str] = frozenset()
-
-    def with_defaults(self) -> Setup:
-        merged = dict(self.script.vars)
-        merged.update({k: v for k, v in self.vars.items() if k in self.script.vars})
-        return replace(self, vars=frozen_map(merged))
 
 
 @dataclass(frozen=True)
@@ -211,48 +199,10 @@ class State:
         return prepared.candidates(self.current)
 
 
-def static_context(setup: Setup) -> dict[str, Any]:
-    """What every template may read that does not change during a session."""
-    persona = setup.persona
-    vars_ns = Namespace(setup.vars, "")
-    ctx: dict[str, Any] = dict(setup.vars)
-    ctx.update(
-        user=Namespace(dict(zip(USER_FIELDS, [setup.user_name], strict=True))),
-        persona=Namespace(
-            {**{f: getattr(persona, f) for f in PERSONA_FIELDS}, "traits": Namespace(persona.traits)}
-        ),
-        vars=vars_ns,
-    )
-    return ctx
-
-
 def context(state: State, **extra: Any) -> dict[str, Any]:
-    ctx = static_context(state.setup)
-    scores = {dim: 0 for dim in state.script.rubric}
-    scores.update(state.scores)
-    ctx.update(
-        visits=Namespace(state.visits, 0),
-        flags=Namespace(state.flags, None),
-        scores=Namespace(scores, 0),
-        turn=state.turn,
-        last=state.last,
-    )
+    ctx = moment_context(state.setup, state.visits, state.flags, state.scores, state.turn, state.last)
     ctx.update(extra)
     return ctx
-
-
-FALLBACK_LINE = "(This line of the script could not be shown.)"
-
-
-def render(text: Text | None, ctx: Mapping[str, Any]) -> str:
-    """Render script text; a template that fails at run time (a limit, a bad value) gives
-    a fixed line, never a crash and never the template's source."""
-    if text is None:
-        return ""
-    try:
-        return text.render(ctx)
-    except TemplateProblem:
-        return FALLBACK_LINE
 
 
 def _holds(condition: Any, ctx: Mapping[str, Any]) -> bool:

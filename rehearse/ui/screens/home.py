@@ -442,13 +442,14 @@ class HomeScreen(Screen[None]):
 
     def situation_text(self, script: Script, draft: Draft) -> Content:
         try:
-            from rehearse.engine.runtime.session import Setup, begin, situation
+            # the light module: the home screen never loads the matcher or the coach
+            from rehearse.engine.runtime.setup import Setup, opening_situation
 
             entry = self.entries.get(f"script:{script.id}")
             personas = {p.id: p for p in (entry.personas if entry else [])}
             persona = personas.get(draft.persona or "") or next(iter(personas.values()))
             name = self._current_name() or "you"
-            text = situation(begin(Setup(script, persona, user_name=name, vars=draft.vars)))
+            text = opening_situation(Setup(script, persona, user_name=name, vars=draft.vars))
         except Exception:
             text = script.situation.source
         return plain(" ".join(text.split()))
