@@ -8,13 +8,14 @@ JSON fields, for tools.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from rehearse.engine.model import Outcome
 from rehearse.engine.practice.explore import Branch, Landing, Reach, WhatIf
 from rehearse.engine.practice.moments import Verdict
+from rehearse.engine.runtime.debrief import POINTS_PER_SCORE
 from rehearse.engine.runtime.session import Timing
 from rehearse.history.codec import reasons_to_json
 from rehearse.history.records import MomentRow
@@ -138,6 +139,11 @@ def reach_words(reach: Reach) -> str:
     return "".join(text if outcome is None else look(outcome).label for text, outcome in reach_pieces(reach))
 
 
+def score_moves(score_delta: Mapping[str, int]) -> str:
+    """What a reply does to the rubric, on the debrief's 0-100 scale: "clarity +20"."""
+    return ", ".join(f"{k} {signed(v * POINTS_PER_SCORE)}" for k, v in score_delta.items())
+
+
 def branch_lines(branch: Branch, persona: str, *, chosen: bool) -> list[str]:
     turn = branch.turn
     mark = "  ← what you said" if chosen else ""
@@ -146,7 +152,7 @@ def branch_lines(branch: Branch, persona: str, *, chosen: bool) -> list[str]:
         lines.append(f"   e.g. “{one_line(branch.example, 90)}”")
     lines.append(f"   {persona}: “{one_line(turn.boss, 200)}”")
     if turn.score_delta:
-        lines.append("   score " + ", ".join(f"{k} {signed(v)}" for k, v in turn.score_delta.items()))
+        lines.append("   score " + score_moves(turn.score_delta))
     if turn.coach_note:
         lines.append(f"   coach: {one_line(turn.coach_note, 160)}")
     if turn.ending is not None:

@@ -17,8 +17,8 @@ from textual.worker import Worker, WorkerState
 
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
-from rehearse.views.practice import path_words, reach_pieces
-from rehearse.views.text import one_line, signed
+from rehearse.views.practice import path_words, reach_pieces, score_moves
+from rehearse.views.text import one_line
 
 if TYPE_CHECKING:
     from rehearse.engine.practice.explore import Branch, Reach, WhatIf
@@ -46,7 +46,7 @@ def branch_content(branch: Branch, persona: str) -> Content:
         lines.append(plain(f"e.g. “{one_line(branch.example, 90)}”", "$text-muted"))
     lines.append(assemble((f"{persona}: ", "bold $text-accent"), (turn.boss, "italic")))
     if turn.score_delta:
-        lines.append(plain("Score " + ", ".join(f"{k} {signed(v)}" for k, v in turn.score_delta.items())))
+        lines.append(plain("Score " + score_moves(turn.score_delta)))
     if turn.coach_note:
         lines.append(assemble(("Note: ", "bold"), " ".join(turn.coach_note.split())))
     if turn.ending is not None:
