@@ -12,7 +12,7 @@ How a reply was understood is put into words here, once (``understood``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rehearse.engine.runtime.debrief import (
     VERDICT_WORDS,
@@ -22,6 +22,7 @@ from rehearse.engine.runtime.debrief import (
     Verdict,
     build_debrief,
     highlight,
+    reply_labels,
 )
 from rehearse.engine.runtime.intents import label as intent_label
 from rehearse.engine.runtime.session import Option, State, goal, situation
@@ -272,16 +273,15 @@ def _segments(text: str, review: TurnReview | None) -> tuple[tuple[str, bool], .
 
 def _labeller(state: State | None) -> Callable[[str], dict[str, str]]:
     """reply id -> its label, at a node (empty when there is no state to ask)."""
-    cache: dict[str, dict[str, str]] = {}
+    if state is None:
+        return lambda node: {}
+    asked = reply_labels(state)
 
     def labels(node: str) -> dict[str, str]:
-        if node not in cache:
-            try:
-                assert state is not None
-                cache[node] = {c.id: c.label for c in replace(state, node=node).candidates()}
-            except Exception:
-                cache[node] = {}
-        return cache[node]
+        try:
+            return asked(node)
+        except Exception:  # a node the stored script no longer has
+            return {}
 
     return labels
 

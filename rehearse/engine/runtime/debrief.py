@@ -14,7 +14,7 @@ advice ("Thank your boss ..."), never printed as if it had happened.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -109,11 +109,16 @@ def overall(dimensions: Sequence[DimensionScore]) -> int | None:
     return round(sum(shown) / len(shown)) if shown else None
 
 
-def _reply_label(state: State, node: str, reply: str) -> str:
-    for cand in replace(state, node=node).candidates():
-        if cand.id == reply:
-            return cand.label
-    return reply
+def reply_labels(state: State) -> Callable[[str], dict[str, str]]:
+    """node -> {reply id: its label, in the session's words}; each node asked once."""
+    cache: dict[str, dict[str, str]] = {}
+
+    def labels(node: str) -> dict[str, str]:
+        if node not in cache:
+            cache[node] = {c.id: c.label for c in replace(state, node=node).candidates()}
+        return cache[node]
+
+    return labels
 
 
 def contributions(state: State) -> list[Contribution]:
@@ -123,15 +128,16 @@ def contributions(state: State) -> list[Contribution]:
     for dim, check_ids in script.rubric_checks.items():
         for check_id in check_ids:
             flag_dims.setdefault(check_id, []).append(dim)
+    labels = reply_labels(state)
     found: list[Contribution] = []
     for turn in state.transcript:
         if turn.user is None:
             continue
         for dim, amount in turn.score_delta.items():
             if dim in script.rubric and turn.reply is not None:
-                label = _reply_label(state, turn.node, turn.reply)
+                words = labels(turn.node).get(turn.reply, turn.reply)
                 found.append(
-                    Contribution(turn.index, dim, amount * POINTS_PER_SCORE, "reply", turn.reply, label)
+                    Contribution(turn.index, dim, amount * POINTS_PER_SCORE, "reply", turn.reply, words)
                 )
         for flag in turn.coaching:
             for dim in flag_dims.get(flag.check.id, ()):

@@ -208,6 +208,7 @@ class ChatScreen(PreviewHost):
         self._pending_timer: Timer | None = None
         self._coach_timer: Timer | None = None
         self._last_delta: dict[str, int] = {}
+        self._shown: dict[str, int | None] = {}  # the 0-100 scores the panel shows now
         self.menu_mode = False
         self._session_open = False
         # pressure mode: when the boss's line appeared and when the first key came
@@ -417,7 +418,8 @@ class ChatScreen(PreviewHost):
         panel = self.query_one(SidePanel)
         state = self.state
         panel.show_goal(sess.goal(state))
-        panel.show_scores([(d.name, d.score) for d in dimensions(state)], self._last_delta)
+        self._shown = {d.name: d.score for d in dimensions(state)}
+        panel.show_scores(list(self._shown.items()), self._last_delta)
         panel.show_patience(
             state.persona.name, state.patience_left, state.persona.patience, state.persona.their
         )
@@ -475,7 +477,7 @@ class ChatScreen(PreviewHost):
             return
         reply.value = ""
         self.query_one(CoachLine).show_flags("", ())
-        before = {d.name: d.score for d in dimensions(self.state)}
+        before = self._shown  # what the panel shows: the scores before this reply
         self.state = new_state
         self._last_delta = {
             d.name: (d.score or 50) - (before.get(d.name) or 50)
