@@ -180,3 +180,20 @@ def test_the_opening_situation_is_the_situation_of_a_begun_session(name: str) ->
         for persona in bundled_catalog().personas_for(script):
             setup = session.Setup(script, persona, user_name=name, vars={"role": "night lead"})
             assert opening_situation(setup) == session.situation(session.begin(setup))
+
+
+def test_thanks_said_once_is_not_asked_for_again() -> None:
+    catalog = bundled_catalog()
+    script = catalog.scripts["passed-over"]
+    setup = session.Setup(script, catalog.personas["sam"], user_name="Robin")
+    asked = "What specifically did the panel see in Alex that they didn't see in me?"
+
+    def flags(state: session.State) -> set[str]:
+        return {f.check.id for f in state.transcript[-1].coaching}
+
+    cold = session.play(setup, [asked])
+    assert "no-thanks" in flags(cold)  # the first reply, with no thanks at all
+    warm = session.play(setup, ["Thanks for being honest with me, I appreciate it.", asked])
+    assert "no-thanks" not in flags(warm) and "no-thanks" in warm.said
+    # both replies taken back: the thanks no longer counts
+    assert session.undo(session.undo(warm)).said == frozenset()

@@ -763,6 +763,16 @@ def coach(
     return _coach(text, moments, off)
 
 
+def met_absent(text: str) -> frozenset[str]:
+    """The checks of what a reply leaves out (no thanks, no ask) that ``text`` does not
+    leave out: once you have thanked, a later reply is not flagged for missing thanks."""
+    absent = [c for c in checks() if c.absent]
+    moments = frozenset(m for c in absent for m in c.moments)
+    others = frozenset(c.id for c in checks() if not c.absent)
+    fired = {f.check.id for f in coach(text, expects=moments, disabled=others)}
+    return frozenset(c.id for c in absent if c.id not in fired)
+
+
 CACHED_CHARS = 40
 """Short replies are checked once per (text, moments, checks off): exploring a script picks
 replies by number ("1", "2"...) thousands of times, and the answer is a pure value."""

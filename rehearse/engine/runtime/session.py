@@ -25,7 +25,7 @@ from rehearse.engine.model import (
     frozen_map,
 )
 from rehearse.engine.numbers import small_int
-from rehearse.engine.runtime.coach import Flag, coach
+from rehearse.engine.runtime.coach import Flag, coach, met_absent
 from rehearse.engine.runtime.intents import means
 from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
 from rehearse.engine.runtime.recognise import recognise
@@ -168,6 +168,7 @@ class State:
     offered: tuple[str, ...] = ()
     pending: str | None = None  # a reply the boss checked back about, settled by yes or no
     nudges: int = 0  # "Still with me?" since the last reply (pressure mode)
+    said: frozenset[str] = frozenset()  # "left out" checks an earlier reply already met (thanks, an ask)
     last: str | None = None
     ending: Ending | None = None
     transcript: tuple[Turn, ...] = ()
@@ -308,8 +309,11 @@ def step(state: State, text: str, timing: Timing | None = None) -> tuple[State, 
             new_state, turn = _check_back(base, node, text, decision)
         else:
             new_state, turn = _miss(base, node, text, decision)
+    # what you said earlier counts: thanked in turn 1, a reply in turn 3 is not "leaving out thanks"
+    coaching = tuple(f for f in coaching if not (f.check.absent and f.check.id in state.said))
+    said = state.said | met_absent(text) if text.strip() else state.said
     turn = replace(turn, coaching=coaching, nudges=state.nudges, timing=timing)
-    return replace(new_state, transcript=(*state.transcript, turn)), turn
+    return replace(new_state, said=said, transcript=(*state.transcript, turn)), turn
 
 
 def nudge(state: State) -> tuple[State, str]:
