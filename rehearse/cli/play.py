@@ -211,7 +211,10 @@ def coach_command(
         echo(f"  try: {f.check.suggestion}")
     if idle:
         names = ", ".join(f"{c.title.lower()} [{c.id}]" for c in idle)
-        echo(
-            f"Not checked, because they depend on the moment ({names}): say which with "
-            "--expects (ask, thanks, decline, advice, recover) or give --script and --node."
-        )
+        if script_id is not None:
+            echo(f"Not checked, because this node's moments do not call for them: {names}.")
+        else:
+            echo(
+                f"Not checked, because they depend on the moment ({names}): say which with "
+                "--expects (ask, thanks, decline, advice, recover) or give --script and --node."
+            )

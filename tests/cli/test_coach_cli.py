@@ -85,6 +85,13 @@ def test_without_a_moment_it_says_which_checks_did_not_run() -> None:
     assert "Declining without an alternative" in declined.output
 
 
+def test_at_a_node_it_does_not_ask_for_the_node_it_was_given() -> None:
+    args = ["coach", "I'm not applying.", "--script", "fumbled-promotion", "--node", "peer_reaction"]
+    text = CliRunner().invoke(cli, args, obj={}).output
+    assert "this node's moments do not call for them" in text and "[no-thanks]" in text
+    assert "give --script and --node" not in text
+
+
 def test_an_unknown_moment_is_refused_with_a_did_you_mean() -> None:
     result = CliRunner().invoke(cli, ["coach", "hello", "--expects", "thanks,declin"], obj={})
     assert result.exit_code == 2
