@@ -45,9 +45,23 @@ def moment_title(row: MomentRow) -> str:
     return f"{row.script_title}, with {row.persona_name or row.persona_id}"
 
 
+def _in_one_line(texts: Sequence[str]) -> str:
+    """Reasons run together: after a full sentence (an author's note) the next starts anew,
+    otherwise a semicolon joins them."""
+    line = ""
+    for text in texts:
+        if not line:
+            line = text
+        elif line.rstrip()[-1:] in '.!?…”"':
+            line = f"{line.rstrip()} {text[:1].upper()}{text[1:]}"
+        else:
+            line = f"{line}; {text}"
+    return line
+
+
 def why_due(row: MomentRow) -> str:
     """Why this moment comes back: the reasons of its latest weak reply, in one line."""
-    reasons = "; ".join(r.text for r in row.reasons) or "a weak reply"
+    reasons = _in_one_line([r.text for r in row.reasons]) or "a weak reply"
     times = row.memory.reviews
     return reasons + (f" (drilled {times - 1} time{'s' if times != 2 else ''} since)" if times > 1 else "")
 
