@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -162,6 +163,66 @@ def relabel_plan_steps() -> None:
     print(f"{len(rows)} steps written to {evaluation.PLAN_STEPS}")
 
 
+def fit(items: Sequence[evaluation.Item], c: float = 1.0, rounds: int = 25) -> None:
+    """Fit the decision model (logistic regression, L2 with strength 1/c, by Newton's method)
+    on every reply of every tuning item: is this the reply meant? Prints the weights to
+    write into rehearse/engine/runtime/matching.py."""
+    xs: list[tuple[float, ...]] = []
+    ys: list[float] = []
+    for item in items:
+        scoring = matching.scoring_of(
+            item.text, evaluation.candidates(item.script, item.node), recognise.recognise(item.text)
+        )
+        for reply, features in matching.decision_features(scoring).items():
+            xs.append((1.0, *features))  # the first weight is the bias, not penalised
+            ys.append(1.0 if reply == item.expect else 0.0)
+    n = len(xs[0])
+    w = [0.0] * n
+    for _ in range(rounds):
+        grad = [0.0 if j == 0 else w[j] / c for j in range(n)]
+        hess = [[(1.0 / c if i == j and i else 0.0) for j in range(n)] for i in range(n)]
+        for x, y in zip(xs, ys, strict=True):
+            z = sum(a * b for a, b in zip(w, x, strict=True))
+            p = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+            g, h = p - y, p * (1.0 - p)
+            for i in range(n):
+                grad[i] += g * x[i]
+                hx = h * x[i]
+                row = hess[i]
+                for j in range(i, n):
+                    row[j] += hx * x[j]
+        for i in range(n):
+            for j in range(i):
+                hess[i][j] = hess[j][i]
+        step = _solve(hess, grad)
+        w = [a - b for a, b in zip(w, step, strict=True)]
+        if max(abs(b) for b in step) < 1e-7:
+            break
+    print(f"{len(xs)} replies of {len(items)} tuning items")
+    print("DECISION_WEIGHTS: tuple[float, ...] = (")
+    for name, value in zip(matching.DECISION_FEATURES, w[1:], strict=True):
+        print(f"    {value:.4f},  # {name}")
+    print(")")
+    print(f"DECISION_BIAS = {w[0]:.4f}")
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """x with a x = b (Gaussian elimination with partial pivoting; a is small)."""
+    n = len(b)
+    m = [[*row, rhs] for row, rhs in zip(a, b, strict=True)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(col + 1, n):
+            f = m[r][col] / m[col][col]
+            for k in range(col, n + 1):
+                m[r][k] -= f * m[col][k]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        x[r] = (m[r][n] - sum(m[r][k] * x[k] for k in range(r + 1, n))) / m[r][r]
+    return x
+
+
 def timing(items: Sequence[evaluation.Item]) -> None:
     samples = []
     for item in items[:300]:
@@ -181,6 +242,7 @@ def main() -> None:
     )
     parser.add_argument("--sweep", action="store_true", help="tune the thresholds on the tune half")
     parser.add_argument("--failures", action="store_true", help="list every tune-half miss")
+    parser.add_argument("--fit", action="store_true", help="fit the decision model on the tune half")
     parser.add_argument("--plan-steps", action="store_true", help="relabel plan_steps.yaml")
     parser.add_argument("--wrong-cost", type=float, default=10.0, help="what a wrong reply costs")
     parser.add_argument("--set", choices=["understanding", "match", "both"], default="understanding")
@@ -204,6 +266,9 @@ def main() -> None:
     tune += evaluation.load(evaluation.PLAN_STEPS)
     kinds = dict(evaluation.counts(items))
     print(f"{len(items)} utterances: {len(tune)} to tune, {len(held)} held out; {kinds}")
+    if args.fit:
+        fit(tune)
+        return
     if args.sweep:
         sweep(tune)
         report("tune half", run(tune))

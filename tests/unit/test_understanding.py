@@ -143,6 +143,8 @@ def test_a_persona_may_make_asides_cost_patience() -> None:
 def test_a_near_miss_clearly_ahead_is_checked_back(monkeypatch: pytest.MonkeyPatch) -> None:
     state = start()
     monkeypatch.setattr(matching, "THRESHOLD", 90.0)  # "count me in I guess" scores about 60
+    monkeypatch.setattr(matching, "TAKE_BELIEF", 1.01)  # ... and the decision model is never sure
+    monkeypatch.setattr(matching, "RAISE_BELIEF", 1.01)
     after, turn = sess.step(state, "count me in I guess")
     assert turn.kind == "checkback" and turn.reply is None
     assert after.pending == "accept" and after.node == "offer" and after.misses == 0
@@ -160,7 +162,7 @@ def test_yes_settles_a_check_back_and_no_asks_again() -> None:
     retracted, no = sess.step(checked, "no, that's not it")
     assert no.kind == "clarify" and no.reply is None and retracted.pending is None
     assert retracted.misses == checked.misses and retracted.node == "offer"
-    other, turn = sess.step(checked, "I'll pass this time round")
+    other, turn = sess.step(checked, "I'd rather not go for it this time")
     assert turn.reply == "decline" and other.pending is None
 
 
@@ -206,3 +208,52 @@ def test_any_text_is_recognised_without_error(text: str) -> None:
     read = recognise(text)
     assert read.ranked and 0.0 <= read.known <= 1.0
     assert all(0.0 <= s.p <= 1.0 for s in read.ranked)
+
+
+def test_a_near_miss_the_decision_model_is_sure_of_is_taken_at_once() -> None:
+    state = start()
+    decision = matching.decide("count me in I guess", state.candidates())
+    assert decision.kind == "matched" and decision.reply == "accept"
+    assert decision.belief is not None and decision.belief >= matching.TAKE_BELIEF
+    assert "under the pass mark" in decision.reason and "belief" in decision.reason
+
+
+@pytest.mark.parametrize(("sure", "kind"), [(0.95, "matched"), (0.5, "checkback"), (0.05, "none")], ids=str)
+def test_the_belief_settles_a_reply_over_the_pass_mark(
+    monkeypatch: pytest.MonkeyPatch, sure: float, kind: str
+) -> None:
+    monkeypatch.setattr(matching, "belief", lambda features: sure)
+    decision = matching.decide("Not for me this time", start().candidates())
+    assert decision.scores[0].score >= matching.THRESHOLD  # the scores alone would take it
+    assert recognise("Not for me this time").top.p < matching.SURE_INTENT
+    assert decision.kind == kind and decision.belief == sure
+    assert decision.reply == (None if kind == "none" else "decline")
+
+
+def test_a_plain_reading_or_the_authors_own_words_stay_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching, "belief", lambda features: 0.5)
+    candidates = start().candidates()
+    plain = matching.decide("I'm not interested in the lead role", candidates)
+    assert recognise("I'm not interested in the lead role").top.p >= matching.SURE_INTENT
+    assert (plain.kind, plain.reply) == ("matched", "decline")
+    own = candidates[[c.id for c in candidates].index("accept")].raw_examples[0]
+    assert matching.decide(own, candidates).kind == "matched"
+
+
+def test_what_the_scores_left_untaken_is_checked_back_only_from_a_higher_belief(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    candidates = start().candidates()
+    text = "purple elephants on the moon"
+    for sure, kind in ((matching.RAISE_BELIEF - 0.01, "none"), (matching.RAISE_BELIEF, "checkback")):
+        monkeypatch.setattr(matching, "belief", lambda features, sure=sure: sure)
+        assert matching.decide(text, candidates).kind == kind
+
+
+def test_the_decision_model_weighs_every_feature() -> None:
+    assert len(matching.DECISION_WEIGHTS) == len(matching.DECISION_FEATURES)
+    scoring = matching.scoring_of("count me in I guess", start().candidates())
+    features = matching.decision_features(scoring)
+    assert set(features) == {c.id for c in start().candidates()}
+    assert all(len(f) == len(matching.DECISION_FEATURES) for f in features.values())
+    assert 0.0 < matching.belief(features["accept"]) <= 1.0

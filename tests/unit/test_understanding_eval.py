@@ -12,10 +12,12 @@ from rehearse.engine.runtime.intents import library
 from rehearse.engine.runtime.words import normalise
 from tests import evaluation as ev
 
-#: The issue's goal is 2%; these gates hold what is measured today (2.1% wrong, 84.4% with
-#: a check-back, 96.1% asked again) with a little room, so the figures cannot regress.
+#: The issue's goal is 2%; these gates hold what is measured today (2.3% wrong, 71.7% at
+#: once, 86.4% with a check-back, 95.7% asked again) with a little room, so the figures
+#: cannot regress.
 MAX_HELD_OUT_WRONG = 0.025
-MIN_HELD_OUT_WITH_CHECKBACK = 0.82
+MIN_HELD_OUT_ACCURACY = 0.70
+MIN_HELD_OUT_WITH_CHECKBACK = 0.84
 MIN_OUT_OF_SCOPE = 0.94
 NEAR_IDENTICAL = 92
 REGISTERS = {"plain", "terse", "casual", "formal", "rambling", "typos", "british", "american", "but", "curly"}
@@ -79,5 +81,6 @@ def test_held_out_figures_do_not_regress() -> None:
     held = [i for i in items() if i.half == "held"]
     figures = ev.figures(ev.evaluate(held))
     assert figures.wrong_rate <= MAX_HELD_OUT_WRONG, figures.line()
+    assert figures.accuracy >= MIN_HELD_OUT_ACCURACY, figures.line()
     assert figures.with_checkback >= MIN_HELD_OUT_WITH_CHECKBACK, figures.line()
     assert figures.out_recall >= MIN_OUT_OF_SCOPE, figures.line()

@@ -216,6 +216,7 @@ class Decision:
     intent: str | None = None  # what the reply was recognised as doing, whatever the node takes
     confidence: float = 0.0  # ... how confidently (0..1)
     evidence: tuple[str, ...] = ()  # the words that carried it
+    belief: float | None = None  # how sure the decision model was of the best reply (0..1)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -223,6 +224,7 @@ class Decision:
             "reply": self.reply,
             "candidates": list(self.candidates),
             "reason": self.reason,
+            "belief": None if self.belief is None else round(self.belief, 3),
             "intent": self.intent,
             "confidence": round(self.confidence, 3),
             "evidence": list(self.evidence),
@@ -415,31 +417,26 @@ def _read(text: str) -> _Reading:
     return _Reading(phrases, whole, _lead(_bare(text)), len(BUT.split(whole.text)) > 1)
 
 
-def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recognition | None = None) -> Decision:
-    """Score every candidate and decide: matched, ambiguous (too close), a check-back (one
-    reply clearly ahead but under the pass mark), an aside (a thank-you, "say again?", small
-    talk... that no reply here takes) or none.
+@dataclass(frozen=True)
+class _Scoring:
+    """Every reply of a node scored against one text, before anything is decided."""
 
-    Each reply's score is the better of two readings: how close the words are to its own
-    examples, and how confidently the reply was recognised as one of its intents.
-    """
-    text = strip_filler(text[:MAX_INPUT_CHARS])
-    bare = _bare(text)
-    if not bare or not candidates:
-        scores = tuple(ReplyScore(c.id, 0.0) for c in sorted(candidates, key=lambda c: c.id))
-        return Decision("none", None, (), scores, "nothing to match" if not bare else "no replies")
-    by_kind = {c.kind: c for c in candidates if c.kind is not None}
-    if bare in AFFIRM_PHRASES and "affirm" in by_kind:
-        return _direct(by_kind["affirm"], candidates, f"'{bare}' is a plain yes")
-    if bare in DENY_PHRASES and "deny" in by_kind:
-        return _direct(by_kind["deny"], candidates, f"'{bare}' is a plain no")
+    text: str  # the text without its filler opening
+    whole: Phrase
+    ranked: tuple[ReplyScore, ...]  # best first
+    by_words: dict[str, float]  # each reply's score on its words alone
+    recognised: Recognition
+    candidates: tuple[Candidate, ...]
 
+
+def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> _Scoring:
     reading = _read(text)
     whole = reading.whole
     weights = _weights_for(candidates)
     scored = _Scored(reading, weights)
     recognised = recognition if recognition is not None else recognise(text)
     results: dict[str, ReplyScore] = {}
+    by_words: dict[str, float] = {}
     negated_affirm: ReplyScore | None = None
     counted = Counter(i for c in candidates for i in set(c.intents))
     shared = {i for i, n in counted.items() if n > 1}
@@ -450,12 +447,14 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     for cand in candidates:
         result, negated = _score_candidate(cand, start, scored)
         start += len(cand.examples)
+        by_words[cand.id] = result.score
         read = (
             _with_intent(cand, result, recognised, shared) if readable else _raised(cand, result, recognised)
         )
         results[cand.id] = _contradicted(cand, read, said)
         if cand.kind == "affirm" and negated is not None:
             negated_affirm = negated
+    by_kind = {c.kind: c for c in candidates if c.kind is not None}
     deny = by_kind.get("deny")
     if deny is not None and negated_affirm is not None and _allowed(deny, whole) is None:
         current = results[deny.id]
@@ -468,7 +467,37 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
                 notes=(*current.notes, "a negated yes counts as no"),
             )
     ranked = tuple(sorted(results.values(), key=lambda s: (-s.score, s.reply)))
-    top = recognised.top
+    return _Scoring(text, whole, ranked, by_words, recognised, tuple(candidates))
+
+
+def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recognition | None = None) -> Decision:
+    """Score every candidate and decide: matched, ambiguous (too close), a check-back (one
+    reply clearly ahead but not surely meant), an aside (a thank-you, "say again?", small
+    talk... that no reply here takes) or none.
+
+    Each reply's score is the better of two readings: how close the words are to its own
+    examples, and how confidently the reply was recognised as one of its intents. Whether
+    the best reply is taken at once, checked back or not taken is then settled by how sure
+    the decision model is that it is meant (its belief, see :func:`belief`).
+    """
+    text = strip_filler(text[:MAX_INPUT_CHARS])
+    bare = _bare(text)
+    if not bare or not candidates:
+        scores = tuple(ReplyScore(c.id, 0.0) for c in sorted(candidates, key=lambda c: c.id))
+        return Decision("none", None, (), scores, "nothing to match" if not bare else "no replies")
+    by_kind = {c.kind: c for c in candidates if c.kind is not None}
+    if bare in AFFIRM_PHRASES and "affirm" in by_kind:
+        return _direct(by_kind["affirm"], candidates, f"'{bare}' is a plain yes")
+    if bare in DENY_PHRASES and "deny" in by_kind:
+        return _direct(by_kind["deny"], candidates, f"'{bare}' is a plain no")
+    scoring = _score_all(text, candidates, recognition)
+    return _gated(_by_scores(scoring), scoring)
+
+
+def _by_scores(scoring: _Scoring) -> Decision:
+    """The decision the scores alone make, with the pass mark and the margins."""
+    ranked, whole, candidates = scoring.ranked, scoring.whole, scoring.candidates
+    top = scoring.recognised.top
 
     def made(kind: DecisionKind, reply: str | None, pair: tuple[str, ...], reason: str) -> Decision:
         return Decision(kind, reply, pair, ranked, reason, top.intent, top.p, top.words)
@@ -508,6 +537,152 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
             f"'{best.reply}' {math.floor(best.score)} is ahead but below {threshold:.0f}",
         )
     return made("none", None, (), f"best score {math.floor(best.score)} is below {threshold:.0f}")
+
+
+# -- the decision model ----------------------------------------------------------------------
+
+#: What the decision model weighs for one reply, in the order of DECISION_WEIGHTS.
+DECISION_FEATURES = (
+    "words",  # its score on its words alone (0..1)
+    "intent",  # how confidently it was recognised as one of its intents
+    "has_intent",
+    "intent_is_top",  # its intent is the recogniser's top reading
+    "top",  # the top reading's confidence, whatever the intent
+    "score",  # its score (0..1)
+    "words_lead",  # ... each ahead of the best other reply's
+    "intent_lead",
+    "score_lead",
+    "length",  # log of the number of words
+    "negation",  # a negation on one side only
+    "ruled_out",  # require/forbid words rule it out
+    "opposite",  # a clause says the opposite of its intent
+    "top_is_aside",
+    "words_x_intent",
+    "replies",  # how many replies the node has (tenths)
+    "top_taken_here",  # some reply here stands for the top reading
+    "node_mass",  # the confidence of every intent some reply here stands for, summed
+)
+# Fitted (logistic regression, L2, C=1) on the tuning halves of the labelled sets by
+# ``python tests/benchmarks/bench_understanding.py --fit``; never on the held-out half.
+DECISION_WEIGHTS: tuple[float, ...] = (
+    2.8828,  # words
+    1.1843,  # intent
+    -0.4838,  # has_intent
+    0.2981,  # intent_is_top
+    -1.0036,  # top
+    2.3333,  # score
+    4.8387,  # words_lead
+    2.2279,  # intent_lead
+    2.7288,  # score_lead
+    0.4613,  # length
+    1.9619,  # negation
+    2.2770,  # ruled_out
+    -0.9427,  # opposite
+    -1.3019,  # top_is_aside
+    0.1681,  # words_x_intent
+    -0.5943,  # replies
+    0.1837,  # top_taken_here
+    0.6728,  # node_mass
+)
+DECISION_BIAS = -4.0583
+TAKE_BELIEF = 0.9  # the best reply is taken at once from this belief up, whatever its score ...
+CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
+RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from this belief up
+SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
+
+
+def decision_features(scoring: _Scoring) -> dict[str, tuple[float, ...]]:
+    """Each reply's DECISION_FEATURES (for the decision model, and for fitting it)."""
+    recognised = scoring.recognised
+    top = recognised.top
+    here = {i for c in scoring.candidates for i in c.intents}
+    node_mass = sum(s.p for s in recognised.ranked if s.intent in here)
+    finals = {s.reply: s for s in scoring.ranked}
+    reads = {c.id: recognised.best_of(c.intents) if c.intents else None for c in scoring.candidates}
+    length = math.log(1 + len(scoring.text.split()))
+    out: dict[str, tuple[float, ...]] = {}
+    for cand in scoring.candidates:
+        others = [c.id for c in scoring.candidates if c.id != cand.id]
+        read = reads[cand.id]
+        p = read.p if read is not None else 0.0
+        words = scoring.by_words[cand.id]
+        final = finals[cand.id]
+        notes = " ".join(final.notes)
+        out[cand.id] = (
+            words / 100,
+            p,
+            1.0 if cand.intents else 0.0,
+            1.0 if read is not None and read.intent == top.intent else 0.0,
+            top.p,
+            final.score / 100,
+            (words - max((scoring.by_words[o] for o in others), default=0.0)) / 100,
+            p - max((r.p if (r := reads[o]) is not None else 0.0 for o in others), default=0.0),
+            (final.score - max((finals[o].score for o in others), default=0.0)) / 100,
+            length,
+            1.0 if "negation" in notes else 0.0,
+            1.0 if "forbidden" in notes or "needs" in notes else 0.0,
+            1.0 if "opposite" in notes else 0.0,
+            1.0 if top.intent in ASIDES else 0.0,
+            words / 100 * p,
+            len(scoring.candidates) / 10,
+            1.0 if top.intent in here else 0.0,
+            node_mass,
+        )
+    return out
+
+
+def belief(features: Sequence[float]) -> float:
+    """How sure the decision model is that a reply with these features is the one meant."""
+    z = DECISION_BIAS + sum(w * f for w, f in zip(DECISION_WEIGHTS, features, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def scoring_of(
+    text: str, candidates: Sequence[Candidate], recognition: Recognition | None = None
+) -> _Scoring:
+    """The scores decide() works from (for fitting the decision model)."""
+    return _score_all(strip_filler(text[:MAX_INPUT_CHARS]), candidates, recognition)
+
+
+def _gated(decision: Decision, scoring: _Scoring) -> Decision:
+    """The scores' decision, settled by the belief in the best reply: a reply is taken at
+    once when the model is sure, checked back when it is ahead but unsure. The scores keep
+    the last word where they are plain: asides and "A or B?" stand; a reply whose own
+    words are the author's, or whose intent the recogniser is sure of, stays taken; and
+    what the scores left untaken is checked back only from a higher belief."""
+    if decision.kind in ("aside", "ambiguous"):
+        return decision
+    best = scoring.ranked[0]
+    sure = belief(decision_features(scoring)[best.reply])
+    said = f"belief {sure:.2f}"
+    decision = replace(decision, belief=sure)
+    if decision.kind == "matched":
+        plain = scoring.by_words[best.reply] >= OWN_WORDS or (
+            best.intent == scoring.recognised.top.intent and best.intent_p >= SURE_INTENT
+        )
+        if sure >= TAKE_BELIEF or plain:
+            return replace(decision, reason=f"{decision.reason}; {said}")
+    elif sure >= TAKE_BELIEF:
+        return replace(
+            decision,
+            kind="matched",
+            reply=best.reply,
+            candidates=(),
+            reason=f"'{best.reply}' {math.floor(best.score)}, under the pass mark, but {said}",
+        )
+    if sure >= (CHECK_BELIEF if decision.kind != "none" else RAISE_BELIEF):
+        return replace(
+            decision,
+            kind="checkback",
+            reply=best.reply,
+            candidates=(best.reply,),
+            reason=f"'{best.reply}' {math.floor(best.score)} is ahead, {said}: checking",
+        )
+    if decision.kind == "none":
+        return replace(decision, reason=f"{decision.reason}; {said}")
+    return replace(
+        decision, kind="none", reply=None, candidates=(), reason=f"{decision.reason}; {said}: not taken"
+    )
 
 
 def _raised(cand: Candidate, result: ReplyScore, recognised: Recognition) -> ReplyScore:
