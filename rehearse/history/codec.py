@@ -4,6 +4,11 @@ Every stored key is named here and nowhere else. Reading is forgiving (a key mis
 older row gets its default), so sessions recorded by earlier versions still show. The same
 JSON is what plain mode prints with ``--json``, what the store keeps per turn and what the
 JSON export carries.
+
+The engine's runtime values (turns, scores, endings) are imported where a stored one is read
+back, not with this module: the store imports it to read the home screen's tallies, and the
+runtime brings the matcher and the coach (rapidfuzz, the coach's words: about 4 MB of
+the home screen's peak memory) with it.
 """
 
 from __future__ import annotations
@@ -11,14 +16,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rehearse.engine.model import OUTCOMES
-from rehearse.engine.practice.moments import Reason
 from rehearse.engine.practice.schedule import Memory
-from rehearse.engine.runtime.matching import ReplyScore
-from rehearse.engine.runtime.session import Ending, Option, State, Timing, Turn
 from rehearse.history.records import FlagRecord, StoredSession, TurnRecord
+
+if TYPE_CHECKING:
+    from rehearse.engine.practice.moments import Reason
+    from rehearse.engine.runtime.session import Ending, State, Timing, Turn
 
 # -- from the engine -----------------------------------------------------------------------
 
@@ -170,6 +176,8 @@ def timing_to_json(timing: Timing | None) -> dict[str, Any] | None:
 
 def timing_from_json(data: object) -> Timing | None:
     """A stored timing; anything malformed reads as no timing."""
+    from rehearse.engine.runtime.session import Timing
+
     found = _map(data)
     try:
         send = float(found["send"])
@@ -200,6 +208,8 @@ def _map(value: object) -> Mapping[str, Any]:
 
 
 def _ending(data: Mapping[str, Any]) -> Ending:
+    from rehearse.engine.runtime.session import Ending
+
     outcome = _str(data.get("outcome"))
     reason = _str(data.get("reason"), "script")
     return Ending(
@@ -212,6 +222,9 @@ def _ending(data: Mapping[str, Any]) -> Ending:
 
 def turn_from_json(data: Mapping[str, Any], *, user: str | None = None, at: str = "") -> TurnRecord:
     """A record from stored JSON; ``user`` (kept in its own column) wins over the JSON's."""
+    from rehearse.engine.runtime.matching import ReplyScore
+    from rehearse.engine.runtime.session import Option
+
     ending = _map(data.get("ending"))
     return TurnRecord(
         index=int(data.get("index") or 0),
@@ -366,6 +379,8 @@ def reasons_to_json(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
 
 
 def reasons_from_json(data: object) -> tuple[Reason, ...]:
+    from rehearse.engine.practice.moments import Reason
+
     kinds = ("missed", "warned", "dead_end", "low", "flagged", "unsure")
     return tuple(
         Reason(kind, _str(r.get("text")))  # type: ignore[arg-type]

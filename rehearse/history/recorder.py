@@ -167,11 +167,12 @@ class StoreRecorder:
             from rehearse.history.store import Store
 
             assert self.path is not None
-            from rehearse.history.replay import backfill_scores
-
             try:
                 self._store = Store.open(self.path)
-                backfill_scores(self._store)
+                if self._store.unscored():  # replay loads the matcher: only when there is work
+                    from rehearse.history.replay import backfill_scores
+
+                    backfill_scores(self._store)
             except StoreError as exc:
                 self._fail(exc)
                 return None

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rehearse.engine.practice.moments import Grade, Reason
-from rehearse.engine.practice.schedule import Memory
-from rehearse.engine.runtime.matching import ReplyScore
-from rehearse.engine.runtime.session import Ending, Option, Timing
+if TYPE_CHECKING:  # annotations only: the store reads rows without loading the matcher
+    from rehearse.engine.practice.moments import Grade, Reason
+    from rehearse.engine.practice.schedule import Memory
+    from rehearse.engine.runtime.matching import ReplyScore
+    from rehearse.engine.runtime.session import Ending, Option, Timing
 
 PICKED = "picked option"
 """How a decision's reason starts when the user typed the number of an offered option."""

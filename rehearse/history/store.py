@@ -16,6 +16,9 @@ A database this code cannot read (corrupt, or written by a newer rehearse) raise
 ``StoreError`` with what to do; nothing is ever reset silently. ``move_aside`` is the way
 out: it renames the file (and its -wal/-shm companions) to ``*.broken-<timestamp>``. Tables
 and migrations are in ``rehearse.history.schema``.
+
+The engine's runtime (the matcher, the coach) is imported by the methods that write a
+session, not with this module: the home screen opens the store only to read tallies.
 """
 
 from __future__ import annotations
@@ -29,16 +32,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rehearse import __version__
 from rehearse.engine.compile.loader import digest
 from rehearse.engine.model import OUTCOME_RANK, OUTCOMES, frozen_map
 from rehearse.engine.numbers import small_int
 from rehearse.engine.practice import schedule
-from rehearse.engine.practice.moments import Verdict, assess
-from rehearse.engine.runtime import session as sess
-from rehearse.engine.runtime.debrief import dimensions, overall
-from rehearse.engine.runtime.session import State, Turn
 from rehearse.history.codec import (
     db_text,
     dumps,
@@ -56,6 +56,10 @@ from rehearse.history.codec import (
 from rehearse.history.errors import RESET_HINT, StoreError, StoreProblem, advice, os_problem
 from rehearse.history.records import MomentRow, SessionRow, StatPoint, StoredSession, TimedTurn
 from rehearse.history.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
+
+if TYPE_CHECKING:
+    from rehearse.engine.practice.moments import Verdict
+    from rehearse.engine.runtime.session import State, Turn
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -349,6 +353,8 @@ class Store:
     def start(self, state: State, *, parent: int | None = None, parent_turn: int | None = None) -> int:
         """Record a new session from ``state`` (its opening, and any turns it already has,
         as when retrying from a turn of an earlier session). Returns the session id."""
+        from rehearse.engine.runtime import session as sess
+
         setup = state.setup
         script, persona = setup.script, setup.persona
         script_sha = script.digest or digest(script.source)
@@ -434,6 +440,8 @@ class Store:
         stored, and write the latest again (a take-back that failed to save may have left
         an older reply at its index). Drill reviews follow the turns: those of the turns
         written again are taken out (their cards folded again), then graded again."""
+        from rehearse.engine.practice.moments import assess
+
         conn.execute("DELETE FROM turns WHERE session = ? AND idx > ?", (session_id, state.turn))
         stored = conn.execute("SELECT coalesce(max(idx), -1) FROM turns WHERE session = ?", (session_id,))
         last = int(stored.fetchone()[0])
@@ -483,6 +491,8 @@ class Store:
     def rescore(self, session_id: int, state: State | None) -> None:
         """Write the 0-100 scores of ``state`` (the session played again) to its row; None
         marks a session that cannot be played again, so it is not tried at every start."""
+        from rehearse.engine.runtime.debrief import dimensions, overall
+
         dims = dimensions(state) if state is not None else ()
         with self._write("save scores") as conn:
             conn.execute(
@@ -491,6 +501,8 @@ class Store:
             )
 
     def _update_progress(self, conn: sqlite3.Connection, session_id: int, state: State, stamp: str) -> None:
+        from rehearse.engine.runtime.debrief import dimensions, overall
+
         ending = state.ending
         scores = {dim: int(v) for dim, v in state.scores.items()}
         dims = dimensions(state)

@@ -17,6 +17,14 @@ HEAVY = ("jinja2", "rapidfuzz", "yaml")
 # the one function that makes text inert is engine code every floor shares; it imports
 # nothing but json and re
 SHARED = ("rehearse.engine", "rehearse.engine.inert")
+MATCHER = (
+    "rehearse.engine.runtime.session",
+    "rehearse.engine.runtime.matching",
+    "rehearse.engine.runtime.coach",
+    "rehearse.engine.runtime.recognise",
+    "rehearse.engine.practice.moments",
+    "rehearse.history.replay",
+)
 
 
 def test_importing_the_app_loads_no_engine() -> None:
@@ -29,6 +37,47 @@ def test_importing_the_app_loads_no_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_full_home_list_loads_no_matcher_or_coach(rehearse_home: Path) -> None:
+    """The catalog and the session history (a real store, with a session in it) fill the
+    home list without the matcher, the coach or FSRS's callers: they double its memory."""
+    code = (
+        "import asyncio, sys\n"
+        "from rehearse.history.recorder import StoreRecorder\n"
+        "from rehearse.ui.app import build_app\n"
+        "from rehearse.workspace.paths import database_path\n"
+        "async def main():\n"
+        "    with StoreRecorder(database_path()) as recorder:\n"
+        "        app = build_app(recorder=recorder, history=recorder)\n"
+        "        async with app.run_test() as pilot:\n"
+        "            while not app.ready:\n"
+        "                await pilot.pause(0.02)\n"
+        "            await pilot.pause()\n"
+        "            assert app.summary, 'the stored session is listed'\n"
+        "    print(sorted(m for m in sys.modules if m.split('.')[0] == 'rapidfuzz' or m in\n"
+        f"        {MATCHER!r}))\n"
+        "asyncio.run(main())\n"
+    )
+    _store_one_session()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _store_one_session() -> None:
+    """A finished session in the store under REHEARSE_HOME (the home lists its outcome)."""
+    from rehearse.engine.runtime.session import Setup, begin, step
+    from rehearse.history.recorder import StoreRecorder
+    from rehearse.workspace.library import script_and_persona
+    from rehearse.workspace.paths import database_path
+
+    found = script_and_persona("passed-over", None)
+    state = begin(Setup(found.script, found.persona, seed=1))
+    with StoreRecorder(database_path()) as recorder:
+        recorder.started(state)
+        state, turn = step(state, "Thanks for telling me.")
+        recorder.turn(state, turn)
+        recorder.finished(state)
 
 
 def test_exit_when_ready_draws_home_and_exits(rehearse_home: Path) -> None:

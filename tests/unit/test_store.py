@@ -165,6 +165,18 @@ def test_a_session_whose_stored_script_no_longer_loads_is_not_tried_again(db: St
     assert db.load(sid).score is None and db.unscored() == []
 
 
+def test_the_recorder_scores_unscored_sessions_when_it_opens_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.sqlite3"
+    with Store.open(path) as store:
+        win, _ = record_play(store, WIN)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE sessions SET score = NULL, dim_scores = NULL")
+    with StoreRecorder(path) as recorder:
+        store = recorder.store()
+        assert store is not None
+        assert store.unscored() == [] and store.load(win).score == 65
+
+
 def test_database_path_honours_rehearse_home(rehearse_home: Path) -> None:
     assert database_path() == rehearse_home / "sessions.sqlite3"
     with Store.open(database_path()):

@@ -20,11 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating, Scheduler
 from fsrs import State as FsrsState
 
-from rehearse.engine.practice.moments import Grade
+if TYPE_CHECKING:  # an annotation only: the store dates drills without loading the matcher
+    from rehearse.engine.practice.moments import Grade
 
 RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good}
 RELEARN_AFTER = timedelta(days=1)
