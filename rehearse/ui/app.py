@@ -66,10 +66,11 @@ def _rehearse_commands() -> type[Provider]:
 
 
 def load_catalog(extra_paths: list[Path]) -> Catalog:
-    """The heavy part of startup; runs in a thread (tests may wrap it with a cache)."""
-    from rehearse.workspace.library import catalog
+    """The heavy part of startup; runs in a thread (tests may wrap it with a cache). Its
+    scripts are outlines: a script is read whole when it is played (``RehearseApp.whole``)."""
+    from rehearse.workspace.library import listing
 
-    return catalog(extra_paths)
+    return listing(extra_paths)
 
 
 def _warm_up() -> None:
@@ -346,9 +347,8 @@ class RehearseApp(App[None]):
                 remember=remember,
             )
             return
-        script = self.catalog.scripts.get(script_id)
+        script = self.whole(script_id)
         if script is None:
-            self.notify(f"No script '{script_id}'.", severity="error", markup=False)
             return
         personas = {p.id: p for p in self.personas_for(script)}
         persona_id = persona_id or settings.chosen_persona(self.prefs, self.launch, script, list(personas))
@@ -361,6 +361,21 @@ class RehearseApp(App[None]):
             self.prefs.remember(script.id, persona=persona_id, vars=dict(setup.vars))
             settings.save_prefs(self.prefs)
         self.open_chat(setup)
+
+    def whole(self, script_id: str) -> Script | None:
+        """The library's script, read whole from its file (the catalog keeps outlines), or
+        None when it cannot be: that is reported, never raised."""
+        from rehearse.workspace.library import NotFound, whole
+
+        outline = self.catalog.scripts.get(script_id) if self.catalog is not None else None
+        if outline is None or self.catalog is None:
+            self.notify(f"No script '{script_id}'.", severity="error", markup=False)
+            return None
+        try:
+            return whole(outline, self.catalog.personas)
+        except NotFound as exc:
+            self.notify(f"Could not start: {exc}", severity="error", markup=False)
+            return None
 
     def open_chat(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rehearse.engine.compile.catalog import YAML_SUFFIXES, Catalog, load_catalog
+from rehearse.engine.compile.catalog import YAML_SUFFIXES, Catalog, load_catalog, outline
 from rehearse.engine.compile.loader import load_script
 from rehearse.engine.diagnostics import Report, did_you_mean
 from rehearse.engine.model import Persona, Script
@@ -25,6 +25,26 @@ class Resolved:
 
 def catalog(extra: list[Path] | None = None) -> Catalog:
     return load_catalog(search_path(extra))
+
+
+def listing(extra: list[Path] | None = None) -> Catalog:
+    """The catalog as the app's home lists it: every script built and checked as by
+    ``catalog``, one at a time, and kept as its outline (``whole`` reads one again when it
+    is played), so the home screen never holds every script's nodes at once."""
+    return load_catalog(search_path(extra), keep=outline)
+
+
+def whole(script: Script, personas: dict[str, Persona]) -> Script:
+    """The whole script an outline stands for, read again from its file (a whole script is
+    returned as it is). Raises NotFound when the file no longer holds it without errors."""
+    if script.nodes:
+        return script
+    found = load_catalog([Path(script.path)], known_personas=personas)
+    loaded = found.scripts.get(script.id)
+    if loaded is None:
+        errors = found.report.errors
+        raise NotFound(f"{script.path}: " + (errors[0].message if errors else f"no script '{script.id}'"))
+    return loaded
 
 
 def looks_like_file(name: str) -> bool:

@@ -106,9 +106,10 @@ def case_for(script_id: str, outcome: str, folder: Path = SCRIPTS) -> dict[str, 
     right is the plan's own test (rehearse test).
     """
     from rehearse.engine.runtime.session import Setup, play
+    from rehearse.workspace.library import whole
 
     catalog = cached_load([])
-    script = catalog.scripts[script_id]
+    script = whole(catalog.scripts[script_id], catalog.personas)
     for case in plan_cases(script_id, folder):
         if (case.get("expect") or {}).get("outcome") != outcome:
             continue

@@ -40,8 +40,10 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch, start: datetime = START) -> Non
 def setup_for(
     script_id: str, persona: str | None = None, *, seed: int = 0, catalog: Catalog | None = None
 ) -> Setup:
+    from rehearse.workspace.library import whole
+
     catalog = catalog or cached_load([])
-    script = catalog.scripts[script_id]
+    script = whole(catalog.scripts[script_id], catalog.personas)
     return Setup(script, catalog.personas[persona or script.personas[0]], user_name="Alex", seed=seed)
 
 

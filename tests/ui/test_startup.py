@@ -149,3 +149,20 @@ def test_bare_rehearse_never_imports_click_or_the_commands() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['rehearse.cli.launch']"
+
+
+async def test_the_home_holds_outlines_and_enter_plays_the_whole_script() -> None:
+    from rehearse.ui.screens.chat import ChatScreen
+    from rehearse.workspace.library import catalog
+    from tests.ui.helpers import make_app, wait_ready
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        assert app.catalog is not None
+        assert all(not s.nodes for s in app.catalog.scripts.values())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        script = app.screen.state.script
+        assert script == catalog().scripts[script.id]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -18,12 +18,21 @@ from rehearse.engine.compile.files import YAML_SUFFIXES, is_test_plan, kind_of, 
 from rehearse.engine.compile.loader import build_persona, draft_script, guarded, load_document
 from rehearse.engine.compile.validate import validate_references
 from rehearse.engine.diagnostics import Diagnostic, Report
-from rehearse.engine.model import Persona, Script
+from rehearse.engine.model import Persona, Script, frozen_map
 
 SearchPath = Callable[[list[Path]], list[Path]]
 """Extra folders -> every folder to search, in order (the caller knows where users keep files)."""
 
-__all__ = ["YAML_SUFFIXES", "Broken", "Catalog", "is_test_plan", "load_catalog", "plan_files", "yaml_files"]
+__all__ = [
+    "YAML_SUFFIXES",
+    "Broken",
+    "Catalog",
+    "is_test_plan",
+    "load_catalog",
+    "outline",
+    "plan_files",
+    "yaml_files",
+]
 
 
 @dataclass(frozen=True)
@@ -54,15 +63,25 @@ class Catalog:
         return [self.personas[p] for p in script.personas if p in self.personas]
 
 
+def outline(script: Script) -> Script:
+    """A script without its nodes and source text: what a list of scripts shows and a setup
+    form reads (title, situation, personas, variables), a few kB instead of hundreds. Never
+    played: ``not script.nodes`` tells an outline (a loaded script has its start node)."""
+    return replace(script, nodes=frozen_map(), source="")
+
+
 def load_catalog(
     roots: Iterable[Path],
     *,
     known_personas: dict[str, Persona] | None = None,
     personas_only: bool = False,
+    keep: Callable[[Script], Script] | None = None,
 ) -> Catalog:
     """Load every script and persona found under roots; problems go to report and broken.
 
     known_personas are personas found elsewhere (the search path) that scripts may name.
+    ``keep`` is what is kept of each script once it is built and checked (``outline``:
+    only one whole script is ever in memory at a time).
     """
     catalog = Catalog()
     seen_files: set[Path] = set()
@@ -74,7 +93,7 @@ def load_catalog(
             seen_files.add(resolved)
             if personas_only and path.parent.name != "personas":
                 continue
-            _load_file(catalog, path)
+            _load_file(catalog, path, keep)
     personas = {**(known_personas or {}), **catalog.personas}
     for script in catalog.scripts.values():
         guarded(script.path, catalog.report, partial(validate_references, script, personas, catalog.report))
@@ -94,17 +113,19 @@ def without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _load_file(catalog: Catalog, path: Path) -> None:
+def _load_file(catalog: Catalog, path: Path, keep: Callable[[Script], Script] | None) -> None:
     report = Report()
     with without_gc():
-        kind = guarded(str(path), report, lambda: _load_file_inner(catalog, path, report))
+        kind = guarded(str(path), report, lambda: _load_file_inner(catalog, path, report, keep))
     catalog.report.add_sources_from(report)
     catalog.report.extend(report.items)
     if not report.ok:
         catalog.broken.append(Broken(str(path), kind or "script", tuple(report.items)))
 
 
-def _load_file_inner(catalog: Catalog, path: Path, report: Report) -> str:
+def _load_file_inner(
+    catalog: Catalog, path: Path, report: Report, keep: Callable[[Script], Script] | None
+) -> str:
     """Load one file into the catalog; returns what kind of file it is."""
     loaded = load_document(path, report)
     if loaded is None:
@@ -114,7 +135,8 @@ def _load_file_inner(catalog: Catalog, path: Path, report: Report) -> str:
     if kind == "script":
         script = draft_script(doc, text, report)
         if script is not None:
-            (catalog.scripts if report.ok else catalog.drafts).setdefault(script.id, script)
+            kept = keep(script) if keep is not None else script
+            (catalog.scripts if report.ok else catalog.drafts).setdefault(script.id, kept)
     else:
         persona = build_persona(doc, text, report)
         if persona is not None and persona.id not in catalog.personas:

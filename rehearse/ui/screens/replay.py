@@ -76,6 +76,13 @@ def build_replay(stored: StoredSession, catalog: Catalog | None) -> Replay:
 
     replay = Replay(stored, view_of_stored(stored))
     current = catalog.scripts.get(stored.script_id) if catalog is not None else None
+    if current is not None and catalog is not None:
+        from rehearse.workspace.library import NotFound, whole
+
+        try:
+            current = whole(current, catalog.personas)  # the app's catalog keeps outlines
+        except NotFound:
+            current = None
     if catalog is not None:
         persona = catalog.personas.get(stored.persona_id)
         if persona is not None and (persona.digest or digest(persona.source)) == stored.persona_sha:
