@@ -123,6 +123,11 @@ class Report:
                 return Loc(loc.file, number, at + 1)
         return None
 
+    def forget_sources(self) -> None:
+        """Let the files' text go: a diagnostic keeps its own source line, so a report that
+        gets no more of them (the app's catalog, once loaded) needs the text no longer."""
+        self._sources.clear()
+
     def add_sources_from(self, other: Report) -> None:
         self._sources.update(other._sources)
 

@@ -31,7 +31,9 @@ def listing(extra: list[Path] | None = None) -> Catalog:
     """The catalog as the app's home lists it: every script built and checked as by
     ``catalog``, one at a time, and kept as its outline (``whole`` reads one again when it
     is played), so the home screen never holds every script's nodes at once."""
-    return load_catalog(search_path(extra), keep=outline)
+    found = load_catalog(search_path(extra), keep=outline)
+    found.report.forget_sources()
+    return found
 
 
 def whole(script: Script, personas: dict[str, Persona]) -> Script:
