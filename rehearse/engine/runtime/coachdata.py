@@ -1,4 +1,4 @@
-"""The coach's data file (coach_data/checks.yaml), read once, and the check ids in it.
+"""The coach's data file (coach_data/checks.yaml) and the check ids in it.
 
 Apart from the coach so that loading a script, which only needs to know the ids a script may
 name, neither compiles the coach's patterns nor imports the matcher (rapidfuzz, the intent
@@ -20,7 +20,11 @@ _DATA_FILE = ("coach_data", "checks.yaml")
 
 @cache
 def data() -> Mapping[str, Any]:
-    """The parsed data file."""
+    """The parsed data file (for the coach, read once)."""
+    return _parse()
+
+
+def _parse() -> Mapping[str, Any]:
     ref = resources.files(_DATA_PACKAGE)
     for part in _DATA_FILE:
         ref = ref.joinpath(part)
@@ -30,6 +34,9 @@ def data() -> Mapping[str, Any]:
     return loaded
 
 
+@cache
 def check_ids() -> tuple[str, ...]:
-    """The ids of the coach's checks in their order, without compiling any pattern."""
-    return tuple(str(entry["id"]) for entry in data()["checks"])
+    """The ids of the coach's checks in their order, without compiling any pattern. The
+    parsed file is not kept for them (half a megabyte): loading scripts, as the app's home
+    does, needs the ids only; the coach parses it again (3 ms)."""
+    return tuple(str(entry["id"]) for entry in _parse()["checks"])
