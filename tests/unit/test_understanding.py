@@ -257,3 +257,13 @@ def test_the_decision_model_weighs_every_feature() -> None:
     assert set(features) == {c.id for c in start().candidates()}
     assert all(len(f) == len(matching.DECISION_FEATURES) for f in features.values())
     assert 0.0 < matching.belief(features["accept"]) <= 1.0
+
+
+def test_a_check_back_asks_about_the_reply_the_model_believes_in_most() -> None:
+    from tests import evaluation
+
+    text = "Thanks for telling me. What could I have done differently?"
+    candidates = evaluation.candidates("passed-over", "opening")
+    decision = matching.decide(text, candidates)
+    assert decision.scores[0].reply == "thank_accept"  # the thanks has the closest words ...
+    assert (decision.kind, decision.reply) == ("checkback", "ask_advice")  # ... the point is the ask

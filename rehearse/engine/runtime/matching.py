@@ -588,6 +588,7 @@ DECISION_BIAS = -4.0583
 TAKE_BELIEF = 0.9  # the best reply is taken at once from this belief up, whatever its score ...
 CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
 RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from this belief up
+KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever the belief
 SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
 
 
@@ -645,38 +646,48 @@ def scoring_of(
 
 
 def _gated(decision: Decision, scoring: _Scoring) -> Decision:
-    """The scores' decision, settled by the belief in the best reply: a reply is taken at
-    once when the model is sure, checked back when it is ahead but unsure. The scores keep
-    the last word where they are plain: asides and "A or B?" stand; a reply whose own
-    words are the author's, or whose intent the recogniser is sure of, stays taken; and
-    what the scores left untaken is checked back only from a higher belief."""
+    """The scores' decision, settled by the decision model: the reply it believes in most
+    is taken at once when it is sure, checked back when it is unsure. The scores keep the
+    last word where they are plain: asides and "A or B?" stand; a reply they took whose
+    own words are the author's, or whose intent the recogniser is sure of, stays taken;
+    and what the scores left untaken is checked back only from a higher belief."""
     if decision.kind in ("aside", "ambiguous"):
         return decision
     best = scoring.ranked[0]
-    sure = belief(decision_features(scoring)[best.reply])
+    beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
+    order = {s.reply: i for i, s in enumerate(scoring.ranked)}
+    pick = max(beliefs, key=lambda reply: (beliefs[reply], -order[reply]))
+    sure = beliefs[pick]
     said = f"belief {sure:.2f}"
-    decision = replace(decision, belief=sure)
+    score = math.floor(next(s.score for s in scoring.ranked if s.reply == pick))
     if decision.kind == "matched":
-        plain = scoring.by_words[best.reply] >= OWN_WORDS or (
-            best.intent == scoring.recognised.top.intent and best.intent_p >= SURE_INTENT
+        # the scores took a reply: the model may only doubt it, never swap it for another
+        pick, sure = best.reply, beliefs[best.reply]
+        said, score = f"belief {sure:.2f}", math.floor(best.score)
+        plain = (
+            best.score >= KEEP_SCORE
+            or scoring.by_words[best.reply] >= OWN_WORDS
+            or (best.intent == scoring.recognised.top.intent and best.intent_p >= SURE_INTENT)
         )
         if sure >= TAKE_BELIEF or plain:
-            return replace(decision, reason=f"{decision.reason}; {said}")
-    elif sure >= TAKE_BELIEF:
+            return replace(decision, belief=sure, reason=f"{decision.reason}; {said}")
+    decision = replace(decision, belief=sure)
+    if sure >= TAKE_BELIEF:
+        under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
         return replace(
             decision,
             kind="matched",
-            reply=best.reply,
+            reply=pick,
             candidates=(),
-            reason=f"'{best.reply}' {math.floor(best.score)}, under the pass mark, but {said}",
+            reason=f"'{pick}' {score}{under} {said}",
         )
     if sure >= (CHECK_BELIEF if decision.kind != "none" else RAISE_BELIEF):
         return replace(
             decision,
             kind="checkback",
-            reply=best.reply,
-            candidates=(best.reply,),
-            reason=f"'{best.reply}' {math.floor(best.score)} is ahead, {said}: checking",
+            reply=pick,
+            candidates=(pick,),
+            reason=f"'{pick}' {score}, {said}: checking",
         )
     if decision.kind == "none":
         return replace(decision, reason=f"{decision.reason}; {said}")
