@@ -555,3 +555,31 @@ def test_prime_compiles_every_pattern_once() -> None:
     coach_module.prime()
     assert coach_module._compiled.cache_info().hits >= compiled.hits + compiled.currsize
     assert coach_module._compiled.cache_info().currsize == compiled.currsize
+
+
+def _required_strings() -> list[str]:
+    coach_module.checks()  # builds the rules, which give every group of strings its id
+    return sorted({s for group in coach_module._GROUP_IDS for s in group})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_required_strings()) | st.text(alphabet=st.sampled_from(list("abeinorst '’?,-\n"))),
+        max_size=8,
+    ).map("".join)
+)
+def test_the_scanner_finds_exactly_the_groups_a_substring_search_finds(text: str) -> None:
+    """The one-scan pre-filter says what a substring search of every string would say."""
+    low = coach_module._Reply(text).low
+    groups = coach_module._GROUP_IDS
+    found = coach_module._scanner().present(low)
+    assert found == {gid for group, gid in groups.items() if any(s in low for s in group)}
+
+
+def test_the_scanner_on_overlapping_and_nested_strings() -> None:
+    scanner = coach_module._Scanner({("ab",): 0, ("abcd", "zz"): 1, ("bc",): 2, ("cd", "q"): 3, ("x",): 4})
+    assert scanner.present("xabcd") == {0, 1, 2, 3, 4}
+    assert scanner.present("abc") == {0, 2}
+    assert scanner.present("bcq") == {2, 3}
+    assert scanner.present("") == set()

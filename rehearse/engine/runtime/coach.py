@@ -116,6 +116,7 @@ class _Pat:
     first: tuple[str, ...] | None
     needs_context: bool = False
     not_in_question: bool = False
+    need: frozenset[int] | None = None  # the ids of the groups in lits
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -373,7 +374,8 @@ def _pat(raw: str, macros: Mapping[str, str], ctx: bool = False, noq: bool = Fal
     except re.error as exc:
         raise ValueError(f"coach data: bad pattern {raw!r}: {exc}") from exc
     lits = tuple((_group_id(g), g) for g in groups) if groups else None
-    return _Pat(source, lits, first, ctx, noq)
+    need = frozenset(gid for gid, _ in lits) if lits else None
+    return _Pat(source, lits, first, ctx, noq, need)
 
 
 @cache
@@ -457,6 +459,74 @@ def _rules() -> tuple[_Rule, ...]:
     return _build(data())
 
 
+class _Scanner:
+    """Every required string of every pattern, found in a reply by one regular expression
+    scan instead of a substring search per string (a reply is checked against hundreds).
+
+    The expression is a trie of the strings inside a lookahead, so it is tried at every
+    position and reports the longest string starting there; the strings that are prefixes
+    of it start there too. A group of strings occurs in the reply exactly when one of its
+    strings is found, as ``any(s in low for s in group)`` would say."""
+
+    __slots__ = ("always", "groups_of", "regex", "size")
+
+    def __init__(self, groups: Mapping[tuple[str, ...], int]) -> None:
+        self.size = len(groups)
+        strings = sorted({s for group in groups for s in group if s})
+        by_string: dict[str, set[int]] = {}
+        for group, gid in groups.items():
+            for string in group:
+                by_string.setdefault(string, set()).add(gid)
+        # "" occurs in every reply
+        self.always = frozenset(by_string.get("", ()))
+        known = set(strings)
+        self.groups_of = {
+            s: frozenset().union(*(by_string[s[:i]] for i in range(1, len(s) + 1) if s[:i] in known))
+            for s in strings
+        }
+        self.regex = re.compile(f"(?=({_trie(strings)}))") if strings else None
+
+    def present(self, low: str) -> frozenset[int]:
+        """The ids of the groups one of whose strings occurs in ``low``."""
+        if self.regex is None:
+            return self.always
+        groups_of = self.groups_of
+        found = set(self.always)
+        for s in set(self.regex.findall(low)):
+            found |= groups_of[s]
+        return frozenset(found)
+
+
+def _trie(strings: Iterable[str]) -> str:
+    """A regular expression matching the longest of ``strings`` that starts at a position."""
+    root: dict[str, Any] = {}
+    for string in strings:
+        node = root
+        for ch in string:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: Mapping[str, Any]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longer string first
+
+    return emit(root)
+
+
+_SCANNER: list[_Scanner] = []
+
+
+def _scanner() -> _Scanner:
+    """The scanner of every group with an id (built again if a group was added since)."""
+    _rules()  # every group gets its id while the rules are built
+    if not _SCANNER or _SCANNER[0].size != len(_GROUP_IDS):
+        _SCANNER[:] = [_Scanner(dict(_GROUP_IDS))]
+    return _SCANNER[0]
+
+
 # --------------------------------------------------------------------------- matching
 
 # Sentences end at . ! ? or a line break; clauses also end at ";", a dash, or a comma
@@ -476,9 +546,9 @@ class _Reply:
     __slots__ = (
         "_clauses",
         "_found",
-        "_has",
         "_memo",
         "_pieces",
+        "_present",
         "_read",
         "_sentences",
         "aligned",
@@ -496,24 +566,21 @@ class _Reply:
         self._sentences: list[int] | None = None
         self._clauses: list[int] | None = None
         self._found: dict[str, list[int]] = {}
-        self._has: dict[int, bool] = {}
+        self._present: frozenset[int] | None = None
         self._memo: dict[str, list[re.Match[str]]] = {}
         self._read: dict[str, tuple[str, float, float]] = {}
         self._pieces: list[Span] | None = None
 
     def may(self, pat: _Pat) -> bool:
         """False when the pattern cannot match: a required string does not occur."""
-        if pat.lits is None:
-            return True
-        has = self._has
-        for gid, strings in pat.lits:
-            found = has.get(gid)
-            if found is None:
-                low = self.low
-                found = has[gid] = any(s in low for s in strings)
-            if not found:
-                return False
-        return True
+        return pat.need is None or pat.need <= self.present()
+
+    def present(self) -> frozenset[int]:
+        """The ids of the groups of required strings that occur in the reply."""
+        present = self._present
+        if present is None:
+            present = self._present = _scanner().present(self.low)
+        return present
 
     def _where(self, s: str) -> list[int]:
         """Where s starts in the lower-cased text (at a word start, if so marked)."""
@@ -651,8 +718,9 @@ def _merge(spans: list[Span]) -> list[Span]:
 
 def _present(rule: _Rule, reply: _Reply) -> list[Span]:
     hits: list[Span] = []
+    present = reply.present()
     for pat in rule.patterns:
-        if not reply.may(pat):
+        if pat.need is not None and not pat.need <= present:  # reply.may(pat), inlined
             continue
         for m in reply.finditer(pat):
             span = _hit(m)
