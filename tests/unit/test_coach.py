@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -583,3 +584,23 @@ def test_the_scanner_on_overlapping_and_nested_strings() -> None:
     assert scanner.present("abc") == {0, 2}
     assert scanner.present("bcq") == {2, 3}
     assert scanner.present("") == set()
+
+
+def test_the_shipped_pattern_analysis_is_current() -> None:
+    """coach_data/analysis.json spares every process parsing ~470 patterns; after editing a
+    check, rebuild it with `python -m rehearse.engine.authoring.train`."""
+    shipped = json.loads((Path(coach_module.__file__).parent / "coach_data" / "analysis.json").read_text())
+    fresh = json.loads(json.dumps(coach_module.analysis()))
+    if shipped["python"] != fresh["python"]:
+        pytest.skip(f"the analysis was written by Python {shipped['python']}")
+    assert shipped == fresh, "stale: run python -m rehearse.engine.authoring.train"
+
+
+def test_patterns_built_from_the_shipped_analysis_equal_patterns_analysed_now(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    macros = coach_module._macros(coach_module.data())
+    raw = coach_module._raw_patterns(coach_module.data())
+    shipped = [coach_module._pat(p, macros) for p in raw]
+    monkeypatch.setattr(coach_module, "_shipped", dict)  # nothing shipped: every pattern analysed
+    assert [coach_module._pat(p, macros) for p in raw] == shipped

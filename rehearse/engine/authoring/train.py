@@ -1,5 +1,6 @@
 """Rebuild the recogniser's shipped counts (intent_data/model.json) after editing the intent
-library or a bundled script:
+library or a bundled script, and the coach's pattern analysis (coach_data/analysis.json)
+after editing a check:
 
     python -m rehearse.engine.authoring.train
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rehearse.engine.compile.catalog import load_catalog
+from rehearse.engine.runtime.coach import write_analysis
 from rehearse.engine.runtime.recognise import Example, write_model
 from rehearse.engine.runtime.session import Setup, begin, examples_of
 
@@ -37,6 +39,7 @@ def bundled_examples(root: Path = SOURCE) -> list[Example]:
 
 def main() -> None:
     print(f"wrote {write_model(bundled_examples())}")
+    print(f"wrote {write_analysis()}")
 
 
 if __name__ == "__main__":

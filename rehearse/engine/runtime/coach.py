@@ -27,10 +27,13 @@ from __future__ import annotations
 import bisect
 import importlib
 import itertools
+import json
 import re
+import sys
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 from rehearse.engine.model import MOMENTS
@@ -367,12 +370,81 @@ def _analyse(source: str) -> tuple[_Lits | None, tuple[str, ...] | None]:
     return lits, starts
 
 
+_DATA_PACKAGE = "rehearse.engine.runtime"
+ANALYSIS_FILE = "coach_data/analysis.json"
+
+
+@cache
+def _shipped() -> Mapping[str, tuple[_Lits | None, tuple[str, ...] | None]]:
+    """Each pattern's analysis as shipped (``write_analysis``), by its expanded source.
+
+    Parsing ~470 patterns with Python's regex parser is most of building the coach; the
+    analysis of a source never changes, so it is read from a file, for the Python version
+    that wrote it. A pattern missing from the file (an edited check) is analysed here."""
+    try:
+        stored = json.loads((resources.files(_DATA_PACKAGE) / ANALYSIS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("python") != _python():
+        return {}
+    return {
+        str(source): (
+            None if lits is None else tuple(tuple(str(s) for s in g) for g in lits),
+            None if first is None else tuple(str(s) for s in first),
+        )
+        for source, (lits, first) in stored.get("patterns", {}).items()
+    }
+
+
+def _python() -> str:
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def analysis() -> dict[str, Any]:
+    """Every pattern's analysis, analysed now: what ``write_analysis`` ships."""
+    macros = _macros(data())
+    patterns: dict[str, list[Any]] = {}
+    for source in sorted({_expand(p, macros) for p in _raw_patterns(data())}):
+        lits, first = _analyse(source)
+        patterns[source] = [None if lits is None else [list(g) for g in lits], first and list(first)]
+    return {"python": _python(), "patterns": patterns}
+
+
+def write_analysis() -> str:
+    """Write the shipped analysis into the package (a source checkout), a pattern a line;
+    returns the path."""
+    found = analysis()
+    lines = [
+        f"{json.dumps(source, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
+        for source, value in found["patterns"].items()
+    ]
+    text = f'{{"python": "{found["python"]}", "patterns": {{\n' + ",\n".join(lines) + "\n}}\n"
+    with resources.as_file(resources.files(_DATA_PACKAGE) / ANALYSIS_FILE) as path:
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+
+def _raw_patterns(data: Mapping[str, Any]) -> list[str]:
+    """Every pattern the data writes, before macros are expanded."""
+    raw: list[str] = []
+    for entry in data["checks"]:
+        for item in entry.get("patterns") or []:
+            raw += _flatten(item["re"] if isinstance(item, Mapping) else item)
+        for key in ("unless", "unless_sentence", "unless_text", "context"):
+            raw += _flatten(entry.get(key))
+    return raw
+
+
 def _pat(raw: str, macros: Mapping[str, str], ctx: bool = False, noq: bool = False) -> _Pat:
     source = _expand(raw, macros)
-    try:
-        groups, first = _analyse(source)  # parses it: a syntax error shows up here
-    except re.error as exc:
-        raise ValueError(f"coach data: bad pattern {raw!r}: {exc}") from exc
+    shipped = _shipped().get(source)
+    if shipped is not None:
+        groups, first = shipped
+    else:
+        try:
+            groups, first = _analyse(source)  # parses it: a syntax error shows up here
+        except re.error as exc:
+            raise ValueError(f"coach data: bad pattern {raw!r}: {exc}") from exc
     lits = tuple((_group_id(g), g) for g in groups) if groups else None
     need = frozenset(gid for gid, _ in lits) if lits else None
     return _Pat(source, lits, first, ctx, noq, need)
@@ -384,11 +456,16 @@ def _compiled(source: str) -> re.Pattern[str]:
     return re.compile(source, _FLAGS)
 
 
-def _build(data: Mapping[str, Any]) -> tuple[_Rule, ...]:
+def _macros(data: Mapping[str, Any]) -> dict[str, str]:
     macros: dict[str, str] = {}
     for name, value in (data.get("macros") or {}).items():
         alts = _flatten(value)
         macros[str(name)] = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return macros
+
+
+def _build(data: Mapping[str, Any]) -> tuple[_Rule, ...]:
+    macros = _macros(data)
     rules: list[_Rule] = []
     seen: set[str] = set()
     for entry in data["checks"]:
