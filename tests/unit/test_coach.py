@@ -604,3 +604,16 @@ def test_patterns_built_from_the_shipped_analysis_equal_patterns_analysed_now(
     shipped = [coach_module._pat(p, macros) for p in raw]
     monkeypatch.setattr(coach_module, "_shipped", dict)  # nothing shipped: every pattern analysed
     assert [coach_module._pat(p, macros) for p in raw] == shipped
+
+
+def test_checks_over_a_text_already_checked_say_what_a_fresh_check_says() -> None:
+    """coach() and met_absent() share one analysis of the text (its memos filled by the
+    first): the answers are those of a fresh analysis, in either order."""
+    text = "Sorry, I just wanted to ask, is there any chance I could maybe lead the project?"
+    moments = frozenset(MOMENTS)
+    coach_module._reply.cache_clear()
+    first = (coach(text, expects=moments), coach_module.met_absent(text))
+    coach_module._reply.cache_clear()
+    absent_first = coach_module.met_absent(text)
+    assert (coach(text, expects=moments), absent_first) == first
+    assert coach_module._reply.cache_info().hits >= 1

@@ -876,11 +876,13 @@ def checks() -> tuple[Check, ...]:
 
 
 def prime() -> None:
-    """Compile every pattern now (they are otherwise compiled on first use), so that no
-    reply ever waits on a compile: the app calls it in a worker when a conversation opens."""
+    """Compile every pattern and the pre-filter's scanner now (they are otherwise compiled
+    on first use), so that no reply ever waits on a compile: the app calls it in a worker
+    when a conversation opens."""
     for rule in _rules():
         for pat in (*rule.patterns, *rule.unless, *rule.unless_sentence, *rule.unless_text, *rule.context):
             _compiled(pat.source)
+    _scanner()
 
 
 def applies(check: Check, expects: Collection[str]) -> bool:
@@ -928,8 +930,16 @@ def _coach_cached(text: str, moments: frozenset[str], off: frozenset[str]) -> tu
     return _coach(text, moments, off)
 
 
+@lru_cache(maxsize=8)
+def _reply(text: str) -> _Reply:
+    """The reply's analysis (boundaries, pre-filter, matches), shared by the checks of one
+    step: ``met_absent`` runs the absent checks again over the text the step just coached.
+    Its memos fill in as checks ask, always with the same values for the same text."""
+    return _Reply(text)
+
+
 def _coach(text: str, moments: frozenset[str], off: frozenset[str]) -> tuple[Flag, ...]:
-    reply = _Reply(text[:MAX_CHARS])
+    reply = _reply(text[:MAX_CHARS])
     complete = len(text) <= MAX_CHARS
     flags: list[Flag] = []
     for rule in _rules():
