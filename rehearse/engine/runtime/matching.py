@@ -280,11 +280,12 @@ class _Weights:
     decision: idf weights, each example's norm, and the examples as flat lists that rapidfuzz
     scores in one batched call per clause."""
 
-    __slots__ = ("contents", "idf", "norms", "sorted_texts", "texts", "turns", "unknown")
+    __slots__ = ("contents", "idf", "norms", "sorted_texts", "squared", "texts", "turns", "unknown")
 
     def __init__(self, candidates: Sequence[Candidate]) -> None:
         self.idf = _idf(candidates)
         self.unknown = 1.0 + math.log(len(candidates) + 1)
+        self.squared = {c: w * w for c, w in self.idf.items()}  # weight() of the node's concepts
         examples = [e for c in candidates for e in c.examples]
         self.texts = [e.text for e in examples]
         self.sorted_texts = [e.sorted_text for e in examples]
@@ -353,7 +354,7 @@ def _semantic(user: _Rows, shared: frozenset[str], k: int, weights: _Weights) ->
     """Cosine of idf-weighted concept sets: shared meaning, not shared spelling."""
     if not shared:
         return 0.0
-    num = sum(weights.weight(c) for c in shared)
+    num = sum(map(weights.squared.__getitem__, shared))  # shared concepts are the node's
     return 100.0 * num / (user.norm * weights.norms[k])
 
 
