@@ -245,6 +245,27 @@ def replay_command(session: str, plain: bool) -> None:
     happened even if the script was edited or deleted since; turns that would go
     differently with the current script are listed at the end.
     """
+    with _collector_off():
+        _replay(session, plain)
+
+
+@contextmanager
+def _collector_off() -> Iterator[None]:
+    """A one-shot command over a long session builds many objects that all live until it
+    prints and exits (the turns read, the states played again); the cyclic collector would
+    scan them again and again for nothing (playing a session again frees no cycles)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _replay(session: str, plain: bool) -> None:
     from rehearse import __version__
     from rehearse.history.errors import StoreError
     from rehearse.history.replay import TurnChange, rebuild

@@ -8,7 +8,9 @@ returned as typed values (``TurnChange``), for the views to put into words.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -87,15 +89,30 @@ def state_before(
     """The state before turn k (every stored input when k is None), played again from the
     stored script unless another is given."""
     state = sess.begin(stored_setup(stored, script=script, persona=persona))
-    for old in stored.replies:
-        if (k is not None and old.index >= k) or state.ending is not None or old.user is None:
-            break
-        if old.menu_opened:
-            state = sess.open_menu(state)
-        for _ in range(old.nudges):
-            state, _ = sess.nudge(state)
-        state, _ = sess.step(state, old.user, old.timing)
+    with _no_collection():
+        for old in stored.replies:
+            if (k is not None and old.index >= k) or state.ending is not None or old.user is None:
+                break
+            if old.menu_opened:
+                state = sess.open_menu(state)
+            for _ in range(old.nudges):
+                state, _ = sess.nudge(state)
+            state, _ = sess.step(state, old.user, old.timing)
     return state
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The fold keeps what it builds (every state, turn and decision), so the cyclic
+    collector would only scan the same survivors again and again (and the intent model's
+    tables with them): a tenth of a 1,000-turn replay. It creates no cycles to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def compare(recorded: Sequence[TurnRecord], now: Sequence[TurnRecord]) -> list[TurnChange]:

@@ -506,3 +506,24 @@ def test_a_database_from_a_newer_rehearse_is_refused_with_the_way_out(script_fil
     conn = sqlite3.connect(moved)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     conn.close()
+
+
+def test_replaying_turns_the_cyclic_collector_off_only_while_it_plays(
+    script_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    play(script_file, LOSE)
+    during: list[bool] = []
+    real_step = sess.step
+    monkeypatch.setattr(sess, "step", lambda *a, **k: during.append(gc.isenabled()) or real_step(*a, **k))
+    assert gc.isenabled()
+    assert invoke("replay", "latest", "--plain").exit_code == 0
+    assert during and not any(during)
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that had it off keeps it off
+        assert invoke("replay", "latest", "--plain").exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
