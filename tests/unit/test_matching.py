@@ -173,3 +173,26 @@ def test_any_text_decides_without_error(text: str) -> None:
     decision = decide(text, NODE)
     assert decision.kind in ("matched", "ambiguous", "none", "aside", "checkback")
     assert all(0.0 <= s.score <= 100.0 for s in decision.scores)
+
+
+def test_long_clauses_scored_pair_by_pair_decide_exactly_as_rows_scored_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long clause's token_set_ratio is computed only for pairs that can still win; with
+    every clause treated so (or none), each decision, score, example and note is the same."""
+    from rehearse.engine.runtime import matching
+    from tests import evaluation
+
+    items = [
+        i
+        for path in (evaluation.UNDERSTANDING_SET, evaluation.MATCH_SET)
+        for i in evaluation.load(path)
+        if i.script == "passed-over"
+    ][:150]
+
+    def decisions(lazy_chars: int) -> list[matching.Decision]:
+        monkeypatch.setattr(matching, "LAZY_CHARS", lazy_chars)
+        matching._read.cache_clear()
+        return [decide(i.text, evaluation.candidates(i.script, i.node)) for i in items]
+
+    assert decisions(0) == decisions(10**9)

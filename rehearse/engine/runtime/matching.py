@@ -328,26 +328,45 @@ def _row(query: str, choices: list[str], scorer: Any) -> list[float]:
     return row
 
 
+LAZY_CHARS = 100  # a clause this long has its token_set_ratio row computed only as needed
+
+
 @dataclass(frozen=True)
 class _Rows:
-    """One clause of the user's reply scored against every example of the node."""
+    """One clause of the user's reply scored against every example of the node.
+
+    ``token_set_ratio`` costs most, and more the longer the clause: for a long clause it is
+    computed example by example, only where the pair could still beat its reply's best
+    (see _pair_score); a short clause gets its row in one batched call."""
 
     phrase: Phrase
     sort: list[float]
-    set: list[float]
+    set: list[float | None]
     content: list[float] | None
     norm: float
+    lazy: bool
 
     @staticmethod
     def of(phrase: Phrase, weights: _Weights) -> _Rows:
         # fuzz.ratio of words in order is token_sort_ratio, without sorting every example again
+        lazy = len(phrase.text) > LAZY_CHARS
         return _Rows(
             phrase,
             _row(phrase.sorted_text, weights.sorted_texts, fuzz.ratio),
-            _row(phrase.text, weights.texts, fuzz.token_set_ratio),
+            [None] * len(weights.texts)
+            if lazy
+            else list(_row(phrase.text, weights.texts, fuzz.token_set_ratio)),
             _row(phrase.sorted_content, weights.contents, fuzz.ratio) if phrase.content else None,
             weights.norm(phrase),
+            lazy,
         )
+
+    def token_set(self, k: int, weights: _Weights) -> float:
+        """``fuzz.token_set_ratio`` of the clause and the ``k``-th example (computed once)."""
+        found = self.set[k]
+        if found is None:
+            found = self.set[k] = fuzz.token_set_ratio(self.phrase.text, weights.texts[k], processor=None)
+        return found
 
 
 def _semantic(user: _Rows, shared: frozenset[str], k: int, weights: _Weights) -> float:
@@ -359,35 +378,58 @@ def _semantic(user: _Rows, shared: frozenset[str], k: int, weights: _Weights) ->
 
 
 def _pair_score(
-    rows: _Rows, example: Phrase, k: int, weights: _Weights, whole: Phrase
-) -> tuple[float, str | None]:
-    """The blend for one clause (``rows``) against the node's ``k``-th example."""
+    rows: _Rows,
+    example: Phrase,
+    k: int,
+    weights: _Weights,
+    whole: Phrase,
+    beat: tuple[float, bool] | None = None,
+) -> tuple[float, str | None] | None:
+    """The blend for one clause (``rows``) against the node's ``k``-th example.
+
+    With ``beat`` (a score, and whether a pair scoring just that would win the tie), None
+    when the pair cannot beat it, decided before token_set_ratio from an upper bound: the
+    same sum with token_set_ratio at 100, which rounding keeps an upper bound."""
     user = rows.phrase
     s_sort = rows.sort[k]
-    s_set = rows.set[k]
     # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
     # "maybe" against "okay maybe I will apply". Trust it only as far as lengths compare.
     mine, theirs = len(user.tokens), len(example.tokens)
-    if mine != theirs:
-        shorter, longer = (mine, theirs) if mine < theirs else (theirs, mine)
-        s_set *= min(1.0, 0.5 + shorter / longer)
+    damp = min(1.0, 0.5 + (mine / theirs if mine < theirs else theirs / mine)) if mine != theirs else None
     has_content = rows.content is not None and example.content
-    s_content = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_set)
     shared = user.concepts & example.concepts
     s_sem = _semantic(rows, shared, k, weights)
+    penalty, note = _negation(user, example, shared, whole)
+    if beat is not None:
+        s_top = 100.0 if damp is None else 100.0 * damp
+        c_top = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_top)
+        bound = (s_sort + s_top + c_top + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT) - penalty
+        if bound < beat[0] or (bound == beat[0] and not beat[1]):
+            return None
+    s_set = rows.token_set(k, weights)
+    if damp is not None:
+        s_set *= damp
+    s_content = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_set)
     score = (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT)
+    return score - penalty, note
+
+
+def _negation(
+    user: Phrase, example: Phrase, shared: frozenset[str], whole: Phrase
+) -> tuple[float, str | None]:
+    """What a negation on one side only costs a pair (from concepts alone), and the note."""
     # (the negation checks below can only fire when some side has a negated concept)
     if shared and (user.negated or example.negated) and (user.negated & shared) != (example.negated & shared):
-        return score - NEGATION_PENALTY, "negation on one side only"
+        return NEGATION_PENALTY, "negation on one side only"
     # A clause may look clean while the rest of the reply negates what the example affirms.
     if whole.negated or example.negated:
         wide = whole.concepts & example.concepts
         if (whole.negated & wide) - example.negated or (example.negated & wide) - whole.negated:
-            return score - NEGATION_PENALTY, "negation on one side only"
+            return NEGATION_PENALTY, "negation on one side only"
     # "I don't want it" against "I want it": the negated word is the shared meaning.
     if not shared and user.concepts and example.concepts and bool(user.negated) != bool(example.negated):
-        return score - NEGATION_PENALTY / 2, "negation on one side only"
-    return score, None
+        return NEGATION_PENALTY / 2, "negation on one side only"
+    return 0.0, None
 
 
 def _bare(text: str) -> str:
@@ -850,30 +892,54 @@ def _score_candidate(cand: Candidate, start: int, scored: _Scored) -> tuple[Repl
     ruled_out = _allowed(cand, whole)
     if ruled_out is not None:
         return ReplyScore(cand.id, 0.0, notes=(ruled_out,)), None
-    best = -100.0
+    best, best_at = -100.0, -1  # the best pair's score and place: the first best pair wins
     best_example: str | None = None
     best_clause: str | None = None
     best_note: str | None = None
-    negated_best: tuple[float, str, str] | None = None
+    negated_best: tuple[float, int, str, str] | None = None
+    later: list[tuple[int, int, _Rows]] = []  # long clauses' pairs, scored once best is known
+    at = 0
     for i, example in enumerate(cand.examples):
         # "X but Y" is read by its Y, except against an example that turns the same way
         compared = scored.rows
         if reading.turned and weights.turns[start + i]:
             compared = [*compared, scored.whole()]
         for rows in compared:
+            at += 1
             phrase = rows.phrase
-            score, note = _pair_score(rows, example, start + i, weights, first)
-            if score > best:
-                best, best_example, best_clause, best_note = (
+            tracked = phrase.negated and not example.negated  # perhaps the best negated yes
+            if rows.lazy and not tracked:
+                later.append((at, i, rows))
+                continue
+            found = _pair_score(rows, example, start + i, weights, first)
+            assert found is not None
+            score, note = found
+            if score > best or (score == best and at < best_at):
+                best, best_at, best_example, best_clause, best_note = (
                     score,
+                    at,
                     cand.raw_examples[i],
                     phrase.text,
                     note,
                 )
-            if note is not None and phrase.negated and not example.negated:
+            if note is not None and tracked:
                 raw = score + NEGATION_PENALTY
-                if negated_best is None or raw > negated_best[0]:
-                    negated_best = (raw, cand.raw_examples[i], phrase.text)
+                if (
+                    negated_best is None
+                    or raw > negated_best[0]
+                    or (raw == negated_best[0] and at < negated_best[1])
+                ):
+                    negated_best = (raw, at, cand.raw_examples[i], phrase.text)
+    for at, i, rows in later:
+        found = _pair_score(rows, cand.examples[i], start + i, weights, first, (best, at < best_at))
+        if found is not None and (found[0] > best or (found[0] == best and at < best_at)):
+            best, best_at, best_example, best_clause, best_note = (
+                found[0],
+                at,
+                cand.raw_examples[i],
+                rows.phrase.text,
+                found[1],
+            )
     hits = tuple(k for k in cand.keywords if _has_word(whole, k))
     notes: list[str] = [best_note] if best_note else []
     # Keywords speak for replies that have only their examples (no intent to read them by),
@@ -891,5 +957,5 @@ def _score_candidate(cand: Candidate, start: int, scored: _Scored) -> tuple[Repl
     score = max(0.0, min(100.0, best))
     negated = None
     if negated_best is not None:
-        negated = ReplyScore(cand.id, min(100.0, negated_best[0]), negated_best[1], negated_best[2])
+        negated = ReplyScore(cand.id, min(100.0, negated_best[0]), negated_best[2], negated_best[3])
     return ReplyScore(cand.id, score, best_example, best_clause, hits, tuple(notes)), negated
