@@ -533,7 +533,9 @@ def _intent_name(check_id: str, name: object) -> str | None:
 
 @cache
 def _rules() -> tuple[_Rule, ...]:
-    return _build(data())
+    rules = _build(data())
+    _shipped.cache_clear()  # read for the build only: not kept in memory after it
+    return rules
 
 
 class _Scanner:
