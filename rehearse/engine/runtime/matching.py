@@ -399,14 +399,20 @@ def _pair_score(
     has_content = rows.content is not None and example.content
     shared = user.concepts & example.concepts
     s_sem = _semantic(rows, shared, k, weights)
-    penalty, note = _negation(user, example, shared, whole)
+    penalty, note = (
+        _negation(user, example, shared, whole)
+        if user.negated or example.negated or whole.negated
+        else (0.0, None)  # (every negation check needs a negated concept somewhere)
+    )
     if beat is not None:
         s_top = 100.0 if damp is None else 100.0 * damp
         c_top = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_top)
         bound = (s_sort + s_top + c_top + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT) - penalty
         if bound < beat[0] or (bound == beat[0] and not beat[1]):
             return None
-    s_set = rows.token_set(k, weights)
+    s_set = rows.set[k]
+    if s_set is None:
+        s_set = rows.token_set(k, weights)
     if damp is not None:
         s_set *= damp
     s_content = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_set)
