@@ -223,6 +223,8 @@ def _pick(lines: Lines, ctx: Mapping[str, Any], setup: Setup, turn: int, purpose
             return render(variant.text, ctx)
     if not plain:
         return None
+    if len(plain) == 1:  # the seeded pick could only be this one: no generator to seed
+        return render(plain[0].text, ctx)
     rng = random.Random(f"{setup.seed}:{turn}:{purpose}")
     return render(plain[rng.randrange(len(plain))].text, ctx)
 
@@ -491,9 +493,13 @@ def _advance(state: State, node: Node, reply: Reply, text: str, decision: Decisi
 
 
 def _next_node(state: State, reply: Reply) -> str:
-    ctx = context(state)
+    ctx: dict[str, Any] | None = None  # built for the first condition there is to test
     for rule in reply.next:
-        if rule.when is None or _holds(rule.when, ctx):
+        if rule.when is None:
+            return rule.to
+        if ctx is None:
+            ctx = context(state)
+        if _holds(rule.when, ctx):
             return rule.to
     return state.node
 
