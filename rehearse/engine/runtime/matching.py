@@ -298,7 +298,7 @@ class _Weights:
         return w * w
 
     def norm(self, phrase: Phrase) -> float:
-        return math.sqrt(sum(self.weight(c) for c in phrase.concepts))
+        return math.sqrt(math.fsum(self.weight(c) for c in phrase.concepts))
 
 
 _NODE_WEIGHTS: dict[int, tuple[Sequence[Candidate], _Weights]] = {}
@@ -373,7 +373,7 @@ def _semantic(user: _Rows, shared: frozenset[str], k: int, weights: _Weights) ->
     """Cosine of idf-weighted concept sets: shared meaning, not shared spelling."""
     if not shared:
         return 0.0
-    num = sum(map(weights.squared.__getitem__, shared))  # shared concepts are the node's
+    num = math.fsum(map(weights.squared.__getitem__, shared))  # shared concepts are the node's
     return 100.0 * num / (user.norm * weights.norms[k])
 
 
