@@ -78,10 +78,9 @@ def _warm_up() -> None:
     first reply never waits on them. Run when a conversation opens, not at home: the home
     screen does not need them, and they would double its memory."""
     try:
-        from rehearse.engine.runtime.coach import coach, prime
+        from rehearse.engine.runtime.warm import warm_up
 
-        prime()
-        coach("I was hoping we could talk about it")  # and the intent model
+        warm_up()
     except Exception:
         pass
 

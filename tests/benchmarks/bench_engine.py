@@ -35,8 +35,9 @@ from rehearse.engine.compile.loader import persona_from_text, script_from_text  
 from rehearse.engine.model import Persona  # noqa: E402
 from rehearse.engine.runtime import coach as coach_module  # noqa: E402
 from rehearse.engine.runtime import matching, recognise  # noqa: E402
-from rehearse.engine.runtime.coach import coach, prime  # noqa: E402
+from rehearse.engine.runtime.coach import coach  # noqa: E402
 from rehearse.engine.runtime.session import Setup, begin, examples_of, step  # noqa: E402
+from rehearse.engine.runtime.warm import warm_up  # noqa: E402
 from rehearse.history.store import Store  # noqa: E402
 from rehearse.workspace.library import catalog  # noqa: E402
 
@@ -194,16 +195,16 @@ def _report_step(what: str, times: list[float]) -> None:
 
 
 def bench_step(rounds: int) -> None:
-    prime()  # as the app does in a worker when a conversation opens
     script, report = script_from_text(wide_node_script(), "wide.yaml")
     assert script is not None, [d.render() for d in report.items]
+    bundled = catalog([])  # the app has its catalog before a conversation opens ...
+    warm_up()  # ... and warms up in a worker when one opens
     persona = Persona(id="p", name="P")
     state = begin(Setup(script, persona, user_name="Ana", seed=1))
     rng = random.Random(2)
     texts = [f"I think {phrase(rng, rng.randint(3, 14))}, if that's okay" for _ in range(rounds)]
     _report_step("8 replies x 8 examples", _step_times(state, texts))
 
-    bundled = catalog([])
     script, node = max(
         ((s, n) for s in bundled.scripts.values() for n in s.nodes.values()),
         key=lambda sn: sum(len(r.say) for r in sn[1].replies),

@@ -267,3 +267,17 @@ def test_a_check_back_asks_about_the_reply_the_model_believes_in_most() -> None:
     decision = matching.decide(text, candidates)
     assert decision.scores[0].reply == "thank_accept"  # the thanks has the closest words ...
     assert (decision.kind, decision.reply) == ("checkback", "ask_advice")  # ... the point is the ask
+
+
+def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
+    import gc
+
+    from rehearse.engine.runtime.warm import warm_up
+
+    before = gc.get_freeze_count()
+    try:
+        warm_up()
+        assert gc.get_freeze_count() > before  # what was loaded is out of the collector's way
+        assert model() is model()  # loaded once, kept
+    finally:
+        gc.unfreeze()
