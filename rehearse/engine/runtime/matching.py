@@ -641,20 +641,30 @@ KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever 
 SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
 
 
-def decision_features(scoring: _Scoring) -> dict[str, tuple[float, ...]]:
-    """Each reply's DECISION_FEATURES (for the decision model, and for fitting it)."""
+def _best_other(values: dict[str, float], reply: str) -> float:
+    """The highest value among the replies other than ``reply`` (0 when there are none)."""
+    return max((v for r, v in values.items() if r != reply), default=0.0)
+
+
+def decision_features(scoring: _Scoring, only: Iterable[str] | None = None) -> dict[str, tuple[float, ...]]:
+    """DECISION_FEATURES of every reply (or of the replies ``only`` names): for the
+    decision model, and for fitting it."""
     recognised = scoring.recognised
     top = recognised.top
     here = {i for c in scoring.candidates for i in c.intents}
     node_mass = sum(s.p for s in recognised.ranked if s.intent in here)
     finals = {s.reply: s for s in scoring.ranked}
+    scores = {r: s.score for r, s in finals.items()}
     reads = {c.id: recognised.best_of(c.intents) if c.intents else None for c in scoring.candidates}
+    ps = {r: read.p if read is not None else 0.0 for r, read in reads.items()}
     length = math.log(1 + len(scoring.text.split()))
+    wanted = None if only is None else set(only)
     out: dict[str, tuple[float, ...]] = {}
     for cand in scoring.candidates:
-        others = [c.id for c in scoring.candidates if c.id != cand.id]
+        if wanted is not None and cand.id not in wanted:
+            continue
         read = reads[cand.id]
-        p = read.p if read is not None else 0.0
+        p = ps[cand.id]
         words = scoring.by_words[cand.id]
         final = finals[cand.id]
         notes = " ".join(final.notes)
@@ -665,9 +675,9 @@ def decision_features(scoring: _Scoring) -> dict[str, tuple[float, ...]]:
             1.0 if read is not None and read.intent == top.intent else 0.0,
             top.p,
             final.score / 100,
-            (words - max((scoring.by_words[o] for o in others), default=0.0)) / 100,
-            p - max((r.p if (r := reads[o]) is not None else 0.0 for o in others), default=0.0),
-            (final.score - max((finals[o].score for o in others), default=0.0)) / 100,
+            (words - _best_other(scoring.by_words, cand.id)) / 100,
+            p - _best_other(ps, cand.id),
+            (final.score - _best_other(scores, cand.id)) / 100,
             length,
             1.0 if "negation" in notes else 0.0,
             1.0 if "forbidden" in notes or "needs" in notes else 0.0,
@@ -703,23 +713,24 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     if decision.kind in ("aside", "ambiguous"):
         return decision
     best = scoring.ranked[0]
-    beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
-    order = {s.reply: i for i, s in enumerate(scoring.ranked)}
-    pick = max(beliefs, key=lambda reply: (beliefs[reply], -order[reply]))
-    sure = beliefs[pick]
-    said = f"belief {sure:.2f}"
-    score = math.floor(next(s.score for s in scoring.ranked if s.reply == pick))
     if decision.kind == "matched":
         # the scores took a reply: the model may only doubt it, never swap it for another
-        pick, sure = best.reply, beliefs[best.reply]
-        said, score = f"belief {sure:.2f}", math.floor(best.score)
+        pick = best.reply
+        sure = belief(decision_features(scoring, (pick,))[pick])
         plain = (
             best.score >= KEEP_SCORE
             or scoring.by_words[best.reply] >= OWN_WORDS
             or (best.intent == scoring.recognised.top.intent and best.intent_p >= SURE_INTENT)
         )
         if sure >= TAKE_BELIEF or plain:
-            return replace(decision, belief=sure, reason=f"{decision.reason}; {said}")
+            return replace(decision, belief=sure, reason=f"{decision.reason}; belief {sure:.2f}")
+    else:
+        beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
+        order = {s.reply: i for i, s in enumerate(scoring.ranked)}
+        pick = max(beliefs, key=lambda reply: (beliefs[reply], -order[reply]))
+        sure = beliefs[pick]
+    said = f"belief {sure:.2f}"
+    score = math.floor(next(s.score for s in scoring.ranked if s.reply == pick))
     decision = replace(decision, belief=sure)
     if sure >= TAKE_BELIEF:
         under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
