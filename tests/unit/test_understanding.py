@@ -281,3 +281,11 @@ def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
         assert model() is model()  # loaded once, kept
     finally:
         gc.unfreeze()
+
+
+def test_a_reply_negated_on_one_side_is_never_taken_on_belief(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching, "belief", lambda features: 0.99)
+    want = matching.prepare("want", ["I am interested in applying"], intents=("express_interest",))
+    decision = matching.decide("I am not interested in applying", [want])
+    assert any(n.startswith("negation") for n in decision.scores[0].notes)
+    assert decision.kind == "checkback"  # at most checked back: "You mean ...?" and a no undoes it

@@ -730,9 +730,12 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
         pick = max(beliefs, key=lambda reply: (beliefs[reply], -order[reply]))
         sure = beliefs[pick]
     said = f"belief {sure:.2f}"
-    score = math.floor(next(s.score for s in scoring.ranked if s.reply == pick))
+    picked = next(s for s in scoring.ranked if s.reply == pick)
+    score = math.floor(picked.score)
     decision = replace(decision, belief=sure)
-    if sure >= TAKE_BELIEF:
+    # a negation on one side only is the matcher's plainest warning: never taken on belief
+    negated = any(n.startswith("negation") for n in picked.notes)
+    if sure >= TAKE_BELIEF and not negated:
         under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
         return replace(
             decision,
