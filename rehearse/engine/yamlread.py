@@ -77,8 +77,10 @@ class Document:
 
     file: str
     value: Any
-    locs: dict[Path, Loc] = field(default_factory=dict)
-    key_locs: dict[Path, Loc] = field(default_factory=dict)
+    # (line, column) of each value and key, 1-based: a Loc is made only when one is asked
+    # for (a 5,000-node script has some 400,000 of them, and few are ever shown)
+    locs: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_locs: dict[Path, tuple[int, int]] = field(default_factory=dict)
     widths: dict[Path, int] = field(default_factory=dict)
     # keys written with no value whose following lines repeat keys above them: an entry
     # indented as far as its own fields (reported once, R008; the loader stays quiet)
@@ -89,12 +91,13 @@ class Document:
         while path:
             found = self.locs.get(path)
             if found is not None:
-                return found
+                return Loc(self.file, *found)
             path = path[:-1]
-        return self.locs.get((), Loc(self.file, 1, 1))
+        return Loc(self.file, *self.locs.get((), (1, 1)))
 
     def key_loc(self, path: Path) -> Loc:
-        return self.key_locs.get(path) or self.loc(path)
+        found = self.key_locs.get(path)
+        return Loc(self.file, *found) if found is not None else self.loc(path)
 
     def width(self, path: Path) -> int:
         return self.widths.get(path, 1)
@@ -221,12 +224,13 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _TooBig(f"nested more than {MAX_DEPTH} levels deep (a recursive alias?)", path)
         doc = self.doc
-        doc.locs[path] = _loc(doc.file, node)
+        mark = node.start_mark
+        doc.locs[path] = (mark.line + 1, mark.column + 1)
         if node.tag not in KNOWN_TAGS:
             shown = "!!" + node.tag.removeprefix(_CORE) if node.tag.startswith(_CORE) else node.tag
             self.report.add(
                 "R007",
-                doc.locs[path],
+                doc.loc(path),
                 f"YAML tag '{shown}' is not supported: scripts hold text, numbers, lists and mappings",
                 hint="remove the tag (rehearse never builds objects from YAML)",
                 width=len(shown),
@@ -240,15 +244,16 @@ class _Walker:
         if isinstance(node, MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key_loc = _loc(doc.file, key_node)
+                mark = key_node.start_mark
+                where = (mark.line + 1, mark.column + 1)
                 if not isinstance(key_node, ScalarNode):
-                    self.report.add("R004", key_loc, "a key must be plain text")
+                    self.report.add("R004", Loc(doc.file, *where), "a key must be plain text")
                     continue
                 key = str(key_node.value)
                 if key in result:
-                    self.duplicate(result, path, key, key_loc)
+                    self.duplicate(result, path, key, Loc(doc.file, *where))
                     continue
-                doc.key_locs[(*path, key)] = key_loc
+                doc.key_locs[(*path, key)] = where
                 result[key] = self.walk(value_node, (*path, key), depth + 1)
             return result
         raise _TooBig("unsupported YAML node", path)  # pragma: no cover
@@ -256,8 +261,8 @@ class _Walker:
     def duplicate(self, result: dict[str, Any], path: Path, key: str, key_loc: Loc) -> None:
         """R005, unless an empty entry between the two explains it (R008, said once)."""
         doc = self.doc
-        first = doc.key_locs[(*path, key)]
-        empty = [k for k, v in result.items() if v is None and doc.key_locs[(*path, k)].line > first.line]
+        first = doc.key_loc((*path, key))
+        empty = [k for k, v in result.items() if v is None and doc.key_locs[(*path, k)][0] > first.line]
         if not empty:
             self.report.add(
                 "R005", key_loc, f"duplicate key '{key}' (first at line {first.line})", width=len(key)
@@ -266,7 +271,7 @@ class _Walker:
         entry = (*path, empty[-1])
         if entry in doc.misindented:
             return
-        doc.misindented[entry] = at = doc.key_locs[entry]
+        doc.misindented[entry] = at = doc.key_loc(entry)
         self.report.add(
             "R008",
             at,
@@ -306,7 +311,7 @@ class _Walker:
         )
         self.report.add(
             "R006",
-            self.doc.locs[path],
+            self.doc.loc(path),
             message,
             hint="quote it if it is meant as text",
             width=self.doc.width(path),
