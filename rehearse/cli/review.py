@@ -19,6 +19,7 @@ from rehearse.cli.options import Count
 from rehearse.cli.output import echo as _echo
 from rehearse.cli.output import echo_json, emit
 from rehearse.cli.output import fail as _fail
+from rehearse.engine.collector import paused
 from rehearse.views.outcomes import FILTERS
 
 if TYPE_CHECKING:
@@ -245,24 +246,8 @@ def replay_command(session: str, plain: bool) -> None:
     happened even if the script was edited or deleted since; turns that would go
     differently with the current script are listed at the end.
     """
-    with _collector_off():
+    with paused():
         _replay(session, plain)
-
-
-@contextmanager
-def _collector_off() -> Iterator[None]:
-    """A one-shot command over a long session builds many objects that all live until it
-    prints and exits (the turns read, the states played again); the cyclic collector would
-    scan them again and again for nothing (playing a session again frees no cycles)."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _replay(session: str, plain: bool) -> None:

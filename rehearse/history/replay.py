@@ -8,13 +8,12 @@ returned as typed values (``TurnChange``), for the views to put into words.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from rehearse import __version__
+from rehearse.engine.collector import paused
 from rehearse.engine.compile.loader import persona_from_text, script_from_text
 from rehearse.engine.diagnostics import Report
 from rehearse.engine.model import Persona, Script, frozen_map
@@ -89,7 +88,7 @@ def state_before(
     """The state before turn k (every stored input when k is None), played again from the
     stored script unless another is given."""
     state = sess.begin(stored_setup(stored, script=script, persona=persona))
-    with _no_collection():
+    with paused():
         for old in stored.replies:
             if (k is not None and old.index >= k) or state.ending is not None or old.user is None:
                 break
@@ -99,20 +98,6 @@ def state_before(
                 state, _ = sess.nudge(state)
             state, _ = sess.step(state, old.user, old.timing)
     return state
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """The fold keeps what it builds (every state, turn and decision), so the cyclic
-    collector would only scan the same survivors again and again (and the intent model's
-    tables with them): a tenth of a 1,000-turn replay. It creates no cycles to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def compare(recorded: Sequence[TurnRecord], now: Sequence[TurnRecord]) -> list[TurnChange]:

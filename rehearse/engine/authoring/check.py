@@ -8,12 +8,12 @@ from pathlib import Path
 
 from rehearse.engine.authoring.model_answers import model_problems
 from rehearse.engine.authoring.testplan import load_plan
+from rehearse.engine.collector import paused
 from rehearse.engine.compile.catalog import (
     SearchPath,
     is_test_plan,
     load_catalog,
     plan_files,
-    without_gc,
     yaml_files,
 )
 from rehearse.engine.compile.loader import guarded
@@ -83,7 +83,7 @@ def check_paths(
         report.add_sources_from(checked.report)
         persona = _lint_persona(script, personas)
         complete = script.id in checked.scripts
-        with without_gc():
+        with paused():
             guarded(script.path, report, partial(lint_matching, script, persona, report))
             if robustness:
                 guarded(script.path, report, partial(lint_robustness, script, persona, report))

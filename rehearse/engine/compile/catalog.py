@@ -7,13 +7,12 @@ first file found for an id wins, so a user's own copy shadows a bundled one.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from rehearse.engine.collector import paused
 from rehearse.engine.compile.files import YAML_SUFFIXES, is_test_plan, kind_of, plan_files, yaml_files
 from rehearse.engine.compile.loader import build_persona, draft_script, guarded, load_document
 from rehearse.engine.compile.validate import validate_references
@@ -100,22 +99,9 @@ def load_catalog(
     return catalog
 
 
-@contextmanager
-def without_gc() -> Iterator[None]:
-    """Loading builds many small objects that all survive; the cyclic collector would scan
-    them again and again, making big files superlinear. Nothing here creates cycles to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _load_file(catalog: Catalog, path: Path, keep: Callable[[Script], Script] | None) -> None:
     report = Report()
-    with without_gc():
+    with paused():
         kind = guarded(str(path), report, lambda: _load_file_inner(catalog, path, report, keep))
     catalog.report.add_sources_from(report)
     catalog.report.extend(report.items)
