@@ -60,6 +60,25 @@ class Terminal:
         raise AssertionError(f"never saw {fragment!r} on screen:\n{self.text()}")
 
 
+def _play(home: Path, *extra: str) -> pexpect.spawn:
+    """`rehearse play not-this-role` (Joe, seed 3, Alex) in a real pseudo-terminal."""
+    env = {
+        **os.environ,
+        "REHEARSE_HOME": str(home),
+        "TERM": "xterm-256color",
+        "COLUMNS": str(COLS),
+        "LINES": str(ROWS),
+    }
+    env.pop("TEXTUAL", None)
+    return pexpect.spawn(
+        _rehearse_command(),
+        ["play", "not-this-role", "--persona", "joe", "--seed", "3", "--name", "Alex", *extra],
+        env=env,
+        dimensions=(ROWS, COLS),
+        timeout=30,
+    )
+
+
 def _fragment(text: str, limit: int = 24) -> str:
     words: list[str] = []
     for word in text.split():
@@ -79,21 +98,7 @@ def test_two_turns_in_a_real_terminal_then_quit(rehearse_home: Path) -> None:
         expected.append(turn.boss)
     assert state.ending is None
 
-    env = {
-        **os.environ,
-        "REHEARSE_HOME": str(rehearse_home),
-        "TERM": "xterm-256color",
-        "COLUMNS": str(COLS),
-        "LINES": str(ROWS),
-    }
-    env.pop("TEXTUAL", None)
-    child = pexpect.spawn(
-        _rehearse_command(),
-        ["play", "not-this-role", "--persona", "joe", "--seed", "3", "--name", "Alex"],
-        env=env,
-        dimensions=(ROWS, COLS),
-        timeout=30,
-    )
+    child = _play(rehearse_home)
     term = Terminal(child)
     try:
         term.wait_for("Type your reply")
@@ -121,15 +126,7 @@ def test_invalid_utf8_and_a_stray_esc_in_a_paste_neither_crash_nor_lose_the_repl
     setup = Setup(cat.scripts["not-this-role"], cat.personas["joe"], user_name="Alex", seed=3)
     reply = "thanks, but I've decided I won't be applying"  # short: the box never scrolls
     _, turn = step(begin(setup), "caf\u00e9 " + reply)
-    env = {**os.environ, "REHEARSE_HOME": str(rehearse_home), "TERM": "xterm-256color"}
-    env.pop("TEXTUAL", None)
-    child = pexpect.spawn(
-        _rehearse_command(),
-        ["play", "not-this-role", "--persona", "joe", "--seed", "3", "--name", "Alex", "--no-save"],
-        env=env,
-        dimensions=(ROWS, COLS),
-        timeout=30,
-    )
+    child = _play(rehearse_home, "--no-save")
     term = Terminal(child)
     try:
         term.wait_for("Type your reply")
