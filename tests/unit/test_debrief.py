@@ -106,3 +106,19 @@ def test_highlight_marks_flagged_words_but_not_whole_reply_flags() -> None:
     turn = state.transcript[1]
     marked = highlight(turn.user or "", turn.coaching)
     assert marked.startswith("«sorry to bother»")
+
+
+def test_a_key_turn_that_settled_a_check_back_says_what_it_confirmed() -> None:
+    from rehearse.views.session import view_of_state
+    from rehearse.workspace.library import catalog
+
+    found = catalog()
+    state = session.begin(
+        session.Setup(found.scripts["passed-over"], found.personas["sam"], user_name="Ana", seed=1)
+    )
+    asked = "Thanks for telling me. What could I have done differently?"
+    state, turn = session.step(state, asked)
+    assert turn.kind == "checkback"
+    state, _ = session.step(state, "yes")
+    key = next(k for k in view_of_state(state).key_turns if k.index == 2)
+    assert key.you == f"yes (confirming “{asked}”)"
