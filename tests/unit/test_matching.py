@@ -84,6 +84,16 @@ def test_negation_on_one_side_costs_a_large_penalty() -> None:
     assert "negation" in " ".join(decide("I do not want the lead role", [WANT]).scores[0].notes)
 
 
+def test_a_negation_counts_when_neither_side_has_a_content_word() -> None:
+    done = prepare("done", ["That's all from me."])
+    said = decide("That's all from me.", [done]).scores[0]
+    negated = decide("That's not all from me.", [done]).scores[0]
+    assert said.score - negated.score >= 30
+    assert "negation on one side only" in negated.notes
+    # a leading "no," answers the question and is no negation of what follows
+    assert "negation on one side only" not in decide("No, that's all from me.", [done]).scores[0].notes
+
+
 def test_a_negated_yes_counts_toward_the_deny_reply() -> None:
     no_examples = prepare("no", ["maybe later"], kind="deny")
     decision = decide("I am not interested in applying", [WANT, no_examples])

@@ -89,6 +89,7 @@ class Phrase:
     content_set: frozenset[str]
     concepts: frozenset[str]  # stemmed content words, synonyms folded
     negated: frozenset[str]  # concepts with a negator within three words before them
+    negative: bool  # an odd number of negators: the polarity of a reply with no content words
     # the words in order: token_sort_ratio is fuzz.ratio of these, and they are sorted once
     sorted_text: str
     sorted_content: str
@@ -126,6 +127,7 @@ class Phrase:
             frozenset(content_tokens),
             concepts,
             frozenset(negated) & concepts,
+            sum(t in NEGATORS for t in tokens) % 2 == 1,
             " ".join(sorted(tokens)),
             " ".join(sorted(content_tokens)),
         )
@@ -402,7 +404,10 @@ def _pair_score(
     penalty, note = (
         _negation(user, example, shared, whole)
         if user.negated or example.negated or whole.negated
-        else (0.0, None)  # (every negation check needs a negated concept somewhere)
+        else (NEGATION_PENALTY, "negation on one side only")
+        # "That's not all from me" against "That's all from me": no content word to carry it
+        if user.negative != example.negative and not user.concepts and not example.concepts
+        else (0.0, None)  # (every other negation check needs a negated concept somewhere)
     )
     if beat is not None:
         s_top = 100.0 if damp is None else 100.0 * damp
