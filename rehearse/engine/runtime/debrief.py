@@ -6,9 +6,10 @@ a check the script ties to that dimension costs 5. The contributions are kept wi
 that gave them, so the app, plain mode and exports can all show why.
 
 Each dimension also gets a verdict from that evidence alone: met (only for it), partly met
-(for and against), missed (only against) or not shown (the conversation never touched it).
-A dimension not shown has no score and does not pull the total down; its criterion is
-advice ("Thank your boss ..."), never printed as if it had happened.
+(for and against), missed (only against) or not scored (no reply or flag spoke to it; "not
+shown" would claim the user never did it, yet a thank-you inside a reply scored on something
+else is still a thank-you). A dimension not scored has no score and does not pull the total
+down; its criterion is advice ("Thank your boss ..."), never printed as if it had happened.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ VERDICT_WORDS: dict[Verdict, str] = {
     "met": "met",
     "partly": "partly met",
     "missed": "missed",
-    "not_shown": "not shown",
+    "not_shown": "not scored",
 }
 
 
@@ -56,7 +57,7 @@ class DimensionScore:
     name: str
     criterion: str  # what good looks like, as advice
     verdict: Verdict
-    score: int | None  # 0..100; None when not shown
+    score: int | None  # 0..100; None when not scored
     contributions: tuple[Contribution, ...]
     line: str | None  # the author's line for this verdict, rendered (None: none written)
 
