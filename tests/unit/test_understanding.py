@@ -289,3 +289,16 @@ def test_a_reply_negated_on_one_side_is_never_taken_on_belief(monkeypatch: pytes
     decision = matching.decide("I am not interested in applying", [want])
     assert any(n.startswith("negation") for n in decision.scores[0].notes)
     assert decision.kind == "checkback"  # at most checked back: "You mean ...?" and a no undoes it
+
+
+def test_a_word_or_so_under_the_pass_mark_is_checked_back_not_taken_on_belief(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(matching, "belief", lambda features: 0.99)
+    apply = matching.prepare("apply", ["Okay. Maybe I will apply for the lead post, then."])
+    thin = matching.decide("maybe", [apply])
+    assert thin.scores[0].score < matching.THRESHOLD
+    assert (thin.kind, thin.reply) == ("checkback", "apply")
+    fuller = matching.decide("maybe I could apply for it after all", [apply])
+    assert fuller.scores[0].score < matching.THRESHOLD
+    assert (fuller.kind, fuller.reply) == ("matched", "apply")  # more words: belief may take it

@@ -644,6 +644,7 @@ CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
 RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from this belief up
 KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever the belief
 SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
+THIN_WORDS = 2  # a reply of this many words or fewer is never taken on belief alone
 
 
 def _best_other(values: dict[str, float], reply: str) -> float:
@@ -738,10 +739,12 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     picked = next(s for s in scoring.ranked if s.reply == pick)
     score = math.floor(picked.score)
     decision = replace(decision, belief=sure)
-    # a negation on one side only is the matcher's plainest warning: never taken on belief
+    # a negation on one side only is the matcher's plainest warning: never taken on belief;
+    # nor is a word or so ("maybe") that the scores did not take: too little to go on
     negated = any(n.startswith("negation") for n in picked.notes)
-    if sure >= TAKE_BELIEF and not negated:
-        under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
+    under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
+    thin = bool(under) and len(scoring.whole.tokens) <= THIN_WORDS
+    if sure >= TAKE_BELIEF and not negated and not thin:
         return replace(
             decision,
             kind="matched",
