@@ -58,7 +58,7 @@ def rubric_lines(view: SessionView) -> list[str]:
     """Each dimension's verdict from the transcript, the key turns, and tips."""
     lines: list[str] = []
     if view.rubric:
-        lines += ["", "How it went (0-100; a dimension the conversation never touched is not scored):"]
+        lines += ["", "How it went (0-100; a dimension no reply or flag spoke to is not scored):"]
         for dim in view.rubric:
             lines += dimension_lines(dim)
         lines.append(f"Score: {score_words(view.score)}")

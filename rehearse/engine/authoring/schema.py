@@ -248,7 +248,7 @@ def script_schema() -> Schema:
                             "met": _text("the verdict line when the criterion was met (a template)"),
                             "partly": _text("the verdict line when it was partly met (a template)"),
                             "missed": _text("the verdict line when it was missed (a template)"),
-                            "not_shown": _text("the verdict line when the conversation never touched it"),
+                            "not_shown": _text("the verdict line when no reply or flag spoke to it"),
                             "checks": _text_list(
                                 "coach checks that count against this dimension",
                                 items={"enum": _check_ids()},
