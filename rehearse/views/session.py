@@ -371,16 +371,19 @@ def _rubric(rubric: Mapping[str, str], debrief: Debrief | None) -> tuple[Dimensi
 def _key_turns(debrief: Debrief | None, turns: Sequence[TurnView]) -> tuple[KeyTurn, ...]:
     """The turns that moved the score most, in the words the turn list shows; a yes that
     settled a check-back says what it confirmed."""
-    said = {t.index: t.you for t in turns}
-    for turn in turns:
-        checked = next((t for t in turns if t.index == turn.index - 1 and t.kind == "checkback"), None)
-        if checked is not None:
-            said[turn.index] = f"{turn.you} (confirming “{checked.you}”)"
-    return (
-        tuple(KeyTurn(r.index, r.points, said.get(r.index, r.user)) for r in debrief.key_turns)
-        if debrief
-        else ()
-    )
+    if debrief is None:
+        return ()
+    by_index = {t.index: t for t in turns}
+    checkbacks = {t.index: t for t in reversed(turns) if t.kind == "checkback"}  # the first wins
+
+    def said(index: int, user: str) -> str:
+        turn = by_index.get(index)
+        if turn is None:
+            return user
+        checked = checkbacks.get(index - 1)
+        return turn.you if checked is None else f"{turn.you} (confirming “{checked.you}”)"
+
+    return tuple(KeyTurn(r.index, r.points, said(r.index, r.user)) for r in debrief.key_turns)
 
 
 def view_of_state(state: State) -> SessionView:
