@@ -207,14 +207,14 @@ def sessions_command(
 def _current_versions(stored: StoredSession) -> tuple[Any, Any, str]:
     """The script (and persona) as they are now, if they still exist: (script, persona, note)."""
     from rehearse.engine.compile.loader import load_script
-    from rehearse.workspace.library import catalog
+    from rehearse.workspace.library import catalog_for
 
     script = None
     if stored.script_path and Path(stored.script_path).is_file():
         loaded, _ = load_script(stored.script_path)
         if loaded is not None and loaded.id == stored.script_id:
             script = loaded
-    cat = catalog()
+    cat = catalog_for(None if script is not None else stored.script_id)
     if script is None:
         script = cat.scripts.get(stored.script_id)
     persona = cat.personas.get(stored.persona_id)

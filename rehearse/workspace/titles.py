@@ -21,6 +21,7 @@ from rehearse.workspace.paths import search_path
 MAX_SCAN_BYTES = 1_000_000  # a bigger file waits for the catalog
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*\r?$", re.MULTILINE)
 _COMMENT = re.compile(r"[ \t]+#.*$")
+_PLAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")  # an id YAML could not read as a number
 
 
 @dataclass(frozen=True)
@@ -50,23 +51,47 @@ def _scalar(raw: str | None) -> str | None:
     return _COMMENT.sub("", raw).strip() or None
 
 
-def scan(path: Path) -> Title | None:
-    """The id and title of the script in ``path``, or None (not a script, or not certain)."""
+def _top_keys(path: Path) -> list[tuple[str, str | None]] | None:
+    """Every line of ``path`` that looks like a top-level key, as (key, raw value)."""
     try:
         if path.stat().st_size > MAX_SCAN_BYTES:
             return None
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    return [(m.group(1), m.group(2)) for m in _TOP_KEY.finditer(text)]
+
+
+def _title(path: Path, lines: list[tuple[str, str | None]]) -> Title | None:
     keys: dict[str, str | None] = {}
-    for match in _TOP_KEY.finditer(text):
-        keys.setdefault(match.group(1), match.group(2))
+    for key, raw in lines:
+        keys.setdefault(key, raw)
     if kind_of(keys, path) != "script":
         return None
     script_id, title = _scalar(keys.get("id")), _scalar(keys.get("title"))
     if script_id is None or title is None:
         return None
     return Title(script_id, title, path)
+
+
+def scan(path: Path) -> Title | None:
+    """The id and title of the script in ``path``, or None (not a script, or not certain)."""
+    lines = _top_keys(path)
+    return None if lines is None else _title(path, lines)
+
+
+def script_id_of(path: Path) -> str | None:
+    """The id of the script ``path`` holds, only when the scan is sure the catalog would read
+    that id: one ``id:`` line, a plain id that YAML reads as text (not a number, null or a
+    boolean), outside a personas folder. A line of a multi-line value that looks like a
+    top-level key would make a second ``id:`` line or a value no id has."""
+    lines = _top_keys(path)
+    if lines is None or path.parent.name == "personas" or sum(key == "id" for key, _ in lines) != 1:
+        return None
+    found = _title(path, lines)
+    if found is None or not _PLAIN_ID.match(found.id) or found.id in ("null", "true", "false"):
+        return None
+    return found.id
 
 
 def titles(extra: list[Path] | None = None) -> list[Title]:

@@ -329,6 +329,30 @@ def test_replay_after_the_script_is_edited_shows_what_happened_and_what_changed(
     assert "  turn 3: it ended “Success”; now it would end “Not this time”" in out
 
 
+def test_replay_finds_a_moved_script_by_its_id_on_the_search_path(
+    script_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    play(script_file, WIN)
+    monkeypatch.setenv("REHEARSE_PATH", str(script_file.parent))
+    script_file.unlink()  # now under another name, edited, beside a script of another id
+    (script_file.parent / "raise-v2.yaml").write_text(SCRIPT.replace("next: agreed", "next: refused"))
+    (script_file.parent / "other.yaml").write_text(SCRIPT.replace("id: cli-raise", "id: other"))
+    out = invoke("replay", "latest").output
+    assert "The script changed since this session. With the current version 1 turn goes" in out
+    assert "  turn 3: it ended “Success”; now it would end “Not this time”" in out
+
+
+def test_replay_says_when_the_script_file_now_has_errors(
+    script_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    play(script_file, LOSE)
+    monkeypatch.setenv("REHEARSE_PATH", str(script_file.parent))
+    script_file.write_text(SCRIPT.replace("start: opening", "start: nowhere"))
+    out = invoke("replay", "latest").output
+    assert "Pat Boss: Not this year." in out
+    assert "The current script: the script file now has errors;" in out
+
+
 def test_replay_after_the_script_is_deleted_still_works(script_file: Path) -> None:
     play(script_file, LOSE)
     script_file.unlink()

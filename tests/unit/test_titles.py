@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rehearse.workspace.library import catalog
-from rehearse.workspace.titles import Title, scan, titles
+from rehearse.workspace.library import catalog, catalog_for
+from rehearse.workspace.titles import Title, scan, script_id_of, titles
 
 from .helpers import MINI
 
@@ -53,3 +53,32 @@ def test_a_copy_on_the_path_shadows_the_bundled_one(tmp_path: Path) -> None:
     copy.write_text(f"id: {bundled.id}\ntitle: My own copy\nstart: a\nnodes: {{}}\n")
     found = {t.id: t for t in titles([tmp_path])}
     assert found[bundled.id] == Title(bundled.id, "My own copy", copy)
+
+
+def test_the_scan_names_a_script_only_when_the_catalog_would_read_that_id(tmp_path: Path) -> None:
+    def held(name: str, text: str) -> str | None:
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        return script_id_of(path)
+
+    assert held("sure.yaml", "id: sure  # it is\ntitle: T\nnodes: {}\n") == "sure"
+    assert held("quoted.yaml", "id: 'quoted'\ntitle: T\nstart: a\n") == "quoted"
+    # a line inside a multi-line value that looks like a top-level key
+    assert held("inside.yaml", 'title: "T\nid: other"\nid: inside\nnodes: {}\n') is None
+    assert held("flow.yaml", "nodes: {a: 1,\nid: other}\ntitle: T\n") is None
+    # YAML reads these as a number, a boolean: never a script's id
+    assert held("octal.yaml", "id: 0o17\ntitle: T\nnodes: {}\n") is None
+    assert held("true.yaml", "id: true\ntitle: T\nnodes: {}\n") is None
+    assert held("personas/p.yaml", "id: p\ntitle: T\nnodes: {}\n") is None
+
+
+def test_a_catalog_for_one_script_builds_only_that_script_and_every_persona() -> None:
+    everything = catalog([MINI])  # the mini fixtures, then the bundled scripts
+    assert len(everything.scripts) > 2
+    for script_id in everything.scripts:
+        one = catalog_for(script_id, [MINI])
+        assert list(one.scripts) == [script_id]
+        assert one.scripts[script_id].digest == everything.scripts[script_id].digest
+        assert one.personas.keys() == everything.personas.keys()
+    assert not catalog_for(None, [MINI]).scripts

@@ -75,12 +75,14 @@ def load_catalog(
     known_personas: dict[str, Persona] | None = None,
     personas_only: bool = False,
     keep: Callable[[Script], Script] | None = None,
+    skip: Callable[[Path], bool] | None = None,
 ) -> Catalog:
     """Load every script and persona found under roots; problems go to report and broken.
 
     known_personas are personas found elsewhere (the search path) that scripts may name.
     ``keep`` is what is kept of each script once it is built and checked (``outline``:
-    only one whole script is ever in memory at a time).
+    only one whole script is ever in memory at a time). A file ``skip`` says yes to is
+    not read (the caller knows it holds nothing it asks for).
     """
     catalog = Catalog()
     seen_files: set[Path] = set()
@@ -90,7 +92,7 @@ def load_catalog(
             if resolved in seen_files:
                 continue
             seen_files.add(resolved)
-            if personas_only and path.parent.name != "personas":
+            if (personas_only and path.parent.name != "personas") or (skip is not None and skip(path)):
                 continue
             _load_file(catalog, path, keep)
     personas = {**(known_personas or {}), **catalog.personas}
