@@ -5,6 +5,7 @@ and KEY=VALUE parsing. Commands print through these only (tests/cli/test_inert_o
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,6 +23,12 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def echo(text: str = "", *, err: bool = False) -> None:
     """Print a line whose parts may come from users or scripts: control characters shown."""
     click.echo(inert(text), err=err)
+
+
+def echo_lines(lines: Sequence[str]) -> None:
+    """Print each line as ``echo`` does, in one write: a long replay prints thousands."""
+    if lines:
+        click.echo("\n".join(inert(line) for line in lines))
 
 
 def echo_json(value: object) -> None:

@@ -17,7 +17,7 @@ import click
 
 from rehearse.cli.options import Count
 from rehearse.cli.output import echo as _echo
-from rehearse.cli.output import echo_json, emit
+from rehearse.cli.output import echo_json, echo_lines, emit
 from rehearse.cli.output import fail as _fail
 from rehearse.engine.collector import paused
 from rehearse.views.outcomes import FILTERS
@@ -272,9 +272,7 @@ def _replay(session: str, plain: bool) -> None:
         state, changes = rebuild(stored)
     except StoreError as exc:
         note = f"Note: {exc}"
-    for line in replay_lines(view_of_stored(stored, state)):
-        _echo(line)
-    _echo()
+    echo_lines([*replay_lines(view_of_stored(stored, state)), ""])
     if note is not None:
         _echo(note)
     elif changes:
