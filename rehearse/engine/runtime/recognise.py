@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -194,6 +194,46 @@ def build_model(extra: Sequence[Example] = ()) -> dict[str, object]:
     }
 
 
+class _Weights(Mapping[str, Mapping[int, float]]):
+    """feature -> intent -> log P - unknown, worked out for a feature when it is first asked
+    for: a reply has a few dozen features of the library's tens of thousands, and working
+    out every one took a tenth of a second of each process that recognises (a replay)."""
+
+    __slots__ = ("_counts", "_done", "_scale", "_totals", "_unknown")
+
+    def __init__(
+        self,
+        counts: Mapping[str, list[list[float]]],
+        totals: Sequence[float],
+        vocabulary: int,
+        unknown: Sequence[float],
+    ) -> None:
+        self._counts = counts
+        self._totals = totals
+        self._scale = ALPHA * vocabulary
+        self._unknown = unknown
+        self._done: dict[str, dict[int, float]] = {}
+
+    def __getitem__(self, feature: str) -> Mapping[int, float]:
+        found = self._done.get(feature)
+        if found is None:
+            totals, scale, unknown = self._totals, self._scale, self._unknown
+            found = self._done[feature] = {
+                int(i): math.log((value + ALPHA) / (totals[int(i)] + scale)) - unknown[int(i)]
+                for i, value in self._counts[feature]
+            }
+        return found
+
+    def __contains__(self, feature: object) -> bool:
+        return feature in self._counts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counts)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+
 @dataclass(frozen=True)
 class Model:
     intents: tuple[str, ...]
@@ -214,13 +254,7 @@ class Model:
                 totals[int(i)] += value
         vocabulary = len(counts)
         unknown = tuple(math.log(ALPHA / (t + ALPHA * vocabulary)) for t in totals)
-        weights = {
-            feature: {
-                int(i): math.log((value + ALPHA) / (totals[int(i)] + ALPHA * vocabulary)) - unknown[int(i)]
-                for i, value in row
-            }
-            for feature, row in counts.items()
-        }
+        weights = _Weights(counts, totals, vocabulary, unknown)
         all_docs = sum(docs)
         words = frozenset(f[2:].rsplit("_", 1)[-1] for f in counts if f.startswith("b:"))
         people = frozenset(str(p) for p in data.get("people", []))  # type: ignore[attr-defined]
