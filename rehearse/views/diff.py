@@ -5,30 +5,39 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"\S+")
+_NOT_WORD = re.compile(r"[^\w']")
 
 Spans = list[tuple[int, int]]
 
 
 def _norm(word: str) -> str:
-    return re.sub(r"[^\w']", "", word.lower()) or word.lower()
+    low = word.lower()
+    return _NOT_WORD.sub("", low) or low
+
+
+@lru_cache(maxsize=256)
+def _words(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
+    """Where each word of ``text`` is, and the word as compared (a node's strong reply is
+    compared with every reply made there: read once)."""
+    found = list(_WORD.finditer(text))
+    return tuple(m.span() for m in found), tuple(_norm(m.group()) for m in found)
 
 
 def word_diff(mine: str, model: str) -> tuple[Spans, Spans]:
     """The spans of the words in each text that the other does not have (difflib on words,
     compared without case or punctuation)."""
-    a, b = list(_WORD.finditer(mine)), list(_WORD.finditer(model))
-    matcher = difflib.SequenceMatcher(
-        a=[_norm(m.group()) for m in a], b=[_norm(m.group()) for m in b], autojunk=False
-    )
+    (a, a_words), (b, b_words) = _words(mine), _words(model)
+    matcher = difflib.SequenceMatcher(a=a_words, b=b_words, autojunk=False)
     only_mine: Spans = []
     only_model: Spans = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        only_mine += [(m.start(), m.end()) for m in a[i1:i2]]
-        only_model += [(m.start(), m.end()) for m in b[j1:j2]]
+        only_mine += a[i1:i2]
+        only_model += b[j1:j2]
     return only_mine, only_model
 
 
