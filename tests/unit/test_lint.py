@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rehearse.engine.compile.loader import script_from_text
-from rehearse.engine.compile.matchlint import lint_matching
+from rehearse.engine.compile.matchlint import _flipped, lint_matching, lint_robustness
 from rehearse.engine.model import Persona
 
 from .helpers import MINI
@@ -120,3 +122,77 @@ def test_both_criterion_and_its_old_name_is_a_warning() -> None:
         "    criterion: Say plainly what you want.\n    description: Old.",
     )
     assert findings(text)["W124"] == ["'description' is the old name of 'criterion': keep one"]
+
+
+# -- robustness: variants of each example (`rehearse check --robustness`) -------------------
+
+ROBUST = """\
+id: rb
+title: Robustness
+situation: s
+goal: g
+personas: [pat]
+rubric: {clarity: c}
+start: ask
+nodes:
+  ask:
+    boss: "So, are you in?"
+    hint: h
+    model: "If I do this, is the job mine?"
+    replies:
+      guarantee:
+        say:
+          - "if I do this, is the job mine?"
+          - "I am ready for the lead role and I know the team well"
+        next: done
+      later:
+        say: ["maybe next year, once the migration is over", "ask me again after the summer"]
+        next: done
+  done:
+    end: success
+    boss: "Fine."
+    debrief: d
+"""
+
+
+def robustness(text: str) -> list[tuple[str, int, int, str]]:
+    script, report = script_from_text(text, "rb.yaml")
+    assert script is not None
+    lint_robustness(script, BOSS, report)
+    return [(d.code, d.loc.line, d.loc.col, d.message) for d in report.items]
+
+
+def test_a_negated_example_still_read_as_its_reply_is_warned_at_the_example() -> None:
+    found = robustness(ROBUST)
+    assert [f[:3] for f in found if f[0] == "W141"] == [("W141", 16, 13)]
+    message = next(f[3] for f in found if f[0] == "W141")
+    assert "if I don't do this, is the job mine?" in message and "'guarantee'" in message
+    # the other example's negation ("I am not ready ...") is not read as it: no warning
+    assert not any("not ready" in f[3] for f in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("if I do this, is the job mine?", "if I don't do this, is the job mine?"),
+        ("I want the lead role", "I don't want the lead role"),
+        ("I think it is fair", "I don't think it is fair"),
+        ("I am ready", "I am not ready"),
+        ("It's about my chances", "It's not about my chances"),
+        ("I do not want it", "I do want it"),
+        ("I can't see it", "I can see it"),
+        ("Thanks, that helps", None),
+    ],
+)
+def test_an_example_is_negated_as_a_person_would_say_it(text: str, negated: str | None) -> None:
+    assert _flipped(text) == negated
+
+
+def test_a_variant_read_as_another_reply_is_warned() -> None:
+    # "ready" and "prepared" are one concept to the matcher; here they mean different replies
+    summer = '"ask me again after the summer"]'
+    text = ROBUST.replace(summer, summer[:-1] + ', "I am prepared"]')
+    text = text.replace('"I am ready for the lead role and I know the team well"', '"I am ready"')
+    found = robustness(text)
+    assert ("W140", 17, 13) in [f[:3] for f in found], found
+    assert any("with a synonym (\"I am prepared\") would be understood as 'later'" in f[3] for f in found)

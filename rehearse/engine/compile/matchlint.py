@@ -114,7 +114,8 @@ def _lint_node(script: Script, node_id: str, cands: tuple[Candidate, ...], repor
 
 _WORD_RE = re.compile(r"[A-Za-z']+")
 _NEGATABLE = re.compile(
-    r"\b(I(?:'m| am)|I(?:'d| would)|I(?:'ll| will)|I (?:do|can|want|think)|it(?:'s| is)|that(?:'s| is))\b",
+    r"\b(?:I(?:'m| am)|I(?:'d| would)|I(?:'ll| will)|I can|it(?:'s| is)|that(?:'s| is))\b"
+    r"|\bI(?= (?:do|want|think|need|like|know)\b)",  # a verb takes "don't" before it, not "not" after
     re.IGNORECASE,
 )
 _NEGATION = re.compile(r"\b(?:not|never)\s+|n['’]t\b", re.IGNORECASE)
@@ -159,7 +160,8 @@ def _flipped(text: str) -> str | None:
     m = _NEGATABLE.search(text)
     if m is None:
         return None
-    return text[: m.end()] + " not" + text[m.end() :]
+    inserted = " not" if len(m.group()) > 1 else " don't"  # "I am not ...", "I don't do ..."
+    return text[: m.end()] + inserted + text[m.end() :]
 
 
 def lint_robustness(script: Script, persona: Persona, report: Report) -> None:
