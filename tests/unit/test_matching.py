@@ -185,11 +185,14 @@ def test_any_text_decides_without_error(text: str) -> None:
     assert all(0.0 <= s.score <= 100.0 for s in decision.scores)
 
 
-def test_long_clauses_scored_pair_by_pair_decide_exactly_as_rows_scored_at_once(
+def test_pairs_pruned_by_their_bounds_decide_exactly_as_every_pair_scored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A long clause's token_set_ratio is computed only for pairs that can still win; with
-    every clause treated so (or none), each decision, score, example and note is the same."""
+    """token_set_ratio is computed only for pairs whose bound can still beat their reply's
+    best; with every pair scored instead, each decision, score, example and note is the same."""
+    import dataclasses
+    import math
+
     from rehearse.engine.runtime import matching
     from tests import evaluation
 
@@ -199,10 +202,15 @@ def test_long_clauses_scored_pair_by_pair_decide_exactly_as_rows_scored_at_once(
         for i in evaluation.load(path)
         if i.script == "passed-over"
     ][:150]
+    pruned = [decide(i.text, evaluation.candidates(i.script, i.node)) for i in items]
+    of = matching._Rows.of
 
-    def decisions(lazy_chars: int) -> list[matching.Decision]:
-        monkeypatch.setattr(matching, "LAZY_CHARS", lazy_chars)
-        matching._read.cache_clear()
-        return [decide(i.text, evaluation.candidates(i.script, i.node)) for i in items]
+    def unbounded(
+        phrase: matching.Phrase, weights: matching._Weights, whole: matching.Phrase
+    ) -> matching._Rows:
+        rows = of(phrase, weights, whole)
+        return dataclasses.replace(rows, bounds=[math.inf] * len(rows.bounds))
 
-    assert decisions(0) == decisions(10**9)
+    monkeypatch.setattr(matching._Rows, "of", staticmethod(unbounded))
+    matching._read.cache_clear()
+    assert [decide(i.text, evaluation.candidates(i.script, i.node)) for i in items] == pruned

@@ -93,6 +93,9 @@ class Phrase:
     # the words in order: token_sort_ratio is fuzz.ratio of these, and they are sorted once
     sorted_text: str
     sorted_content: str
+    # its distinct words, sorted: token_set_ratio sees only the set of words, and a rapidfuzz
+    # call splits and sorts presorted words faster
+    word_set: str
 
     @staticmethod
     def of(marked: str) -> Phrase:
@@ -130,6 +133,7 @@ class Phrase:
             sum(t in NEGATORS for t in tokens) % 2 == 1,
             " ".join(sorted(tokens)),
             " ".join(sorted(content_tokens)),
+            " ".join(sorted(set(tokens))),
         )
 
 
@@ -282,18 +286,35 @@ class _Weights:
     decision: idf weights, each example's norm, and the examples as flat lists that rapidfuzz
     scores in one batched call per clause."""
 
-    __slots__ = ("contents", "idf", "norms", "sorted_texts", "squared", "texts", "turns", "unknown")
+    __slots__ = (
+        "contents",
+        "examples",
+        "holding",
+        "idf",
+        "lengths",
+        "norms",
+        "sorted_texts",
+        "squared",
+        "turns",
+        "unknown",
+        "word_sets",
+    )
 
     def __init__(self, candidates: Sequence[Candidate]) -> None:
         self.idf = _idf(candidates)
         self.unknown = 1.0 + math.log(len(candidates) + 1)
         self.squared = {c: w * w for c, w in self.idf.items()}  # weight() of the node's concepts
-        examples = [e for c in candidates for e in c.examples]
-        self.texts = [e.text for e in examples]
-        self.sorted_texts = [e.sorted_text for e in examples]
-        self.contents = [e.sorted_content for e in examples]
-        self.norms = [self.norm(e) for e in examples]
-        self.turns = [len(BUT.split(e.text)) > 1 for e in examples]  # "X but Y" examples
+        self.examples = [e for c in candidates for e in c.examples]
+        self.word_sets = [e.word_set for e in self.examples]
+        self.lengths = [len(e.tokens) for e in self.examples]
+        self.holding: dict[str, list[int]] = {}  # which examples have each concept
+        for k, e in enumerate(self.examples):
+            for c in e.concepts:
+                self.holding.setdefault(c, []).append(k)
+        self.sorted_texts = [e.sorted_text for e in self.examples]
+        self.contents = [e.sorted_content for e in self.examples]
+        self.norms = [self.norm(e) for e in self.examples]
+        self.turns = [len(BUT.split(e.text)) > 1 for e in self.examples]  # "X but Y" examples
 
     def weight(self, concept_: str) -> float:
         w = self.idf.get(concept_, self.unknown)
@@ -330,99 +351,97 @@ def _row(query: str, choices: list[str], scorer: Any) -> list[float]:
     return row
 
 
-LAZY_CHARS = 100  # a clause this long has its token_set_ratio row computed only as needed
+# What a pair's score needs besides fuzz.ratio of the sorted words and token_set_ratio: how
+# far lengths let token_set_ratio be trusted, the content words' score (None: the lesser of
+# the other two stands in), the semantic score, and the negation penalty.
+_Part = tuple[float | None, float | None, float, float]
+
+
+def _blend(s_sort: float, s_set: float, part: _Part) -> float:
+    """A pair's score from its token_set_ratio and the rest of its parts (see _Rows)."""
+    damp, content, s_sem, penalty = part
+    if damp is not None:
+        s_set *= damp
+    s_content = content if content is not None else min(s_sort, s_set)
+    return (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT) - penalty
 
 
 @dataclass(frozen=True)
 class _Rows:
-    """One clause of the user's reply scored against every example of the node.
+    """One clause of the user's reply against every example of the node: in one pass, every
+    pair's score but for ``token_set_ratio``, and an upper bound of the whole score.
 
-    ``token_set_ratio`` costs most, and more the longer the clause: for a long clause it is
-    computed example by example, only where the pair could still beat its reply's best
-    (see _pair_score); a short clause gets its row in one batched call."""
+    ``token_set_ratio`` costs most (several times the rest of a pair together), so it is
+    computed pair by pair, only where the pair can still beat its reply's best (see
+    _score_candidate): about half the pairs. A rapidfuzz call costs the same per pair for
+    it whether batched or not."""
 
     phrase: Phrase
     sort: list[float]
-    set: list[float | None]
-    content: list[float] | None
-    norm: float
-    lazy: bool
+    parts: list[_Part]
+    bounds: list[float]  # the blend with token_set_ratio at 100: rounding keeps it a bound
+    notes: list[str | None]  # the negation note of each pair
+    scores: list[float | None]  # each pair's score, once known
 
     @staticmethod
-    def of(phrase: Phrase, weights: _Weights) -> _Rows:
+    def of(phrase: Phrase, weights: _Weights, whole: Phrase) -> _Rows:
+        """``whole`` is the reading's first clause, whose negations reach every clause."""
         # fuzz.ratio of words in order is token_sort_ratio, without sorting every example again
-        lazy = len(phrase.text) > LAZY_CHARS
-        return _Rows(
-            phrase,
-            _row(phrase.sorted_text, weights.sorted_texts, fuzz.ratio),
-            [None] * len(weights.texts)
-            if lazy
-            else list(_row(phrase.text, weights.texts, fuzz.token_set_ratio)),
-            _row(phrase.sorted_content, weights.contents, fuzz.ratio) if phrase.content else None,
-            weights.norm(phrase),
-            lazy,
-        )
+        sort = _row(phrase.sorted_text, weights.sorted_texts, fuzz.ratio)
+        content = _row(phrase.sorted_content, weights.contents, fuzz.ratio) if phrase.content else None
+        norm = weights.norm(phrase)
+        # the concepts each example shares with the clause, from the node's index: most
+        # examples share none
+        sharing: dict[int, list[str]] = {}
+        for c in phrase.concepts:
+            for k in weights.holding.get(c, ()):
+                sharing.setdefault(k, []).append(c)
+        # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
+        # "maybe" against "okay maybe I will apply". Trust it only as far as lengths compare.
+        mine = len(phrase.tokens)
+        damps = {
+            theirs: None
+            if theirs == mine
+            else min(1.0, 0.5 + (mine / theirs if mine < theirs else theirs / mine))
+            for theirs in weights.lengths
+        }
+        # (every negation check needs a negated concept somewhere)
+        negated_here = bool(phrase.negated or whole.negated)
+        squared = weights.squared.__getitem__  # shared concepts are the node's
+        parts: list[_Part] = []
+        bounds: list[float] = []
+        notes: list[str | None] = []
+        for k, example in enumerate(weights.examples):
+            found = sharing.get(k)
+            # cosine of idf-weighted concept sets: shared meaning, not shared spelling
+            s_sem = 100.0 * math.fsum(map(squared, found)) / (norm * weights.norms[k]) if found else 0.0
+            penalty, note = 0.0, None
+            if negated_here or example.negated:
+                shared = frozenset(found) if found else frozenset()
+                penalty, note = _negation(phrase, example, shared, whole)
+            elif phrase.negative != example.negative and not phrase.concepts and not example.concepts:
+                # "That's not all from me" against "That's all from me": no content word to carry it
+                penalty, note = NEGATION_PENALTY, "negation on one side only"
+            damp = damps[weights.lengths[k]]
+            s_content = content[k] if content is not None and example.content else None
+            parts.append((damp, s_content, s_sem, penalty))
+            notes.append(note)
+            # the blend with token_set_ratio at 100 (as _blend would have it, inline: a
+            # clause's loop runs for every example of the node)
+            s_sort, s_top = sort[k], 100.0 if damp is None else 100.0 * damp
+            c_top = s_content if s_content is not None else min(s_sort, s_top)
+            bounds.append(
+                (s_sort + s_top + c_top + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT) - penalty
+            )
+        return _Rows(phrase, sort, parts, bounds, notes, [None] * len(parts))
 
-    def token_set(self, k: int, weights: _Weights) -> float:
-        """``fuzz.token_set_ratio`` of the clause and the ``k``-th example (computed once)."""
-        found = self.set[k]
+    def score(self, k: int, weights: _Weights) -> float:
+        """The pair's score with the ``k``-th example (token_set_ratio computed once)."""
+        found = self.scores[k]
         if found is None:
-            found = self.set[k] = fuzz.token_set_ratio(self.phrase.text, weights.texts[k], processor=None)
+            s_set = fuzz.token_set_ratio(self.phrase.word_set, weights.word_sets[k])
+            found = self.scores[k] = _blend(self.sort[k], s_set, self.parts[k])
         return found
-
-
-def _semantic(user: _Rows, shared: frozenset[str], k: int, weights: _Weights) -> float:
-    """Cosine of idf-weighted concept sets: shared meaning, not shared spelling."""
-    if not shared:
-        return 0.0
-    num = math.fsum(map(weights.squared.__getitem__, shared))  # shared concepts are the node's
-    return 100.0 * num / (user.norm * weights.norms[k])
-
-
-def _pair_score(
-    rows: _Rows,
-    example: Phrase,
-    k: int,
-    weights: _Weights,
-    whole: Phrase,
-    beat: tuple[float, bool] | None = None,
-) -> tuple[float, str | None] | None:
-    """The blend for one clause (``rows``) against the node's ``k``-th example.
-
-    With ``beat`` (a score, and whether a pair scoring just that would win the tie), None
-    when the pair cannot beat it, decided before token_set_ratio from an upper bound: the
-    same sum with token_set_ratio at 100, which rounding keeps an upper bound."""
-    user = rows.phrase
-    s_sort = rows.sort[k]
-    # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
-    # "maybe" against "okay maybe I will apply". Trust it only as far as lengths compare.
-    mine, theirs = len(user.tokens), len(example.tokens)
-    damp = min(1.0, 0.5 + (mine / theirs if mine < theirs else theirs / mine)) if mine != theirs else None
-    has_content = rows.content is not None and example.content
-    shared = user.concepts & example.concepts
-    s_sem = _semantic(rows, shared, k, weights)
-    penalty, note = (
-        _negation(user, example, shared, whole)
-        if user.negated or example.negated or whole.negated
-        else (NEGATION_PENALTY, "negation on one side only")
-        # "That's not all from me" against "That's all from me": no content word to carry it
-        if user.negative != example.negative and not user.concepts and not example.concepts
-        else (0.0, None)  # (every other negation check needs a negated concept somewhere)
-    )
-    if beat is not None:
-        s_top = 100.0 if damp is None else 100.0 * damp
-        c_top = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_top)
-        bound = (s_sort + s_top + c_top + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT) - penalty
-        if bound < beat[0] or (bound == beat[0] and not beat[1]):
-            return None
-    s_set = rows.set[k]
-    if s_set is None:
-        s_set = rows.token_set(k, weights)
-    if damp is not None:
-        s_set *= damp
-    s_content = rows.content[k] if rows.content is not None and has_content else min(s_sort, s_set)
-    score = (s_sort + s_set + s_content + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT)
-    return score - penalty, note
 
 
 def _negation(
@@ -900,14 +919,14 @@ class _Scored:
     def __init__(self, reading: _Reading, weights: _Weights) -> None:
         self.reading = reading
         self.weights = weights
-        self.rows = [_Rows.of(p, weights) for p in reading.phrases]
+        self.rows = [_Rows.of(p, weights, reading.phrases[0]) for p in reading.phrases]
         self._whole: _Rows | None = None
 
     def whole(self) -> _Rows:
         """The whole text's scores: only needed for an "X but Y" against an example that
         turns the same way."""
         if self._whole is None:
-            self._whole = _Rows.of(self.reading.whole, self.weights)
+            self._whole = _Rows.of(self.reading.whole, self.weights, self.reading.phrases[0])
         return self._whole
 
 
@@ -916,7 +935,6 @@ def _score_candidate(cand: Candidate, start: int, scored: _Scored) -> tuple[Repl
     ``start`` is the index of the reply's first example among the node's."""
     reading = scored.reading
     whole, lead, weights = reading.whole, reading.lead, scored.weights
-    first = reading.phrases[0]
     ruled_out = _allowed(cand, whole)
     if ruled_out is not None:
         return ReplyScore(cand.id, 0.0, notes=(ruled_out,)), None
@@ -925,48 +943,52 @@ def _score_candidate(cand: Candidate, start: int, scored: _Scored) -> tuple[Repl
     best_clause: str | None = None
     best_note: str | None = None
     negated_best: tuple[float, int, str, str] | None = None
-    later: list[tuple[int, int, _Rows]] = []  # long clauses' pairs, scored once best is known
+    # every other pair by its bound (negated, to sort highest first), its place, its example
+    bounded: list[tuple[float, int, int, _Rows]] = []
     at = 0
     for i, example in enumerate(cand.examples):
+        k = start + i
         # "X but Y" is read by its Y, except against an example that turns the same way
         compared = scored.rows
-        if reading.turned and weights.turns[start + i]:
+        if reading.turned and weights.turns[k]:
             compared = [*compared, scored.whole()]
         for rows in compared:
             at += 1
-            phrase = rows.phrase
-            tracked = phrase.negated and not example.negated  # perhaps the best negated yes
-            if rows.lazy and not tracked:
-                later.append((at, i, rows))
+            # perhaps the best negated yes: scored whatever its bound
+            if not (cand.kind == "affirm" and rows.phrase.negated and not example.negated):
+                bounded.append((-rows.bounds[k], at, k, rows))
                 continue
-            found = _pair_score(rows, example, start + i, weights, first)
-            assert found is not None
-            score, note = found
+            score = rows.score(k, weights)
             if score > best or (score == best and at < best_at):
                 best, best_at, best_example, best_clause, best_note = (
                     score,
                     at,
                     cand.raw_examples[i],
-                    phrase.text,
-                    note,
+                    rows.phrase.text,
+                    rows.notes[k],
                 )
-            if note is not None and tracked:
+            if rows.notes[k] is not None:
                 raw = score + NEGATION_PENALTY
                 if (
                     negated_best is None
                     or raw > negated_best[0]
                     or (raw == negated_best[0] and at < negated_best[1])
                 ):
-                    negated_best = (raw, at, cand.raw_examples[i], phrase.text)
-    for at, i, rows in later:
-        found = _pair_score(rows, cand.examples[i], start + i, weights, first, (best, at < best_at))
-        if found is not None and (found[0] > best or (found[0] == best and at < best_at)):
+                    negated_best = (raw, at, cand.raw_examples[i], rows.phrase.text)
+    # highest bound first, scored until no bound left can beat the best (places are distinct:
+    # the sort never compares clauses)
+    bounded.sort()
+    for bound, at, k, rows in bounded:
+        if -bound < best or (-bound == best and at > best_at):
+            break  # the pairs left have lower bounds, or the same one and a later place
+        score = rows.score(k, weights)
+        if score > best or (score == best and at < best_at):
             best, best_at, best_example, best_clause, best_note = (
-                found[0],
+                score,
                 at,
-                cand.raw_examples[i],
+                cand.raw_examples[k - start],
                 rows.phrase.text,
-                found[1],
+                rows.notes[k],
             )
     hits = tuple(k for k in cand.keywords if _has_word(whole, k))
     notes: list[str] = [best_note] if best_note else []
