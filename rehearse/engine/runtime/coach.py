@@ -744,8 +744,8 @@ class _Reply:
         key = f"{span.start}:{span.end}"
         found = self._read.get(key)
         if found is None:
-            ranked = recognise(self.text[span.start : span.end]).ranked
-            found = self._read[key] = (ranked[0].intent, ranked[0].p, ranked[1].p)
+            (intent, p), (_, runner_up) = recognise(self.text[span.start : span.end]).scores[:2]
+            found = self._read[key] = (intent, p, runner_up)
         return found
 
     def is_question(self, pos: int) -> bool:

@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
@@ -310,23 +310,39 @@ class IntentScore:
 
 @dataclass(frozen=True)
 class Recognition:
-    text: str
-    ranked: tuple[IntentScore, ...]  # every intent, most likely first
-    known: float  # the share of the reply's features the library has seen (0..1)
+    """Every intent's confidence for a text. A step reads several clauses and most readers
+    want the top intent or one reply's best: the intents are kept as (intent, confidence)
+    pairs, and an IntentScore is made only for the ones read (31 of them per reading were
+    half of recognising a clause)."""
 
-    @property
+    text: str
+    scores: tuple[tuple[str, float], ...]  # every intent and its confidence, most likely first
+    known: float  # the share of the reply's features the library has seen (0..1)
+    explained: tuple[IntentScore, ...] = ()  # with ``explain``: the top three, with evidence
+
+    @cached_property
+    def ranked(self) -> tuple[IntentScore, ...]:
+        """Every intent, most likely first."""
+        return tuple(self._at(rank) for rank in range(len(self.scores)))
+
+    @cached_property
     def top(self) -> IntentScore:
-        return self.ranked[0]
+        return self._at(0)
+
+    def _at(self, rank: int) -> IntentScore:
+        if rank < len(self.explained):
+            return self.explained[rank]
+        return IntentScore(*self.scores[rank])
 
     def p(self, intent: str) -> float:
-        for score in self.ranked:
-            if score.intent == intent:
-                return score.p
+        for name, p in self.scores:
+            if name == intent:
+                return p
         return 0.0
 
     def best_of(self, intents: Iterable[str]) -> IntentScore | None:
         wanted = set(intents)
-        return next((s for s in self.ranked if s.intent in wanted), None)
+        return next((self._at(rank) for rank, (name, _) in enumerate(self.scores) if name in wanted), None)
 
 
 def _words_for(feats: Mapping[str, float], index: int, m: Model) -> tuple[str, ...]:
@@ -379,18 +395,11 @@ def recognise(text: str, *, explain: bool = False) -> Recognition:
     exps = [math.exp((s - best) / TEMPERATURE) for s in scores]
     z = sum(exps)
     order = sorted(range(n), key=lambda i: -exps[i])
-    ranked = []
-    for rank, i in enumerate(order):
-        detail = explain and rank < 3
-        ranked.append(
-            IntentScore(
-                m.intents[i],
-                exps[i] / z,
-                _words_for(feats, i, m) if detail else (),
-                closest_phrasing(text, m.intents[i]) if detail else None,
-            )
-        )
-    return Recognition(text, tuple(ranked), known)
+    explained = tuple(
+        IntentScore(m.intents[i], exps[i] / z, _words_for(feats, i, m), closest_phrasing(text, m.intents[i]))
+        for i in (order[:3] if explain else ())
+    )
+    return Recognition(text, tuple((m.intents[i], exps[i] / z) for i in order), known, explained)
 
 
 def write_model(extra: Sequence[Example] = ()) -> str:
