@@ -234,11 +234,14 @@ LEAD_DENY = ("no", "nope", "nah", "not really")
 _INTERJECTION = re.compile(r"(^|[,.;!?]|\bbut\b)\s*(?:no|nope)\s*[,.!;:-]+")
 
 
+@lru_cache(maxsize=4096)
 def expand(text: str) -> str:
     """Lower-case and expand contractions, before punctuation is stripped.
 
     A leading "no," answers the question; it does not negate what follows ("no, I stand
-    by it"), so it becomes "nah", which counts as a plain no but not as a negator.
+    by it"), so it becomes "nah", which counts as a plain no but not as a negator. Cached
+    by text: a step expands the reply for matching, for the recogniser and for its lead
+    word, and each clause again.
     """
     text = text.translate(_APOSTROPHES).lower()
     text = _INTERJECTION.sub(r"\1 nah, ", text)
