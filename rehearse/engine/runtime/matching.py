@@ -287,11 +287,14 @@ class _Weights:
     scores in one batched call per clause."""
 
     __slots__ = (
+        "bare",
         "contents",
         "examples",
+        "has_content",
         "holding",
         "idf",
         "lengths",
+        "negated",
         "norms",
         "sorted_texts",
         "squared",
@@ -307,6 +310,9 @@ class _Weights:
         self.examples = [e for c in candidates for e in c.examples]
         self.word_sets = [e.word_set for e in self.examples]
         self.lengths = [len(e.tokens) for e in self.examples]
+        self.has_content = [bool(e.content) for e in self.examples]
+        self.negated = [k for k, e in enumerate(self.examples) if e.negated]  # which negate
+        self.bare = [k for k, e in enumerate(self.examples) if not e.concepts]  # no content word
         self.holding: dict[str, list[int]] = {}  # which examples have each concept
         for k, e in enumerate(self.examples):
             for c in e.concepts:
@@ -351,15 +357,12 @@ def _row(query: str, choices: list[str], scorer: Any) -> list[float]:
     return row
 
 
-# What a pair's score needs besides fuzz.ratio of the sorted words and token_set_ratio: how
-# far lengths let token_set_ratio be trusted, the content words' score (None: the lesser of
-# the other two stands in), the semantic score, and the negation penalty.
-_Part = tuple[float | None, float | None, float, float]
-
-
-def _blend(s_sort: float, s_set: float, part: _Part) -> float:
-    """A pair's score from its token_set_ratio and the rest of its parts (see _Rows)."""
-    damp, content, s_sem, penalty = part
+def _blend(
+    s_sort: float, s_set: float, damp: float | None, content: float | None, s_sem: float, penalty: float
+) -> float:
+    """A pair's score from its scores: ``damp`` is how far lengths let token_set_ratio be
+    trusted, ``content`` the content words' score (None: the lesser of the other two stands
+    in), ``penalty`` what a negation on one side costs."""
     if damp is not None:
         s_set *= damp
     s_content = content if content is not None else min(s_sort, s_set)
@@ -368,8 +371,8 @@ def _blend(s_sort: float, s_set: float, part: _Part) -> float:
 
 @dataclass(frozen=True)
 class _Rows:
-    """One clause of the user's reply against every example of the node: in one pass, every
-    pair's score but for ``token_set_ratio``, and an upper bound of the whole score.
+    """One clause of the user's reply against every example of the node: each pair's scores
+    but for ``token_set_ratio``, a column per score, and an upper bound of each pair's blend.
 
     ``token_set_ratio`` costs most (several times the rest of a pair together), so it is
     computed pair by pair, only where the pair can still beat its reply's best (see
@@ -378,69 +381,80 @@ class _Rows:
 
     phrase: Phrase
     sort: list[float]
-    parts: list[_Part]
-    bounds: list[float]  # the blend with token_set_ratio at 100: rounding keeps it a bound
+    damps: list[float | None]
+    contents: list[float | None]
+    semantic: list[float]
+    penalties: list[float]
     notes: list[str | None]  # the negation note of each pair
+    bounds: list[float]  # the blend with token_set_ratio at 100: rounding keeps it a bound
     scores: list[float | None]  # each pair's score, once known
 
     @staticmethod
     def of(phrase: Phrase, weights: _Weights, whole: Phrase) -> _Rows:
         """``whole`` is the reading's first clause, whose negations reach every clause."""
+        n = len(weights.examples)
         # fuzz.ratio of words in order is token_sort_ratio, without sorting every example again
         sort = _row(phrase.sorted_text, weights.sorted_texts, fuzz.ratio)
-        content = _row(phrase.sorted_content, weights.contents, fuzz.ratio) if phrase.content else None
-        norm = weights.norm(phrase)
+        contents: list[float | None] = [None] * n
+        if phrase.content:
+            row = _row(phrase.sorted_content, weights.contents, fuzz.ratio)
+            contents = [c if has else None for c, has in zip(row, weights.has_content, strict=True)]
+        # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
+        # "maybe" against "okay maybe I will apply". Trust it only as far as lengths compare.
+        mine = len(phrase.tokens)
+        damp_of = {
+            theirs: None
+            if theirs == mine
+            else min(1.0, 0.5 + (mine / theirs if mine < theirs else theirs / mine))
+            for theirs in weights.lengths
+        }
+        damps = [damp_of[theirs] for theirs in weights.lengths]
         # the concepts each example shares with the clause, from the node's index: most
         # examples share none
         sharing: dict[int, list[str]] = {}
         for c in phrase.concepts:
             for k in weights.holding.get(c, ()):
                 sharing.setdefault(k, []).append(c)
-        # token_set_ratio gives 100 whenever one side's words are a subset of the other's:
-        # "maybe" against "okay maybe I will apply". Trust it only as far as lengths compare.
-        mine = len(phrase.tokens)
-        damps = {
-            theirs: None
-            if theirs == mine
-            else min(1.0, 0.5 + (mine / theirs if mine < theirs else theirs / mine))
-            for theirs in weights.lengths
-        }
-        # (every negation check needs a negated concept somewhere)
-        negated_here = bool(phrase.negated or whole.negated)
+        # cosine of idf-weighted concept sets: shared meaning, not shared spelling
+        norm = weights.norm(phrase)
         squared = weights.squared.__getitem__  # shared concepts are the node's
-        parts: list[_Part] = []
-        bounds: list[float] = []
-        notes: list[str | None] = []
-        for k, example in enumerate(weights.examples):
-            found = sharing.get(k)
-            # cosine of idf-weighted concept sets: shared meaning, not shared spelling
-            s_sem = 100.0 * math.fsum(map(squared, found)) / (norm * weights.norms[k]) if found else 0.0
-            penalty, note = 0.0, None
-            if negated_here or example.negated:
-                shared = frozenset(found) if found else frozenset()
-                penalty, note = _negation(phrase, example, shared, whole)
-            elif phrase.negative != example.negative and not phrase.concepts and not example.concepts:
-                # "That's not all from me" against "That's all from me": no content word to carry it
-                penalty, note = NEGATION_PENALTY, "negation on one side only"
-            damp = damps[weights.lengths[k]]
-            s_content = content[k] if content is not None and example.content else None
-            parts.append((damp, s_content, s_sem, penalty))
-            notes.append(note)
-            # the blend with token_set_ratio at 100 (as _blend would have it, inline: a
-            # clause's loop runs for every example of the node)
-            s_sort, s_top = sort[k], 100.0 if damp is None else 100.0 * damp
-            c_top = s_content if s_content is not None else min(s_sort, s_top)
-            bounds.append(
-                (s_sort + s_top + c_top + SEMANTIC_WEIGHT * s_sem) / (3.0 + SEMANTIC_WEIGHT) - penalty
-            )
-        return _Rows(phrase, sort, parts, bounds, notes, [None] * len(parts))
+        semantic = [0.0] * n
+        for k, found in sharing.items():
+            semantic[k] = 100.0 * math.fsum(map(squared, found)) / (norm * weights.norms[k])
+        penalties = [0.0] * n
+        notes: list[str | None] = [None] * n
+        negating: Sequence[int] = range(n)
+        if not (phrase.negated or whole.negated):
+            # (every other negation check needs a negated concept somewhere)
+            negating = weights.negated
+            if not phrase.concepts:
+                # "That's not all from me" against "That's all from me": no content word to
+                # carry it (an example without one negates nothing)
+                for k in weights.bare:
+                    if weights.examples[k].negative != phrase.negative:
+                        penalties[k], notes[k] = NEGATION_PENALTY, "negation on one side only"
+        for k in negating:
+            shared = frozenset(sharing.get(k, ()))
+            penalties[k], notes[k] = _negation(phrase, weights.examples[k], shared, whole)
+        # the blend with token_set_ratio at 100, as _blend has it (inline: one call per pair
+        # cost as much as the rest of the pass)
+        tops = [100.0 if damp is None else 100.0 * damp for damp in damps]
+        bounds = [
+            (s_sort + top + (c if c is not None else min(s_sort, top)) + SEMANTIC_WEIGHT * s_sem)
+            / (3.0 + SEMANTIC_WEIGHT)
+            - penalty
+            for s_sort, top, c, s_sem, penalty in zip(sort, tops, contents, semantic, penalties, strict=True)
+        ]
+        return _Rows(phrase, sort, damps, contents, semantic, penalties, notes, bounds, [None] * n)
 
     def score(self, k: int, weights: _Weights) -> float:
         """The pair's score with the ``k``-th example (token_set_ratio computed once)."""
         found = self.scores[k]
         if found is None:
             s_set = fuzz.token_set_ratio(self.phrase.word_set, weights.word_sets[k])
-            found = self.scores[k] = _blend(self.sort[k], s_set, self.parts[k])
+            found = self.scores[k] = _blend(
+                self.sort[k], s_set, self.damps[k], self.contents[k], self.semantic[k], self.penalties[k]
+            )
         return found
 
 
