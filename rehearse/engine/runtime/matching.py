@@ -289,6 +289,7 @@ class _Weights:
     __slots__ = (
         "bare",
         "contents",
+        "distinct_lengths",
         "examples",
         "has_content",
         "holding",
@@ -310,6 +311,7 @@ class _Weights:
         self.examples = [e for c in candidates for e in c.examples]
         self.word_sets = [e.word_set for e in self.examples]
         self.lengths = [len(e.tokens) for e in self.examples]
+        self.distinct_lengths = set(self.lengths)
         self.has_content = [bool(e.content) for e in self.examples]
         self.negated = [k for k, e in enumerate(self.examples) if e.negated]  # which negate
         self.bare = [k for k, e in enumerate(self.examples) if not e.concepts]  # no content word
@@ -406,7 +408,7 @@ class _Rows:
             theirs: None
             if theirs == mine
             else min(1.0, 0.5 + (mine / theirs if mine < theirs else theirs / mine))
-            for theirs in weights.lengths
+            for theirs in weights.distinct_lengths
         }
         damps = [damp_of[theirs] for theirs in weights.lengths]
         # the concepts each example shares with the clause, from the node's index: most
