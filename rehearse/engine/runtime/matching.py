@@ -961,6 +961,7 @@ def _score_candidate(cand: Candidate, start: int, scored: _Scored) -> tuple[Repl
     negated_best: tuple[float, int, str, str] | None = None
     # every other pair by its bound (negated, to sort highest first), its place, its example
     bounded: list[tuple[float, int, int, _Rows]] = []
+    affirm = cand.kind == "affirm"
     at = 0
     for i, example in enumerate(cand.examples):
         k = start + i
@@ -971,7 +972,7 @@ def _score_candidate(cand: Candidate, start: int, scored: _Scored) -> tuple[Repl
         for rows in compared:
             at += 1
             # perhaps the best negated yes: scored whatever its bound
-            if not (cand.kind == "affirm" and rows.phrase.negated and not example.negated):
+            if not (affirm and rows.phrase.negated and not example.negated):
                 bounded.append((-rows.bounds[k], at, k, rows))
                 continue
             score = rows.score(k, weights)

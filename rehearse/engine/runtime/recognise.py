@@ -382,19 +382,20 @@ def recognise(text: str, *, explain: bool = False) -> Recognition:
     """Every intent's confidence for ``text``; with ``explain``, the evidence for the top three."""
     m = model()
     feats = features(text)
-    seen = [(f, v) for f, v in feats.items() if f in m.weights]
+    weights = m.weights
+    seen = [(f, v) for f, v in feats.items() if f in weights]
     total = sum(feats.values()) or 1.0
-    known = sum(v for _, v in seen) / total
-    n = len(m.intents)
     mass = sum(v for _, v in seen)
+    known = mass / total
+    n = len(m.intents)
     scores = [prior + mass * unknown for prior, unknown in zip(m.priors, m.unknown, strict=True)]
     for feature, value in seen:
-        for i, w in m.weights[feature].items():
+        for i, w in weights[feature].items():
             scores[i] += value * w
     best = max(scores)
     exps = [math.exp((s - best) / TEMPERATURE) for s in scores]
     z = sum(exps)
-    order = sorted(range(n), key=lambda i: -exps[i])
+    order = sorted(range(n), key=exps.__getitem__, reverse=True)  # (stable: ties keep their order)
     explained = tuple(
         IntentScore(m.intents[i], exps[i] / z, _words_for(feats, i, m), closest_phrasing(text, m.intents[i]))
         for i in (order[:3] if explain else ())

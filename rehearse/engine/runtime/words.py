@@ -15,22 +15,23 @@ from functools import lru_cache
 from rapidfuzz.utils import default_process
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-# Contractions with an apostrophe (run only when the text has one), in this order.
-_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"\bcan't\b", "can not"),
-        (r"\bwon't\b", "will not"),
-        (r"\bshan't\b", "shall not"),
-        (r"\bain't\b", "am not"),
-        (r"n't\b", " not"),
-        (r"\bi'm\b", "i am"),
-        (r"\blet's\b", "let us"),
-        (r"\b(it|that|what|there|here|he|she|who)'s\b", r"\1 is"),
-        (r"'re\b", " are"),
-        (r"'ve\b", " have"),
-        (r"'ll\b", " will"),
-        (r"'d\b", " would"),
+# Contractions with an apostrophe, in this order, each with what any match of it contains
+# (a pattern runs only when the text has that: most replies have few contractions).
+_CONTRACTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (literal, re.compile(pattern), repl)
+    for literal, pattern, repl in (
+        ("can't", r"\bcan't\b", "can not"),
+        ("won't", r"\bwon't\b", "will not"),
+        ("shan't", r"\bshan't\b", "shall not"),
+        ("ain't", r"\bain't\b", "am not"),
+        ("n't", r"n't\b", " not"),
+        ("i'm", r"\bi'm\b", "i am"),
+        ("let's", r"\blet's\b", "let us"),
+        ("'s", r"\b(it|that|what|there|here|he|she|who)'s\b", r"\1 is"),
+        ("'re", r"'re\b", " are"),
+        ("'ve", r"'ve\b", " have"),
+        ("'ll", r"'ll\b", " will"),
+        ("'d", r"'d\b", " would"),
     )
 )
 # Words typed without an apostrophe, and chat shorthand: one pass with a lookup.
@@ -246,8 +247,9 @@ def expand(text: str) -> str:
     text = text.translate(_APOSTROPHES).lower()
     text = _INTERJECTION.sub(r"\1 nah, ", text)
     if "'" in text:
-        for pattern, repl in _CONTRACTIONS:
-            text = pattern.sub(repl, text)
+        for literal, pattern, repl in _CONTRACTIONS:
+            if literal in text:
+                text = pattern.sub(repl, text)
     return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1)], text)
 
 
