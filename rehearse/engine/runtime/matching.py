@@ -250,8 +250,8 @@ def _has_word(phrase: Phrase, word: str) -> bool:
         return True
     if len(word) < 5:
         return False
-    near = process.extract(word, tokens, scorer=fuzz.ratio, processor=None, score_cutoff=84, limit=None)
-    return any(len(token) >= 4 for token, _, _ in near)
+    near = [token for token in tokens if len(token) >= 4]
+    return process.extractOne(word, near, scorer=fuzz.ratio, processor=None, score_cutoff=84) is not None
 
 
 def _clauses(text: str) -> list[str]:

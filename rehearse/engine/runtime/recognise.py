@@ -400,7 +400,7 @@ def recognise(text: str, *, explain: bool = False) -> Recognition:
         IntentScore(m.intents[i], exps[i] / z, _words_for(feats, i, m), closest_phrasing(text, m.intents[i]))
         for i in (order[:3] if explain else ())
     )
-    return Recognition(text, tuple((m.intents[i], exps[i] / z) for i in order), known, explained)
+    return Recognition(text, tuple([(m.intents[i], exps[i] / z) for i in order]), known, explained)
 
 
 def write_model(extra: Sequence[Example] = ()) -> str:
