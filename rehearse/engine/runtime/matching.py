@@ -283,8 +283,9 @@ def _idf(candidates: Sequence[Candidate]) -> dict[str, float]:
 
 class _Weights:
     """What every decision at one node shares, computed once per node rather than per
-    decision: idf weights, each example's norm, and the examples as flat lists that rapidfuzz
-    scores in one batched call per clause."""
+    decision: idf weights, each example's norm, the examples as flat lists (columns) that a
+    clause's pass reads and rapidfuzz scores in one batched call, and which examples have
+    each concept."""
 
     __slots__ = (
         "bare",
