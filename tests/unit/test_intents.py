@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rehearse.engine.compile.loader import script_from_text
+from rehearse.engine.runtime import intents
 from rehearse.engine.runtime.intents import ASIDES, label, library, names
 
 from .helpers import MINI
@@ -61,3 +62,11 @@ def test_an_unknown_intent_is_an_error_with_a_did_you_mean() -> None:
     [problem] = [d for d in report.items if d.code == "R018"]
     assert "unknown intent 'decline_rol'" in problem.message and "decline_role" in (problem.hint or "")
     assert problem.loc.line == text.splitlines().index("        intent: decline_rol") + 1
+
+
+def test_a_check_back_reads_an_intents_words_without_loading_every_phrasing() -> None:
+    intents.library.cache_clear()
+    assert intents.means("decline_role") == intents._read("decline_role").means != ""
+    assert intents.label("decline_role") == intents._read("decline_role").label
+    assert intents.label("no_such_intent") == intents.means("no_such_intent") == "no_such_intent"
+    assert intents.library.cache_info().currsize == 0  # the phrasings stayed on disk

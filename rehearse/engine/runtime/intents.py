@@ -70,13 +70,25 @@ def library() -> dict[str, Intent]:
     return {name: _read(name) for name in names()}
 
 
+@cache
+def _head(name: str) -> dict[str, str]:
+    """An intent's label and what it means, from the lines above its phrasings: a check-back
+    or a debrief needs these two strings, and reading every phrasing of the library for them
+    stalled the first check-back of a session (about 60 ms)."""
+    if name not in names():
+        return {}
+    import yaml
+
+    text = (resources.files(_DATA_PACKAGE) / _DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+    head = yaml.safe_load(text.split("\nphrasings:", 1)[0]) or {}
+    return {key: str(head[key]) for key in ("label", "means") if head.get(key)}
+
+
 def means(name: str) -> str:
     """What an intent means, said back to the speaker ("you'd rather not go for it")."""
-    found = library().get(name)
-    return found.means if found is not None else name
+    return _head(name).get("means", name if name not in names() else "")
 
 
 def label(name: str) -> str:
     """An intent in words ("Decline the role"); the name itself if unknown."""
-    found = library().get(name)
-    return found.label if found is not None else name
+    return _head(name).get("label", name)
