@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from rehearse.history.recorder import GuardedRecorder, History, NullRecorder, Recorder
-from rehearse.ui import messages
+from rehearse.ui import messages, styles
 from rehearse.ui.palette import PaletteEntry
 from rehearse.ui.screens.home import HomeData, HomeScreen
 from rehearse.ui.terminal import tolerate_invalid_input
@@ -89,7 +89,7 @@ class RehearseApp(App[None]):
     """Pick a conversation, rehearse it, read the debrief."""
 
     TITLE = "rehearse"
-    CSS_PATH = "rehearse.tcss"
+    CSS_PATH = styles.FIRST  # the rest right after the first frame (rehearse/ui/styles)
     COMMANDS = App.COMMANDS | {_rehearse_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", tooltip="Every key, screen by screen."),
@@ -156,6 +156,7 @@ class RehearseApp(App[None]):
         if os.environ.get(EXIT_WHEN_READY_ENV):
             self.exit()
             return
+        styles.add_later(self.stylesheet)
         self.reload_catalog()
         launch = self.launch
         if launch.drill:

@@ -37,5 +37,6 @@ def test_wheel_ships_bundled_content_and_templates(tmp_path: Path) -> None:
     assert "rehearse/engine/runtime/coach_data/checks.yaml" in names
     assert "rehearse/views/templates/session.html.j2" in names
     assert "rehearse/engine/authoring/templates/new_script.yaml.j2" in names
-    assert "rehearse/ui/rehearse.tcss" in names
+    styles = {p.name for p in (ROOT / "rehearse" / "ui" / "styles").glob("*.tcss")}
+    assert {f"rehearse/ui/styles/{n}" for n in styles} <= names
     assert "rehearse-0.1.0.dist-info/entry_points.txt" in names

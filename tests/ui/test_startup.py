@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import pexpect
@@ -166,3 +166,52 @@ async def test_the_home_holds_outlines_and_enter_plays_the_whole_script() -> Non
         assert isinstance(app.screen, ChatScreen)
         script = app.screen.state.script
         assert script == catalog().scripts[script.id]
+
+
+async def test_the_first_frame_parses_the_home_styles_and_the_rest_follow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rehearse.ui import styles
+    from rehearse.ui.app import RehearseApp
+    from tests.ui.helpers import make_app, wait_ready
+
+    def added(app: RehearseApp, paths: list[str | PurePath]) -> list[bool]:
+        return [app.stylesheet.has_source(str(path), "") for path in paths]
+
+    seen: list[list[bool]] = []
+    drawn = RehearseApp._first_frame_drawn
+
+    def first_frame_drawn(app: RehearseApp) -> None:
+        seen.append(added(app, styles.LATER))
+        drawn(app)
+
+    monkeypatch.setattr(RehearseApp, "_first_frame_drawn", first_frame_drawn)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        assert all(added(app, styles.FIRST))
+        assert seen == [[False] * len(styles.LATER)]  # at the first frame
+        assert all(added(app, styles.LATER))
+        # nothing in the later files styles the home: applied again, it looks the same
+        before = app.export_screenshot()
+        app.stylesheet.update(app)
+        await pilot.pause()
+        assert app.export_screenshot() == before
+
+
+async def test_a_screen_opened_before_the_later_styles_loads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key typed ahead of the first frame may open a screen first: it brings its styles."""
+    from rehearse.ui import styles
+    from rehearse.ui.screens.help import HelpScreen
+    from tests.ui.helpers import make_app
+
+    monkeypatch.setattr(styles, "add_later", lambda stylesheet: None)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.stylesheet.has_source(str(styles.LATER[0]), "")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert all(app.stylesheet.has_source(str(path), "") for path in styles.LATER)
+        assert app.screen.query_one("#help-dialog").styles.max_height is not None

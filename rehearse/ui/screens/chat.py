@@ -30,6 +30,7 @@ from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.debrief import dimensions
 from rehearse.engine.runtime.session import Setup, State, Turn
 from rehearse.history.recorder import Recorder
+from rehearse.ui import styles
 from rehearse.ui.messages import DrillNext, GoHome, OpenDebrief, PrefsChanged, SavingChanged
 from rehearse.ui.palette import PaletteEntry
 from rehearse.ui.preview import POLL_INTERVAL, LivePreview, PreviewHost
@@ -90,6 +91,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """Ask before a conversation with turns is left behind: Enter (or y) goes ahead, Esc (or
     n) stays."""
 
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,y", "go", "Go ahead", key_display="⏎"),
         Binding("escape,n", "stay", "Stay", key_display="esc"),
@@ -134,6 +137,8 @@ class LeaveScreen(ConfirmScreen):
 
 class ChatScreen(PreviewHost):
     """Rehearse one conversation."""
+
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
 
     AUTO_FOCUS = "#reply"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from rehearse.history.records import StoredSession
+from rehearse.ui import styles
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.compare import Comparison, Row, Side, difference, dim_words, diverged_words
@@ -46,6 +47,8 @@ def _who(tag: str, stored: StoredSession) -> Content:
 
 class CompareScreen(Screen[None]):
     """Two attempts at one conversation, side by side."""
+
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
 
     AUTO_FOCUS = "#compare-body"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -17,6 +17,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rehearse.engine.runtime.session import State
+from rehearse.ui import styles
 from rehearse.ui.messages import GoHome, TryAgain
 from rehearse.ui.safe import assemble, highlighted, outcome_badge, plain
 from rehearse.ui.widgets.footer import KeysFooter
@@ -38,6 +39,8 @@ UNDERSTOOD_STYLE = {
 
 class PersonaChoice(ModalScreen[str | None]):
     """Pick who plays the manager next time."""
+
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
@@ -77,6 +80,8 @@ def understood_line(how: Understood) -> Content:
 
 class DebriefScreen(Screen[None]):
     """How it went."""
+
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
 
     AUTO_FOCUS = "#debrief"
     BINDINGS: ClassVar[list[BindingType]] = [

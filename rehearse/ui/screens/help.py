@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from rehearse.ui import styles
 from rehearse.ui.safe import plain
 from rehearse.ui.widgets.footer import KeysFooter
 
@@ -27,6 +28,8 @@ INTRO = (
 
 class HelpScreen(ModalScreen[None]):
     """Keys and a few words on how it works."""
+
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q,question_mark", "close", "Close", key_display="esc"),

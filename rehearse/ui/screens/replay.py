@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from rehearse.engine.inert import inert
+from rehearse.ui import styles
 from rehearse.ui.messages import OpenWhatIf, RetryFrom
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
@@ -140,6 +141,8 @@ def _bar(score: float, width: int = 10) -> str:
 
 class ReplayScreen(Screen[None]):
     """Step through a stored session."""
+
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
 
     AUTO_FOCUS = "#replay-body"
     BINDINGS: ClassVar[list[BindingType]] = [

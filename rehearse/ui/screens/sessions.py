@@ -21,6 +21,7 @@ from textual.coordinate import Coordinate
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Label, Select, Static
 
+from rehearse.ui import styles
 from rehearse.ui.messages import OpenCompare, OpenReplay, SessionsChanged
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
@@ -63,6 +64,8 @@ class SessionTable(DataTable[Any]):
 class ConfirmDelete(ModalScreen[bool]):
     """Delete a session for good?"""
 
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "delete", "Delete"),
         Binding("escape,n", "keep", "Keep", key_display="esc"),
@@ -104,6 +107,8 @@ class ConfirmDelete(ModalScreen[bool]):
 
 class SessionsScreen(Screen[None]):
     """Every saved session: replay one, delete one, see progress per script."""
+
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
 
     AUTO_FOCUS = "#session-table"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from rehearse.ui import styles
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.practice import path_words, reach_pieces, score_moves
@@ -75,6 +76,8 @@ def summary_content(found: WhatIf, persona: str, *, said: str | None) -> Content
 
 class WhatIfScreen(Screen[None]):
     """Every other answer to one moment, and where it leads."""
+
+    CSS_PATH = styles.LATER  # see rehearse.ui.styles
 
     AUTO_FOCUS = "#whatif-body"
     BINDINGS: ClassVar[list[BindingType]] = [

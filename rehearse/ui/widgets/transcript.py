@@ -1,7 +1,7 @@
 """The pieces of a conversation on screen: message bubbles, option cards, notes, banners.
 
 Every text here arrives as Content built by rehearse.ui.safe, never as markup. Styling is
-in rehearse.tcss (these widgets are specific to this app).
+in rehearse/ui/styles/chat.tcss (these widgets are specific to this app).
 """
 
 from __future__ import annotations
