@@ -251,7 +251,9 @@ class SetupPane(VerticalScroll, can_focus=False):
         self.entry = entry
         self.refresh(recompose=True)
         self.scroll_home(animate=False)
-        self.screen.query_one("#start").display = entry is not None and entry.playable
+        screen = self.screen
+        assert isinstance(screen, HomeScreen)
+        screen.show_start(entry is not None and entry.playable)
 
 
 class HomeScreen(Screen[None]):
@@ -289,12 +291,19 @@ class HomeScreen(Screen[None]):
             with Vertical(id="script-pane"):
                 yield ScriptList(*self._options(list(self.entries.values()), "Loading…"), id="scripts")
             with Vertical(id="setup-column"):
-                yield SetupPane(id="setup")
-                # outside the scrolling pane: in sight however long the situation is
-                start = Button("Start rehearsing ⏎", id="start", variant="primary", compact=True)
-                start.display = False
-                yield start
+                yield SetupPane(id="setup")  # and the Start button below it: show_start
         yield KeysFooter()
+
+    def show_start(self, shown: bool) -> None:
+        """Show or hide the Start button, below the setup pane so that it stays in sight however
+        long the situation is. Hidden until a script has loaded, it is mounted only when first
+        shown: the first frame goes without it (its styles are 57 rules to parse)."""
+        found = self.query("#start")
+        if found:
+            found.first().display = shown
+        elif shown:
+            start = Button("Start rehearsing ⏎", id="start", variant="primary", compact=True)
+            self.query_one("#setup-column").mount(start)
 
     # ------------------------------------------------------------------ filling the list
 
