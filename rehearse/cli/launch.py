@@ -3,6 +3,8 @@ straight to the app without loading the command-line machinery."""
 
 from __future__ import annotations
 
+import gc
+
 from rehearse.workspace.settings import Launch
 
 
@@ -15,7 +17,19 @@ def warn(message: str) -> None:
 
 
 def run_app(launch: Launch, *, save: bool = True) -> None:
-    """Open the app, keeping sessions in the store unless told not to."""
+    """Open the app, keeping sessions in the store unless told not to.
+
+    The cyclic garbage collector is off from here until the app's first frame, where the app
+    turns it back on: what startup builds (Textual's modules and classes, the styles, the
+    widgets) lives on, so the collector would only scan it again and again."""
+    gc.disable()
+    try:
+        _run(launch, save=save)
+    finally:
+        gc.enable()
+
+
+def _run(launch: Launch, *, save: bool) -> None:
     from rehearse.history.recorder import NullRecorder, StoreRecorder
     from rehearse.ui.app import build_app
     from rehearse.workspace.paths import database_path

@@ -13,6 +13,7 @@ imported when first needed.
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -153,6 +154,7 @@ class RehearseApp(App[None]):
             settings.save_prefs(self.prefs)
 
     def _first_frame_drawn(self) -> None:
+        gc.enable()  # `run_app` (cli/launch.py) turns it off for startup
         if os.environ.get(EXIT_WHEN_READY_ENV):
             self.exit()
             return

@@ -220,3 +220,39 @@ async def test_a_screen_opened_before_the_later_styles_loads_them(monkeypatch: p
         assert isinstance(app.screen, HelpScreen)
         assert all(app.stylesheet.has_source(str(path), "") for path in styles.LATER)
         assert app.screen.query_one("#help-dialog").styles.max_height is not None
+
+
+def test_the_collector_is_off_from_launch_until_the_app_runs_and_on_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from rehearse.cli.launch import run_app
+    from rehearse.ui import app as app_module
+    from rehearse.workspace.settings import Launch
+
+    seen: list[bool] = []
+
+    class Stub:
+        def run(self) -> None:
+            seen.append(gc.isenabled())
+
+    monkeypatch.setattr(app_module, "build_app", lambda *args, **kwargs: Stub())
+    run_app(Launch(), save=False)
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+async def test_the_first_frame_turns_the_collector_back_on() -> None:
+    import gc
+
+    from tests.ui.helpers import make_app
+
+    gc.disable()  # as run_app leaves it
+    try:
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
