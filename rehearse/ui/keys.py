@@ -7,7 +7,8 @@ from textual.binding import Binding, BindingType
 from rehearse.ui.screens.chat import ChatScreen
 from rehearse.ui.screens.compare import CompareScreen
 from rehearse.ui.screens.debrief import DebriefScreen
-from rehearse.ui.screens.home import FormInput, HomeScreen, PersonaPicker, ScriptList
+from rehearse.ui.screens.home import HomeScreen, ScriptList
+from rehearse.ui.screens.home_form import FormInput, PersonaPicker
 from rehearse.ui.screens.replay import ReplayScreen
 from rehearse.ui.screens.sessions import SessionsScreen, SessionTable
 from rehearse.ui.screens.whatif import WhatIfScreen

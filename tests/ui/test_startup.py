@@ -39,6 +39,16 @@ def test_importing_the_app_loads_no_engine() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_app_leaves_the_home_form_for_when_a_script_has_loaded() -> None:
+    code = (
+        "import sys, rehearse.cli, rehearse.ui.app\n"
+        "print([m for m in sys.modules if m in "
+        "('rehearse.ui.screens.home_form', 'textual.widgets._radio_set')])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_the_full_home_list_loads_no_matcher_or_coach(rehearse_home: Path) -> None:
     """The catalog and the session history (a real store, with a session in it) fill the
     home list without the matcher, the coach or FSRS's callers: they double its memory."""

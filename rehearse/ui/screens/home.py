@@ -16,9 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rehearse.ui.messages import StartConversation
@@ -30,9 +29,12 @@ from rehearse.views.text import one_line
 from rehearse.workspace.settings import Launch, Prefs, chosen_persona, chosen_vars
 
 if TYPE_CHECKING:
+    from textual.widgets import RadioSet
+
     from rehearse.engine.compile.catalog import Broken, Catalog
     from rehearse.engine.diagnostics import Diagnostic
     from rehearse.engine.model import Persona, Script
+    from rehearse.ui.screens.home_form import Start
     from rehearse.workspace.titles import Title
 
 DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
@@ -84,52 +86,10 @@ def first_name(persona: Persona) -> str:
     return persona.name.split()[0] if persona.name.split() else persona.id
 
 
-def humanize(key: str) -> str:
-    words = key.replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:] if words else key
-
-
-class Start(Message):
-    """Start the highlighted script with the settings on screen."""
-
-
 class ScriptList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Start", key_display="⏎"),
     ]
-
-
-class FormInput(Input):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Start", key_display="⏎"),
-    ]
-
-
-class PersonaPicker(RadioSet):
-    """Arrows choose the persona at once; Enter starts."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,right", "choose(1)", "Next", show=False),
-        Binding("up,left", "choose(-1)", "Previous", show=False),
-        Binding("space", "toggle_button", "Choose", show=False),
-        Binding("enter", "start", "Start", key_display="⏎"),
-    ]
-
-    def on_mount(self) -> None:
-        # RadioSet highlights the first button on mount; highlight the chosen one instead
-        pressed = self.pressed_index
-        if pressed >= 0:
-            self._selected = pressed
-
-    def action_choose(self, direction: int) -> None:
-        if direction > 0:
-            self.action_next_button()
-        else:
-            self.action_previous_button()
-        self.action_toggle_button()
-
-    def action_start(self) -> None:
-        self.post_message(Start())
 
 
 @dataclass
@@ -154,55 +114,11 @@ class SetupPane(VerticalScroll, can_focus=False):
         if not entry.playable:
             yield from self._compose_broken(entry)
             return
-        script = entry.script
-        assert script is not None
         screen = self.screen
         assert isinstance(screen, HomeScreen)
-        draft = screen.draft_for(script)
-        yield Static(plain(one_line(script.title, 200)), classes="setup-title")
-        yield Static(
-            Content.assemble(
-                ("⏎", "bold $text-accent"),
-                " starts it · ",
-                ("tab", "bold $text-accent"),
-                " to choose who plays your manager, your name and the details below",
-            ),
-            classes="setup-keys",
-            markup=False,
-        )
-        yield Static(screen.situation_text(script, draft), id="situation", classes="setup-situation")
-        yield Label("Who plays your manager", classes="setup-label")
-        picker = PersonaPicker(id="personas", compact=True)
-        with picker:
-            for persona in entry.personas:
-                text = assemble((persona.name, "bold"), (f" · {persona.difficulty}", "italic"))
-                yield RadioButton(text, value=persona.id == draft.persona, name=persona.id)
-        yield Static(screen.persona_about(entry, draft), id="persona-about", classes="setup-about")
-        with Horizontal(classes="field"):
-            yield Label("Your name", classes="field-label")
-            yield FormInput(
-                screen.user_name,
-                placeholder="how your manager says it",
-                id="name",
-                max_length=60,
-                compact=True,
-            )
-        for key, value in draft.vars.items():
-            with Horizontal(classes="field"):
-                yield Label(plain(humanize(key)), classes="field-label", markup=False)
-                yield FormInput(
-                    value,
-                    id=f"var-{key}",
-                    name=key,
-                    classes="var-input",
-                    max_length=200,
-                    compact=True,
-                )
-        clash = Static(
-            screen.clash_text(script, draft), id="name-clash", classes="setup-warning", markup=False
-        )
-        clash.display = bool(screen.clash(script, draft))
-        yield clash
+        from rehearse.ui.screens.home_form import setup_form  # not needed for the titles
+
+        yield from setup_form(screen, entry)
 
     def _compose_broken(self, entry: Entry) -> ComposeResult:
         yield Static(plain("⚠ This script cannot be played", "bold $text-error"), classes="setup-title")
@@ -516,8 +432,10 @@ class HomeScreen(Screen[None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.start()
 
-    @on(RadioSet.Changed, "#personas")
-    def _persona_changed(self, event: RadioSet.Changed) -> None:
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        """A persona chosen (by name, not @on: RadioSet is imported with the form)."""
+        if event.radio_set.id != "personas":
+            return
         entry = self._current_entry()
         if entry is not None and entry.script is not None:
             draft = self.draft_for(entry.script)
@@ -546,8 +464,8 @@ class HomeScreen(Screen[None]):
     def _start_pressed(self) -> None:
         self.start()
 
-    @on(Start)
-    def _start_message(self) -> None:
+    def on_start(self, message: Start) -> None:
+        """Enter on the persona picker (by name, not @on: Start comes with the form)."""
         self.start()
 
     def action_reset(self) -> None:
