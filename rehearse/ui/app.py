@@ -30,7 +30,6 @@ from textual.worker import Worker, WorkerState
 
 from rehearse.history.recorder import GuardedRecorder, History, NullRecorder, Recorder
 from rehearse.ui import messages, styles
-from rehearse.ui.palette import PaletteEntry
 from rehearse.ui.screens.home import HomeData, HomeScreen
 from rehearse.ui.terminal import tolerate_invalid_input
 from rehearse.views.text import one_line
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
     from rehearse.engine.model import Persona, Script
     from rehearse.engine.runtime.session import Setup, State
     from rehearse.history.records import MomentRow
+    from rehearse.ui.palette import PaletteEntry
     from rehearse.ui.screens.chat import ChatScreen, Drill
 
 #: Set to 1 to exit as soon as the home screen has drawn its first frame (startup benchmark).
@@ -610,6 +610,8 @@ class RehearseApp(App[None]):
 
     def palette_entries(self) -> Iterable[PaletteEntry]:
         """What the command palette offers everywhere (the screen adds its own)."""
+        from rehearse.ui.palette import PaletteEntry  # with the palette, not before
+
         catalog = self.catalog
         if catalog is not None:
             for script in sorted(catalog.scripts.values(), key=lambda s: s.title.lower()):
