@@ -182,6 +182,7 @@ async def test_the_first_frame_parses_only_the_home_styles_and_the_rest_follow(
 
     from rehearse.ui import styles
     from rehearse.ui.app import RehearseApp
+    from rehearse.ui.screens.chat import ChatScreen
     from tests.ui.helpers import make_app, wait_ready
 
     def added(app: RehearseApp, paths: list[str | PurePath]) -> list[bool]:
@@ -209,6 +210,13 @@ async def test_the_first_frame_parses_only_the_home_styles_and_the_rest_follow(
         app.stylesheet.update(app)
         await pilot.pause()
         assert app.export_screenshot() == before
+        # and a screen opened now finds its styles there: nothing is parsed again
+        reparsed: list[bool] = []
+        monkeypatch.setattr(app.stylesheet, "reparse", lambda: reparsed.append(True))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert reparsed == []
 
 
 async def test_a_screen_opened_before_the_later_styles_loads_them(monkeypatch: pytest.MonkeyPatch) -> None:
