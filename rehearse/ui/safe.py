@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from textual.content import Content
 
 from rehearse.engine.inert import inert
-from rehearse.views.outcomes import look
 
 
 def plain(text: str | None, style: str = "") -> Content:
@@ -76,11 +75,15 @@ def tone_style(tone: str, *, bold: bool = True) -> str:
 
 def outcome_label(outcome: str | None) -> Content:
     """ "✓ success" in its colour (the symbol carries it without colour too)."""
+    from rehearse.views.outcomes import look  # here: the home's first frame shows no outcome
+
     shown = look(outcome)
     return plain(shown.label, tone_style(shown.tone))
 
 
 def outcome_badge(outcome: str | None) -> Content:
     """The verdict at the end of a conversation: "◐ Partly there"."""
+    from rehearse.views.outcomes import look
+
     shown = look(outcome)
     return plain(f"{shown.symbol} {shown.headline}", tone_style(shown.tone))

@@ -39,8 +39,13 @@ def test_importing_the_app_loads_no_engine() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_the_app_leaves_the_home_form_and_the_palette_for_later() -> None:
-    later = ("rehearse.ui.screens.home_form", "textual.widgets._radio_set", "rehearse.ui.palette")
+def test_the_app_leaves_the_home_form_the_palette_and_the_outcomes_for_later() -> None:
+    later = (
+        "rehearse.ui.screens.home_form",
+        "textual.widgets._radio_set",
+        "rehearse.ui.palette",
+        "rehearse.views.outcomes",
+    )
     code = f"import sys, rehearse.cli, rehearse.ui.app\nprint([m for m in sys.modules if m in {later!r}])\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

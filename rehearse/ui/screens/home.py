@@ -24,7 +24,6 @@ from rehearse.ui.messages import StartConversation
 from rehearse.ui.safe import assemble, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.names import clash_warning, name_clashes
-from rehearse.views.outcomes import look
 from rehearse.views.text import one_line
 from rehearse.workspace.settings import Launch, Prefs, chosen_persona, chosen_vars
 
@@ -330,6 +329,8 @@ class HomeScreen(Screen[None]):
         script = entry.script
         assert script is not None
         attempts, best = data.summary.get(script.id, (0, None))
+        from rehearse.views.outcomes import look  # not for the first frame (titles only)
+
         tried = (
             f"{attempts} attempt{'s' if attempts != 1 else ''} · best {look(best).label if best else '–'}"
             if attempts
