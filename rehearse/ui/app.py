@@ -8,7 +8,8 @@ the store.
 Startup is kept light on purpose: this module imports Textual and the home screen only. The
 first frame lists the scripts' titles from a header scan of their files; the engine (Jinja2,
 rapidfuzz, YAML) is loaded in a thread worker after that frame, and the other screens are
-imported when first needed.
+imported when first needed. The app handles the screens' messages by name
+(``on_start_conversation``...), so that not even they are imported before that frame.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from rehearse.history.recorder import GuardedRecorder, History, NullRecorder, Recorder
-from rehearse.ui import messages, styles
+from rehearse.ui import styles
 from rehearse.ui.screens.home import HomeData, HomeScreen
 from rehearse.ui.terminal import tolerate_invalid_input
 from rehearse.views.text import one_line
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from rehearse.engine.model import Persona, Script
     from rehearse.engine.runtime.session import Setup, State
     from rehearse.history.records import MomentRow
+    from rehearse.ui import messages
     from rehearse.ui.palette import PaletteEntry
     from rehearse.ui.screens.chat import ChatScreen, Drill
 
@@ -206,7 +207,9 @@ class RehearseApp(App[None]):
         if self.launch.replay is not None and not self._replay_opened:
             # `rehearse replay`: once the library is known, so the replay can tell what changed
             self._replay_opened = True
-            self.post_message(messages.OpenReplay(self.launch.replay))
+            from rehearse.ui.messages import OpenReplay
+
+            self.post_message(OpenReplay(self.launch.replay))
 
     def _home(self) -> HomeScreen:
         for screen in self.screen_stack:
@@ -318,8 +321,7 @@ class RehearseApp(App[None]):
             disabled_checks=self.disabled_checks(),
         )
 
-    @on(messages.StartConversation)
-    def _start_message(self, message: messages.StartConversation) -> None:
+    def on_start_conversation(self, message: messages.StartConversation) -> None:
         self.start_conversation(
             message.script_id,
             persona_id=message.persona_id,
@@ -439,8 +441,7 @@ class RehearseApp(App[None]):
             if isinstance(screen, ChatScreen):
                 yield screen
 
-    @on(messages.TryAgain)
-    def _try_again(self, message: messages.TryAgain) -> None:
+    def on_try_again(self, message: messages.TryAgain) -> None:
         """Try again from a debrief, with the same persona or another."""
         setup = message.state.setup
         if message.persona_id is not None and message.persona_id != setup.persona.id:
@@ -453,8 +454,7 @@ class RehearseApp(App[None]):
             settings.save_prefs(self.prefs)
         self.open_chat(replace(setup, seed=self.new_seed()), replace_screen=True)
 
-    @on(messages.RetryFrom)
-    def _retry_from(self, message: messages.RetryFrom) -> None:
+    def on_retry_from(self, message: messages.RetryFrom) -> None:
         self.recorder.retry_of(message.parent, message.parent_turn)
         self.open_chat(message.state.setup, state=message.state)
 
@@ -479,7 +479,9 @@ class RehearseApp(App[None]):
             return
         self.next_drill()
 
-    @on(messages.DrillNext)
+    def on_drill_next(self, message: messages.DrillNext) -> None:
+        self.next_drill()
+
     def next_drill(self) -> None:
         """Open the next due moment at the state it had (a retry of its session from that
         turn), or go home when the round is done."""
@@ -509,24 +511,23 @@ class RehearseApp(App[None]):
                 f"Drilled {total} moment{'s' if total != 1 else ''}. They come back when due.", markup=False
             )
 
-    @on(messages.OpenDebrief)
-    def _open_debrief(self, message: messages.OpenDebrief) -> None:
+    def on_open_debrief(self, message: messages.OpenDebrief) -> None:
         from rehearse.ui.screens.debrief import DebriefScreen
 
         self.switch_screen(DebriefScreen(message.state, self.personas_for(message.state.script)))
 
-    @on(messages.GoHome)
+    def on_go_home(self, message: messages.GoHome) -> None:
+        self.action_go_home()
+
     def action_go_home(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         self.refresh_home()
 
-    @on(messages.PrefsChanged)
-    def _save_prefs(self) -> None:
+    def on_prefs_changed(self, message: messages.PrefsChanged) -> None:
         settings.save_prefs(self.prefs)
 
-    @on(messages.SessionsChanged)
-    def _sessions_changed(self) -> None:
+    def on_sessions_changed(self, message: messages.SessionsChanged) -> None:
         self.refresh_home()
 
     def _saving_changed(self, problem: str | None) -> None:
@@ -539,7 +540,9 @@ class RehearseApp(App[None]):
             self.notify(
                 "Saving works again: this session is saved, with the replies it missed.", markup=False
             )
-        self.screen.post_message(messages.SavingChanged(problem))
+        from rehearse.ui.messages import SavingChanged
+
+        self.screen.post_message(SavingChanged(problem))
 
     # ------------------------------------------------------------------ sessions
 
@@ -559,8 +562,7 @@ class RehearseApp(App[None]):
         titles = {s.id: s.title for s in self.catalog.scripts.values()} if self.catalog else {}
         self.push_screen(SessionsScreen(store, titles=titles))
 
-    @on(messages.OpenReplay)
-    def _open_replay(self, message: messages.OpenReplay) -> None:
+    def on_open_replay(self, message: messages.OpenReplay) -> None:
         from rehearse.ui.screens.replay import ReplayScreen, build_replay
 
         store = self.history.store()
@@ -573,16 +575,14 @@ class RehearseApp(App[None]):
             return
         self.push_screen(ReplayScreen(replay, turn=message.turn))
 
-    @on(messages.OpenWhatIf)
-    def _open_what_if(self, message: messages.OpenWhatIf) -> None:
+    def on_open_what_if(self, message: messages.OpenWhatIf) -> None:
         from rehearse.ui.screens.whatif import WhatIfScreen
 
         self.push_screen(
             WhatIfScreen(message.state, message.heading, said=message.said, chosen=message.chosen)
         )
 
-    @on(messages.OpenCompare)
-    def _open_compare(self, message: messages.OpenCompare) -> None:
+    def on_open_compare(self, message: messages.OpenCompare) -> None:
         from rehearse.ui.screens.compare import CompareScreen
         from rehearse.views.compare import compare
 

@@ -39,12 +39,13 @@ def test_importing_the_app_loads_no_engine() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_the_app_leaves_the_home_form_the_palette_and_the_outcomes_for_later() -> None:
+def test_the_app_leaves_what_the_titles_do_not_need_for_later() -> None:
     later = (
         "rehearse.ui.screens.home_form",
         "textual.widgets._radio_set",
         "rehearse.ui.palette",
         "rehearse.views.outcomes",
+        "rehearse.ui.messages",
     )
     code = f"import sys, rehearse.cli, rehearse.ui.app\nprint([m for m in sys.modules if m in {later!r}])\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -276,3 +277,23 @@ async def test_the_first_frame_turns_the_collector_back_on() -> None:
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_app_handles_every_message_the_screens_send_up() -> None:
+    """The app's handlers go by the messages' names (on_start_conversation...), so that it
+    need not import them before the first frame: a renamed message must not go unhandled."""
+    import inspect
+
+    from textual.message import Message
+
+    from rehearse.ui import messages
+    from rehearse.ui.app import RehearseApp
+
+    sent_down = {messages.SavingChanged}  # the app posts it to the screen
+    up = [
+        cls
+        for cls in vars(messages).values()
+        if inspect.isclass(cls) and issubclass(cls, Message) and cls is not Message and cls not in sent_down
+    ]
+    assert len(up) == 11
+    assert [cls.__name__ for cls in up if not callable(getattr(RehearseApp, cls.handler_name, None))] == []

@@ -20,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from rehearse.ui.messages import StartConversation
 from rehearse.ui.safe import assemble, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.names import clash_warning, name_clashes
@@ -479,6 +478,8 @@ class HomeScreen(Screen[None]):
         self.notify("Settings back to the script's defaults.", markup=False)
 
     def start(self) -> None:
+        from rehearse.ui.messages import StartConversation  # the messages: not for the first frame
+
         entry = self._current_entry()
         if entry is None:
             return
