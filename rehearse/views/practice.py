@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rehearse.engine.model import Outcome
-from rehearse.engine.practice.explore import Branch, Landing, Reach, WhatIf
-from rehearse.engine.practice.moments import Verdict
 from rehearse.engine.runtime.debrief import POINTS_PER_SCORE
 from rehearse.engine.runtime.session import Timing
 from rehearse.history.codec import reasons_to_json
 from rehearse.history.records import MomentRow
 from rehearse.views.outcomes import look
 from rehearse.views.text import one_line, signed
+
+if TYPE_CHECKING:  # only named here: a replay or a debrief needs neither the explorer nor drills
+    from rehearse.engine.practice.explore import Branch, Landing, Reach, WhatIf
+    from rehearse.engine.practice.moments import Verdict
 
 # -- moments due -------------------------------------------------------------------------------
 
