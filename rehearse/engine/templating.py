@@ -9,6 +9,7 @@ RecursionError, MemoryError, a SyntaxError from Python's compiler) becomes a
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -190,6 +191,63 @@ def _dotted_uses(dotted: list[str]) -> tuple[set[str], list[tuple[str, str]]]:
     return names, uses
 
 
+Piece = tuple[str, tuple[str, ...] | None]
+"""Literal text, or the dotted name a template prints there."""
+
+
+@lru_cache(maxsize=65536)
+def _pieces(source: str) -> tuple[Piece, ...] | None:
+    """A template of text and ``{{ dotted.names }}`` alone, as literal text and name paths;
+    None for anything Jinja must see (whitespace control, a carriage return, a name that
+    is a keyword or starts with "_")."""
+    if "\r" in source or _simple_template(source) is None:
+        return None
+    # as Jinja, with keep_trailing_newline off: one newline at the very end is dropped
+    source = source[:-1] if source.endswith("\n") else source
+    pieces: list[Piece] = []
+    at = 0
+    for m in _PRINT.finditer(source):
+        path = tuple(m.group(1).split("."))
+        if (
+            "-" in m.group()
+            or source[at : m.start()].endswith("{")  # "{{{ x }}": Jinja's tag opens a brace earlier
+            or any(p.startswith("_") or p in _KEYWORDS or keyword.iskeyword(p) for p in path)
+        ):
+            return None
+        pieces += [(source[at : m.start()], None), ("", path)]
+        at = m.end()
+    pieces.append((source[at:], None))
+    return tuple(pieces)
+
+
+def _quick(pieces: tuple[Piece, ...], context: Mapping[str, Any]) -> str | None:
+    """What Jinja would render for these pieces, without Jinja: each name looked up as its
+    sandbox does (``environment().getattr``) and printed as ``str(finalize(value))``; None
+    whenever Jinja would do anything else (a name not in the context, an undefined
+    attribute, a limit), so that Jinja renders it and says what went wrong.
+
+    Compiling a template costs a millisecond or two, paid at the first visit to a node for
+    each example, boss line and hint, and most script text only prints names."""
+    env = environment()
+    out: list[str] = []
+    try:
+        for text, path in pieces:
+            if path is None:
+                out.append(text)
+                continue
+            if path[0] not in context:
+                return None
+            value = context[path[0]]
+            for attr in path[1:]:
+                value = env.getattr(value, attr)
+                if isinstance(value, jinja2.Undefined):
+                    return None
+            out.append(str(env.finalize(value)))  # type: ignore[misc]
+        return render_capped(out)
+    except Exception:  # Jinja renders it again and reports it as it should
+        return None
+
+
 def _check_syntax(source: str) -> None:
     if _simple_template(source) is None:
         _parse(source)
@@ -217,6 +275,10 @@ class Text:
     def render(self, context: Mapping[str, Any]) -> str:
         if not self.templated:
             return self.source
+        pieces = _pieces(self.source)
+        quick = None if pieces is None else _quick(pieces, context)
+        if quick is not None:
+            return quick
         template = _template(self.source)
         try:
             return render_capped(template.generate(context))

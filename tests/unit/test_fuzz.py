@@ -17,7 +17,8 @@ from rehearse.engine.compile.catalog import Catalog
 from rehearse.engine.compile.loader import persona_from_text, script_from_text
 from rehearse.engine.diagnostics import Loc
 from rehearse.engine.runtime.session import Setup, begin, step
-from rehearse.engine.templating import TemplateProblem, Text
+from rehearse.engine.sandbox import render_capped
+from rehearse.engine.templating import Namespace, TemplateProblem, Text, _pieces, _problem, _template
 from tests.unit.helpers import ROOT, bundled_catalog
 
 SCRIPTS = sorted(p for p in (ROOT / "scripts").glob("*.yaml") if not p.name.endswith(".test.yaml"))
@@ -173,6 +174,90 @@ def test_random_templates_compile_and_render_or_say_why(source: str) -> None:
         text.render({"user": {"name": "Ana"}, "persona": {"name": "Pat"}, "x": "abc"})
     except TemplateProblem as problem:
         assert str(problem)
+
+
+NAMES = st.sampled_from(
+    [
+        "user.name",
+        "persona.name",
+        "vars.role",
+        "flags.asked",
+        "visits.opening",
+        "x",
+        "x.upper",
+        "items",
+        "user.missing",
+        "nobody",
+        "true",
+        "None",
+        "_secret",
+        "user._data",
+        "flags.items",
+        "role",
+    ]
+)
+SIMPLE_PIECES = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="{}"), max_size=12),
+    st.builds(
+        lambda name, left, right: f"{{{{{left}{name}{right}}}}}",
+        NAMES,
+        st.sampled_from(["", " ", "- ", "  "]),
+        st.sampled_from(["", " ", " -", "\t"]),
+    ),
+    st.sampled_from(["\n", "\r\n", "\r", " ", "}", "{"]),
+)
+CONTEXT = {
+    "user": Namespace({"name": "Ana"}, ""),
+    "persona": Namespace({"name": "Pat <b>[red]"}),
+    "vars": Namespace({"role": "lead"}),
+    "flags": Namespace({"asked": True}, False),
+    "visits": Namespace({"opening": 2}, 0),
+    "x": "abc",
+    "items": [1, None, 2.5],
+    "role": None,
+}
+
+
+def _by_jinja(source: str) -> str | TemplateProblem:
+    try:
+        return render_capped(_template(source).generate(CONTEXT))
+    except Exception as exc:
+        return _problem(exc, "render")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(SIMPLE_PIECES, max_size=12).map("".join))
+def test_a_template_that_only_prints_names_renders_as_jinja_renders_it(source: str) -> None:
+    """Text.render skips Jinja for text and {{ dotted.names }}: never with another result."""
+    try:
+        Text.compile(source, Loc("fuzzed"))
+    except TemplateProblem:
+        return
+    text = Text(source, Loc("fuzzed"), "{{" in source or "{%" in source or "{#" in source)
+    try:
+        got: str | TemplateProblem = text.render(CONTEXT)
+    except TemplateProblem as problem:
+        got = problem
+    expected = _by_jinja(source) if text.templated else source
+    if isinstance(expected, TemplateProblem):
+        assert isinstance(got, TemplateProblem) and str(got) == str(expected)
+    else:
+        assert got == expected
+
+
+def test_the_quick_path_is_taken_for_names_and_left_to_jinja_otherwise() -> None:
+    assert _pieces("Hi {{ user.name }}, the {{ vars.role }} job\n") is not None
+    for source in [
+        "{{- user.name }}",
+        "a\r\n{{ x }}",
+        "{{ true }}",
+        "{{ user._data }}",
+        "{% if x %}y{% endif %}",
+    ]:
+        assert _pieces(source) is None, source
+    _template.cache_clear()
+    assert Text.compile("Hi {{ user.name }}, {{ flags.asked }}", Loc("t")).render(CONTEXT) == "Hi Ana, True"
+    assert _template.cache_info().currsize == 0  # no Jinja template was compiled for it
 
 
 PAIRS = [(s.id, p.id) for s in catalog().scripts.values() for p in catalog().personas_for(s)]
