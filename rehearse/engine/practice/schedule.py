@@ -22,13 +22,11 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from fsrs import Card, Rating, Scheduler
-from fsrs import State as FsrsState
-
 if TYPE_CHECKING:  # an annotation only: the store dates drills without loading the matcher
+    from fsrs import Card, Scheduler
+
     from rehearse.engine.practice.moments import Grade
 
-RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good}
 RELEARN_AFTER = timedelta(days=1)
 
 
@@ -51,6 +49,9 @@ class Memory:
 
 @cache
 def _scheduler() -> Scheduler:
+    """FSRS, imported at the first review: a replay or an export stores no review."""
+    from fsrs import Scheduler
+
     return Scheduler(learning_steps=(), relearning_steps=(RELEARN_AFTER,), enable_fuzzing=False)
 
 
@@ -60,6 +61,9 @@ def utc(moment: datetime) -> datetime:
 
 
 def _card(memory: Memory) -> Card:
+    from fsrs import Card
+    from fsrs import State as FsrsState
+
     return Card(
         card_id=1,
         state=FsrsState.Relearning if memory.relearning else FsrsState.Review,
@@ -73,9 +77,13 @@ def _card(memory: Memory) -> Card:
 
 def review(memory: Memory | None, grade: Grade, at: datetime) -> Memory:
     """The memory after one more review (``None``: the moment's first)."""
+    from fsrs import Card, Rating
+    from fsrs import State as FsrsState
+
     at = utc(at)
+    rating = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good}[grade]
     card = Card(card_id=1, due=at) if memory is None else _card(memory)
-    card, _ = _scheduler().review_card(card, RATINGS[grade], at)
+    card, _ = _scheduler().review_card(card, rating, at)
     assert card.stability is not None and card.difficulty is not None
     lapses = (memory.lapses if memory else 0) + int(memory is not None and grade == "again")
     return Memory(
