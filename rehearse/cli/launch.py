@@ -3,8 +3,7 @@ straight to the app without loading the command-line machinery."""
 
 from __future__ import annotations
 
-import gc
-
+from rehearse.engine.collector import paused
 from rehearse.workspace.settings import Launch
 
 
@@ -22,11 +21,8 @@ def run_app(launch: Launch, *, save: bool = True) -> None:
     The cyclic garbage collector is off from here until the app's first frame, where the app
     turns it back on: what startup builds (Textual's modules and classes, the styles, the
     widgets) lives on, so the collector would only scan it again and again."""
-    gc.disable()
-    try:
+    with paused():
         _run(launch, save=save)
-    finally:
-        gc.enable()
 
 
 def _run(launch: Launch, *, save: bool) -> None:

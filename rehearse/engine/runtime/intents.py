@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 _DATA_PACKAGE = "rehearse.engine.runtime"
 _DATA_DIR = "intent_data"
@@ -44,12 +45,18 @@ def names() -> tuple[str, ...]:
     return tuple(sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
-def _read(name: str) -> Intent:
+def _load(name: str, *, head_only: bool = False) -> dict[str, Any]:
+    """One intent's file as YAML; ``head_only``: the lines above its phrasings."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     text = (resources.files(_DATA_PACKAGE) / _DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=loader)
+    if head_only:
+        text = text.split("\nphrasings:", 1)[0]
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+
+
+def _read(name: str) -> Intent:
+    data = _load(name)
     phrasings = tuple(
         Phrasing(str(item), str(register))
         for register, items in (data.get("phrasings") or {}).items()
@@ -71,24 +78,21 @@ def library() -> dict[str, Intent]:
 
 
 @cache
-def _head(name: str) -> dict[str, str]:
-    """An intent's label and what it means, from the lines above its phrasings: a check-back
-    or a debrief needs these two strings, and reading every phrasing of the library for them
-    stalled the first check-back of a session (about 60 ms)."""
+def _head(name: str) -> tuple[str, str]:
+    """An intent's (label, means), from the lines above its phrasings: a check-back or a
+    debrief needs these two strings, and reading every phrasing of the library for them
+    stalled the first check-back of a session (about 60 ms). An unknown name stands for both."""
     if name not in names():
-        return {}
-    import yaml
-
-    text = (resources.files(_DATA_PACKAGE) / _DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8")
-    head = yaml.safe_load(text.split("\nphrasings:", 1)[0]) or {}
-    return {key: str(head[key]) for key in ("label", "means") if head.get(key)}
+        return name, name
+    head = _load(name, head_only=True)
+    return str(head.get("label") or name), str(head.get("means") or "")
 
 
 def means(name: str) -> str:
     """What an intent means, said back to the speaker ("you'd rather not go for it")."""
-    return _head(name).get("means", name if name not in names() else "")
+    return _head(name)[1]
 
 
 def label(name: str) -> str:
     """An intent in words ("Decline the role"); the name itself if unknown."""
-    return _head(name).get("label", name)
+    return _head(name)[0]
