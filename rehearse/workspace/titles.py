@@ -22,6 +22,7 @@ MAX_SCAN_BYTES = 1_000_000  # a bigger file waits for the catalog
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*\r?$", re.MULTILINE)
 _COMMENT = re.compile(r"[ \t]+#.*$")
 _PLAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")  # an id YAML could not read as a number
+_YAML_WORDS = frozenset({"null", "true", "false", "yes", "no", "on", "off"})  # not text to YAML
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def script_id_of(path: Path) -> str | None:
     if lines is None or path.parent.name == "personas" or sum(key == "id" for key, _ in lines) != 1:
         return None
     found = _title(path, lines)
-    if found is None or not _PLAIN_ID.match(found.id) or found.id in ("null", "true", "false"):
+    if found is None or not _PLAIN_ID.match(found.id) or found.id in _YAML_WORDS:
         return None
     return found.id
 

@@ -70,6 +70,7 @@ def test_the_scan_names_a_script_only_when_the_catalog_would_read_that_id(tmp_pa
     # YAML reads these as a number, a boolean: never a script's id
     assert held("octal.yaml", "id: 0o17\ntitle: T\nnodes: {}\n") is None
     assert held("true.yaml", "id: true\ntitle: T\nnodes: {}\n") is None
+    assert held("no.yaml", "id: no\ntitle: T\nnodes: {}\n") is None  # YAML 1.1: a boolean too
     assert held("personas/p.yaml", "id: p\ntitle: T\nnodes: {}\n") is None
 
 
