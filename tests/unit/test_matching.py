@@ -101,6 +101,24 @@ def test_a_negated_yes_counts_toward_the_deny_reply() -> None:
     assert "a negated yes counts as no" in decision.scores[0].notes
 
 
+def test_not_sure_hedges_and_is_no_negated_yes() -> None:
+    sure = prepare("in", ["For sure, I'm keen.", "sounds great, count me in"], kind="affirm")
+    no = prepare("out", ["No, I'll pass on it.", "not for me, thanks"], kind="deny")
+    hedged = decide("I'm not sure, honestly. It sounds like a lot.", [sure, no])
+    assert "a negated yes counts as no" not in {n for s in hedged.scores for n in s.notes}
+    assert hedged.reply != "out"
+    refused = decide("I'm not keen, honestly.", [sure, no])
+    assert "a negated yes counts as no" in {n for s in refused.scores for n in s.notes}
+
+
+@pytest.mark.parametrize("text", ["yes and no", "Yes and no.", "yeah or no, hard to say"])
+def test_yes_and_no_leads_neither_way(text: str) -> None:
+    both = {n for s in decide(text, NODE).scores for n in s.notes}
+    assert not any(n.startswith("starts with a plain") for n in both)
+    plain = {n for s in decide("yes and I mean it", NODE).scores for n in s.notes}
+    assert any(n.startswith("starts with a plain yes") for n in plain)
+
+
 def test_after_but_only_what_follows_counts() -> None:
     decision = decide("I'd love to be considered, but I do not want the role", NODE)
     assert decision.reply == "decline"

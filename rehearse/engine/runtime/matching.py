@@ -48,6 +48,8 @@ KEYWORD_BONUS = 6.0
 KEYWORD_BONUS_MAX = 12.0
 LEAD_BONUS = 10.0
 NEGATED_YES_DISCOUNT = 5.0
+#: "not sure", "not certain", "don't know": a negation of these hedges, it does not refuse
+HEDGED = frozenset(concept(w) for w in ("sure", "certain", "know", "convinced"))
 SEMANTIC_WEIGHT = 1.0
 NEGATION_WINDOW = 3
 SHORT_EXTRA = 10.0
@@ -546,7 +548,9 @@ def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognit
             negated_affirm = negated
     by_kind = {c.kind: c for c in candidates if c.kind is not None}
     deny = by_kind.get("deny")
-    if deny is not None and negated_affirm is not None and _allowed(deny, whole) is None:
+    # "I'm not sure" against "For sure, I'm in" is a hedge, not a no
+    hedged = bool(whole.negated) and whole.negated <= HEDGED
+    if deny is not None and negated_affirm is not None and not hedged and _allowed(deny, whole) is None:
         current = results[deny.id]
         if negated_affirm.score - NEGATED_YES_DISCOUNT > current.score:
             results[deny.id] = replace(
@@ -900,7 +904,12 @@ def _contradicted(cand: Candidate, result: ReplyScore, said: Sequence[tuple[str,
     )
 
 
+_BOTH_WAYS = re.compile(r"^(?:yes|yeah|no) (?:and|or|but) (?:yes|yeah|no)\b")
+
+
 def _lead(bare: str) -> ReplyKind | None:
+    if _BOTH_WAYS.match(bare):
+        return None  # "yes and no" leads neither way
     for word in LEAD_DENY:
         if bare.startswith(word + " "):
             return "deny"
