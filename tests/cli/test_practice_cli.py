@@ -267,7 +267,7 @@ def test_plain_pressure_nudges_after_the_personas_patience(silences: int, nudges
 
 DOC_ATTEMPT = [
     "Oh, thank you, that is kind of you",
-    "I guess I just wouldn't get it anyway",
+    "I'd only lose to Priya again anyway",
     "I want to become the go-to person for training here",
 ]
 

@@ -12,11 +12,11 @@ from rehearse.engine.runtime.intents import library
 from rehearse.engine.runtime.words import normalise
 from tests import evaluation as ev
 
-#: The issue's goal is 2%; these gates hold what is measured today (2.3% wrong, 71.7% at
-#: once, 88.6% with a check-back, 95.7% asked again) with a little room, so the figures
-#: cannot regress.
-MAX_HELD_OUT_WRONG = 0.025
-MIN_HELD_OUT_ACCURACY = 0.70
+#: The wrong-reply gate is the issue's 2%; the others hold what is measured today (2.0%
+#: wrong, 74.8% at once, 88.2% with a check-back, 95.7% asked again) with a little room, so
+#: the figures cannot regress.
+MAX_HELD_OUT_WRONG = 0.02
+MIN_HELD_OUT_ACCURACY = 0.73
 MIN_HELD_OUT_WITH_CHECKBACK = 0.86
 MIN_OUT_OF_SCOPE = 0.94
 NEAR_IDENTICAL = 92

@@ -659,26 +659,26 @@ DECISION_FEATURES = (
 # Fitted (logistic regression, L2, C=1) on the tuning halves of the labelled sets by
 # ``python tests/benchmarks/bench_understanding.py --fit``; never on the held-out half.
 DECISION_WEIGHTS: tuple[float, ...] = (
-    2.9221,  # words
-    1.1557,  # intent
-    -0.4750,  # has_intent
-    0.3215,  # intent_is_top
-    -1.0118,  # top
-    2.3771,  # score
-    4.8497,  # words_lead
-    2.2144,  # intent_lead
-    2.7359,  # score_lead
-    0.4613,  # length
-    1.9746,  # negation
-    2.3075,  # ruled_out
-    -0.9451,  # opposite
-    -1.3006,  # top_is_aside
-    0.2000,  # words_x_intent
-    -0.5928,  # replies
-    0.1922,  # top_taken_here
-    0.6486,  # node_mass
+    2.8805,  # words
+    0.7571,  # intent
+    -0.5264,  # has_intent
+    0.9989,  # intent_is_top
+    -1.0286,  # top
+    2.5610,  # score
+    4.4307,  # words_lead
+    1.8917,  # intent_lead
+    2.9261,  # score_lead
+    0.5895,  # length
+    1.9954,  # negation
+    2.4523,  # ruled_out
+    -1.1078,  # opposite
+    -1.2811,  # top_is_aside
+    0.2182,  # words_x_intent
+    -0.4161,  # replies
+    -0.1872,  # top_taken_here
+    0.8026,  # node_mass
 )
-DECISION_BIAS = -4.0952
+DECISION_BIAS = -4.6192
 TAKE_BELIEF = 0.9  # the best reply is taken at once from this belief up, whatever its score ...
 CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
 RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from this belief up
