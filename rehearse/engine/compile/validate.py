@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from rehearse.engine.compile.lint import lint_graph, lint_rubric, lint_unused
 from rehearse.engine.diagnostics import Loc, Report, did_you_mean
 from rehearse.engine.model import Node, Persona, Script, script_templates
-from rehearse.engine.templating import KNOWN_NAMES, PERSONA_FIELDS, USER_FIELDS, Text
+from rehearse.engine.templating import KNOWN_NAMES, PERSONA_FIELDS, USER_FIELDS, Condition, Text
 from rehearse.engine.yamlread import Document
 
 # a template that does not parse; one that uses what scripts may not; one past a limit
@@ -107,7 +107,7 @@ def _validate_templates(script: Script, report: Report) -> None:
         for name in sorted(template.names() - allowed):
             report.add(
                 "R201",
-                report.find(template.loc, name) or template.loc,
+                _written_at(report, template, name),
                 f"template uses undefined name '{name}'",
                 width=len(name),
                 hint=did_you_mean(name, allowed)
@@ -115,12 +115,11 @@ def _validate_templates(script: Script, report: Report) -> None:
             )
         for space, attr in template.attribute_uses():
             written = f"{space}.{attr}"
-            at = report.find(template.loc, written) or template.loc
             if space in namespaces and attr not in namespaces[space][1]:
                 what, known = namespaces[space]
                 report.add(
                     "R202",
-                    at,
+                    _written_at(report, template, written),
                     f"'{space}.{attr}': no {what} named '{attr}'",
                     hint=did_you_mean(attr, known) or f"known: {', '.join(known) or 'none'}",
                     width=len(written),
@@ -128,12 +127,18 @@ def _validate_templates(script: Script, report: Report) -> None:
             elif space == "flags" and attr not in set_flags:
                 report.add(
                     "W203",
-                    at,
+                    _written_at(report, template, written),
                     f"'flags.{attr}' is never set by any reply",
                     hint=did_you_mean(attr, set_flags),
                     severity="warning",
                     width=len(written),
                 )
+
+
+def _written_at(report: Report, template: Text | Condition, words: str) -> Loc:
+    """Where ``words`` are written in the template's source: looked up only for a finding,
+    since it splits the file into lines."""
+    return report.find(template.loc, words) or template.loc
 
 
 def _misindented(doc: Document, name: str) -> str | None:
