@@ -10,10 +10,9 @@ output). Every limit raises ``LimitExceeded`` with a sentence for the author.
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import jinja2
@@ -21,41 +20,20 @@ import jinja2.nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import _PassArg
 
-MAX_SOURCE = 10_000  # characters of one template
-MAX_NESTING = 20  # brackets, unary operators in a row, or blocks inside blocks
-MAX_TREE_DEPTH = 64  # the parsed template (long operator chains nest too)
-MAX_VALUE = 100_000  # characters or items of any value a template makes
-MAX_ARGUMENT = 10_000  # a number given to a filter or method (widths, counts, ranges)
-MAX_INT_BITS = 4_096  # about 1,200 digits
-MAX_OUTPUT = 10_000  # characters one template may print
-MAX_LOOPS = 1_000  # loop iterations in one rendering
-
-LOOP_GUARD = "__rehearse_loop__"
-
-
-class Refused(Exception):
-    """A template this module will not parse or finish; ``lineno`` is the line inside
-    the template when known, ``needle`` the text on it to point at."""
-
-    kind = "limit"
-
-    def __init__(self, message: str, lineno: int | None = None, needle: str | None = None) -> None:
-        super().__init__(message)
-        self.lineno = lineno
-        self.needle = needle
-
-
-class LimitExceeded(Refused):
-    """A template went past one of the limits; the message says which, for the author."""
-
-
-class Unsafe(Refused):
-    """A template uses something scripts may not: other files, Python internals."""
-
-    kind = "unsafe"
-
-
-# -- before and after parsing ---------------------------------------------------------------
+from rehearse.engine.limits import (
+    LOOP_GUARD,
+    MAX_ARGUMENT,
+    MAX_INT_BITS,
+    MAX_NESTING,
+    MAX_SOURCE,
+    MAX_TREE_DEPTH,
+    MAX_VALUE,
+    LimitExceeded,
+    Unsafe,
+    counted,
+    finalize,
+    sized,
+)
 
 _OPEN = set("([{")
 _CLOSE = set(")]}")
@@ -121,52 +99,6 @@ def guard_loops(tree: jinja2.nodes.Template) -> jinja2.nodes.Template:
     for loop in tree.find_all(jinja2.nodes.For):
         loop.iter = jinja2.nodes.Call(jinja2.nodes.Name(LOOP_GUARD, "load"), [loop.iter], [], None, None)
     return tree
-
-
-# -- while rendering ------------------------------------------------------------------------
-
-_budget: contextvars.ContextVar[list[int]] = contextvars.ContextVar("rehearse_loop_budget")
-
-
-def render_capped(parts: Iterable[str]) -> str:
-    """Join a template's output, stopping at ``MAX_OUTPUT`` characters and ``MAX_LOOPS``
-    iterations (the budget lives for this one rendering)."""
-    token = _budget.set([MAX_LOOPS])
-    try:
-        out: list[str] = []
-        size = 0
-        for part in parts:
-            size += len(part)
-            if size > MAX_OUTPUT:
-                raise LimitExceeded(f"the text would be longer than {MAX_OUTPUT:,} characters")
-            out.append(part)
-        return "".join(out)
-    finally:
-        _budget.reset(token)
-
-
-def _loop(iterable: Iterable[Any]) -> Iterator[Any]:
-    budget = _budget.get([MAX_LOOPS])
-    for item in iterable:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise LimitExceeded(f"loops ran more than {MAX_LOOPS:,} times")
-        yield item
-
-
-def _sized(value: Any) -> Any:
-    """``value``, if it is within the limits for what a template may make."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        raise LimitExceeded(f"a number larger than {MAX_INT_BITS:,} bits")
-    if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) and len(value) > MAX_VALUE:
-        raise LimitExceeded(f"a value longer than {MAX_VALUE:,}")
-    return value
-
-
-def _finalize(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_OUTPUT:
-        raise LimitExceeded(f"the text would be longer than {MAX_OUTPUT:,} characters")
-    return _sized(value)
 
 
 def _length(value: Any) -> int:
@@ -253,7 +185,7 @@ def _filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     def limited(*args: Any, **kwargs: Any) -> Any:
         owner = args[skip - 1] if len(args) >= skip else None
         _guard(name, owner, args[skip:], kwargs, method=False)
-        return _sized(func(*args, **kwargs))
+        return sized(func(*args, **kwargs))
 
     return limited
 
@@ -264,27 +196,18 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(finalize=_finalize, **options)
+        super().__init__(finalize=finalize, **options)
         self.filters = {name: _filter(name, func) for name, func in self.filters.items()}
-        self.globals[LOOP_GUARD] = _loop
+        self.globals[LOOP_GUARD] = counted
 
     def call_binop(self, context: jinja2.runtime.Context, operator_: str, left: Any, right: Any) -> Any:
         _binop(operator_, left, right)
-        return _sized(super().call_binop(context, operator_, left, right))
+        return sized(super().call_binop(context, operator_, left, right))
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         target = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         _guard(getattr(target, "__name__", ""), getattr(target, "__self__", None), args, kwargs, method=True)
-        return _sized(super().call(__context, __obj, *args, **kwargs))
+        return sized(super().call(__context, __obj, *args, **kwargs))
 
 
-__all__ = [
-    "LimitExceeded",
-    "LimitedEnvironment",
-    "Refused",
-    "Unsafe",
-    "check_source",
-    "check_tree",
-    "guard_loops",
-    "render_capped",
-]
+__all__ = ["LimitedEnvironment", "check_source", "check_tree", "guard_loops"]

@@ -14,21 +14,16 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
-
-import jinja2
-import jinja2.nodes
+from typing import TYPE_CHECKING, Any, Literal
 
 from rehearse.engine.diagnostics import Loc
-from rehearse.engine.sandbox import (
-    MAX_SOURCE,
-    LimitedEnvironment,
-    Refused,
-    check_source,
-    check_tree,
-    guard_loops,
-    render_capped,
-)
+from rehearse.engine.limits import MAX_SOURCE, Refused, finalize, render_capped
+
+if TYPE_CHECKING:  # Jinja is imported only when a template needs more than names
+    import jinja2
+    import jinja2.nodes
+
+    from rehearse.engine.sandbox import LimitedEnvironment
 
 KNOWN_NAMES = frozenset({"user", "persona", "vars", "visits", "flags", "scores", "turn", "last", "options"})
 # What `user.X` and `persona.X` may read (the session builds them from these), so that a
@@ -61,6 +56,8 @@ def _problem(exc: BaseException, kind: ProblemKind) -> TemplateProblem:
         return TemplateProblem(
             str(exc), exc.lineno, "unsafe" if exc.kind == "unsafe" else "limit", exc.needle
         )
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return TemplateProblem(exc.message or "template syntax error", exc.lineno, kind)
     if isinstance(exc, jinja2.exceptions.SecurityError):
@@ -108,6 +105,10 @@ class Namespace(Mapping[str, Any]):
 
 @lru_cache(maxsize=1)
 def environment() -> LimitedEnvironment:
+    import jinja2
+
+    from rehearse.engine.sandbox import LimitedEnvironment
+
     return LimitedEnvironment(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -123,6 +124,8 @@ def _is_template(source: str) -> bool:
 def _parse_fresh(source: str) -> jinja2.nodes.Template:
     """Parse under the limits: measured first, checked after; every failure a
     TemplateProblem."""
+    from rehearse.engine.sandbox import check_source, check_tree
+
     env = environment()
     try:
         check_source(env, source)
@@ -140,6 +143,8 @@ def _parse(source: str) -> jinja2.nodes.Template:
 
 @lru_cache(maxsize=65536)
 def _template(source: str) -> jinja2.Template:
+    from rehearse.engine.sandbox import guard_loops
+
     _parse(source)
     try:  # a fresh tree: the cached one serves the name checks and must stay unguarded
         return environment().from_string(guard_loops(_parse_fresh(source)))
@@ -222,13 +227,13 @@ def _pieces(source: str) -> tuple[Piece, ...] | None:
 
 def _quick(pieces: tuple[Piece, ...], context: Mapping[str, Any]) -> str | None:
     """What Jinja would render for these pieces, without Jinja: each name looked up as its
-    sandbox does (``environment().getattr``) and printed as ``str(finalize(value))``; None
-    whenever Jinja would do anything else (a name not in the context, an undefined
-    attribute, a limit), so that Jinja renders it and says what went wrong.
+    sandbox looks it up and printed as ``str(finalize(value))``; None whenever Jinja might
+    do anything else (a name not in the context, an attribute of anything but a
+    Namespace's data, a limit), so that Jinja renders it and says what went wrong.
 
     Compiling a template costs a millisecond or two, paid at the first visit to a node for
-    each example, boss line and hint, and most script text only prints names."""
-    env = environment()
+    each example, boss line and hint; and importing Jinja costs the home screen 2.8 MB,
+    where every text only prints names."""
     out: list[str] = []
     try:
         for text, path in pieces:
@@ -239,17 +244,97 @@ def _quick(pieces: tuple[Piece, ...], context: Mapping[str, Any]) -> str | None:
                 return None
             value = context[path[0]]
             for attr in path[1:]:
-                value = env.getattr(value, attr)
-                if isinstance(value, jinja2.Undefined):
+                # the sandbox's getattr reads a Namespace's data unless its class has the
+                # attribute (keys, items...): then Jinja decides
+                if type(value) is not Namespace or hasattr(Namespace, attr):
                     return None
-            out.append(str(env.finalize(value)))  # type: ignore[misc]
+                value = value[attr]
+            out.append(str(finalize(value)))
         return render_capped(out)
     except Exception:  # Jinja renders it again and reports it as it should
         return None
 
 
+# Besides names, script text mostly chooses a sentence by a simple condition ("{% if
+# flags.asked %}...{% endif %}") or prints a choice ("{{ options[0] }}"). Those shapes are
+# checked and their names read without Jinja too, so that loading a script never imports
+# it; anything else, or anything odd about them, goes to Jinja's parser.
+_LIGHT_TAG = re.compile(
+    rf"\{{\{{ ?({_DOTTED})(?:\[([0-9]{{1,3}})\])? ?\}}\}}"
+    r"|\{% (if|elif) ([^%{}#\n]{1,200}?) ?%\}|\{% (else|endif) ?%\}"
+)
+_RESERVED = frozenset(keyword.kwlist) | {
+    *("is", "if", "elif", "else", "endif", "for", "endfor", "set", "block", "macro", "call"),
+    *("filter", "with", "import", "include", "extends", "raw", "loop", "self", "super"),
+}
+_MAX_LIGHT_DEPTH = 4
+_MAX_LIGHT_ATOMS = 8
+
+
+def _unlit(part: str) -> bool:
+    """A name part the light reading leaves to Jinja: reserved, or private ("_x")."""
+    return part in _RESERVED or part.startswith("_")
+
+
+def _light_condition(source: str) -> list[str] | None:
+    """The dotted names of a simple condition that Jinja surely parses, else None."""
+    names = _simple_condition(source)
+    words = source.split()
+    if (
+        names is None
+        or words.count("not") > 3
+        or len(re.findall(r"\b(?:and|or)\b", source)) >= _MAX_LIGHT_ATOMS
+        or any(_unlit(part) for name in names for part in name.split("."))
+    ):
+        return None
+    return names
+
+
+@lru_cache(maxsize=65536)
+def _light_template(source: str) -> tuple[str, ...] | None:
+    """The dotted names read by a template of text, ``{{ dotted.name }}``, ``{{ name[0] }}``
+    and ``{% if %}`` blocks over simple conditions, each written plainly; None for
+    anything else (Jinja's parser then checks it and reads its names)."""
+    if len(source) > MAX_SOURCE:
+        return None
+    names: list[str] = []
+    depth: list[bool] = []  # each open block: whether it has had its else
+    at = 0
+    for m in _LIGHT_TAG.finditer(source):
+        text = source[at : m.start()]
+        if "{" in text[-1:] or any(mark in text for mark in ("{{", "{%", "{#", "}}", "%}")):
+            return None
+        at = m.end()
+        printed, _index, opener, condition, closer = m.groups()
+        if printed is not None:
+            if any(_unlit(part) or part in _KEYWORDS for part in printed.split(".")):
+                return None
+            names.append(printed)
+        elif opener is not None:
+            found = _light_condition(condition)
+            if found is None or (opener == "elif" and (not depth or depth[-1])):
+                return None
+            if opener == "if":
+                depth.append(False)
+                if len(depth) > _MAX_LIGHT_DEPTH:
+                    return None
+            names += found
+        elif closer == "else":
+            if not depth or depth[-1]:
+                return None
+            depth[-1] = True
+        else:
+            if not depth:
+                return None
+            depth.pop()
+    rest = source[at:]
+    if depth or any(mark in rest for mark in ("{{", "{%", "{#", "}}", "%}")):
+        return None
+    return tuple(names)
+
+
 def _check_syntax(source: str) -> None:
-    if _simple_template(source) is None:
+    if _light_template(source) is None:
         _parse(source)
 
 
@@ -289,17 +374,17 @@ class Text:
         """Top-level names the template reads (for the undefined-name check)."""
         if not self.templated:
             return set()
-        simple = _simple_template(self.source)
-        if simple is not None:
-            return _dotted_uses(simple)[0]
+        light = _light_template(self.source)
+        if light is not None:
+            return _dotted_uses(list(light))[0]
         return template_names(self.source)
 
     def attribute_uses(self) -> list[tuple[str, str]]:
         if not self.templated:
             return []
-        simple = _simple_template(self.source)
-        if simple is not None:
-            return _dotted_uses(simple)[1]
+        light = _light_template(self.source)
+        if light is not None:
+            return _dotted_uses(list(light))[1]
         return attribute_uses(self.source)
 
 
@@ -316,6 +401,8 @@ class Condition:
             return Condition(source, loc)
         wrapped = "{{ " + source + " }}"
         _check_syntax(wrapped)
+        import jinja2.nodes
+
         body = _parse(wrapped).body
         if len(body) != 1 or not isinstance(body[0], jinja2.nodes.Output) or len(body[0].nodes) != 1:
             raise TemplateProblem("a condition must be a single expression")
@@ -343,6 +430,8 @@ class Condition:
 
 def template_names(source: str) -> set[str]:
     """Names read but never assigned in the template (a cheap find_undeclared_variables)."""
+    import jinja2.nodes
+
     tree = _parse(source)
     loaded: set[str] = set()
     stored: set[str] = set()
@@ -356,6 +445,8 @@ def template_names(source: str) -> set[str]:
 
 def attribute_uses(source: str) -> list[tuple[str, str]]:
     """Pairs (namespace, attribute) such as ('visits', 'opening') read by a template."""
+    import jinja2.nodes
+
     uses: list[tuple[str, str]] = []
     for node in _parse(source).find_all(jinja2.nodes.Getattr):
         if isinstance(node.node, jinja2.nodes.Name):

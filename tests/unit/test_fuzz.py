@@ -9,16 +9,27 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rehearse.engine.authoring.check import check_paths
 from rehearse.engine.compile.catalog import Catalog
 from rehearse.engine.compile.loader import persona_from_text, script_from_text
 from rehearse.engine.diagnostics import Loc
+from rehearse.engine.limits import render_capped
 from rehearse.engine.runtime.session import Setup, begin, step
-from rehearse.engine.sandbox import render_capped
-from rehearse.engine.templating import Namespace, TemplateProblem, Text, _pieces, _problem, _template
+from rehearse.engine.templating import (
+    Namespace,
+    TemplateProblem,
+    Text,
+    _light_template,
+    _parse_fresh,
+    _pieces,
+    _problem,
+    _template,
+    attribute_uses,
+    template_names,
+)
 from tests.unit.helpers import ROOT, bundled_catalog
 
 SCRIPTS = sorted(p for p in (ROOT / "scripts").glob("*.yaml") if not p.name.endswith(".test.yaml"))
@@ -258,6 +269,71 @@ def test_the_quick_path_is_taken_for_names_and_left_to_jinja_otherwise() -> None
     _template.cache_clear()
     assert Text.compile("Hi {{ user.name }}, {{ flags.asked }}", Loc("t")).render(CONTEXT) == "Hi Ana, True"
     assert _template.cache_info().currsize == 0  # no Jinja template was compiled for it
+
+
+CONDITIONS = st.sampled_from(
+    [
+        "flags.asked",
+        "not flags.asked",
+        "not not not not x",
+        "not " * 21 + "x",
+        " or ".join("abcdefghijklmnopqrstuvwxyz"),
+        'persona.difficulty != "hard"',
+        "visits.opening > 1 and visits.probe",
+        "x == 1 or y or z and w",
+        "a and b and c and d and e and f and g and h and i",
+        "x.__class__",
+        "if",
+        "for",
+        "x in y",
+        "1",
+        "'%}'",
+        "x  ",
+        "",
+    ]
+)
+LIGHT_PIECES = st.one_of(
+    SIMPLE_PIECES,
+    st.builds(lambda n: f"{{{{ {n} }}}}", NAMES),
+    st.builds(lambda c: f"{{% if {c} %}}x{{% endif %}}", CONDITIONS),
+    st.builds(lambda c, sp: f"{{% if {c}{sp}%}}", CONDITIONS, st.sampled_from(["", " ", "  "])),
+    st.builds(lambda c: f"{{% elif {c} %}}", CONDITIONS),
+    st.sampled_from(["{% else %}", "{% endif %}", "{% endif%}", "{%- endif %}", "{% end %}", "{#", "%}"]),
+    st.builds(lambda n, i: f"{{{{ {n}[{i}] }}}}", NAMES, st.sampled_from(["0", "1", "10", "-1", "x"])),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(LIGHT_PIECES, max_size=10).map("".join))
+@example("{{ user._data }}")
+@example("{% if x.__class__ %}a{% endif %}")
+@example("{% if " + "not " * 21 + "x %}a{% endif %}")
+@example("".join(f"{{% if {c} %}}" for c in "abcde") + "x" + "{% endif %}" * 5)
+def test_what_loading_reads_without_jinja_jinja_parses_with_the_same_names(source: str) -> None:
+    """A template the light reading accepts is one Jinja's parser (under the sandbox's
+    limits) accepts, and it reads the same names and attribute uses from it."""
+    light = _light_template(source)
+    if light is None:
+        return
+    _parse_fresh(source)  # raises TemplateProblem if Jinja would refuse it
+    text = Text(source, Loc("fuzzed"), True)
+    assert text.names() == template_names(source)
+    assert sorted(text.attribute_uses()) == sorted(attribute_uses(source))
+
+
+def test_loading_the_bundled_scripts_never_imports_jinja() -> None:
+    """The home screen loads every script; Jinja would cost it 2.8 MB."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from rehearse.workspace.library import catalog\n"
+        "assert catalog().scripts\n"
+        "print('jinja2' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
 
 
 PAIRS = [(s.id, p.id) for s in catalog().scripts.values() for p in catalog().personas_for(s)]
