@@ -7,7 +7,7 @@ list fills in when the app hands it the catalog (``populate``). Enter posts
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rehearse.ui.safe import assemble, plain
+from rehearse.ui.screens.home_rows import Draft, Entry
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.names import clash_warning, name_clashes
 from rehearse.views.text import one_line
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from textual.widgets import RadioSet
 
     from rehearse.engine.compile.catalog import Broken, Catalog
-    from rehearse.engine.diagnostics import Diagnostic
     from rehearse.engine.model import Persona, Script
     from rehearse.ui.screens.home_form import Start
     from rehearse.workspace.titles import Title
@@ -50,29 +50,6 @@ class HomeData:
     due: int = 0  # moments due for a drill
 
 
-@dataclass
-class Entry:
-    """One row of the list: a playable script, a file that could not be used, or (until the
-    catalog arrives) a script known only by its title."""
-
-    key: str
-    title: str | None = None  # known by its title only: still loading
-    script: Script | None = None
-    personas: list[Persona] = field(default_factory=list)
-    broken_path: str | None = None
-    problem: str | None = None  # what is wrong, in words
-    problem_line: str | None = None  # ... in one line, for the list
-    diagnostic: Diagnostic | None = None  # the first diagnostic, when there is one
-
-    @property
-    def playable(self) -> bool:
-        return self.script is not None and bool(self.personas)
-
-    @property
-    def loading(self) -> bool:
-        return self.script is None and self.title is not None
-
-
 def difficulty_range(personas: list[Persona]) -> str:
     levels = sorted({p.difficulty for p in personas}, key=lambda d: DIFFICULTY_ORDER.get(d, 1))
     if not levels:
@@ -88,12 +65,6 @@ class ScriptList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Start", key_display="⏎"),
     ]
-
-
-@dataclass
-class Draft:
-    persona: str | None
-    vars: dict[str, str]
 
 
 class SetupPane(VerticalScroll, can_focus=False):

@@ -7,7 +7,7 @@ brings Textual's radio buttons and labels.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,7 +20,8 @@ from rehearse.ui.safe import assemble, plain
 from rehearse.views.text import one_line
 
 if TYPE_CHECKING:
-    from rehearse.ui.screens.home import Entry, HomeScreen
+    from rehearse.engine.model import Script
+    from rehearse.ui.screens.home_rows import Draft, Entry
 
 
 def humanize(key: str) -> str:
@@ -65,7 +66,24 @@ class PersonaPicker(RadioSet):
         self.post_message(Start())
 
 
-def setup_form(screen: HomeScreen, entry: Entry) -> ComposeResult:
+class SetupHost(Protocol):
+    """What the form asks of the screen it sits on (the home screen)."""
+
+    @property
+    def user_name(self) -> str: ...
+
+    def draft_for(self, script: Script) -> Draft: ...
+
+    def situation_text(self, script: Script, draft: Draft) -> Content: ...
+
+    def persona_about(self, entry: Entry, draft: Draft) -> Content: ...
+
+    def clash(self, script: Script, draft: Draft) -> str: ...
+
+    def clash_text(self, script: Script, draft: Draft) -> Content: ...
+
+
+def setup_form(screen: SetupHost, entry: Entry) -> ComposeResult:
     """The setup pane's widgets for a playable script."""
     script = entry.script
     assert script is not None
