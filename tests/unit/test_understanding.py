@@ -302,3 +302,19 @@ def test_a_word_or_so_under_the_pass_mark_is_checked_back_not_taken_on_belief(
     fuller = matching.decide("maybe I could apply for it after all", [apply])
     assert fuller.scores[0].score < matching.THRESHOLD
     assert (fuller.kind, fuller.reply) == ("matched", "apply")  # more words: belief may take it
+
+
+def test_a_clause_doing_what_the_reply_stands_for_is_not_vetoed_by_the_whole() -> None:
+    """The whole of "I'm not here to argue the decision. What would have made me the stronger
+    candidate?" reads as accepting the decision, but its question asks for advice."""
+    advice = matching.prepare(
+        "advice",
+        ["I'd really value your advice on what would make me a stronger candidate next time."],
+        intents=("ask_advice",),
+    )
+    text = "I'm not here to argue the decision. What would have made me the stronger candidate?"
+    assert recognise(text).top.intent != "ask_advice"
+    assert "ask_advice" in {intent for intent, _ in matching._clause_readings(text)}
+    score = matching.decide(text, [advice]).scores[0]
+    assert not any(n.startswith("reads as") and ", not ask_advice" in n for n in score.notes)
+    assert score.score > matching.CHECK_FLOOR

@@ -540,9 +540,10 @@ def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognit
         result, negated = _score_candidate(cand, start, scored)
         start += len(cand.examples)
         by_words[cand.id] = result.score
-        read = (
-            _with_intent(cand, result, recognised, shared) if readable else _raised(cand, result, recognised)
-        )
+        if readable:
+            read = _with_intent(cand, result, recognised, shared, said)
+        else:
+            read = _raised(cand, result, recognised)
         results[cand.id] = _contradicted(cand, read, said)
         if cand.kind == "affirm" and negated is not None:
             negated_affirm = negated
@@ -816,7 +817,11 @@ def _raised(cand: Candidate, result: ReplyScore, recognised: Recognition) -> Rep
 
 
 def _with_intent(
-    cand: Candidate, result: ReplyScore, recognised: Recognition, shared: set[str]
+    cand: Candidate,
+    result: ReplyScore,
+    recognised: Recognition,
+    shared: set[str],
+    said: Sequence[tuple[str, float]] = (),
 ) -> ReplyScore:
     """The reply's score, raised to its intent reading when that is higher.
 
@@ -834,7 +839,15 @@ def _with_intent(
     top = recognised.top
     if ruled_out and best.p < INTENT_GATE:
         return result
-    if top.p >= VETO_CONFIDENCE and best.p < VETO_BELOW and CHECK_FLOOR <= result.score < OWN_WORDS:
+    # a clause that plainly does what the reply stands for ("I'm not here to argue. What
+    # would have made me stronger?") is not outweighed by the reading of the whole
+    own_clause = any(i in cand.intents for i, _ in said)
+    if (
+        top.p >= VETO_CONFIDENCE
+        and best.p < VETO_BELOW
+        and not own_clause
+        and CHECK_FLOOR <= result.score < OWN_WORDS
+    ):
         # The words are close but the reply plainly does something else ("I'm not interested"
         # against "I'm interested"): never a match on the words alone, at most a check-back.
         return replace(
