@@ -217,7 +217,7 @@ class DebriefScreen(Screen[None]):
             markup=False,
         )
         yield Static(
-            Content.assemble(("Understood as: ", "bold"), understood_line(turn.understood)),
+            Content.assemble(("The boss heard: ", "bold"), understood_line(turn.understood)),
             classes="turn-understood",
             markup=False,
         )
