@@ -13,7 +13,7 @@ from rehearse.engine.runtime.words import normalise
 from tests import evaluation as ev
 
 #: The wrong-reply gate is the issue's 2%; the others hold what is measured today (2.0%
-#: wrong, 74.8% at once, 88.2% with a check-back, 95.7% asked again) with a little room, so
+#: wrong, 75.0% at once, 88.2% with a check-back, 95.7% asked again) with a little room, so
 #: the figures cannot regress.
 MAX_HELD_OUT_WRONG = 0.02
 MIN_HELD_OUT_ACCURACY = 0.73

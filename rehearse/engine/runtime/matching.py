@@ -656,30 +656,32 @@ DECISION_FEATURES = (
     "replies",  # how many replies the node has (tenths)
     "top_taken_here",  # some reply here stands for the top reading
     "node_mass",  # the confidence of every intent some reply here stands for, summed
+    "clause_intent",  # a clause of the text plainly does what the reply stands for
 )
 # Fitted (logistic regression, L2, C=1) on the tuning halves of the labelled sets by
 # ``python tests/benchmarks/bench_understanding.py --fit``; never on the held-out half.
 DECISION_WEIGHTS: tuple[float, ...] = (
-    2.8805,  # words
-    0.7571,  # intent
-    -0.5264,  # has_intent
-    0.9989,  # intent_is_top
-    -1.0286,  # top
-    2.5610,  # score
-    4.4307,  # words_lead
-    1.8917,  # intent_lead
-    2.9261,  # score_lead
-    0.5895,  # length
-    1.9954,  # negation
-    2.4523,  # ruled_out
-    -1.1078,  # opposite
-    -1.2811,  # top_is_aside
-    0.2182,  # words_x_intent
-    -0.4161,  # replies
-    -0.1872,  # top_taken_here
-    0.8026,  # node_mass
+    2.8704,  # words
+    0.6385,  # intent
+    -0.4994,  # has_intent
+    1.0186,  # intent_is_top
+    -1.0587,  # top
+    2.5969,  # score
+    4.3977,  # words_lead
+    1.8324,  # intent_lead
+    3.0463,  # score_lead
+    0.5937,  # length
+    1.9960,  # negation
+    2.4652,  # ruled_out
+    -1.1306,  # opposite
+    -1.2917,  # top_is_aside
+    0.2305,  # words_x_intent
+    -0.4290,  # replies
+    -0.1716,  # top_taken_here
+    0.7611,  # node_mass
+    0.1831,  # clause_intent
 )
-DECISION_BIAS = -4.6192
+DECISION_BIAS = -4.6341
 TAKE_BELIEF = 0.9  # the best reply is taken at once from this belief up, whatever its score ...
 CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
 RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from this belief up
@@ -705,6 +707,7 @@ def decision_features(scoring: _Scoring, only: Iterable[str] | None = None) -> d
     reads = {c.id: recognised.best_of(c.intents) if c.intents else None for c in scoring.candidates}
     ps = {r: read.p if read is not None else 0.0 for r, read in reads.items()}
     length = math.log(1 + len(scoring.text.split()))
+    said = _clause_readings(scoring.text) if len(scoring.whole.tokens) > 2 else ()
     wanted = None if only is None else set(only)
     out: dict[str, tuple[float, ...]] = {}
     for cand in scoring.candidates:
@@ -734,6 +737,7 @@ def decision_features(scoring: _Scoring, only: Iterable[str] | None = None) -> d
             len(scoring.candidates) / 10,
             1.0 if top.intent in here else 0.0,
             node_mass,
+            max((p for i, p in said if i in cand.intents), default=0.0),
         )
     return out
 
