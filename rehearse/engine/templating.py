@@ -171,6 +171,22 @@ _SIMPLE_CONDITION = re.compile(rf"^\s*{_ATOM}(?:\s+(?:and|or)\s+{_ATOM})*\s*$")
 _PRINT = re.compile(rf"\{{\{{-?\s*({_DOTTED})\s*-?\}}\}}")
 _NAME_TOKEN = re.compile(rf"(?<![\w.'\"]){_DOTTED}")
 _KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "none", "True", "False", "None"})
+_RESERVED = frozenset(keyword.kwlist) | {
+    *("is", "if", "elif", "else", "endif", "for", "endfor", "set", "block", "macro", "call"),
+    *("filter", "with", "import", "include", "extends", "raw", "loop", "self", "super"),
+}
+#: what opens or closes a tag: outside the tags the quick readings take, Jinja must see it
+_MARKS = ("{{", "{%", "{#", "}}")
+
+
+def _marked(text: str) -> bool:
+    return any(mark in text for mark in _MARKS)
+
+
+def _unlit(part: str) -> bool:
+    """A name part the quick readings leave to Jinja: a keyword, a word Jinja reserves, or
+    private ("_x")."""
+    return part in _RESERVED or part in _KEYWORDS or part.startswith("_")
 
 
 def _simple_template(source: str) -> list[str] | None:
@@ -179,9 +195,7 @@ def _simple_template(source: str) -> list[str] | None:
         return None
     names = _PRINT.findall(source)
     rest = _PRINT.sub("", source)
-    if "{{" in rest or "{%" in rest or "{#" in rest or "}}" in rest:
-        return None
-    return names
+    return None if _marked(rest) else names
 
 
 def _simple_condition(source: str) -> list[str] | None:
@@ -216,7 +230,7 @@ def _pieces(source: str) -> tuple[Piece, ...] | None:
         if (
             "-" in m.group()
             or source[at : m.start()].endswith("{")  # "{{{ x }}": Jinja's tag opens a brace earlier
-            or any(p.startswith("_") or p in _KEYWORDS or keyword.iskeyword(p) for p in path)
+            or any(_unlit(p) for p in path)
         ):
             return None
         pieces += [(source[at : m.start()], None), ("", path)]
@@ -263,17 +277,8 @@ _LIGHT_TAG = re.compile(
     rf"\{{\{{ ?({_DOTTED})(?:\[([0-9]{{1,3}})\])? ?\}}\}}"
     r"|\{% (if|elif) ([^%{}#\n]{1,200}?) ?%\}|\{% (else|endif) ?%\}"
 )
-_RESERVED = frozenset(keyword.kwlist) | {
-    *("is", "if", "elif", "else", "endif", "for", "endfor", "set", "block", "macro", "call"),
-    *("filter", "with", "import", "include", "extends", "raw", "loop", "self", "super"),
-}
 _MAX_LIGHT_DEPTH = 4
 _MAX_LIGHT_ATOMS = 8
-
-
-def _unlit(part: str) -> bool:
-    """A name part the light reading leaves to Jinja: reserved, or private ("_x")."""
-    return part in _RESERVED or part.startswith("_")
 
 
 def _light_condition(source: str) -> list[str] | None:
@@ -302,12 +307,12 @@ def _light_template(source: str) -> tuple[str, ...] | None:
     at = 0
     for m in _LIGHT_TAG.finditer(source):
         text = source[at : m.start()]
-        if "{" in text[-1:] or any(mark in text for mark in ("{{", "{%", "{#", "}}", "%}")):
+        if text.endswith("{") or _marked(text):
             return None
         at = m.end()
         printed, _index, opener, condition, closer = m.groups()
         if printed is not None:
-            if any(_unlit(part) or part in _KEYWORDS for part in printed.split(".")):
+            if any(_unlit(part) for part in printed.split(".")):
                 return None
             names.append(printed)
         elif opener is not None:
@@ -328,7 +333,7 @@ def _light_template(source: str) -> tuple[str, ...] | None:
                 return None
             depth.pop()
     rest = source[at:]
-    if depth or any(mark in rest for mark in ("{{", "{%", "{#", "}}", "%}")):
+    if depth or _marked(rest):
         return None
     return tuple(names)
 
