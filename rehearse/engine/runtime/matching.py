@@ -519,6 +519,7 @@ class _Scoring:
     by_words: dict[str, float]  # each reply's score on its words alone
     recognised: Recognition
     candidates: tuple[Candidate, ...]
+    said: tuple[tuple[str, float], ...] = ()  # what each clause plainly does (_clause_readings)
 
 
 def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> _Scoring:
@@ -562,7 +563,7 @@ def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognit
                 notes=(*current.notes, "a negated yes counts as no"),
             )
     ranked = tuple(sorted(results.values(), key=lambda s: (-s.score, s.reply)))
-    return _Scoring(text, whole, ranked, by_words, recognised, tuple(candidates))
+    return _Scoring(text, whole, ranked, by_words, recognised, tuple(candidates), said)
 
 
 def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recognition | None = None) -> Decision:
@@ -707,7 +708,6 @@ def decision_features(scoring: _Scoring, only: Iterable[str] | None = None) -> d
     reads = {c.id: recognised.best_of(c.intents) if c.intents else None for c in scoring.candidates}
     ps = {r: read.p if read is not None else 0.0 for r, read in reads.items()}
     length = math.log(1 + len(scoring.text.split()))
-    said = _clause_readings(scoring.text) if len(scoring.whole.tokens) > 2 else ()
     wanted = None if only is None else set(only)
     out: dict[str, tuple[float, ...]] = {}
     for cand in scoring.candidates:
@@ -737,7 +737,7 @@ def decision_features(scoring: _Scoring, only: Iterable[str] | None = None) -> d
             len(scoring.candidates) / 10,
             1.0 if top.intent in here else 0.0,
             node_mass,
-            max((p for i, p in said if i in cand.intents), default=0.0),
+            _clause_p(cand, scoring.said),
         )
     return out
 
@@ -845,11 +845,10 @@ def _with_intent(
         return result
     # a clause that plainly does what the reply stands for ("I'm not here to argue. What
     # would have made me stronger?") is not outweighed by the reading of the whole
-    own_clause = any(i in cand.intents for i, _ in said)
     if (
         top.p >= VETO_CONFIDENCE
         and best.p < VETO_BELOW
-        and not own_clause
+        and not _clause_p(cand, said)
         and CHECK_FLOOR <= result.score < OWN_WORDS
     ):
         # The words are close but the reply plainly does something else ("I'm not interested"
@@ -907,6 +906,11 @@ def _clause_readings(text: str) -> tuple[tuple[str, float], ...]:
             if top.p >= CLAUSE_CONFIDENCE:
                 found.append((top.intent, top.p))
     return tuple(found)
+
+
+def _clause_p(cand: Candidate, said: Sequence[tuple[str, float]]) -> float:
+    """How plainly some clause does what the reply stands for (0: none does)."""
+    return max((p for i, p in said if i in cand.intents), default=0.0)
 
 
 def _contradicted(cand: Candidate, result: ReplyScore, said: Sequence[tuple[str, float]]) -> ReplyScore:
