@@ -31,6 +31,39 @@ KNOWN_NAMES = frozenset({"user", "persona", "vars", "visits", "flags", "scores",
 USER_FIELDS = ("name",)
 PERSONA_FIELDS = ("id", "name", "title", "description", "difficulty", "they", "them", "their", "traits")
 
+UNNAMED = "you"
+"""The user's name when they gave none: the views say "you", and the boss leaves the name
+out of a line that addresses them by it (see ``without_name``)."""
+
+_NAME = r"\{\{-?\s*user\.name\s*-?\}\}"
+_VOCATIVE = re.compile(
+    rf",\s*{_NAME}(?=\s*[.,!?;:]|\s*$)"  # "Come in, {{ user.name }}." -> "Come in."
+    rf"|(?P<lead>^\s*){_NAME}\s*[.,!]\s*(?P<first>\w?)"  # "{{ user.name }}, hi." -> "Hi."
+    rf"|(?<=\w)\s+{_NAME}(?=,)"  # "Hi {{ user.name }}, come in" -> "Hi, come in"
+    rf"|(?P<greet>\b(?:[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|[Ee]vening))\s+{_NAME}"  # "Hi {{ user.name }}."
+)
+
+
+def _unaddressed(match: re.Match[str]) -> str:
+    if match.group("greet"):
+        return match.group("greet")
+    if match.group("first") is not None:
+        return match.group("lead") + match.group("first").upper()
+    return ""
+
+
+def unnamed(name: str) -> bool:
+    """Whether the user gave no name (blank, or the stand-in "you")."""
+    return not name.strip() or name.strip().casefold() == UNNAMED
+
+
+@lru_cache(maxsize=256)
+def without_name(source: str) -> str:
+    """A template with the user's name taken out where it only addresses them: "Come in,
+    {{ user.name }}." is "Come in." for someone who gave no name, not "Come in, you."
+    Any other use of the name is left to read "you"."""
+    return _VOCATIVE.sub(_unaddressed, source)
+
 
 ProblemKind = Literal["syntax", "unsafe", "limit", "render"]
 
@@ -365,11 +398,15 @@ class Text:
     def render(self, context: Mapping[str, Any]) -> str:
         if not self.templated:
             return self.source
-        pieces = _pieces(self.source)
+        source = self.source
+        user = context.get("user")
+        if "user.name" in source and isinstance(user, Namespace) and unnamed(str(user.name or "")):
+            source = without_name(source)
+        pieces = _pieces(source)
         quick = None if pieces is None else _quick(pieces, context)
         if quick is not None:
             return quick
-        template = _template(self.source)
+        template = _template(source)
         try:
             return render_capped(template.generate(context))
         except Exception as exc:  # a limit, RecursionError, MemoryError, a bad value...

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rehearse.engine.templating import unnamed
+
 
 def _words(text: str) -> set[str]:
     return {w.strip(".,'’").casefold() for w in text.split() if w.strip(".,'’")}
@@ -15,9 +17,9 @@ def _words(text: str) -> set[str]:
 
 def name_clashes(user_name: str, variables: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     """The script variables (name, value) whose value names the user: the same first name."""
-    first = user_name.split()[0].casefold() if user_name.split() else ""
-    if not first or first == "you":
+    if unnamed(user_name):
         return ()
+    first = user_name.split()[0].casefold()
     return tuple(
         (key, str(value))
         for key, value in variables.items()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rehearse.engine.model import FlagValue, Persona, Script, frozen_map
-from rehearse.engine.templating import PERSONA_FIELDS, USER_FIELDS, Namespace, TemplateProblem, Text
+from rehearse.engine.templating import PERSONA_FIELDS, UNNAMED, USER_FIELDS, Namespace, TemplateProblem, Text
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Setup:
 
     script: Script
     persona: Persona
-    user_name: str = "you"
+    user_name: str = UNNAMED
     vars: Mapping[str, str] = field(default_factory=frozen_map)
     seed: int = 0
     disabled_checks: frozenset[str] = frozenset()
@@ -34,7 +34,7 @@ def static_context(setup: Setup) -> dict[str, Any]:
     vars_ns = Namespace(setup.vars, "")
     ctx: dict[str, Any] = dict(setup.vars)
     ctx.update(
-        user=Namespace(dict(zip(USER_FIELDS, [setup.user_name], strict=True))),
+        user=Namespace(dict(zip(USER_FIELDS, [setup.user_name.strip() or UNNAMED], strict=True))),
         persona=Namespace(
             {**{f: getattr(persona, f) for f in PERSONA_FIELDS}, "traits": Namespace(persona.traits)}
         ),
