@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rehearse.engine.templating import unnamed
-
 
 def _words(text: str) -> set[str]:
     return {w.strip(".,'’").casefold() for w in text.split() if w.strip(".,'’")}
@@ -17,6 +15,8 @@ def _words(text: str) -> set[str]:
 
 def name_clashes(user_name: str, variables: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     """The script variables (name, value) whose value names the user: the same first name."""
+    from rehearse.engine.templating import unnamed  # (importing the app loads no engine)
+
     if unnamed(user_name):
         return ()
     first = user_name.split()[0].casefold()
