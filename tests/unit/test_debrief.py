@@ -14,6 +14,7 @@ from rehearse.engine.runtime.debrief import (
     DimensionScore,
     build_debrief,
     highlight,
+    next_time,
     overall,
     verdict_of,
 )
@@ -99,6 +100,24 @@ def test_next_time_lists_recurring_flags_first() -> None:
         f.check.suggestion for t in state.transcript for f in t.coaching if f.check.id == "hedge"
     )
     assert tips[0] == hedge_tip
+
+
+def test_next_time_gives_the_same_advice_once_however_it_is_worded() -> None:
+    def missed(name: str, criterion: str) -> DimensionScore:
+        return DimensionScore(name, criterion, "missed", 0, (), None)
+
+    tips = next_time(
+        [],
+        [
+            missed("direction", "After the no, say what you want instead and ask for help toward it."),
+            missed("clarity", "Name what you want instead, and ask for concrete help toward it."),
+            missed("gratitude", "Thank your boss for the vote of confidence."),
+        ],
+    )
+    assert tips == (
+        "After the no, say what you want instead and ask for help toward it.",
+        "Thank your boss for the vote of confidence.",
+    )
 
 
 def test_highlight_marks_flagged_words_but_not_whole_reply_flags() -> None:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from rapidfuzz import fuzz
+
 from rehearse.engine.runtime.coach import Flag
 from rehearse.engine.runtime.session import Ending, State, context, model_answer, render
 
@@ -27,6 +29,10 @@ POINTS_PER_SCORE = 10
 FLAG_POINTS = -5
 KEY_TURNS = 3
 NEXT_TIME = 3
+SAME_TIP = 80
+"""Two tips this alike (rapidfuzz's token_set_ratio, lower case) give the same advice: a
+check's "say what you want instead and ask for help toward it" and a rubric's "name what you
+want instead, and ask for concrete help toward it"; the first one stands."""
 
 Verdict = Literal["met", "partly", "missed", "not_shown"]
 VERDICT_WORDS: dict[Verdict, str] = {
@@ -216,7 +222,10 @@ def next_time(reviews: Sequence[TurnReview], dims: Sequence[DimensionScore] = ()
     for review in sorted(reviews, key=lambda r: (r.points, r.index)):
         if review.points < 0 and review.coach_note:
             tips.append(review.coach_note)
-    unique = list(dict.fromkeys(t for t in tips if t))
+    unique: list[str] = []
+    for tip in tips:
+        if tip and not any(fuzz.token_set_ratio(tip.lower(), kept.lower()) >= SAME_TIP for kept in unique):
+            unique.append(tip)
     return tuple(unique[:NEXT_TIME])
 
 
