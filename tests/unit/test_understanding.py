@@ -134,6 +134,26 @@ def test_an_aside_gets_a_reaction_and_the_question_again_without_moving_on() -> 
     assert again.kind == "aside" and "The lead role is yours if you want it." in again.boss
 
 
+def test_a_plain_aside_read_thinly_is_still_an_aside_when_no_reply_is_taken() -> None:
+    """Short or loose asides read with little confidence; as nothing is taken, the boss
+    reacts to them rather than saying it lost you. A reply is never given up for one."""
+    state = start()
+    for text, intent in (
+        ("Thanks.", "thank"),
+        ("Come again?", "ask_repeat"),
+        ("What do you mean?", "ask_repeat"),
+        ("no idea honestly", "dont_know"),
+    ):
+        recognised = recognise(text).top
+        assert recognised.intent == intent and recognised.p < matching.ASIDE_CONFIDENCE, text
+        after, turn = sess.step(state, text)
+        assert turn.kind == "aside" and turn.decision is not None, text
+        assert turn.decision.intent == intent and after.node == "offer" and after.misses == 0
+    # loosely read, but a reply is taken or checked back: that stands
+    _, turn = sess.step(state, "thanks, count me in for the lead role")
+    assert turn.kind != "aside" and turn.reply == "accept"
+
+
 def test_a_persona_may_make_asides_cost_patience() -> None:
     state = start(asides_cost_patience="true")
     after, turn = sess.step(state, "Thanks so much, that's really kind of you")

@@ -63,6 +63,9 @@ CHECK_MARGIN = 6.0
 ASIDE_CONFIDENCE = 0.7  # an aside intent this confident, with no reply for it, is an aside
 ASIDE_OVERRIDE = 0.9  # an aside this plain wins over a reply that only shares words ...
 OVERRIDE_BELOW = 75.0  # ... scoring below this
+ASIDE_FALLBACK = 0.45  # when no reply is taken at all, an aside intent this confident ...
+ASIDE_LEAD = 2.0  # ... and this many times the next reading is an aside, not "lost you"
+ASIDE_FALLBACK_SHORT = 0.15  # (three words or fewer read thinly: "Thanks." is thank at 0.26)
 INTENT_GATE = 0.6  # a reply its require/forbid words rule out is reached only this confidently
 INTENT_DOUBT = 10.0  # a reply whose intent reads below INTENT_TRUST loses up to this much
 INTENT_TRUST = 0.3
@@ -806,10 +809,21 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
             reason=f"'{pick}' {score}, {said}: checking",
         )
     if decision.kind == "none":
-        return replace(decision, reason=f"{decision.reason}; {said}")
-    return replace(
-        decision, kind="none", reply=None, candidates=(), reason=f"{decision.reason}; {said}: not taken"
-    )
+        return _aside_or_none(decision, scoring, f"{decision.reason}; {said}")
+    return _aside_or_none(decision, scoring, f"{decision.reason}; {said}: not taken")
+
+
+def _aside_or_none(decision: Decision, scoring: _Scoring, reason: str) -> Decision:
+    """Nothing is taken, so the boss asks again either way: when the likeliest reading is
+    plainly an aside ("Sorry, come again?", "Honestly? No idea.") that no reply here takes,
+    the boss reacts to it in their own voice rather than saying they lost you."""
+    (top, p), (_, runner_up) = scoring.recognised.scores[:2]
+    taken = {i for c in scoring.candidates for i in c.intents}
+    floor = ASIDE_FALLBACK_SHORT if len(scoring.whole.tokens) <= 3 else ASIDE_FALLBACK
+    if top in ASIDES and top not in taken and p >= floor and p >= ASIDE_LEAD * runner_up:
+        why = f"an aside: {top} ({p:.2f}), as no reply is taken ({reason})"
+        return replace(decision, kind="aside", reply=None, candidates=(), reason=why)
+    return replace(decision, kind="none", reply=None, candidates=(), reason=reason)
 
 
 def _raised(cand: Candidate, result: ReplyScore, recognised: Recognition) -> ReplyScore:
