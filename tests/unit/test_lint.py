@@ -181,6 +181,9 @@ def test_a_negated_example_still_read_as_its_reply_is_warned_at_the_example() ->
         ("It's about my chances", "It's not about my chances"),
         ("I do not want it", "I do want it"),
         ("I can't see it", "I can see it"),
+        ("I’m ready for it", "I’m not ready for it"),  # curly apostrophes negate as straight ones
+        ("It’s about my chances", "It’s not about my chances"),
+        ("I won’t apply", "I will apply"),
         ("Thanks, that helps", None),
     ],
 )

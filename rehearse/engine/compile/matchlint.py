@@ -114,7 +114,7 @@ def _lint_node(script: Script, node_id: str, cands: tuple[Candidate, ...], repor
 
 _WORD_RE = re.compile(r"[A-Za-z']+")
 _NEGATABLE = re.compile(
-    r"\b(?:I(?:'m| am)|I(?:'d| would)|I(?:'ll| will)|I can|it(?:'s| is)|that(?:'s| is))\b"
+    r"\b(?:I(?:['’]m| am)|I(?:['’]d| would)|I(?:['’]ll| will)|I can|it(?:['’]s| is)|that(?:['’]s| is))\b"
     r"|\bI(?= (?:do|want|think|need|like|know)\b)",  # a verb takes "don't" before it, not "not" after
     re.IGNORECASE,
 )
@@ -150,8 +150,9 @@ def _synonym(text: str) -> str | None:
 
 def _flipped(text: str) -> str | None:
     """The example with its first negation taken out, or one put in."""
+    straight = text.lower().replace("’", "'")  # (the same offsets: "I’m" negates as "I'm" does)
     for negative, positive in _IRREGULAR.items():
-        at = text.lower().find(negative)
+        at = straight.find(negative)
         if at >= 0:
             return text[:at] + positive + text[at + len(negative) :]
     m = _NEGATION.search(text)
