@@ -72,7 +72,7 @@ def test_each_ending_outcome_is_reachable() -> None:
 
 def test_escalation_rephrase_then_hint_then_menu_and_a_number_picks() -> None:
     state = mini_state()
-    state, first = step(state, "the weather is lovely")
+    state, first = step(state, "banana keyboard orbit")  # no reply, and no aside either
     assert first.kind == "clarify" and first.boss == "Sorry, say that again?"
     state, second = step(state, "purple monkeys dishwasher")
     assert second.kind == "hint" and second.hint == "Say plainly that you want the lead job."
@@ -99,7 +99,7 @@ def test_open_menu_offers_every_reply() -> None:
 
 def test_patience_runs_out_into_a_distinct_ending() -> None:
     state = mini_state(persona="kim")
-    state, first = step(state, "the weather")
+    state, first = step(state, "seven green lamps")
     assert first.kind == "clarify" and state.patience_left == 1
     state, last = step(state, "more weather")
     assert last.kind == "wrapup" and last.boss == "I have another meeting. We're done."

@@ -21,6 +21,7 @@ from rehearse.engine.runtime.recognise import (
     features,
     library_digest,
     model,
+    plain_intent,
     recognise,
 )
 from rehearse.engine.runtime.session import Setup, State, yes_or_no
@@ -154,6 +155,16 @@ def test_a_plain_aside_read_thinly_is_still_an_aside_when_no_reply_is_taken() ->
     assert turn.kind != "aside" and turn.reply == "accept"
 
 
+def test_the_library_s_own_short_phrasings_are_plain_whatever_their_confidence() -> None:
+    assert plain_intent("Come again?") == "ask_repeat" and plain_intent("come again") == "ask_repeat"
+    assert plain_intent("No idea.") == "dont_know" and plain_intent("Thanks!") == "thank"
+    assert plain_intent("Sorry?") is None  # the library says it both to apologise and to ask again
+    assert plain_intent("Come again, what was the second part of the question?") is None
+    _, turn = sess.step(start(), "Come again?")
+    assert turn.kind == "aside" and turn.decision is not None and turn.decision.intent == "ask_repeat"
+    assert "The lead role is yours if you want it." in turn.boss
+
+
 def test_a_persona_may_make_asides_cost_patience() -> None:
     state = start(asides_cost_patience="true")
     after, turn = sess.step(state, "Thanks so much, that's really kind of you")
@@ -243,9 +254,9 @@ def test_the_belief_settles_a_reply_over_the_pass_mark(
     monkeypatch: pytest.MonkeyPatch, sure: float, kind: str
 ) -> None:
     monkeypatch.setattr(matching, "belief", lambda features: sure)
-    decision = matching.decide("Not for me this time", start().candidates())
+    decision = matching.decide("I'd rather not go for it", start().candidates())
     assert decision.scores[0].score >= matching.THRESHOLD  # the scores alone would take it
-    assert recognise("Not for me this time").top.p < matching.SURE_INTENT
+    assert recognise("I'd rather not go for it").top.p < matching.SURE_INTENT
     assert decision.kind == kind and decision.belief == sure
     assert decision.reply == (None if kind == "none" else "decline")
 

@@ -23,7 +23,7 @@ from rapidfuzz.utils import default_process
 
 from rehearse.engine.model import ReplyKind
 from rehearse.engine.runtime.intents import ASIDES
-from rehearse.engine.runtime.recognise import Recognition, recognise
+from rehearse.engine.runtime.recognise import Recognition, plain_intent, recognise
 from rehearse.engine.runtime.words import (
     AFFIRM_PHRASES,
     BUT,
@@ -817,8 +817,24 @@ def _aside_or_none(decision: Decision, scoring: _Scoring, reason: str) -> Decisi
     """Nothing is taken, so the boss asks again either way: when the likeliest reading is
     plainly an aside ("Sorry, come again?", "Honestly? No idea.") that no reply here takes,
     the boss reacts to it in their own voice rather than saying they lost you."""
-    (top, p), (_, runner_up) = scoring.recognised.scores[:2]
+    recognised = scoring.recognised
+    (top, p), (_, runner_up) = recognised.scores[:2]
     taken = {i for c in scoring.candidates for i in c.intents}
+    plain = plain_intent(scoring.text)
+    if plain in ASIDES and plain not in taken:  # "Come again?" in the library's own words
+        why = f"an aside: {plain}, said as the intent library says it, as no reply is taken ({reason})"
+        found = recognised.best_of((plain,))
+        confidence, evidence = (found.p, found.words) if found is not None else (0.0, ())
+        return replace(
+            decision,
+            kind="aside",
+            reply=None,
+            candidates=(),
+            reason=why,
+            intent=plain,
+            confidence=confidence,
+            evidence=evidence,
+        )
     floor = ASIDE_FALLBACK_SHORT if len(scoring.whole.tokens) <= 3 else ASIDE_FALLBACK
     if top in ASIDES and top not in taken and p >= floor and p >= ASIDE_LEAD * runner_up:
         why = f"an aside: {top} ({p:.2f}), as no reply is taken ({reason})"

@@ -24,18 +24,18 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
 
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
-from rehearse.engine.runtime.words import BUT, NEGATORS, STOPWORDS, concept, expand
+from rehearse.engine.runtime.words import BUT, NEGATORS, STOPWORDS, concept, expand, normalise
 
 FEATURE_VERSION = 3
 MODEL_FILE = "model.json"
-MODEL_FORMAT = 2  # how model.json writes the counts (a file in another format is rebuilt)
+MODEL_FORMAT = 3  # how model.json writes the counts (a file in another format is rebuilt)
 ALPHA = 0.1  # additive smoothing of the counts
 HEAD_WEIGHT = 0.3  # what the part before "but" counts for, when a tail carries the intent
 TEMPERATURE = 4.0  # softens naive Bayes' overconfident log odds into usable confidences
@@ -170,6 +170,32 @@ def _library_people() -> frozenset[str]:
     return frozenset(capital - lower - _CALENDAR)
 
 
+PLAIN_WORDS = 3
+
+
+def bare(text: str) -> str:
+    """Text as short phrasings are compared: normalised, single spaces."""
+    return " ".join(normalise(text).split())
+
+
+def _plain_phrasings() -> dict[str, str]:
+    """The library's phrasings of three words or fewer that belong to one intent only
+    ("come again", "no idea"): so few words read thinly ("Come again?" is ask_repeat at
+    0.17), but said exactly so they are plain."""
+    found: dict[str, set[str]] = {}
+    for name, intent in library().items():
+        for phrasing in intent.phrasings:
+            text = bare(phrasing.text)
+            if text and len(text.split()) <= PLAIN_WORDS:
+                found.setdefault(text, set()).add(name)
+    return {text: next(iter(owners)) for text, owners in sorted(found.items()) if len(owners) == 1}
+
+
+def plain_intent(text: str) -> str | None:
+    """The one intent whose library says exactly this in three words or fewer (or None)."""
+    return model().plain.get(bare(text))
+
+
 def build_model(extra: Sequence[Example] = ()) -> dict[str, object]:
     """Count every feature of every phrasing, per intent (the shipped model.json); ``extra``
     adds examples from elsewhere (the bundled scripts' replies tied to one intent)."""
@@ -197,6 +223,7 @@ def build_model(extra: Sequence[Example] = ()) -> dict[str, object]:
         "intents": list(order),
         "docs": docs,
         "people": sorted(people),
+        "plain": _plain_phrasings(),
         "totals": totals,
         # one string per feature ("intent:count ..."): JSON reads 34,000 strings in a tenth
         # of the time it reads 60,000 pairs of numbers, and a reply asks for a few dozen
@@ -250,6 +277,7 @@ class Model:
     weights: Mapping[str, Mapping[int, float]]  # feature -> intent -> log P - unknown
     people: frozenset[str]  # names the library gives people
     words: frozenset[str]  # every word the library uses (a capitalised other word is a name)
+    plain: Mapping[str, str] = field(default_factory=dict)  # short phrasings -> their one intent
 
     @staticmethod
     def from_json(data: Mapping[str, object]) -> Model:
@@ -263,7 +291,9 @@ class Model:
         all_docs = sum(docs)
         words = frozenset(f[2:].rsplit("_", 1)[-1] for f in counts if f.startswith("b:"))
         people = frozenset(str(p) for p in data.get("people", []))  # type: ignore[attr-defined]
-        return Model(intents, tuple(math.log(d / all_docs) for d in docs), unknown, weights, people, words)
+        plain = {str(k): str(v) for k, v in data.get("plain", {}).items()}  # type: ignore[attr-defined]
+        priors = tuple(math.log(d / all_docs) for d in docs)
+        return Model(intents, priors, unknown, weights, people, words, plain)
 
 
 _MODEL: list[Model] = []
