@@ -12,13 +12,14 @@ from rehearse.engine.runtime.intents import library
 from rehearse.engine.runtime.words import normalise
 from tests import evaluation as ev
 
-#: The wrong-reply gate is the issue's 2%; the others hold what is measured today (2.0%
-#: wrong, 75.0% at once, 88.2% with a check-back, 95.7% asked again) with a little room, so
-#: the figures cannot regress.
+#: The wrong-reply gate is the issue's 2%; the others hold what is measured today (1.8%
+#: wrong, 77.5% at once, 90.0% with a check-back, 96.1% asked again, 91.2% of asides met as
+#: asides) with a little room, so the figures cannot regress.
 MAX_HELD_OUT_WRONG = 0.02
-MIN_HELD_OUT_ACCURACY = 0.73
-MIN_HELD_OUT_WITH_CHECKBACK = 0.86
+MIN_HELD_OUT_ACCURACY = 0.755
+MIN_HELD_OUT_WITH_CHECKBACK = 0.88
 MIN_OUT_OF_SCOPE = 0.94
+MIN_ASIDES = 0.88
 NEAR_IDENTICAL = 92
 REGISTERS = {"plain", "terse", "casual", "formal", "rambling", "typos", "british", "american", "but", "curly"}
 
@@ -84,3 +85,4 @@ def test_held_out_figures_do_not_regress() -> None:
     assert figures.accuracy >= MIN_HELD_OUT_ACCURACY, figures.line()
     assert figures.with_checkback >= MIN_HELD_OUT_WITH_CHECKBACK, figures.line()
     assert figures.out_recall >= MIN_OUT_OF_SCOPE, figures.line()
+    assert figures.aside_right >= MIN_ASIDES, figures.line()
