@@ -169,6 +169,7 @@ def _forget_texts() -> None:
         matching.phrase_of,
         matching._read,
         matching._clause_readings,
+        matching._long_tokens,
         coach_module._coach_cached,
         words.expand,
     ):

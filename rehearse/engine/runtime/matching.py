@@ -255,8 +255,15 @@ def _has_word(phrase: Phrase, word: str) -> bool:
         return True
     if len(word) < 5:
         return False
-    near = [token for token in tokens if len(token) >= 4]
+    near = _long_tokens(phrase.text)
     return process.extractOne(word, near, scorer=fuzz.ratio, processor=None, score_cutoff=84) is not None
+
+
+@lru_cache(maxsize=256)
+def _long_tokens(text: str) -> tuple[str, ...]:
+    """The words of four letters or more, that a keyword's typo is looked for among (once per
+    text: a step checks every reply's keywords against the same words)."""
+    return tuple(token for token in text.split() if len(token) >= 4)
 
 
 def _clauses(text: str) -> list[str]:
