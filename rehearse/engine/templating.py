@@ -40,7 +40,8 @@ _VOCATIVE = re.compile(
     rf",\s*{_NAME}(?=\s*[.,!?;:]|\s*$)"  # "Come in, {{ user.name }}." -> "Come in."
     rf"|(?P<lead>^\s*){_NAME}\s*[.,!]\s*(?P<first>\w?)"  # "{{ user.name }}, hi." -> "Hi."
     rf"|(?<=\w)\s+{_NAME}(?=,)"  # "Hi {{ user.name }}, come in" -> "Hi, come in"
-    rf"|(?P<greet>\b(?:[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|[Ee]vening))\s+{_NAME}"  # "Hi {{ user.name }}."
+    # "Hi {{ user.name }}." -> "Hi."
+    rf"|(?P<greet>\b(?:[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|[Ee]vening))\s+{_NAME}"
 )
 
 

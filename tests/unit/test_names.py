@@ -39,11 +39,17 @@ def test_the_warning_names_both_and_the_way_out() -> None:
         ("{{ user.name }}, hi. What is it?", "Ana, hi. What is it?", "Hi. What is it?"),
         ("{{user.name}}. I've ten minutes.", "Ana. I've ten minutes.", "I've ten minutes."),
         ("Hi {{ user.name }}.", "Hi Ana.", "Hi."),
-        ("I mean it, {{ user.name }}, you're doing well.", "I mean it, Ana, you're doing well.",
-         "I mean it, you're doing well."),
+        (
+            "I mean it, {{ user.name }}, you're doing well.",
+            "I mean it, Ana, you're doing well.",
+            "I mean it, you're doing well.",
+        ),
         # not addressing the user: left to read "you"
-        ("The panel picked {{ user.name }} last time.", "The panel picked Ana last time.",
-         "The panel picked you last time."),
+        (
+            "The panel picked {{ user.name }} last time.",
+            "The panel picked Ana last time.",
+            "The panel picked you last time.",
+        ),
     ],
 )
 def test_the_boss_leaves_out_a_name_the_user_did_not_give(source: str, named: str, unnamed: str) -> None:

@@ -23,7 +23,7 @@ from rapidfuzz.utils import default_process
 
 from rehearse.engine.model import ReplyKind
 from rehearse.engine.runtime.intents import ASIDES
-from rehearse.engine.runtime.recognise import Recognition, plain_intent, recognise
+from rehearse.engine.runtime.recognise import Recognition, bare, plain_intent, recognise
 from rehearse.engine.runtime.words import (
     AFFIRM_PHRASES,
     BUT,
@@ -491,10 +491,6 @@ def _negation(
     return 0.0, None
 
 
-def _bare(text: str) -> str:
-    return " ".join(normalise(text).split())
-
-
 @dataclass(frozen=True)
 class _Reading:
     """The user's text analysed for matching, whatever the node."""
@@ -516,7 +512,7 @@ def _read(text: str) -> _Reading:
         if i == 0 or len(p.content_set) >= 2 or any(t in NEGATORS for t in p.tokens)
     )
     whole = phrase_of(text)
-    return _Reading(phrases, whole, _lead(_bare(text)), len(BUT.split(whole.text)) > 1)
+    return _Reading(phrases, whole, _lead(bare(text)), len(BUT.split(whole.text)) > 1)
 
 
 @dataclass(frozen=True)
@@ -587,15 +583,15 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     the decision model is that it is meant (its belief, see :func:`belief`).
     """
     text = strip_filler(text[:MAX_INPUT_CHARS])
-    bare = _bare(text)
-    if not bare or not candidates:
+    said = bare(text)
+    if not said or not candidates:
         scores = tuple(ReplyScore(c.id, 0.0) for c in sorted(candidates, key=lambda c: c.id))
-        return Decision("none", None, (), scores, "nothing to match" if not bare else "no replies")
+        return Decision("none", None, (), scores, "nothing to match" if not said else "no replies")
     by_kind = {c.kind: c for c in candidates if c.kind is not None}
-    if bare in AFFIRM_PHRASES and "affirm" in by_kind:
-        return _direct(by_kind["affirm"], candidates, f"'{bare}' is a plain yes")
-    if bare in DENY_PHRASES and "deny" in by_kind:
-        return _direct(by_kind["deny"], candidates, f"'{bare}' is a plain no")
+    if said in AFFIRM_PHRASES and "affirm" in by_kind:
+        return _direct(by_kind["affirm"], candidates, f"'{said}' is a plain yes")
+    if said in DENY_PHRASES and "deny" in by_kind:
+        return _direct(by_kind["deny"], candidates, f"'{said}' is a plain no")
     scoring = _score_all(text, candidates, recognition)
     return _gated(_by_scores(scoring), scoring)
 
