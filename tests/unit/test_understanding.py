@@ -213,6 +213,16 @@ def test_yes_or_no_reads_words_and_intents() -> None:
     assert yes_or_no("Yes") == "yes" and yes_or_no("yep, that's it") == "yes"
     assert yes_or_no("no") == "no" and yes_or_no("nope, not what I meant") == "no"
     assert yes_or_no("I'd like the training role instead") is None
+    # "no" leading an idiom is no answer to "You mean ...?": "no idea" does not know
+    assert yes_or_no("No idea.") is None and yes_or_no("Honestly? No clue") is None
+    assert yes_or_no("No doubt") is None and yes_or_no("No, not really") == "no"
+    assert yes_or_no("No thanks") == "no" and yes_or_no("No way") == "no"
+
+
+def test_no_idea_after_a_check_back_is_not_a_no() -> None:
+    checked = sess.replace(start(), pending="accept")
+    _, after = sess.step(checked, "Honestly? No idea.")
+    assert after.kind == "aside" and after.decision is not None and after.decision.intent == "dont_know"
 
 
 def test_recognition_carries_its_evidence() -> None:

@@ -367,12 +367,18 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     return retract
 
 
+NO_IDIOMS = frozenset({"idea", "clue", "worries", "problem", "doubt", "wonder"})
+"""Words after which "no" is no answer: "no idea" does not know, "no doubt" agrees."""
+
+
 def yes_or_no(text: str) -> Literal["yes", "no"] | None:
     """A plain yes or no, in words or as what the reply does."""
     bare = " ".join(normalise(strip_filler(text)).split())
     if bare in AFFIRM_PHRASES or bare.split(" ", 1)[0] in ("yes", "yeah", "yep", "yup", "correct", "exactly"):
         return "yes"
-    if bare in DENY_PHRASES or bare.split(" ", 1)[0] in ("no", "nope", "nah"):
+    words = bare.split(" ", 2)
+    not_a_no = len(words) > 1 and words[0] == "no" and words[1] in NO_IDIOMS
+    if bare in DENY_PHRASES or (words[0] in ("no", "nope", "nah") and not not_a_no):
         return "no"
     top = recognise(text).top
     if top.intent in ("yes", "no") and top.p >= 0.5:
