@@ -17,7 +17,7 @@ from rehearse.engine.inert import inert
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loc:
     """A position in a source file; line and col are 1-based."""
 

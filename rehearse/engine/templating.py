@@ -377,7 +377,7 @@ def _check_syntax(source: str) -> None:
         _parse(source)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """Script text that may be a template; plain text skips Jinja entirely.
 
