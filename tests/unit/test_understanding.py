@@ -219,6 +219,18 @@ def test_yes_or_no_reads_words_and_intents() -> None:
     assert yes_or_no("No thanks") == "no" and yes_or_no("No way") == "no"
 
 
+def test_an_answer_both_ways_is_at_most_checked_back() -> None:
+    """The scores would take "accept" (its own example is in the text), but "yes and no" or
+    "a bit of both" leaves what is meant a guess; after a "but", the point is plain again."""
+    candidates = start().candidates()
+    assert matching.decide("count me in for the lead role", candidates).kind == "matched"
+    for text in ("yes and no, count me in for the lead role", "count me in for the lead role, a bit of both"):
+        decision = matching.decide(text, candidates)
+        assert decision.kind == "checkback" and decision.reply == "accept", text
+    turned = matching.decide("A bit of both, but count me in for the lead role", candidates)
+    assert (turned.kind, turned.reply) == ("matched", "accept")
+
+
 def test_no_idea_after_a_check_back_is_not_a_no() -> None:
     checked = sess.replace(start(), pending="accept")
     _, after = sess.step(checked, "Honestly? No idea.")

@@ -779,7 +779,7 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
             or scoring.by_words[best.reply] >= OWN_WORDS
             or (best.intent == scoring.recognised.top.intent and best.intent_p >= SURE_INTENT)
         )
-        if sure >= TAKE_BELIEF or plain:
+        if (sure >= TAKE_BELIEF or plain) and not _two_ways(scoring.text):
             return replace(decision, belief=sure, reason=f"{decision.reason}; belief {sure:.2f}")
     else:
         beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
@@ -795,7 +795,7 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     negated = any(n.startswith("negation") for n in picked.notes)
     under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
     thin = bool(under) and len(scoring.whole.tokens) <= THIN_WORDS
-    if sure >= TAKE_BELIEF and not negated and not thin:
+    if sure >= TAKE_BELIEF and not negated and not thin and not _two_ways(scoring.text):
         return replace(
             decision,
             kind="matched",
@@ -959,6 +959,18 @@ def _contradicted(cand: Candidate, result: ReplyScore, said: Sequence[tuple[str,
 
 
 _BOTH_WAYS = re.compile(r"^(?:yes|yeah|no) (?:and|or|but) (?:yes|yeah|no)\b")
+_EITHER_WAY = re.compile(r"\bbit of both\b|\bhalf and half\b")
+
+
+def _two_ways(text: str) -> bool:
+    """An answer both ways ("yes and no", "a bit of both"): what it leans to is a guess,
+    so it is at most checked back, never taken at once. In "A bit of both, but count me in"
+    the point comes after the "but", and that is plain."""
+    said = bare(text)
+    both = _BOTH_WAYS.match(said)
+    if both is not None and not BUT.search(said, both.end()):
+        return True
+    return bool(_EITHER_WAY.search(BUT.split(said)[-1]))
 
 
 def _lead(bare: str) -> ReplyKind | None:
