@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
@@ -527,6 +527,15 @@ class _Scoring:
     candidates: tuple[Candidate, ...]
     said: tuple[tuple[str, float], ...] = ()  # what each clause plainly does (_clause_readings)
 
+    @cached_property
+    def taken(self) -> frozenset[str]:
+        """Every intent some reply here stands for."""
+        return frozenset(i for c in self.candidates for i in c.intents)
+
+    @cached_property
+    def two_ways(self) -> bool:
+        return _two_ways(self.text)
+
 
 def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> _Scoring:
     reading = _read(text)
@@ -598,14 +607,14 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
 
 def _by_scores(scoring: _Scoring) -> Decision:
     """The decision the scores alone make, with the pass mark and the margins."""
-    ranked, whole, candidates = scoring.ranked, scoring.whole, scoring.candidates
+    ranked, whole = scoring.ranked, scoring.whole
     top = scoring.recognised.top
 
     def made(kind: DecisionKind, reply: str | None, pair: tuple[str, ...], reason: str) -> Decision:
         return Decision(kind, reply, pair, ranked, reason, top.intent, top.p, top.words)
 
     best = ranked[0]
-    taken = {i for c in candidates for i in c.intents}
+    taken = scoring.taken
     if (
         top.intent in ASIDES
         and top.p >= ASIDE_OVERRIDE
@@ -707,7 +716,7 @@ def decision_features(scoring: _Scoring, only: Iterable[str] | None = None) -> d
     decision model, and for fitting it."""
     recognised = scoring.recognised
     top = recognised.top
-    here = {i for c in scoring.candidates for i in c.intents}
+    here = scoring.taken
     node_mass = sum(p for intent, p in recognised.scores if intent in here)
     finals = {s.reply: s for s in scoring.ranked}
     scores = {r: s.score for r, s in finals.items()}
@@ -779,7 +788,7 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
             or scoring.by_words[best.reply] >= OWN_WORDS
             or (best.intent == scoring.recognised.top.intent and best.intent_p >= SURE_INTENT)
         )
-        if (sure >= TAKE_BELIEF or plain) and not _two_ways(scoring.text):
+        if (sure >= TAKE_BELIEF or plain) and not scoring.two_ways:
             return replace(decision, belief=sure, reason=f"{decision.reason}; belief {sure:.2f}")
     else:
         beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
@@ -795,7 +804,7 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     negated = any(n.startswith("negation") for n in picked.notes)
     under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
     thin = bool(under) and len(scoring.whole.tokens) <= THIN_WORDS
-    if sure >= TAKE_BELIEF and not negated and not thin and not _two_ways(scoring.text):
+    if sure >= TAKE_BELIEF and not negated and not thin and not scoring.two_ways:
         return replace(
             decision,
             kind="matched",
@@ -822,7 +831,7 @@ def _aside_or_none(decision: Decision, scoring: _Scoring, reason: str) -> Decisi
     the boss reacts to it in their own voice rather than saying they lost you."""
     recognised = scoring.recognised
     (top, p), (_, runner_up) = recognised.scores[:2]
-    taken = {i for c in scoring.candidates for i in c.intents}
+    taken = scoring.taken
     plain = plain_intent(scoring.text)
     if plain in ASIDES and plain not in taken:  # "Come again?" in the library's own words
         why = f"an aside: {plain}, said as the intent library says it, as no reply is taken ({reason})"
