@@ -195,11 +195,12 @@ def play_plain(
 ) -> State:
     """`rehearse play --plain`: a new session, saved turn by turn unless ``save`` is off."""
     from rehearse.cli.launch import warn
+    from rehearse.engine.templating import UNNAMED
     from rehearse.views.names import clash_warning, name_clashes
     from rehearse.workspace.settings import default_name, disabled_checks, load_prefs
 
     # the name saved in the app, as the app would use it
-    name = name or load_prefs().name or default_name() or "you"
+    name = name or load_prefs().name or default_name() or UNNAMED
     clashes = name_clashes(name, {**script.vars, **variables})
     if clashes:
         key = clashes[0][0]

@@ -309,13 +309,14 @@ class RehearseApp(App[None]):
         self, script: Script, persona: Persona, name: str | None, variables: Mapping[str, str] | None
     ) -> Setup:
         from rehearse.engine.runtime.session import Setup
+        from rehearse.engine.templating import UNNAMED
 
         values = settings.chosen_vars(self.prefs, self.launch, script)
         values.update({k: v for k, v in (variables or {}).items() if k in script.vars})
         return Setup(
             script,
             persona,
-            user_name=self._chosen_name(name) or "you",
+            user_name=self._chosen_name(name) or UNNAMED,
             vars=values,
             seed=self.new_seed(),
             disabled_checks=self.disabled_checks(),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from rehearse.engine.model import Persona, Script, frozen_map
 from rehearse.engine.runtime.session import Setup, State, begin, open_menu, step
-from rehearse.engine.templating import attribute_uses
+from rehearse.engine.templating import UNNAMED, attribute_uses
 
 ReplyRef = tuple[str, str]  # (node, reply)
 BranchRef = tuple[str, str, str]  # (node, reply, target node)
@@ -197,7 +197,7 @@ def walk_paths(
     max_depth: int = 40,
     max_paths: int = 5000,
     *,
-    user_name: str = "you",
+    user_name: str = UNNAMED,
     vars: Mapping[str, str] | None = None,
     seed: int = 0,
 ) -> Reach:

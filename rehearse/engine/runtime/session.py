@@ -28,13 +28,13 @@ from rehearse.engine.numbers import small_int
 from rehearse.engine.runtime.coach import Flag, coach, met_absent
 from rehearse.engine.runtime.intents import means
 from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
-from rehearse.engine.runtime.recognise import recognise
+from rehearse.engine.runtime.recognise import bare, recognise
 from rehearse.engine.runtime.setup import FALLBACK_LINE as FALLBACK_LINE
 from rehearse.engine.runtime.setup import Setup as Setup
 from rehearse.engine.runtime.setup import moment_context
 from rehearse.engine.runtime.setup import render as render
 from rehearse.engine.runtime.setup import static_context as static_context
-from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, normalise, strip_filler
+from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, strip_filler
 from rehearse.engine.templating import TemplateProblem, Text
 
 TurnKind = Literal[
@@ -373,12 +373,12 @@ NO_IDIOMS = frozenset({"idea", "clue", "worries", "problem", "doubt", "wonder"})
 
 def yes_or_no(text: str) -> Literal["yes", "no"] | None:
     """A plain yes or no, in words or as what the reply does."""
-    bare = " ".join(normalise(strip_filler(text)).split())
-    if bare in AFFIRM_PHRASES or bare.split(" ", 1)[0] in ("yes", "yeah", "yep", "yup", "correct", "exactly"):
+    said = bare(strip_filler(text))
+    if said in AFFIRM_PHRASES or said.split(" ", 1)[0] in ("yes", "yeah", "yep", "yup", "correct", "exactly"):
         return "yes"
-    words = bare.split(" ", 2)
+    words = said.split(" ", 2)
     not_a_no = len(words) > 1 and words[0] == "no" and words[1] in NO_IDIOMS
-    if bare in DENY_PHRASES or (words[0] in ("no", "nope", "nah") and not not_a_no):
+    if said in DENY_PHRASES or (words[0] in ("no", "nope", "nah") and not not_a_no):
         return "no"
     top = recognise(text).top
     if top.intent in ("yes", "no") and top.p >= 0.5:

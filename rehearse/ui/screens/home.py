@@ -340,11 +340,12 @@ class HomeScreen(Screen[None]):
         try:
             # the light module: the home screen never loads the matcher or the coach
             from rehearse.engine.runtime.setup import Setup, opening_situation
+            from rehearse.engine.templating import UNNAMED
 
             entry = self.entries.get(f"script:{script.id}")
             personas = {p.id: p for p in (entry.personas if entry else [])}
             persona = personas.get(draft.persona or "") or next(iter(personas.values()))
-            name = self._current_name() or "you"
+            name = self._current_name() or UNNAMED
             text = opening_situation(Setup(script, persona, user_name=name, vars=draft.vars))
         except Exception:
             text = script.situation.source
