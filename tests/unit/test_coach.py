@@ -74,6 +74,14 @@ def test_moment_gated_checks() -> None:
     assert all(not by_id[i].moments for i in always)
 
 
+def test_an_answer_both_ways_is_not_declining() -> None:
+    def declines(text: str) -> bool:
+        return any(f.check.id == "decline-no-alternative" for f in coach(text, expects={"decline"}))
+
+    assert not declines("yes and no") and not declines("Yeah and no, honestly")
+    assert declines("I thought about it and no") and declines("Thanks, but no")
+
+
 def test_flag_words_are_the_spans_of_the_original_text() -> None:
     text = "Sorry to bother you — I was just wondering if maybe I could lead, right?"
     for flag in coach(text, expects={"ask"}):
