@@ -247,6 +247,8 @@ async def test_the_author_overlay_scores_the_text_being_typed() -> None:
         if expected.kind == "matched":
             assert f"matched → {expected.reply}" in shown
             assert f" ▶ {top.score:4.0f}  {top.reply}" in shown
+        elif expected.kind == "checkback":
+            assert f"check-back: {expected.reply}?" in shown
         else:
             assert expected.kind in shown
         # off again, and the input kept every key
