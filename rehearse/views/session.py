@@ -135,6 +135,7 @@ class TurnView:
     decision: str | None
     reply: str | None
     picked: bool  # a numbered option was picked
+    confirmed: bool  # a yes to "You mean ...?" (not a new reply said after one)
     alternatives: tuple[Alternative, ...]
     model: str | None  # a strong reply at this moment
     coach_note: str | None
@@ -336,6 +337,7 @@ def _turns(
                 decision=record.decision,
                 reply=record.reply,
                 picked=record.picked,
+                confirmed=record.confirmed,
                 alternatives=_alternatives(record, at_node),
                 model=" ".join(review.model.split()) if review and review.model else None,
                 coach_note=record.coach_note,
@@ -370,7 +372,7 @@ def _rubric(rubric: Mapping[str, str], debrief: Debrief | None) -> tuple[Dimensi
 
 def _key_turns(debrief: Debrief | None, turns: Sequence[TurnView]) -> tuple[KeyTurn, ...]:
     """The turns that moved the score most, in the words the turn list shows; a yes that
-    settled a check-back says what it confirmed."""
+    settled a check-back says what it confirmed (a new reply after one confirmed nothing)."""
     if debrief is None:
         return ()
     by_index = {t.index: t for t in turns}
@@ -380,7 +382,7 @@ def _key_turns(debrief: Debrief | None, turns: Sequence[TurnView]) -> tuple[KeyT
         turn = by_index.get(index)
         if turn is None:
             return user
-        checked = checkbacks.get(index - 1)
+        checked = checkbacks.get(index - 1) if turn.confirmed else None
         return turn.you if checked is None else f"{turn.you} (confirming “{checked.you}”)"
 
     return tuple(KeyTurn(r.index, r.points, said(r.index, r.user)) for r in debrief.key_turns)

@@ -141,3 +141,26 @@ def test_a_key_turn_that_settled_a_check_back_says_what_it_confirmed() -> None:
     state, _ = session.step(state, "yes")
     key = next(k for k in view_of_state(state).key_turns if k.index == 2)
     assert key.you == f"yes (confirming “{asked}”)"
+
+
+def test_a_new_reply_after_a_check_back_is_not_called_a_confirmation() -> None:
+    from rehearse.views.session import view_of_state
+    from rehearse.workspace.library import catalog
+
+    found = catalog()
+    state = session.begin(
+        session.Setup(found.scripts["passed-over"], found.personas["sam"], user_name="Ana", seed=1)
+    )
+    opening = "Thanks for telling me yourself. I'm disappointed, not going to lie, but I'd value your advice."
+    state, turn = session.step(state, opening)
+    assert turn.decision is not None and turn.decision.kind == "matched"
+    asked = "What would have made the difference for the panel, specifically?"
+    state, turn = session.step(state, asked)
+    assert turn.kind == "checkback"
+    instead = "Fair enough. Could we agree a plan with a check-in in three months?"
+    state, turn = session.step(state, instead)  # not a yes or a no: a reply of its own
+    assert turn.decision is not None and turn.decision.kind == "matched"
+    view = view_of_state(state)
+    key = next(k for k in view.key_turns if k.index == 3)
+    assert key.you == instead
+    assert not next(t for t in view.turns if t.index == 3).confirmed
