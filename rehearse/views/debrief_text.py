@@ -5,6 +5,7 @@ have in common, so the two never word the same thing differently."""
 from __future__ import annotations
 
 from rehearse.engine.inert import inert
+from rehearse.engine.templating import unnamed
 from rehearse.views.outcomes import look
 from rehearse.views.session import DimensionView, SessionView, TurnView
 from rehearse.views.text import signed
@@ -122,9 +123,10 @@ def debrief_lines(view: SessionView) -> list[str]:
 def replay_lines(view: SessionView) -> list[str]:
     """The session turn by turn, as plain lines (the replay), then the debrief."""
     boss = view.persona
+    you = "" if unnamed(view.user_name) else f"  ·  you: {view.user_name}"  # never "you: you"
     out = [
         f"Session {view.id}: {view.title}, with {boss}",
-        f"{view.started}  ·  seed {view.seed}  ·  rehearse {view.app_version}  ·  you: {view.user_name}",
+        f"{view.started}  ·  seed {view.seed}  ·  rehearse {view.app_version}{you}",
     ]
     if view.parent is not None:
         out.append(f"Retried from session {view.parent}, turn {view.parent_turn}")

@@ -266,6 +266,7 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
         == replayed
         == ["Pat Boss: Hi Ana. What's up?", "Pat Boss: Why should I?", "Pat Boss: Not this year."]
     )
+    assert "  ·  you: Ana" in out.splitlines()[1]
     assert "[1] You: I would like a raise" in out
     assert "understood as “Ask for a raise”" in out
     assert "[2] You: please I really need it" in out
@@ -278,6 +279,13 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
     assert "every turn went the same way" in out
     assert "changed since" not in out
     assert invoke("replay", "latest").output == out  # not in a terminal: the text form
+
+
+def test_replay_of_a_session_without_a_name_does_not_call_you_you(script_file: Path) -> None:
+    result = invoke("play", str(script_file), "--plain", "--seed", "5", input="I would like a raise\n")
+    assert result.exit_code == 0, result.output
+    header = invoke("replay", "latest", "--plain").output.splitlines()[1]
+    assert "seed 5" in header and "you:" not in header
 
 
 def test_replay_and_export_play_the_stored_replies_again_once(
