@@ -127,39 +127,41 @@ def test_highlight_marks_flagged_words_but_not_whole_reply_flags() -> None:
     assert marked.startswith("«sorry to bother»")
 
 
-def test_a_key_turn_that_settled_a_check_back_says_what_it_confirmed() -> None:
-    from rehearse.views.session import view_of_state
+def _with_sam(*replies: str) -> tuple[session.State, list[session.Turn]]:
+    """passed-over with Sam, these replies said in turn."""
     from rehearse.workspace.library import catalog
 
     found = catalog()
     state = session.begin(
         session.Setup(found.scripts["passed-over"], found.personas["sam"], user_name="Ana", seed=1)
     )
+    turns = []
+    for reply in replies:
+        state, turn = session.step(state, reply)
+        turns.append(turn)
+    return state, turns
+
+
+def test_a_key_turn_that_settled_a_check_back_says_what_it_confirmed() -> None:
+    from rehearse.views.session import view_of_state
+
     asked = "Thanks for telling me. What could I have done differently?"
-    state, turn = session.step(state, asked)
-    assert turn.kind == "checkback"
-    state, _ = session.step(state, "yes")
+    state, turns = _with_sam(asked, "yes")
+    assert turns[0].kind == "checkback"
     key = next(k for k in view_of_state(state).key_turns if k.index == 2)
     assert key.you == f"yes (confirming “{asked}”)"
 
 
 def test_a_new_reply_after_a_check_back_is_not_called_a_confirmation() -> None:
     from rehearse.views.session import view_of_state
-    from rehearse.workspace.library import catalog
 
-    found = catalog()
-    state = session.begin(
-        session.Setup(found.scripts["passed-over"], found.personas["sam"], user_name="Ana", seed=1)
-    )
     opening = "Thanks for telling me yourself. I'm disappointed, not going to lie, but I'd value your advice."
-    state, turn = session.step(state, opening)
-    assert turn.decision is not None and turn.decision.kind == "matched"
     asked = "What would have made the difference for the panel, specifically?"
-    state, turn = session.step(state, asked)
-    assert turn.kind == "checkback"
-    instead = "Fair enough. Could we agree a plan with a check-in in three months?"
-    state, turn = session.step(state, instead)  # not a yes or a no: a reply of its own
-    assert turn.decision is not None and turn.decision.kind == "matched"
+    instead = "Fair enough. Could we agree a plan with a check-in in three months?"  # not a yes or a no
+    state, (first, checked, new) = _with_sam(opening, asked, instead)
+    assert first.decision is not None and first.decision.kind == "matched"
+    assert checked.kind == "checkback"
+    assert new.decision is not None and new.decision.kind == "matched"
     view = view_of_state(state)
     key = next(k for k in view.key_turns if k.index == 3)
     assert key.you == instead
