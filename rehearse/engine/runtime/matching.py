@@ -23,7 +23,7 @@ from rapidfuzz.utils import default_process
 
 from rehearse.engine.model import ReplyKind
 from rehearse.engine.runtime.intents import ASIDES
-from rehearse.engine.runtime.recognise import Recognition, bare, plain_intent, recognise
+from rehearse.engine.runtime.recognise import Recognition, plain_intent, recognise
 from rehearse.engine.runtime.words import (
     AFFIRM_PHRASES,
     BUT,
@@ -34,6 +34,7 @@ from rehearse.engine.runtime.words import (
     NEGATORS,
     STOPWORDS,
     UN_WORDS,
+    bare,
     concept,
     expand,
     normalise,

@@ -31,7 +31,7 @@ from importlib import resources
 from rapidfuzz import fuzz, process
 
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
-from rehearse.engine.runtime.words import BUT, NEGATORS, STOPWORDS, concept, expand, normalise
+from rehearse.engine.runtime.words import BUT, NEGATORS, STOPWORDS, bare, concept, expand
 
 FEATURE_VERSION = 3
 MODEL_FILE = "model.json"
@@ -171,11 +171,6 @@ def _library_people() -> frozenset[str]:
 
 
 PLAIN_WORDS = 3
-
-
-def bare(text: str) -> str:
-    """Text as short phrasings are compared: normalised, single spaces."""
-    return " ".join(normalise(text).split())
 
 
 def _plain_phrasings() -> dict[str, str]:

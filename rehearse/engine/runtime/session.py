@@ -28,13 +28,13 @@ from rehearse.engine.numbers import small_int
 from rehearse.engine.runtime.coach import Flag, coach, met_absent
 from rehearse.engine.runtime.intents import means
 from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
-from rehearse.engine.runtime.recognise import bare, recognise
+from rehearse.engine.runtime.recognise import recognise
 from rehearse.engine.runtime.setup import FALLBACK_LINE as FALLBACK_LINE
 from rehearse.engine.runtime.setup import Setup as Setup
 from rehearse.engine.runtime.setup import moment_context
 from rehearse.engine.runtime.setup import render as render
 from rehearse.engine.runtime.setup import static_context as static_context
-from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, strip_filler
+from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, bare, strip_filler
 from rehearse.engine.templating import TemplateProblem, Text
 
 TurnKind = Literal[

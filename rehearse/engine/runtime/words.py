@@ -257,6 +257,12 @@ def normalise(text: str) -> str:
     return str(default_process(expand(text)))
 
 
+def bare(text: str) -> str:
+    """Text as short phrasings are compared (plain yes, plain no, the library's short
+    phrasings): normalised, single spaces."""
+    return " ".join(normalise(text).split())
+
+
 # Openings that carry nothing ("Um, yeah, so", "To be honest,", "Sorry, let me be clearer:"):
 # they never sink a reply, so they are taken off before it is read.
 _FILLER = re.compile(
