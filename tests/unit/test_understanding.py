@@ -122,6 +122,17 @@ def test_filler_openings_never_sink_a_reply() -> None:
     assert padded.scores[0] == plain.scores[0]
 
 
+def test_an_opening_courtesy_does_not_hide_the_point_made_after_it() -> None:
+    """Read whole, "How was your weekend? Anyway, I'll pass" is small talk with a rider;
+    the courtesy is set aside and the point after it is what the boss answers."""
+    state = start()
+    _, alone = sess.step(state, "How was your weekend?")
+    assert alone.kind == "aside"
+    _, turn = sess.step(state, "How was your weekend? Anyway, I'll pass this time round.")
+    assert turn.decision is not None and "after an opening courtesy" in turn.decision.reason
+    assert understood_as("How was your weekend? Anyway, I'll pass this time round.") == "decline"
+
+
 def test_an_aside_gets_a_reaction_and_the_question_again_without_moving_on() -> None:
     state = start()
     after, turn = sess.step(state, "Thanks so much, that's really kind of you")

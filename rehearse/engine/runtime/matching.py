@@ -603,7 +603,31 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     if said in DENY_PHRASES and "deny" in by_kind:
         return _direct(by_kind["deny"], candidates, f"'{said}' is a plain no")
     scoring = _score_all(text, candidates, recognition)
-    return _gated(_by_scores(scoring), scoring)
+    decision = _gated(_by_scores(scoring), scoring)
+    if decision.kind in ("aside", "none"):  # perhaps a courtesy first, then the point
+        past = _after_courtesy(text, scoring.taken)
+        if past is not None:
+            after = decide(past, candidates)
+            if after.kind in ("matched", "checkback"):
+                return replace(after, reason=f"after an opening courtesy: {after.reason}")
+    return decision
+
+
+COURTESIES = frozenset({"thank", "apologise", "small_talk"})
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _after_courtesy(text: str, taken: frozenset[str]) -> str | None:
+    """What follows an opening sentence of courtesy ("Thanks for seeing me again.", "How
+    was your weekend?") that no reply here takes: read whole, the courtesy outweighs the
+    point made after it, which is what the boss should answer. None when there is none."""
+    first, *rest = _SENTENCE_END.split(text.strip(), maxsplit=1)
+    if not rest or len(rest[0].split()) < 3:
+        return None
+    top = recognise(first).top
+    if top.intent in COURTESIES and top.intent not in taken and top.p >= ASIDE_CONFIDENCE:
+        return rest[0]
+    return None
 
 
 def _by_scores(scoring: _Scoring) -> Decision:
