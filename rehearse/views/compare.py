@@ -9,6 +9,7 @@ from typing import Any
 
 from rehearse.history.records import StoredSession, TurnRecord
 from rehearse.views.outcomes import look
+from rehearse.views.practice import score_moves
 from rehearse.views.session import understood, view_of_stored
 from rehearse.views.text import local_time, one_line, score_cell, signed
 
@@ -145,7 +146,7 @@ def _side_lines(tag: str, side: Side | None, persona: str) -> list[str]:
         return [f"  {tag}: (no such turn)"]
     lines = [f"  {tag} You: {side.you}", f"     {side.read_as}"]
     if side.score:
-        lines.append("     score " + ", ".join(f"{k} {signed(v)}" for k, v in side.score.items()))
+        lines.append("     score " + score_moves(side.score))
     lines.append(f"     {persona}: {one_line(side.boss, 160)}")
     if side.outcome:
         lines.append(f"     ended: {look(side.outcome).label}")

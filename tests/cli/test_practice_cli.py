@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from rehearse.cli.group import cli
 from rehearse.cli.plain import PlainRunner
 from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.debrief import POINTS_PER_SCORE
 from rehearse.history.store import Store
 from rehearse.workspace.library import script_and_persona
 from rehearse.workspace.paths import database_path
@@ -189,6 +190,10 @@ def test_compare_two_attempts() -> None:
     assert "They went apart at turn 1: the same question, a different answer." in out
     assert "≠ they went apart here" in out
     assert "Rubric (0-100; B against A):" in out
+    with Store.open(database_path()) as store:
+        moved = store.load(str(b)).turns[1].score_delta
+    # each turn's score moves on the debrief's 0-100 scale, as the debrief shows them
+    assert moved and all(f"{d} {n * POINTS_PER_SCORE:+d}" in out for d, n in moved.items())
     data = json.loads(ok("compare", str(a), str(b), "--json").output)
     assert data["diverged_at"] == 1
     assert data["turns"][0]["a"]["said"] == CLARIFY

@@ -14,6 +14,7 @@ from rehearse.engine.practice import schedule
 from rehearse.engine.practice.explore import choose, follow, reach, what_if
 from rehearse.engine.practice.moments import assess, can_succeed
 from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.debrief import POINTS_PER_SCORE
 from rehearse.engine.runtime.session import Setup, State, begin
 from tests.unit.helpers import bundled_catalog, mini_state
 
@@ -59,6 +60,8 @@ def test_a_reply_the_script_warns_about_is_again_and_says_why_in_words() -> None
     assert verdict is not None and verdict.grade == "again"
     kinds = [r.kind for r in verdict.reasons]
     assert kinds == ["warned", "low"]
+    lost = [f"{d} {n * POINTS_PER_SCORE:+d}" for d, n in turn.score_delta.items() if n < 0]
+    assert lost and all(x in verdict.reasons[1].text for x in lost)  # on the debrief's scale
     assert "Run down a colleague" in verdict.reasons[0].text  # the label, not the id
     assert "knock_peer" not in " ".join(r.text for r in verdict.reasons)
 

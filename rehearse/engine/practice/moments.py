@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Literal
 
 from rehearse.engine.model import Script
+from rehearse.engine.runtime.debrief import POINTS_PER_SCORE
 from rehearse.engine.runtime.session import CONFIRMED, State, Turn
 
 Grade = Literal["again", "hard", "good"]
@@ -79,7 +80,9 @@ def assess(before: State, turn: Turn) -> Verdict | None:
             reasons.append(Reason("dead_end", f"“{label}” leaves no way to a good ending"))
     lost = {dim: n for dim, n in turn.score_delta.items() if n < 0}
     if lost:
-        reasons.append(Reason("low", "scored low: " + ", ".join(f"{d} {n:+d}" for d, n in lost.items())))
+        # on the debrief's 0-100 scale, as the debrief shows the same turn
+        moves = ", ".join(f"{d} {n * POINTS_PER_SCORE:+d}" for d, n in lost.items())
+        reasons.append(Reason("low", f"scored low: {moves}"))
     if reasons:
         return Verdict("again", tuple(reasons))
     confirmed = turn.decision is not None and turn.decision.reason.startswith(CONFIRMED)

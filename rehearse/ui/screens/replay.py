@@ -30,6 +30,7 @@ from rehearse.ui.messages import OpenWhatIf, RetryFrom
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.diff import word_diff
+from rehearse.views.practice import score_moves
 from rehearse.views.session import SessionView, TurnView, changed_turns, view_of_stored
 from rehearse.views.text import local_time, one_line, score_cell
 
@@ -365,8 +366,7 @@ class ReplayScreen(Screen[None]):
     def _coach(self, turn: TurnView) -> Content | None:
         lines: list[Content] = []
         if turn.score_delta:
-            deltas = ", ".join(f"{k} {v:+d}" for k, v in turn.score_delta.items())
-            lines.append(assemble(("Score: ", "bold"), deltas))
+            lines.append(assemble(("Score: ", "bold"), score_moves(turn.score_delta)))
         if turn.coach_note:
             lines.append(assemble(("Note: ", "bold"), " ".join(turn.coach_note.split())))
         for flag in turn.coaching:
