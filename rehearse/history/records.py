@@ -24,6 +24,8 @@ PICKED = "picked option"
 """How a decision's reason starts when the user typed the number of an offered option."""
 CONFIRMED = "confirmed"
 """... and when the user said yes to a check-back."""
+AFTER_CHECKBACK = "after a check-back"
+"""How the reason of a yes or a no to a check-back ends (a no's starts with "not")."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,12 @@ class TurnRecord:
     def confirmed(self) -> bool:
         """The user said yes when the boss checked what they meant."""
         return (self.reason or "").startswith(CONFIRMED)
+
+    @property
+    def corrected(self) -> bool:
+        """The user said no when the boss checked what they meant."""
+        reason = self.reason or ""
+        return self.decision == "none" and reason.startswith("not ") and reason.endswith(AFTER_CHECKBACK)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class Understood:
     """How a reply was read, in words: ``headline`` and ``detail`` for styled views, ``text``
     for plain ones."""
 
-    kind: str  # matched | picked | ambiguous | aside | checkback | missed | wrapup
+    kind: str  # matched | picked | ambiguous | aside | checkback | corrected | missed | wrapup
     headline: str
     detail: str = ""
 
@@ -107,6 +107,10 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
         labels_ = record.candidate_labels or tuple(name(c) for c in record.candidates)
         return Understood(
             "ambiguous", "could be " + " or ".join(f"“{x}”" for x in labels_), "the boss asked which"
+        )
+    if record.corrected:
+        return Understood(
+            "corrected", "not what you meant", "you said no when the boss checked, so the boss asked again"
         )
     detail = MISSED.get(record.kind, "")
     top = record.scores[0] if record.scores else None

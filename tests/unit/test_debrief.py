@@ -166,3 +166,19 @@ def test_a_new_reply_after_a_check_back_is_not_called_a_confirmation() -> None:
     key = next(k for k in view.key_turns if k.index == 3)
     assert key.you == instead
     assert not next(t for t in view.turns if t.index == 3).confirmed
+
+
+def test_a_no_to_a_check_back_is_not_called_a_reply_not_understood() -> None:
+    """The boss misread and you said so: the no is neither a miss nor a graded moment."""
+    from rehearse.engine.practice.moments import assess
+    from rehearse.views.session import view_of_state
+
+    asked = "Thanks for telling me. What could I have done differently?"
+    state, (checked, no) = _with_sam(asked, "no")
+    assert checked.kind == "checkback" and no.kind == "clarify"
+    said_no = next(t for t in view_of_state(state).turns if t.index == 2)
+    assert said_no.understood.headline == "not what you meant"
+    assert said_no.understood.detail == "you said no when the boss checked, so the boss asked again"
+    assert "not understood" not in said_no.understood.text
+    before = state.previous
+    assert before is not None and assess(before, no) is None

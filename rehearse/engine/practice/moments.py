@@ -13,8 +13,9 @@ answered. A reply there is graded:
   lost, nothing flagged.
 
 An aside ("thanks", "say again?") is not graded: it neither moves the moment on nor says how
-well you would answer it. Grading reads only the turn the engine produced and the script, so
-it is pure and cheap enough to run as each turn is saved.
+well you would answer it; nor is a no to a check-back, which corrects the boss's reading.
+Grading reads only the turn the engine produced and the script, so it is pure and cheap
+enough to run as each turn is saved.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Literal
 
 from rehearse.engine.model import Script
 from rehearse.engine.runtime.debrief import POINTS_PER_SCORE
-from rehearse.engine.runtime.session import CONFIRMED, State, Turn
+from rehearse.engine.runtime.session import CONFIRMED, State, Turn, said_no_to_checkback
 
 Grade = Literal["again", "hard", "good"]
 ReasonKind = Literal["missed", "warned", "dead_end", "low", "flagged", "unsure"]
@@ -61,8 +62,8 @@ class Verdict:
 def assess(before: State, turn: Turn) -> Verdict | None:
     """Grade the reply of ``turn``, taken in ``before``; None for an aside (not graded) and
     for the opening (no reply)."""
-    if turn.user is None or turn.kind == "aside":
-        return None
+    if turn.user is None or turn.kind == "aside" or said_no_to_checkback(turn.decision):
+        return None  # (a no to "You mean ...?" corrects the boss: the reply before is graded)
     if turn.kind in MISSED_KINDS:
         return Verdict("again", (Reason("missed", MISSED_KINDS[turn.kind]),))
     reasons: list[Reason] = []

@@ -335,6 +335,18 @@ def nudge(state: State) -> tuple[State, str]:
 
 
 CONFIRMED = "confirmed"  # how the reason of a reply confirmed after a check-back starts
+AFTER_CHECKBACK = "after a check-back"  # how the reason of a yes or a no to one ends
+
+
+def said_no_to_checkback(decision: Decision | None) -> bool:
+    """The reply was a no to "You mean ...?": the boss misread, not you."""
+    return (
+        decision is not None
+        and decision.kind == "none"
+        and decision.reason.startswith("not ")
+        and decision.reason.endswith(AFTER_CHECKBACK)
+    )
+
 
 Settle = Callable[["State", Node, str], tuple["State", "Turn"]]
 
@@ -353,7 +365,7 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
         def confirm(base: State, node: Node, said: str) -> tuple[State, Turn]:
             first = state.transcript[-1].decision if state.transcript else None
             scores = first.scores if first is not None else ()
-            decision = Decision("matched", pending, (), scores, f"{CONFIRMED} '{pending}' after a check-back")
+            decision = Decision("matched", pending, (), scores, f"{CONFIRMED} '{pending}' {AFTER_CHECKBACK}")
             return _advance(base, node, node.reply(pending), said, decision)
 
         return confirm
@@ -361,7 +373,7 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     def retract(base: State, node: Node, said: str) -> tuple[State, Turn]:
         ctx = context(base)
         boss = _persona_line(base, "checkback_no", ctx, base.turn)
-        decision = Decision("none", None, (), (), f"not '{pending}' after a check-back")
+        decision = Decision("none", None, (), (), f"not '{pending}' {AFTER_CHECKBACK}")
         return base, Turn(base.turn, node.id, said, decision, None, boss, "clarify", node.id)
 
     return retract
