@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
     from rehearse.engine.runtime.session import Ending, State, Timing, Turn
 
 # -- from the engine -----------------------------------------------------------------------
+
+
+SCORE_DECIMALS = 1
+"""A reply's score is kept to this many decimals (records, the store, exports)."""
 
 
 def menu_opened(before: State) -> bool:
@@ -50,6 +55,8 @@ def record_of(turn: Turn, before: State | None) -> TurnRecord:
     decision = turn.decision
     candidates = tuple(decision.candidates) if decision else ()
     user = turn.user
+    # as the store keeps them, so that a live view and a stored one say the same "84% match"
+    scores = decision.scores if decision else ()
     return TurnRecord(
         index=turn.index,
         node=turn.node,
@@ -64,7 +71,7 @@ def record_of(turn: Turn, before: State | None) -> TurnRecord:
         candidates=candidates,
         candidate_labels=tuple(labels.get(c, c) for c in candidates),
         intent=decision.intent if decision else None,
-        scores=decision.scores if decision else (),
+        scores=tuple(replace(s, score=round(s.score, SCORE_DECIMALS)) for s in scores),
         score_delta=dict(turn.score_delta),
         options=turn.options,
         hint=turn.hint,
@@ -138,7 +145,7 @@ def turn_to_json(record: TurnRecord) -> dict[str, Any]:
         "scores": [
             {
                 "reply": s.reply,
-                "score": round(s.score, 1),
+                "score": round(s.score, SCORE_DECIMALS),
                 "example": s.example,
                 "clause": s.clause,
                 "keywords": list(s.keywords),

@@ -22,6 +22,7 @@ from rehearse.history.recorder import StoreRecorder
 from rehearse.history.replay import backfill_scores, rebuild
 from rehearse.history.schema import SCHEMA_VERSION
 from rehearse.history.store import Store, move_aside
+from rehearse.views.session import understood
 from rehearse.workspace.paths import database_path
 
 SCRIPT = textwrap.dedent(
@@ -503,12 +504,14 @@ def test_a_record_keeps_labels_flags_and_round_trips_through_json() -> None:
     assert record.menu_opened is False and record.ending is None
     again = turn_from_json(turn_to_json(record), user=record.user)
     assert turn_to_json(again) == turn_to_json(record)
-    assert (again.label, again.coaching, again.options, again.reason) == (
+    assert (again.label, again.coaching, again.options, again.reason, again.scores) == (
         record.label,
         record.coaching,
         record.options,
         record.reason,
+        record.scores,  # as kept: a live view and a stored one say the same "84% match"
     )
+    assert understood(again).text == understood(record).text
 
 
 # -- databases rehearse cannot use ------------------------------------------------------------
