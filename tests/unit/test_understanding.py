@@ -146,6 +146,20 @@ def test_an_aside_gets_a_reaction_and_the_question_again_without_moving_on() -> 
     assert again.kind == "aside" and "The lead role is yours if you want it." in again.boss
 
 
+def test_an_aside_reaction_that_leads_into_the_question_does_not_double_its_connective() -> None:
+    script, _ = script_from_text(
+        SCRIPT.replace('ask: "Are you applying?"', 'ask: "So if I back you, are you applying?"'), "demo.yaml"
+    )
+    persona, _ = persona_from_text(
+        PERSONA.replace("You're welcome. {{ question }}", "Sure thing. So, {{ question_lower }}"), "lee.yaml"
+    )
+    assert script is not None and persona is not None
+    _, turn = sess.step(
+        sess.begin(Setup(script, persona, seed=1)), "Thanks so much, that's really kind of you"
+    )
+    assert turn.kind == "aside" and turn.boss == "Sure thing. So, if I back you, are you applying?"
+
+
 def test_a_plain_aside_read_thinly_is_still_an_aside_when_no_reply_is_taken() -> None:
     """Short or loose asides read with little confidence; as nothing is taken, the boss
     reacts to them rather than saying it lost you. A reply is never given up for one."""

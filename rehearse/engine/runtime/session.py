@@ -426,10 +426,20 @@ def _aside(state: State, node: Node, text: str, decision: Decision) -> tuple[Sta
         state = replace(state, total_misses=state.total_misses + 1)
         if state.patience_left <= 0:
             return _miss(replace(state, total_misses=state.total_misses - 1), node, text, decision)
-    lowered = question[:1].lower() + question[1:] if question[:2] != "I " else question
-    ctx = context(state, question=question, question_lower=lowered, line=line)
+    ctx = context(state, question=question, question_lower=_run_on(question), line=line)
     boss = _persona_line(state, key, ctx, state.turn)
     return state, Turn(state.turn, node.id, text, decision, None, boss, "aside", node.id)
+
+
+_CONNECTIVE = re.compile(r"(?:so|anyway|but|well|okay|ok|right|and)\b,?\s+(?=\S+\s+\S)", re.IGNORECASE)
+
+
+def _run_on(question: str) -> str:
+    """The question, to follow a lead-in of the persona's own ("Sure thing. So, ..."): its
+    first letter in lower case (not "I") and without a connective of its own ("So if I
+    back this, ..." would read "So, so if I back this")."""
+    question = _CONNECTIVE.sub("", question, count=1) if _CONNECTIVE.match(question) else question
+    return question[:1].lower() + question[1:] if question[:2] != "I " else question
 
 
 def _check_back(state: State, node: Node, text: str, decision: Decision) -> tuple[State, Turn]:
