@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import events
+from textual.widgets import Input
 
 from rehearse.ui.screens.chat import ChatScreen, ReplyInput
 from rehearse.ui.screens.debrief import DebriefScreen
@@ -97,6 +98,7 @@ async def test_pasted_escape_sequences_are_shown_inert() -> None:
         reply = chat.query_one(ReplyInput)
         reply.post_message(events.Paste("red \x1b[31mALERT\x1b[0m bell\x07 title \x1b]0;pwned\x07 end"))
         await pilot.pause()
+        assert reply.text.startswith("red ␛[31mALERT␛[0m bell␇")  # the box draws its text raw
         await pilot.press("enter")
         await pilot.pause()
         bubbles = [visible_text(b) for b in chat.query(Bubble) if b.has_class("user")]
@@ -104,6 +106,23 @@ async def test_pasted_escape_sequences_are_shown_inert() -> None:
         assert "\x1b" not in bubbles[-1]
         assert "␛[31mALERT␛[0m" in bubbles[-1]
         assert "\x1b" not in screen_text(app)
+
+
+async def test_a_name_or_a_taken_back_reply_never_puts_terminal_controls_in_a_text_box() -> None:
+    """Input and TextArea draw their value raw: a name from the settings, or a stored reply
+    put back in the box, shows its controls as stand-ins."""
+    app = make_app(name="Al \x1b]0;PWNED\x07 \u202eX")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        name = app.screen.query_one("#name", Input)
+        assert name.value == "Al ␛]0;PWNED␇ \\u202eX"
+        assert "\x1b" not in screen_text(app) and "\u202e" not in screen_text(app)
+    app = make_app(script="not-this-role")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        reply = app.screen.query_one(ReplyInput)
+        reply.value = "hi \x1b]0;PWN\x07 \u202eRTL"
+        assert reply.text == "hi ␛]0;PWN␇ \\u202eRTL"
 
 
 async def test_script_and_persona_text_shows_exactly_as_written(rehearse_home: Path) -> None:

@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
+from rehearse.engine.inert import inert
 from rehearse.ui.safe import assemble, plain
 from rehearse.views.text import one_line
 
@@ -37,6 +38,11 @@ class FormInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Start", key_display="⏎"),
     ]
+
+    def validate_value(self, value: str) -> str:
+        """A name or a detail from the settings (or pasted) never holds a character the
+        terminal would obey: an Input draws its value raw."""
+        return inert(value)
 
 
 class PersonaPicker(RadioSet):

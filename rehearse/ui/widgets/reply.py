@@ -1,8 +1,10 @@
 """The reply box: it wraps and grows with a long reply, so what you type stays in sight.
 
 A reply is one paragraph: Enter sends it, a pasted paragraph is joined into one line, and
-text past the limit is cut with a note instead of refused. The text area's own undo and
-redo keys (ctrl+z, ctrl+y) are left to the conversation (take back, author view).
+text past the limit is cut with a note instead of refused. Characters a terminal would obey
+(ESC, bidirectional overrides) never enter it: they are shown as visible stand-ins. The
+text area's own undo and redo keys (ctrl+z, ctrl+y) are left to the conversation (take
+back, author view).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
+
+from rehearse.engine.inert import inert
 
 #: Keys the conversation keeps for itself while the reply box has the focus.
 _KEPT_BY_THE_SCREEN = {"ctrl+z,super+z", "ctrl+y,super+y", "f6", "f7"}
@@ -55,8 +59,9 @@ class ReplyInput(TextArea, inherit_bindings=False):
 
     @value.setter
     def value(self, text: str) -> None:
-        """Replace the reply, with the cursor after it."""
-        self.load_text(text)
+        """Replace the reply, with the cursor after it (a stored reply may hold characters a
+        terminal obeys: they come back as visible stand-ins, as the transcript shows them)."""
+        self.load_text(inert(text))
         self.move_cursor(self.document.end)
 
     async def _on_key(self, event: events.Key) -> None:
@@ -81,7 +86,7 @@ class ReplyInput(TextArea, inherit_bindings=False):
         event.prevent_default()
         if self.read_only:
             return
-        text = " ".join(line.strip() for line in (event.text or "").splitlines() if line.strip())
+        text = inert(" ".join(line.strip() for line in (event.text or "").splitlines() if line.strip()))
         start, end = sorted(self.selection)
         selected = len(self.get_text_range(start, end))
         room = max(0, self.max_length - len(self.text) + selected) if self.max_length else len(text)
