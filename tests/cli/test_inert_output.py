@@ -86,6 +86,18 @@ def test_graph_is_inert(tmp_path: Path) -> None:
     assert_inert(result.output)
 
 
+def test_click_usage_errors_quote_what_was_typed_inert() -> None:
+    hostile = HOSTILE.replace("=", "")  # (not KEY=VALUE)
+    for args in (
+        ("coach", "a", hostile),
+        ("play", "not-this-role", "--var", hostile),
+        ("why", "mini", "x", "y", hostile),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2
+        assert inert(hostile) in result.output and not any(c in result.output for c in RAW), args
+
+
 def test_commands_print_only_through_cli_output() -> None:
     """A new command cannot bypass the inert path: only cli/output.py calls click.echo, and
     print() appears only in plain mode and the launcher, both through inert."""
