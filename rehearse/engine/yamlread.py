@@ -188,6 +188,19 @@ def read_yaml(text: str, file: str, report: Report) -> Document | None:
     except yaml.MarkedYAMLError as exc:
         _syntax_error(exc, text, file, report)
         return None
+    except yaml.reader.ReaderError as exc:
+        # a character YAML does not allow (a control character, ESC...): where it is, by name
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        escape = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+        report.add(
+            "R002",
+            Loc(file, line, col),
+            f"YAML does not allow the control character U+{code:04X} here",
+            hint=f'delete it, or write it as an escape inside double quotes ("{escape}")',
+        )
+        return None
     except yaml.YAMLError as exc:
         report.add("R002", Loc(file, 1, 1), f"YAML error: {exc}")
         return None

@@ -102,6 +102,13 @@ def test_yaml_syntax_error_is_a_diagnostic() -> None:
     assert d.code == "R002" and d.loc.file == "bad.yaml" and d.loc.line >= 2
 
 
+def test_a_control_character_yaml_refuses_is_located_and_named() -> None:
+    _, report = script_from_text('id: x\ntitle: "a\x1b"\n', "bad.yaml")
+    [d] = report.items
+    assert (d.code, d.loc.line, d.loc.col) == ("R002", 2, 10)
+    assert "U+001B" in d.message and "unicode string" not in d.message
+
+
 def test_wrong_types_are_reported_not_raised() -> None:
     assert codes("- just\n- a list\n") == ["R010"]
     found = codes("id: x\ntitle: [1]\nsituation: s\ngoal: g\npersonas: p\nstart: a\nnodes: {a: 3}\n")
