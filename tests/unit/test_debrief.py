@@ -120,6 +120,29 @@ def test_next_time_gives_the_same_advice_once_however_it_is_worded() -> None:
     )
 
 
+def test_a_flag_a_later_reply_made_good_owes_no_tip() -> None:
+    """No ask in turn 1, an ask in turn 2: "Name it" would tell you to do what you did."""
+    from rehearse.engine.runtime.coach import coach
+    from rehearse.engine.runtime.debrief import TurnReview
+
+    def review(index: int, text: str) -> TurnReview:
+        flags = coach(text, expects={"ask", "decline"})
+        return TurnReview(index, "n", text, None, flags, None, None, 0)
+
+    vague = review(1, "No thanks, I will pass on it.")
+    checks = {f.check.id for f in vague.flags}
+    assert {"no-ask", "decline-no-alternative"} <= checks
+    alone = next_time([vague])
+    owed = [f.check.suggestion for f in vague.flags if f.check.id in ("no-ask", "decline-no-alternative")]
+    assert all(tip in alone for tip in owed)
+    made_good = review(
+        2, "What I'd really like is to build the training side; could you help me get a course?"
+    )
+    assert not any(tip in next_time([vague, made_good]) for tip in owed)
+    # ... while a later reply that makes neither good leaves them owed
+    assert all(tip in next_time([vague, review(2, "It's just not for me.")]) for tip in owed)
+
+
 def test_highlight_marks_flagged_words_but_not_whole_reply_flags() -> None:
     state = play("sorry to bother you, could I apply for the lead job")
     turn = state.transcript[1]

@@ -922,6 +922,19 @@ def met_absent(text: str) -> frozenset[str]:
     return frozenset(c.id for c in absent if c.id not in fired)
 
 
+def made_good(check: Check, text: str) -> bool:
+    """Whether ``text`` does what ``check`` found missing: the ask or the thanks an absent
+    check wanted, or what a "declined without an alternative" wanted said. A tip for
+    next time is owed only when no later reply made good the flag."""
+    rule = next((r for r in _rules() if r.check.id == check.id), None)
+    if rule is None or not text.strip():
+        return False
+    reply = _reply(text[:MAX_CHARS])
+    if rule.mode == "absent":
+        return bool(reply.search(rule.patterns))
+    return any(_reads_as(reply, c, i, rule.intent_min) for c in reply.clauses() for i in rule.unless_intents)
+
+
 CACHED_CHARS = 40
 """Short replies are checked once per (text, moments, checks off): exploring a script picks
 replies by number ("1", "2"...) thousands of times, and the answer is a pure value."""

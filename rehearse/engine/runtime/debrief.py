@@ -21,7 +21,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from rehearse.engine.runtime.coach import Flag
+from rehearse.engine.runtime.coach import Flag, made_good
 from rehearse.engine.runtime.session import Ending, State, context, model_answer, render
 
 BASE = 50
@@ -212,10 +212,17 @@ def build_debrief(state: State) -> Debrief:
 
 def next_time(reviews: Sequence[TurnReview], dims: Sequence[DimensionScore] = ()) -> tuple[str, ...]:
     """Tips that follow from what went wrong, and only from that: the flags that recurred
-    first, then the criteria of dimensions missed or partly met, then the coach's notes on
-    the turns that lost points."""
-    counts = Counter(f.check.id for r in reviews for f in r.flags)
-    suggestions = {f.check.id: f.check.suggestion for r in reviews for f in r.flags}
+    first (a flag a later reply made good, such as no ask and then an ask, owes no tip),
+    then the criteria of dimensions missed or partly met, then the coach's notes on the
+    turns that lost points."""
+    owed = [
+        f
+        for i, r in enumerate(reviews)
+        for f in r.flags
+        if not any(made_good(f.check, later.user) for later in reviews[i + 1 :])
+    ]
+    counts = Counter(f.check.id for f in owed)
+    suggestions = {f.check.id: f.check.suggestion for f in owed}
     ordered = sorted(counts, key=lambda c: (-counts[c], c))
     tips = [suggestions[c] for c in ordered]
     tips += [d.criterion for d in dims if d.verdict in ("missed", "partly") and d.criterion]
