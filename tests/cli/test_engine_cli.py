@@ -89,7 +89,7 @@ def test_plain_mode_in_a_pipe_reaches_an_ending_and_prints_the_rubric() -> None:
     assert "Pat: " in result.stdout and "Ana" in result.stdout
     assert "Outcome: ✓ success" in result.stdout
     assert "clarity: met, 70/100  [" in result.stdout and "You said what you want." in result.stdout
-    assert "turn 1: +20 from your reply “Say you want the job”" in result.stdout
+    assert "turn 1: +20 from your reply, taken as “Say you want the job”" in result.stdout
     # never touched: no score, no claim, and the total is clarity's alone
     assert "grace: not scored\n    Be kind about colleagues.\nScore: 70/100" in result.stdout
 

@@ -272,7 +272,7 @@ def test_replay_prints_the_transcript_exactly_with_how_each_reply_was_read(
     assert "[2] You: please I really need it" in out
     assert "(coach) Need is not a reason to pay more." in out
     assert "Outcome: ✗ fail" in out and "Tie the ask to results, not to need." in out
-    assert "evidence: missed, 40/100" in out and "turn 2: -10 from your reply “Plead”" in out
+    assert "evidence: missed, 40/100" in out and "turn 2: -10 from your reply, taken as “Plead”" in out
     assert "Score: 55/100" in out  # the mean of clarity 70 and evidence 40
     # the met line is a claim: not printed when evidence was missed, and never a tip
     assert "You backed it with results." not in out and "  - Back the ask with results." in out
@@ -400,12 +400,12 @@ def test_export_markdown(script_file: Path) -> None:
     # Scores on the 0-100 scale, each traced to the turn and reply that gave it.
     assert "Score: **65** out of 100" in out
     assert (
-        "| clarity | partly met | 60 | turn 1 -10 (your reply “Make small talk”); turn 2 +20 "
-        "(your reply “Ask for a raise”) | Ask plainly for what you want. |"
+        "| clarity | partly met | 60 | turn 1 -10 (your reply, taken as “Make small talk”); turn 2 +20 "
+        "(your reply, taken as “Ask for a raise”) | Ask plainly for what you want. |"
     ) in out
     assert (
-        "| evidence | met | 70 | You backed it with results. turn 3 +20 (your reply “Point at results”) "
-        "| Back the ask with results. |"
+        "| evidence | met | 70 | You backed it with results. turn 3 +20 (your reply, taken as "
+        "“Point at results”) | Back the ask with results. |"
     ) in out
     assert "- **A strong reply here:** " in out
 

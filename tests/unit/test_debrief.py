@@ -32,7 +32,12 @@ def test_a_dimension_the_replies_raise_is_met_and_one_never_touched_is_not_shown
     assert dims["clarity"].score == BASE + 2 * POINTS_PER_SCORE
     assert dims["clarity"].verdict == "met" and dims["clarity"].line == "You said what you want."
     [c] = dims["clarity"].contributions
-    assert (c.turn, c.points, c.ref, c.source) == (1, 20, "want", "your reply “Say you want the job”")
+    assert (c.turn, c.points, c.ref, c.source) == (
+        1,
+        20,
+        "want",
+        "your reply, taken as “Say you want the job”",
+    )
     # never touched: no score, no verdict line, and the total is clarity's alone
     assert (dims["grace"].verdict, dims["grace"].score, dims["grace"].line) == ("not_shown", None, None)
     assert debrief.score == dims["clarity"].score
@@ -47,7 +52,7 @@ def test_flags_on_checks_tied_to_a_dimension_make_it_partly_met() -> None:
     assert sources == [
         "a flag: Apologising for yourself",
         "a flag: Hedging the ask",
-        "your reply “Say you want the job”",
+        "your reply, taken as “Say you want the job”",
     ]
     assert dims["clarity"].score == BASE + 2 * POINTS_PER_SCORE + 2 * FLAG_POINTS
     # the met line claims "You said what you want": not shown for a partly met criterion

@@ -54,8 +54,9 @@ class Contribution:
 
     @property
     def source(self) -> str:
-        """In words: "your reply “Thank and decline plainly”" or "a flag: Hedging the ask"."""
-        return f"your reply “{self.words}”" if self.kind == "reply" else f"a flag: {self.words}"
+        """In words: "your reply, taken as “Thank and decline plainly”" (the reply it was
+        understood as, not what was said) or "a flag: Hedging the ask"."""
+        return f"your reply, taken as “{self.words}”" if self.kind == "reply" else f"a flag: {self.words}"
 
 
 @dataclass(frozen=True)
