@@ -126,7 +126,7 @@ def compare(a: StoredSession, b: StoredSession) -> Comparison:
 
 
 def _label(stored: StoredSession) -> str:
-    return f"session {stored.id} ({local_time(stored.started)}, {look(stored.outcome).label})"
+    return f"session {stored.id} ({local_time(stored.started)}, {look(stored.outcome).word})"
 
 
 def diverged_words(found: Comparison) -> str:

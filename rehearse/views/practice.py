@@ -65,7 +65,8 @@ def why_due(row: MomentRow) -> str:
     """Why this moment comes back: the reasons of its latest weak reply, in one line."""
     reasons = _in_one_line([r.text for r in row.reasons]) or "a weak reply"
     times = row.memory.reviews
-    return reasons + (f" (drilled {times - 1} time{'s' if times != 2 else ''} since)" if times > 1 else "")
+    # (every answer at the moment counts, in a drill or a whole conversation)
+    return reasons + (f" (practised {times - 1} time{'s' if times != 2 else ''} since)" if times > 1 else "")
 
 
 def moment_lines(rows: Sequence[MomentRow], now: datetime, *, due_only: bool = True) -> list[str]:

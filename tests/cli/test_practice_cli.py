@@ -187,6 +187,7 @@ def test_compare_two_attempts() -> None:
     b = record([strong_opening()])
     out = ok("compare", str(a), str(b)).output
     assert f"A: session {a}" in out and f"B: session {b}" in out
+    assert "(20" in out and ", unfinished), with" in out and ", · " not in out  # the word, no stray dot
     assert "They went apart at turn 1: the same question, a different answer." in out
     assert "≠ they went apart here" in out
     assert "Rubric (0-100; B against A):" in out

@@ -410,6 +410,14 @@ def test_export_markdown(script_file: Path) -> None:
     assert "- **A strong reply here:** " in out
 
 
+def test_an_export_of_a_conversation_left_at_once_claims_no_score(script_file: Path) -> None:
+    play(script_file, [":quit"])
+    md = invoke("export", "latest", "--format", "md").output
+    assert "Not scored: no reply and no flag spoke to any dimension." in md and "out of 100" not in md
+    html = invoke("export", "latest", "--format", "html").output
+    assert "Not scored" in html and "/100" not in html and "out of 100" not in html
+
+
 def test_export_html_is_one_safe_self_contained_page(script_file: Path, tmp_path: Path) -> None:
     play(script_file, LOSE)
     play(script_file, WIN)

@@ -242,3 +242,20 @@ def test_exploring_anywhere_agrees_with_playing(pick: tuple[str, str], choices: 
     _agrees(found)
     if found.reach.success is not None:
         assert follow(state, found.reach.success.path).ending.outcome == "success"  # type: ignore[union-attr]
+
+
+def test_why_a_moment_is_due_counts_every_answer_since_as_practice_not_as_drills() -> None:
+    """Whole conversations and retries answer a moment too: "drilled 2 times" overclaimed."""
+    from rehearse.engine.practice.moments import Reason
+    from rehearse.engine.practice.schedule import Memory
+    from rehearse.history.records import MomentRow
+    from rehearse.views.practice import why_due
+
+    def row(reviews: int) -> MomentRow:
+        memory = Memory(T0, 1.0, 5.0, reviews, 0, T0, "again")
+        reason = Reason("missed", "not understood: the boss asked you to say it another way")
+        return MomentRow(1, "s", "S", "n", "p", "P", memory, 1, 1, "Why?", "again", (reason,))
+
+    assert why_due(row(1)) == "not understood: the boss asked you to say it another way"
+    assert why_due(row(3)).endswith("(practised 2 times since)")
+    assert why_due(row(2)).endswith("(practised 1 time since)") and "drilled" not in why_due(row(3))
