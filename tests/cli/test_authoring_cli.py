@@ -126,6 +126,7 @@ def test_new_writes_a_starter_that_checks_tests_and_plays(tmp_path: Path) -> Non
     checked = run("check", "--format", "json", str(tmp_path))
     assert checked.returncode == 0, checked.stdout
     assert json.loads(checked.stdout)["errors"] == 0
+    assert json.loads(checked.stdout)["warnings"] == 0  # a starter to copy from has nothing to fix
 
     tested = run("test", str(tmp_path), "--coverage", "--min-coverage", "100")
     assert tested.returncode == 0, tested.stdout

@@ -116,6 +116,22 @@ def test_a_criterion_written_as_a_claim_is_flagged_and_advice_is_not() -> None:
         assert "W123" not in clean, advice
 
 
+def test_a_reply_with_no_intent_and_no_meaning_is_a_warning_at_the_reply() -> None:
+    text = GOOD.replace('        means: "this is about Bob"\n', "")
+    assert findings(text)["W125"] == [
+        "reply 'knock_peer' has no `intent` and no `means`: "
+        "the boss would check it back in the words of its label"
+    ]
+    _, report = script_from_text(text, "s.yaml")
+    [d] = [d for d in report.items if d.code == "W125"]
+    assert text.splitlines()[d.loc.line - 1].strip() == "knock_peer:"
+    with_intent = text.replace(
+        "        label: Run down a colleague\n",
+        "        label: Run down a colleague\n        intent: disparage_colleague\n",
+    )
+    assert "W125" not in findings(with_intent)
+
+
 def test_both_criterion_and_its_old_name_is_a_warning() -> None:
     text = GOOD.replace(
         "    criterion: Say plainly what you want.",

@@ -147,3 +147,21 @@ def lint_rubric(script: Script, report: Report) -> None:
                 severity="warning",
                 width=len(claim.group().strip()),
             )
+
+
+def lint_meanings(script: Script, report: Report) -> None:
+    """A check-back says back what a reply means: from its intent, or its ``means``; a reply
+    with neither is said back in its label's words ("you mean “Stay sharp”?")."""
+    for node in script.nodes.values():
+        for reply in node.replies:
+            if reply.intents or reply.means is not None or reply.kind is not None:
+                continue
+            report.add(
+                "W125",
+                reply.loc,
+                f"reply '{reply.id}' has no `intent` and no `means`: the boss would check it back "
+                "in the words of its label",
+                hint='add `means:` as the boss would say it back ("you\'d rather keep it general")',
+                severity="warning",
+                width=len(reply.id),
+            )

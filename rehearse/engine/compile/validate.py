@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rehearse.engine.compile.lint import lint_graph, lint_rubric, lint_unused
+from rehearse.engine.compile.lint import lint_graph, lint_meanings, lint_rubric, lint_unused
 from rehearse.engine.diagnostics import Loc, Report, did_you_mean
 from rehearse.engine.model import Node, Persona, Script, script_templates
 from rehearse.engine.templating import KNOWN_NAMES, PERSONA_FIELDS, USER_FIELDS, Condition, Text
@@ -40,6 +40,7 @@ def validate_script(script: Script, doc: Document, report: Report, *, complete: 
     if not any(d.code in TEMPLATE_ERRORS for d in report.items):
         lint_unused(script, report)
         lint_rubric(script, report)
+        lint_meanings(script, report)
 
 
 def _validate_node(script: Script, node: Node, doc: Document, report: Report) -> None:
