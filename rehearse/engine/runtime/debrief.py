@@ -48,15 +48,18 @@ class Contribution:
     turn: int
     dimension: str
     points: int
-    kind: Literal["reply", "flag"]
+    kind: Literal["reply", "flag", "made_good"]
     ref: str  # the reply id or the check id (for --json and authors)
     words: str  # what the user sees: the reply's label or the check's title
 
     @property
     def source(self) -> str:
         """In words: "your reply, taken as “Thank and decline plainly”" (the reply it was
-        understood as, not what was said) or "a flag: Hedging the ask"."""
-        return f"your reply, taken as “{self.words}”" if self.kind == "reply" else f"a flag: {self.words}"
+        understood as, not what was said), "a flag: Hedging the ask" or "making good a flag:
+        Leaving out thanks" (a later reply did what the flag found missing)."""
+        if self.kind == "reply":
+            return f"your reply, taken as “{self.words}”"
+        return f"{'making good ' if self.kind == 'made_good' else ''}a flag: {self.words}"
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,8 @@ def contributions(state: State) -> list[Contribution]:
             flag_dims.setdefault(check_id, []).append(dim)
     labels = reply_labels(state)
     found: list[Contribution] = []
-    for turn in state.transcript:
-        if turn.user is None:
-            continue
+    said = [t for t in state.transcript if t.user is not None]
+    for i, turn in enumerate(said):
         for dim, amount in turn.score_delta.items():
             if dim in script.rubric and turn.reply is not None:
                 words = labels(turn.node).get(turn.reply, turn.reply)
@@ -148,10 +150,21 @@ def contributions(state: State) -> list[Contribution]:
                     Contribution(turn.index, dim, amount * POINTS_PER_SCORE, "reply", turn.reply, words)
                 )
         for flag in turn.coaching:
-            for dim in flag_dims.get(flag.check.id, ()):
-                found.append(
-                    Contribution(turn.index, dim, FLAG_POINTS, "flag", flag.check.id, flag.check.title)
-                )
+            dims = flag_dims.get(flag.check.id, ())
+            if not dims:
+                continue
+            check = flag.check
+            found += [
+                Contribution(turn.index, dim, FLAG_POINTS, "flag", check.id, check.title) for dim in dims
+            ]
+            # left out at first, then said (thanks in turn 3): the loss is made good there
+            later = next((t for t in said[i + 1 :] if made_good(check, t.user or "")), None)
+            if later is not None:
+                found += [
+                    Contribution(later.index, dim, -FLAG_POINTS, "made_good", check.id, check.title)
+                    for dim in dims
+                ]
+    found.sort(key=lambda c: c.turn)  # (in turn order, as the debrief lists them)
     return found
 
 
