@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from rehearse.engine.diagnostics import Loc
+from rehearse.engine.diagnostics import Loc, did_you_mean
 from rehearse.engine.limits import MAX_SOURCE, Refused, finalize, render_capped
 
 if TYPE_CHECKING:  # Jinja is imported only when a template needs more than names
@@ -167,7 +167,24 @@ def _parse_fresh(source: str) -> jinja2.nodes.Template:
         check_tree(tree)
     except Exception as exc:  # anything at all: the source is a stranger's
         raise _problem(exc, "syntax") from exc
+    _check_filters(tree, env)
     return tree
+
+
+def _check_filters(tree: jinja2.nodes.Template, env: LimitedEnvironment) -> None:
+    """Jinja finds an unknown filter or test only when it compiles the template, on first
+    render: the line would fail in the middle of a conversation instead of in `check`."""
+    import jinja2
+
+    for kind, nodes, known in (
+        ("filter", tree.find_all(jinja2.nodes.Filter), env.filters),
+        ("test", tree.find_all(jinja2.nodes.Test), env.tests),
+    ):
+        for node in nodes:
+            if node.name not in known:
+                hint = did_you_mean(node.name, known)
+                message = f"no {kind} named '{node.name}'" + (f" ({hint})" if hint else "")
+                raise TemplateProblem(message, node.lineno, "syntax", node.name)
 
 
 @lru_cache(maxsize=65536)

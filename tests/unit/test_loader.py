@@ -209,6 +209,21 @@ def test_template_errors_point_inside_a_multi_line_template() -> None:
     assert line[d.loc.col - 1 :].startswith("{{ listening")
 
 
+def test_an_unknown_filter_or_test_is_a_load_error_not_a_line_lost_in_play() -> None:
+    for written, message in (
+        ("{{ persona.name | uper }}", "no filter named 'uper' (did you mean 'upper'?)"),
+        ("{% if turn is odder %}x{% endif %}", "no test named 'odder' (did you mean 'odd'?)"),
+    ):
+        text = GOOD.replace("{{ persona.name }} is listening.", f"{written} is listening.")
+        _, report = script_from_text(text, "s.yaml")
+        [d] = [d for d in report.items if d.code == "R020"]
+        assert d.message == f"template error: {message}"
+        line = text.splitlines()[d.loc.line - 1]
+        assert line[d.loc.col - 1 :].startswith(message.split("'")[1])
+    fine = GOOD.replace("{{ persona.name }} is listening.", "{{ persona.name | upper }} is listening.")
+    assert script_from_text(fine, "s.yaml")[1].ok
+
+
 def test_loading_scripts_never_builds_the_coach() -> None:
     """Scripts name coach checks by id; learning the ids must not compile every pattern."""
     code = (
