@@ -12,7 +12,7 @@ PATH_OPTION = click.option(
     "--path",
     "extra_paths",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Another folder of scripts and personas (repeatable).",
 )
 

@@ -23,6 +23,11 @@ def run_plans(
     coverage: bool = False,
     min_coverage: float | None = None,
 ) -> bool:
+    missing = [t for t in targets if not t.exists()]
+    for target in missing:
+        echo(f"{target}: no such file or folder")
+    if missing:
+        return False
     roots = targets or search(extra)
     files = plan_files(roots)
     if not files:
