@@ -922,11 +922,18 @@ def met_absent(text: str) -> frozenset[str]:
     return frozenset(c.id for c in absent if c.id not in fired)
 
 
+@cache
+def _remedied() -> dict[str, _Rule]:
+    """The checks a later reply can make good: what is left out (absent checks), and what
+    must come with a move (``unless_intents``: a decline without an alternative)."""
+    return {r.check.id: r for r in _rules() if r.mode == "absent" or r.unless_intents}
+
+
 def made_good(check: Check, text: str) -> bool:
     """Whether ``text`` does what ``check`` found missing: the ask or the thanks an absent
     check wanted, or what a "declined without an alternative" wanted said. A tip for
     next time is owed only when no later reply made good the flag."""
-    rule = next((r for r in _rules() if r.check.id == check.id), None)
+    rule = _remedied().get(check.id)
     if rule is None or not text.strip():
         return False
     reply = _reply(text[:MAX_CHARS])

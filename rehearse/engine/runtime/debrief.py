@@ -2,8 +2,9 @@
 
 Scores are where rehearsal tools lose trust, so every point here is traceable: a dimension
 starts at 50 of 100, each score point a reply carries moves it by 10, and each coach flag on
-a check the script ties to that dimension costs 5. The contributions are kept with the turn
-that gave them, so the app, plain mode and exports can all show why.
+a check the script ties to that dimension costs 5, given back at the later turn that makes
+it good (no thanks, then thanks). The contributions are kept with the turn that gave them,
+so the app, plain mode and exports can all show why.
 
 Each dimension also gets a verdict from that evidence alone: met (only for it), partly met
 (for and against), missed (only against) or not scored (no reply or flag spoke to it; "not
@@ -14,14 +15,15 @@ down; its criterion is advice ("Thank your boss ..."), never printed as if it ha
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from rapidfuzz import fuzz
 
-from rehearse.engine.runtime.coach import Flag, made_good
+from rehearse.engine.runtime.coach import Check, Flag, made_good
 from rehearse.engine.runtime.session import Ending, State, context, model_answer, render
 
 BASE = 50
@@ -142,7 +144,8 @@ def contributions(state: State) -> list[Contribution]:
     labels = reply_labels(state)
     found: list[Contribution] = []
     said = [t for t in state.transcript if t.user is not None]
-    for i, turn in enumerate(said):
+    good = made_good_at([(t.index, t.user or "") for t in said], [f.check for t in said for f in t.coaching])
+    for turn in said:
         for dim, amount in turn.score_delta.items():
             if dim in script.rubric and turn.reply is not None:
                 words = labels(turn.node).get(turn.reply, turn.reply)
@@ -158,14 +161,30 @@ def contributions(state: State) -> list[Contribution]:
                 Contribution(turn.index, dim, FLAG_POINTS, "flag", check.id, check.title) for dim in dims
             ]
             # left out at first, then said (thanks in turn 3): the loss is made good there
-            later = next((t for t in said[i + 1 :] if made_good(check, t.user or "")), None)
+            later = _first_after(good.get(check.id, []), turn.index)
             if later is not None:
                 found += [
-                    Contribution(later.index, dim, -FLAG_POINTS, "made_good", check.id, check.title)
-                    for dim in dims
+                    Contribution(later, dim, -FLAG_POINTS, "made_good", check.id, check.title) for dim in dims
                 ]
     found.sort(key=lambda c: c.turn)  # (in turn order, as the debrief lists them)
     return found
+
+
+def made_good_at(turns: Sequence[tuple[int, str]], checks: Iterable[Check]) -> dict[str, list[int]]:
+    """For each of these checks, the turns (in order) whose reply made it good: each reply
+    is read once per check, so a long session costs turns x checks, not turns squared."""
+    distinct = list({c.id: c for c in checks}.values())
+    good: dict[str, list[int]] = {}
+    for index, text in turns:
+        for check in distinct:
+            if made_good(check, text):
+                good.setdefault(check.id, []).append(index)
+    return good
+
+
+def _first_after(indices: Sequence[int], turn: int) -> int | None:
+    at = bisect.bisect_right(indices, turn)
+    return indices[at] if at < len(indices) else None
 
 
 def verdict_of(contribs: Sequence[Contribution]) -> Verdict:
@@ -229,12 +248,8 @@ def next_time(reviews: Sequence[TurnReview], dims: Sequence[DimensionScore] = ()
     first (a flag a later reply made good, such as no ask and then an ask, owes no tip),
     then the criteria of dimensions missed or partly met, then the coach's notes on the
     turns that lost points."""
-    owed = [
-        f
-        for i, r in enumerate(reviews)
-        for f in r.flags
-        if not any(made_good(f.check, later.user) for later in reviews[i + 1 :])
-    ]
+    good = made_good_at([(r.index, r.user) for r in reviews], [f.check for r in reviews for f in r.flags])
+    owed = [f for r in reviews for f in r.flags if _first_after(good.get(f.check.id, []), r.index) is None]
     counts = Counter(f.check.id for f in owed)
     suggestions = {f.check.id: f.check.suggestion for f in owed}
     ordered = sorted(counts, key=lambda c: (-counts[c], c))
