@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +29,8 @@ if TYPE_CHECKING:
 # -- from the engine -----------------------------------------------------------------------
 
 
-SCORE_DECIMALS = 1
-"""A reply's score is kept to this many decimals (records, the store, exports)."""
+KEPT_DECIMALS = 1
+"""A reply's score is stored to this many decimals; views read live scores the same way."""
 
 
 def menu_opened(before: State) -> bool:
@@ -55,8 +54,6 @@ def record_of(turn: Turn, before: State | None) -> TurnRecord:
     decision = turn.decision
     candidates = tuple(decision.candidates) if decision else ()
     user = turn.user
-    # as the store keeps them, so that a live view and a stored one say the same "84% match"
-    scores = decision.scores if decision else ()
     return TurnRecord(
         index=turn.index,
         node=turn.node,
@@ -71,7 +68,7 @@ def record_of(turn: Turn, before: State | None) -> TurnRecord:
         candidates=candidates,
         candidate_labels=tuple(labels.get(c, c) for c in candidates),
         intent=decision.intent if decision else None,
-        scores=tuple(replace(s, score=round(s.score, SCORE_DECIMALS)) for s in scores),
+        scores=decision.scores if decision else (),
         score_delta=dict(turn.score_delta),
         options=turn.options,
         hint=turn.hint,
@@ -145,7 +142,7 @@ def turn_to_json(record: TurnRecord) -> dict[str, Any]:
         "scores": [
             {
                 "reply": s.reply,
-                "score": round(s.score, SCORE_DECIMALS),
+                "score": round(s.score, KEPT_DECIMALS),
                 "example": s.example,
                 "clause": s.clause,
                 "keywords": list(s.keywords),

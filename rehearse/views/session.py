@@ -26,7 +26,7 @@ from rehearse.engine.runtime.debrief import (
 )
 from rehearse.engine.runtime.intents import label as intent_label
 from rehearse.engine.runtime.session import Option, State, goal, situation
-from rehearse.history.codec import records_of
+from rehearse.history.codec import KEPT_DECIMALS, records_of
 from rehearse.history.errors import StoreError
 from rehearse.history.records import FlagRecord, StoredSession, TurnRecord
 from rehearse.history.replay import TurnChange, state_before
@@ -37,6 +37,13 @@ from rehearse.views.text import local_time, one_line
 
 ALTERNATIVES = 3
 CLOSE_ENOUGH = 40  # a missed reply's best guess is worth naming from this score up
+
+
+def kept(score: float) -> float:
+    """A reply's score as the store keeps it, so that a live view and a stored one of the
+    same turn say the same "84% match" (83.46 is kept as 83.5)."""
+    return round(score, KEPT_DECIMALS)
+
 
 MISSED = {
     "clarify": "the boss asked you to say it another way",
@@ -93,7 +100,7 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
         if record.confirmed:
             return Understood("picked", f"understood as “{label}”", "you confirmed it when the boss checked")
         top = record.scores[0] if record.scores else None
-        detail = f"{top.score:.0f}% match" if top else ""
+        detail = f"{kept(top.score):.0f}% match" if top else ""
         if top is not None and top.example:
             detail += f", closest to “{top.example}”"
         return Understood("matched", f"understood as “{label}”", detail)
@@ -115,7 +122,7 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
     detail = MISSED.get(record.kind, "")
     top = record.scores[0] if record.scores else None
     if record.kind != "wrapup" and top is not None and top.score >= CLOSE_ENOUGH:
-        detail += f" (closest: “{name(top.reply)}”, {top.score:.0f}% match)"
+        detail += f" (closest: “{name(top.reply)}”, {kept(top.score):.0f}% match)"
     return Understood("wrapup" if record.kind == "wrapup" else "missed", "not understood", detail.strip())
 
 
@@ -299,7 +306,7 @@ def _alternatives(record: TurnRecord, labels: Mapping[str, str]) -> tuple[Altern
         Alternative(
             s.reply,
             labels.get(s.reply) or (record.label if s.reply == record.reply else None) or s.reply,
-            s.score,
+            kept(s.score),
             s.example or "",
             s.reply == record.reply,
         )
