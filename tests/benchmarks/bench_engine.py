@@ -120,6 +120,9 @@ def big_script(nodes: int) -> str:
             target = min(nodes - 1, i + 1 + r)
             out += [
                 f"      r{r}:",
+                # (what a check-back says back: without it, check would time printing a W125
+                # warning for each of the 15,000 replies rather than checking them)
+                f"        means: 'you pick option {r}'",
                 "        say: [" + ", ".join(f"'{phrase(rng, n)}'" for n in (5, 4, 6, 3)) + "]",
                 "        score: {clarity: 1}",
                 "        next:",
