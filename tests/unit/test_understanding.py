@@ -133,6 +133,20 @@ def test_an_opening_courtesy_does_not_hide_the_point_made_after_it() -> None:
     assert understood_as("How was your weekend? Anyway, I'll pass this time round.") == "decline"
 
 
+def test_a_yes_that_goes_on_to_make_another_reply_is_that_reply() -> None:
+    """To "You mean you'd rather not apply?", "Yes. Actually, count me in" is not a yes to it."""
+    checked, turn = sess.step(start(), "Sorry to be slow getting back to you. I'll pass this time round.")
+    assert turn.kind == "checkback" and checked.pending == "decline"
+    for answer, reply, confirmed in (
+        ("Yes. Actually, count me in for the lead role, I want it.", "accept", False),
+        ("Yes, I'll pass this time round, it isn't for me.", "decline", True),
+        ("Yes, that's right, thanks.", "decline", True),
+    ):
+        _, said = sess.step(checked, answer)
+        assert said.reply == reply and said.decision is not None, answer
+        assert said.decision.reason.startswith("confirmed") == confirmed, answer
+
+
 def test_an_aside_gets_a_reaction_and_the_question_again_without_moving_on() -> None:
     state = start()
     after, turn = sess.step(state, "Thanks so much, that's really kind of you")

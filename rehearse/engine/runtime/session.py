@@ -357,7 +357,7 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     if state.pending is None:
         return None
     answer = yes_or_no(text)
-    if answer is None:
+    if answer is None or (answer == "yes" and _says_another(state, text)):
         return None
     pending = state.pending
     if answer == "yes":
@@ -377,6 +377,19 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
         return base, Turn(base.turn, node.id, said, decision, None, boss, "clarify", node.id)
 
     return retract
+
+
+_YES_FIRST = re.compile(r"^\W*(?:yes|yeah|yep|yup|correct|exactly)\b[\W]*", re.IGNORECASE)
+
+
+def _says_another(state: State, text: str) -> bool:
+    """ "Yes. I've been doing the unofficial version for years": a yes that goes on to make
+    another reply plainly is that reply, not a yes to the one the boss checked."""
+    rest = _YES_FIRST.sub("", strip_filler(text), count=1)
+    if len(rest.split()) < 4:
+        return False
+    after = decide(rest, state.candidates())
+    return after.kind == "matched" and after.reply != state.pending
 
 
 NO_IDIOMS = frozenset({"idea", "clue", "worries", "problem", "doubt", "wonder"})
