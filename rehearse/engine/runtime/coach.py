@@ -929,10 +929,12 @@ def _remedied() -> dict[str, _Rule]:
     return {r.check.id: r for r in _rules() if r.mode == "absent" or r.unless_intents}
 
 
+@lru_cache(maxsize=1024)
 def made_good(check: Check, text: str) -> bool:
     """Whether ``text`` does what ``check`` found missing: the ask or the thanks an absent
     check wanted, or what a "declined without an alternative" wanted said. A tip for
-    next time is owed only when no later reply made good the flag."""
+    next time is owed only when no later reply made good the flag. (Cached: a debrief asks
+    once for its rubric and once for its tips.)"""
     rule = _remedied().get(check.id)
     if rule is None or not text.strip():
         return False

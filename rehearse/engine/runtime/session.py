@@ -379,7 +379,8 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     return retract
 
 
-_YES_FIRST = re.compile(r"^\W*(?:yes|yeah|yep|yup|correct|exactly)\b[\W]*", re.IGNORECASE)
+YES_WORDS = ("yes", "yeah", "yep", "yup", "correct", "exactly")  # a reply starting so says yes
+_YES_FIRST = re.compile(rf"^\W*(?:{'|'.join(YES_WORDS)})\b\W*", re.IGNORECASE)
 
 
 def _says_another(state: State, text: str) -> bool:
@@ -399,7 +400,7 @@ NO_IDIOMS = frozenset({"idea", "clue", "worries", "problem", "doubt", "wonder"})
 def yes_or_no(text: str) -> Literal["yes", "no"] | None:
     """A plain yes or no, in words or as what the reply does."""
     said = bare(strip_filler(text))
-    if said in AFFIRM_PHRASES or said.split(" ", 1)[0] in ("yes", "yeah", "yep", "yup", "correct", "exactly"):
+    if said in AFFIRM_PHRASES or said.split(" ", 1)[0] in YES_WORDS:
         return "yes"
     words = said.split(" ", 2)
     not_a_no = len(words) > 1 and words[0] == "no" and words[1] in NO_IDIOMS
@@ -451,7 +452,8 @@ def _run_on(question: str) -> str:
     """The question, to follow a lead-in of the persona's own ("Sure thing. So, ..."): its
     first letter in lower case (not "I") and without a connective of its own ("So if I
     back this, ..." would read "So, so if I back this")."""
-    question = _CONNECTIVE.sub("", question, count=1) if _CONNECTIVE.match(question) else question
+    connective = _CONNECTIVE.match(question)
+    question = question[connective.end() :] if connective else question
     return question[:1].lower() + question[1:] if question[:2] != "I " else question
 
 
