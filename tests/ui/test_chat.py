@@ -187,6 +187,20 @@ async def test_misses_escalate_to_a_visibly_different_clarify_and_a_menu() -> No
         assert chat.query_one(ReplyInput).placeholder.startswith("Type a number")
 
 
+async def test_a_no_to_a_check_back_is_the_boss_misreading_not_a_reply_that_failed() -> None:
+    app = make_app(script=SCRIPT, persona="dana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = await _open(pilot)
+        await say(pilot, "Thanks for thinking of me. I'd rather sit this one out.")
+        await say(pilot, "It's more that I want to teach, really.")
+        assert chat.state.transcript[-1].kind == "checkback"
+        patience = chat.state.patience_left
+        await say(pilot, "no")
+        assert chat.state.patience_left == patience
+        said = visible_text([b for b in chat.query(Bubble) if b.has_class("boss")][-1])
+        assert "the boss misread you, so this costs no patience" in said and "Didn't land" not in said
+
+
 async def test_panel_hides_and_shows_and_is_remembered() -> None:
     app = make_app(script=SCRIPT)
     async with app.run_test(size=(100, 30)) as pilot:

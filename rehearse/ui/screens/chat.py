@@ -73,6 +73,11 @@ KIND_TAGS = {
     "aside": ("answers, then asks again", None),
     "checkback": ("checks what you meant", "? Say yes or no, or put it another way."),
 }
+CORRECTED_TAGS = (
+    "asks again",
+    "↻ Say it in your own words: the boss misread you, so this costs no patience.",
+)
+"""For a no to a check-back: the boss misread, the reply did not fail to land."""
 
 
 @dataclass(frozen=True)
@@ -374,7 +379,8 @@ class ChatScreen(PreviewHost):
 
     def _boss_bubble(self, turn: Turn) -> Widget:
         persona = self.state.persona
-        label, tag = KIND_TAGS.get(turn.kind, (None, None))
+        corrected = sess.said_no_to_checkback(turn.decision)
+        label, tag = CORRECTED_TAGS if corrected else KIND_TAGS.get(turn.kind, (None, None))
         kind_class = turn.kind if turn.kind in KIND_TAGS else "line"
         colour = (
             "$text-accent"
