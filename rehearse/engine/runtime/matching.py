@@ -23,7 +23,9 @@ from rapidfuzz.utils import default_process
 
 from rehearse.engine.model import ReplyKind
 from rehearse.engine.runtime.intents import ASIDES
-from rehearse.engine.runtime.recognise import Recognition, plain_intent, recognise
+from rehearse.engine.runtime.pooled import Pooled
+from rehearse.engine.runtime.recognise import Recognition, example_features, plain_intent, recognise
+from rehearse.engine.runtime.recognise import features as text_features
 from rehearse.engine.runtime.words import (
     AFFIRM_PHRASES,
     BUT,
@@ -301,6 +303,8 @@ class _Weights:
     each concept."""
 
     __slots__ = (
+        "_pooled",
+        "_sources",
         "bare",
         "contents",
         "distinct_lengths",
@@ -337,6 +341,17 @@ class _Weights:
         self.contents = [e.sorted_content for e in self.examples]
         self.norms = [self.norm(e) for e in self.examples]
         self.turns = [len(BUT.split(e.text)) > 1 for e in self.examples]  # "X but Y" examples
+        self._sources = [(c.id, c.raw_examples) for c in candidates]
+        self._pooled: Pooled | None = None
+
+    @property
+    def pooled(self) -> Pooled:
+        """The node's replies with their examples pooled, counted when first asked for."""
+        if self._pooled is None:
+            self._pooled = Pooled.of(
+                [(reply, [example_features(e) for e in examples]) for reply, examples in self._sources]
+            )
+        return self._pooled
 
     def weight(self, concept_: str) -> float:
         w = self.idf.get(concept_, self.unknown)
@@ -729,6 +744,9 @@ RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from thi
 KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever the belief
 SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
 THIN_WORDS = 2  # a reply of this many words or fewer is never taken on belief alone
+POOLED_CLEAR = 1.2  # a reply taken at once is checked back when another has this many times its pooled share
+POOLED_SURE = 0.99  # a check-back whose reply all the node's examples favour this much ...
+POOLED_BELIEF = 0.3  # ... and the model believes in this much is taken at once
 
 
 def _best_other(values: dict[str, float], reply: str) -> float:
@@ -814,7 +832,8 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
             or (best.intent == scoring.recognised.top.intent and best.intent_p >= SURE_INTENT)
         )
         if (sure >= TAKE_BELIEF or plain) and not scoring.two_ways:
-            return replace(decision, belief=sure, reason=f"{decision.reason}; belief {sure:.2f}")
+            taken = replace(decision, belief=sure, reason=f"{decision.reason}; belief {sure:.2f}")
+            return _seconded(taken, scoring)
     else:
         beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
         order = {s.reply: i for i, s in enumerate(scoring.ranked)}
@@ -830,14 +849,32 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
     thin = bool(under) and len(scoring.whole.tokens) <= THIN_WORDS
     if sure >= TAKE_BELIEF and not negated and not thin and not scoring.two_ways:
-        return replace(
+        taken = replace(
             decision,
             kind="matched",
             reply=pick,
             candidates=(),
             reason=f"'{pick}' {score}{under} {said}",
         )
-    if sure >= (CHECK_BELIEF if decision.kind != "none" else RAISE_BELIEF):
+        return _seconded(taken, scoring)
+    floor = CHECK_BELIEF if decision.kind != "none" else RAISE_BELIEF
+    if (
+        sure >= max(floor, POOLED_BELIEF)
+        and not negated
+        and len(scoring.whole.tokens) > THIN_WORDS
+        and not scoring.two_ways
+    ):
+        share = _pooled_shares(scoring).get(pick, 0.0)
+        if share >= POOLED_SURE:
+            # unsure as the model is, every example of the node together all but names it
+            return replace(
+                decision,
+                kind="matched",
+                reply=pick,
+                candidates=(),
+                reason=f"'{pick}' {score}, {said}, and its examples together favour it ({share:.2f})",
+            )
+    if sure >= floor:
         return replace(
             decision,
             kind="checkback",
@@ -848,6 +885,39 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     if decision.kind == "none":
         return _aside_or_none(decision, scoring, f"{decision.reason}; {said}")
     return _aside_or_none(decision, scoring, f"{decision.reason}; {said}: not taken")
+
+
+def _pooled_shares(scoring: _Scoring) -> dict[str, float]:
+    """Each reply's share of the text by all of its examples pooled (see runtime/pooled.py)."""
+    return _weights_for(scoring.candidates).pooled.posterior(text_features(scoring.text))
+
+
+def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
+    """A reply taken at once stays taken unless the node's examples, pooled, clearly favour
+    another reply (POOLED_CLEAR) that its require/forbid words allow: then two readers
+    disagree, and the boss checks back."""
+    shares = _pooled_shares(scoring)
+    if taken.reply is None or not shares:
+        return taken
+    mine = next(c for c in scoring.candidates if c.id == taken.reply)
+    rivals = [
+        c
+        for c in scoring.candidates
+        if shares[c.id] >= POOLED_CLEAR * shares[mine.id] and _allowed(c, scoring.whole) is None
+    ]
+    if not rivals:
+        return taken
+    rival = max(rivals, key=lambda c: shares[c.id])
+    if not set(mine.intents).isdisjoint(rival.intents):
+        # siblings of one intent are told apart by the author's words and require/forbid,
+        # which the pooled words blur: "no, I'm not going to apply" against "thanks, but no"
+        return taken
+    return replace(
+        taken,
+        kind="checkback",
+        candidates=(mine.id,),
+        reason=f"{taken.reason}; but the examples together favour '{rival.id}': checking",
+    )
 
 
 def _aside_or_none(decision: Decision, scoring: _Scoring, reason: str) -> Decision:
@@ -994,17 +1064,20 @@ def _contradicted(cand: Candidate, result: ReplyScore, said: Sequence[tuple[str,
 
 _BOTH_WAYS = re.compile(r"^(?:yes|yeah|no) (?:and|or|but) (?:yes|yeah|no)\b")
 _EITHER_WAY = re.compile(r"\bbit of both\b|\bhalf and half\b")
+# Torn between two: "Training, or maybe I should just apply", "Courses? Or should I just
+# apply? I don't know." (a question between options, "or do I just tell you?", is not)
+_TORN = re.compile(r"\bor maybe\b|\bor should i\b.*\b(?:i do not know|i dunno|idk|not sure)$")
 
 
 def _two_ways(text: str) -> bool:
-    """An answer both ways ("yes and no", "a bit of both"): what it leans to is a guess,
-    so it is at most checked back, never taken at once. In "A bit of both, but count me in"
-    the point comes after the "but", and that is plain."""
+    """An answer both ways ("yes and no", "a bit of both") or torn between two options:
+    what it leans to is a guess, so it is at most checked back, never taken at once. In "A
+    bit of both, but count me in" the point comes after the "but", and that is plain."""
     said = bare(text)
     both = _BOTH_WAYS.match(said)
     if both is not None and not BUT.search(said, both.end()):
         return True
-    return bool(_EITHER_WAY.search(BUT.split(said)[-1]))
+    return bool(_EITHER_WAY.search(BUT.split(said)[-1]) or _TORN.search(said))
 
 
 def _lead(bare: str) -> ReplyKind | None:

@@ -122,6 +122,13 @@ def features(text: str) -> Mapping[str, float]:
     return _features(text, m.people if m else _library_people(), m.words if m else frozenset())
 
 
+def example_features(text: str) -> Mapping[str, float]:
+    """The model's features of an author's example: not cached, as a node's examples are
+    counted once and thousands of them would push out the replies people type."""
+    m = model()
+    return _features(text, m.people, m.words)
+
+
 def _features(text: str, people: frozenset[str], words: frozenset[str]) -> Mapping[str, float]:
     text = _with_people(text[:MAX_CHARS], people, words)
     out: dict[str, float] = defaultdict(float)
