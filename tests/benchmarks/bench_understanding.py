@@ -5,6 +5,7 @@ Standalone (not collected by pytest):
     .venv/bin/python tests/benchmarks/bench_understanding.py            # held-out figures
     .venv/bin/python tests/benchmarks/bench_understanding.py --sweep    # tune on the tune half
     .venv/bin/python tests/benchmarks/bench_understanding.py --failures # every tune-half miss
+    .venv/bin/python tests/benchmarks/bench_understanding.py --cv       # out-of-fold, per TAKE_BELIEF
     .venv/bin/python tests/benchmarks/bench_understanding.py --plan-steps  # relabel plan steps
 
 The tune half of tests/fixtures/understanding_eval.yaml, the older match_eval.yaml and the
@@ -19,6 +20,7 @@ not listed, so that no one tunes on them by reading.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -163,25 +165,31 @@ def relabel_plan_steps() -> None:
     print(f"{len(rows)} steps written to {evaluation.PLAN_STEPS}")
 
 
-def fit(items: Sequence[evaluation.Item], c: float = 1.0, rounds: int = 25) -> None:
-    """Fit the decision model (logistic regression, L2 with strength 1/c, by Newton's method)
-    on every reply of every tuning item: is this the reply meant? Prints the weights to
-    write into rehearse/engine/runtime/matching.py."""
-    xs: list[tuple[float, ...]] = []
-    ys: list[float] = []
+def _rows(items: Sequence[evaluation.Item]) -> list[list[tuple[tuple[float, ...], float]]]:
+    """Per tuning item, every reply's (1, *features) and whether it is the reply meant."""
+    out = []
     for item in items:
         scoring = matching.scoring_of(
             item.text, evaluation.candidates(item.script, item.node), recognise.recognise(item.text)
         )
-        for reply, features in matching.decision_features(scoring).items():
-            xs.append((1.0, *features))  # the first weight is the bias, not penalised
-            ys.append(1.0 if reply == item.expect else 0.0)
-    n = len(xs[0])
+        out.append(
+            [
+                ((1.0, *features), 1.0 if reply == item.expect else 0.0)
+                for reply, features in matching.decision_features(scoring).items()
+            ]
+        )
+    return out
+
+
+def fitted(rows: Sequence[tuple[tuple[float, ...], float]], c: float = 1.0, rounds: int = 25) -> list[float]:
+    """The decision model's bias and weights (logistic regression, L2 with strength 1/c, by
+    Newton's method) on (features, meant) rows; the bias is not penalised."""
+    n = len(rows[0][0])
     w = [0.0] * n
     for _ in range(rounds):
         grad = [0.0 if j == 0 else w[j] / c for j in range(n)]
         hess = [[(1.0 / c if i == j and i else 0.0) for j in range(n)] for i in range(n)]
-        for x, y in zip(xs, ys, strict=True):
+        for x, y in rows:
             z = sum(a * b for a, b in zip(w, x, strict=True))
             p = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
             g, h = p - y, p * (1.0 - p)
@@ -198,12 +206,55 @@ def fit(items: Sequence[evaluation.Item], c: float = 1.0, rounds: int = 25) -> N
         w = [a - b for a, b in zip(w, step, strict=True)]
         if max(abs(b) for b in step) < 1e-7:
             break
-    print(f"{len(xs)} replies of {len(items)} tuning items")
+    return w
+
+
+def fit(items: Sequence[evaluation.Item]) -> None:
+    """Fit the decision model on every reply of every tuning item (is this the reply
+    meant?) and print the weights to write into rehearse/engine/runtime/matching.py."""
+    rows = [row for rows in _rows(items) for row in rows]
+    w = fitted(rows)
+    print(f"{len(rows)} replies of {len(items)} tuning items")
     print("DECISION_WEIGHTS: tuple[float, ...] = (")
     for name, value in zip(matching.DECISION_FEATURES, w[1:], strict=True):
         print(f"    {value:.4f},  # {name}")
     print(")")
     print(f"DECISION_BIAS = {w[0]:.4f}")
+
+
+FOLDS = 5
+TAKE_GRID = (0.97, 0.95, 0.9, 0.85, 0.8, 0.7)
+
+
+def cross_validate(items: Sequence[evaluation.Item]) -> None:
+    """Out-of-fold figures on the tuning material for each TAKE_BELIEF: the decision model
+    is refitted on four fifths of the items and decides the fifth it never saw (a negation
+    pair stays in one fold), so the figures say what a threshold does on new phrasings
+    without reading the held-out half."""
+
+    def fold(item: evaluation.Item) -> int:
+        key = f"cv{item.pair or item.text}".encode()
+        return int(hashlib.sha256(key).hexdigest(), 16) % FOLDS
+
+    rows = _rows(items)
+    folds = [[i for i, item in enumerate(items) if fold(item) == k] for k in range(FOLDS)]
+
+    def others(k: int) -> list[tuple[tuple[float, ...], float]]:
+        return [row for j, f in enumerate(folds) if j != k for i in f for row in rows[i]]
+
+    weights = [fitted(others(k)) for k in range(FOLDS)]
+    kept = matching.TAKE_BELIEF, matching.DECISION_BIAS, matching.DECISION_WEIGHTS
+    try:
+        for take in TAKE_GRID:
+            matching.TAKE_BELIEF = take
+            outcomes = []
+            for k, w in enumerate(weights):
+                matching.DECISION_BIAS, matching.DECISION_WEIGHTS = w[0], tuple(w[1:])
+                outcomes += run([items[i] for i in folds[k]])
+            figures = evaluation.figures(outcomes).line()
+            print(f"TAKE_BELIEF {take}: {figures}  utility {utility(outcomes):.1f}")
+    finally:
+        matching.TAKE_BELIEF, matching.DECISION_BIAS, matching.DECISION_WEIGHTS = kept
 
 
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
@@ -243,6 +294,7 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="tune the thresholds on the tune half")
     parser.add_argument("--failures", action="store_true", help="list every tune-half miss")
     parser.add_argument("--fit", action="store_true", help="fit the decision model on the tune half")
+    parser.add_argument("--cv", action="store_true", help="out-of-fold tune figures per TAKE_BELIEF")
     parser.add_argument("--plan-steps", action="store_true", help="relabel plan_steps.yaml")
     parser.add_argument("--wrong-cost", type=float, default=10.0, help="what a wrong reply costs")
     parser.add_argument("--set", choices=["understanding", "match", "both"], default="understanding")
@@ -268,6 +320,9 @@ def main() -> None:
     print(f"{len(items)} utterances: {len(tune)} to tune, {len(held)} held out; {kinds}")
     if args.fit:
         fit(tune)
+        return
+    if args.cv:
+        cross_validate(tune)
         return
     if args.sweep:
         sweep(tune)
