@@ -745,7 +745,7 @@ KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever 
 SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
 THIN_WORDS = 2  # a reply of this many words or fewer is never taken on belief alone
 POOLED_CLEAR = 1.2  # a reply taken at once is checked back when another has this many times its pooled share
-POOLED_SURE = 0.99  # a check-back whose reply all the node's examples favour this much ...
+POOLED_SURE = 0.98  # a check-back whose reply all the node's examples favour this much ...
 POOLED_BELIEF = 0.3  # ... and the model believes in this much is taken at once
 
 
@@ -903,7 +903,9 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
     rivals = [
         c
         for c in scoring.candidates
-        if shares[c.id] >= POOLED_CLEAR * shares[mine.id] and _allowed(c, scoring.whole) is None
+        if c is not mine
+        and shares[c.id] >= POOLED_CLEAR * shares[mine.id]
+        and _allowed(c, scoring.whole) is None
     ]
     if not rivals:
         return taken
