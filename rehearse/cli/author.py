@@ -122,10 +122,11 @@ def why_command(
     from dataclasses import replace
 
     from rehearse.engine.runtime.intents import label
-    from rehearse.engine.runtime.matching import decide
+    from rehearse.engine.runtime.matching import decide, favoured
     from rehearse.engine.runtime.recognise import recognise
     from rehearse.engine.runtime.session import Setup, begin
     from rehearse.engine.runtime.words import strip_filler
+    from rehearse.views.text import favoured_line
     from rehearse.workspace.library import NotFound, script_and_persona
 
     try:
@@ -136,7 +137,9 @@ def why_command(
         fail(f"node '{node}' is an ending: it has no replies to match")
     state = begin(Setup(found.script, found.persona))
     recognised = recognise(strip_filler(text), explain=True)
-    decision = decide(text, replace(state, node=node).candidates(), recognition=recognised)
+    candidates = replace(state, node=node).candidates()
+    decision = decide(text, candidates, recognition=recognised)
+    together = favoured(text, candidates)
     if as_json:
         data: dict[str, Any] = {
             "script": found.script.id,
@@ -147,6 +150,7 @@ def why_command(
                 {"intent": r.intent, "p": round(r.p, 3), "words": list(r.words), "closest": r.closest}
                 for r in recognised.ranked[:3]
             ],
+            "examples_together": [{"reply": reply, "share": round(share, 3)} for reply, share in together],
         }
         echo_json(data)
         return
@@ -159,6 +163,8 @@ def why_command(
             + (f", from {words}" if words else "")
             + (f"; closest phrasing: “{r.closest}”" if r.closest else "")
         )
+    if together:
+        echo(f"  {favoured_line(together)}")
     for s in decision.scores:
         extra = f'  via "{s.example}"' if s.example else ""
         notes = f"  [{'; '.join(s.notes)}]" if s.notes else ""

@@ -5,6 +5,7 @@ Making text safe for a terminal is ``rehearse.engine.inert``, the one function f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 
@@ -31,3 +32,9 @@ def signed(value: int) -> str:
 def score_cell(score: int | None) -> str:
     """A 0-100 score in a table; "–" when there is none (nothing scored, or an old session)."""
     return "–" if score is None else str(score)
+
+
+def favoured_line(favoured: Sequence[tuple[str, float]]) -> str:
+    """What a node's examples together favour, for the author tools ("" when nothing)."""
+    shares = ", ".join(f"{reply} {share:.2f}" for reply, share in favoured)
+    return f"examples together favour {shares}" if shares else ""

@@ -54,6 +54,11 @@ def test_why_json_names_the_decision_and_every_score() -> None:
     data = json.loads(result.output)
     assert data["decision"] == "matched" and data["reply"] == "want"
     assert {s["reply"] for s in data["scores"]} == {"want", "knock_peer"}
+    # the second reader: every reply's examples pooled, most favoured first
+    together = data["examples_together"]
+    assert together[0]["reply"] == "want" and sum(t["share"] for t in together) <= 1.0
+    plain = invoke("--path", str(MINI), "why", "mini", "opening", "I'd like to apply for the lead job").output
+    assert "examples together favour want " in plain
 
 
 def test_why_unknown_node_suggests_one() -> None:

@@ -244,6 +244,8 @@ async def test_the_author_overlay_scores_the_text_being_typed() -> None:
         assert f"{top.score:4.0f}  {top.reply}" in shown
         for score in expected.scores:
             assert score.reply in shown
+        together = matching.favoured(text, chat.state.candidates())
+        assert together and f"examples together favour {together[0][0]} {together[0][1]:.2f}" in shown
         if expected.kind == "matched":
             assert f"matched → {expected.reply}" in shown
             assert f" ▶ {top.score:4.0f}  {top.reply}" in shown

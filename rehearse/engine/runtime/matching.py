@@ -892,6 +892,20 @@ def _pooled_shares(scoring: _Scoring) -> dict[str, float]:
     return _weights_for(scoring.candidates).pooled.posterior(text_features(scoring.text))
 
 
+FAVOURED_SHOWN = 3
+
+
+def favoured(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, float], ...]:
+    """The replies whose examples together favour ``text`` most, as decide() weighs them,
+    with their shares (0.01 or more): for ``rehearse why`` and the author overlay."""
+    if not candidates:
+        return ()
+    said = strip_filler(text[:MAX_INPUT_CHARS])
+    shares = _weights_for(candidates).pooled.posterior(text_features(said))
+    ranked = sorted(shares.items(), key=lambda pair: (-pair[1], pair[0]))
+    return tuple((reply, share) for reply, share in ranked[:FAVOURED_SHOWN] if share >= 0.01)
+
+
 def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
     """A reply taken at once stays taken unless the node's examples, pooled, clearly favour
     another reply (POOLED_CLEAR) that its require/forbid words allow: then two readers

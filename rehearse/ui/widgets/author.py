@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from rehearse.ui.safe import assemble, plain
-from rehearse.views.text import one_line
+from rehearse.views.text import favoured_line, one_line
 
 if TYPE_CHECKING:
     from rehearse.engine.diagnostics import Diagnostic
@@ -25,7 +25,7 @@ ID_WIDTH = 18
 def overlay_content(state: State, text: str) -> Content:
     """Every reply of the current node, best first, with its score for text, and the
     decision: what the boss would do if text were sent now."""
-    from rehearse.engine.runtime.matching import MARGIN, SHORT_EXTRA, THRESHOLD, decide
+    from rehearse.engine.runtime.matching import MARGIN, SHORT_EXTRA, THRESHOLD, decide, favoured
     from rehearse.engine.runtime.session import offered_choice
 
     head = plain("author ", "bold $text-accent")
@@ -84,6 +84,9 @@ def overlay_content(state: State, text: str) -> Content:
                 "$text-muted",
             )
         )
+    together = favoured_line(favoured(text, candidates)) if picked is None and text.strip() else ""
+    if together:
+        lines.append(plain(f"   {together}", "$text-muted"))
     width = min(ID_WIDTH, max((len(r) for r in order), default=4))
     rule_due = picked is None and any(v is not None for v in scores.values())
     for reply in order:
