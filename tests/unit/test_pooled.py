@@ -49,6 +49,17 @@ def test_a_text_no_example_shares_a_feature_with_gets_equal_shares() -> None:
     assert shares == pytest.approx({"mentor": 0.5, "leave": 0.5})
 
 
+def test_a_reply_without_examples_is_left_out_rather_than_reading_every_word_as_likely() -> None:
+    """An intent-only reply has nothing to pool: counted as empty, it would give every word of
+    the node the same chance and outbid the replies whose examples know better."""
+    node = {**NODE, "decline": []}
+    shares = pooled(node).posterior(features("someone senior to learn from, a mentor"))
+    assert set(shares) == {"mentor", "leave"}
+    assert pooled({"mentor": NODE["mentor"], "decline": []}).posterior(features("a mentor")) == {}
+    bare = (prepare("apply", ["put my name down", "I'd love to apply"]), prepare("decline", []))
+    assert matching.favoured("put my name down, I want it", bare) == ()  # no opinion, not "decline"
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=80))
 def test_shares_are_a_distribution_over_the_replies(text: str) -> None:

@@ -911,14 +911,14 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
     another reply (POOLED_CLEAR) that its require/forbid words allow: then two readers
     disagree, and the boss checks back."""
     shares = _pooled_shares(scoring)
-    if taken.reply is None or not shares:
+    if taken.reply not in shares:  # no opinion: the reply has no examples, or no sibling has
         return taken
     mine = next(c for c in scoring.candidates if c.id == taken.reply)
     rivals = [
         c
         for c in scoring.candidates
         if c is not mine
-        and shares[c.id] >= POOLED_CLEAR * shares[mine.id]
+        and shares.get(c.id, 0.0) >= POOLED_CLEAR * shares[mine.id]
         and _allowed(c, scoring.whole) is None
     ]
     if not rivals:

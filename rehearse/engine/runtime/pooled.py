@@ -34,33 +34,37 @@ class Pooled:
 
     @staticmethod
     def of(examples: Sequence[tuple[str, Sequence[Mapping[str, float]]]]) -> Pooled:
-        """``examples``: each reply's id and the features of each of its examples."""
-        counts: list[dict[str, float]] = []
-        for _, featured in examples:
+        """``examples``: each reply's id and the features of each of its examples. A reply
+        with none (it stands on its intent alone) has nothing to pool and is left out: it
+        would read every word as equally likely, and so outbid the replies that know."""
+        counts: dict[str, dict[str, float]] = {}
+        for reply, featured in examples:
             pooled: dict[str, float] = {}
             for features in featured:
                 for feature, value in features.items():
                     pooled[feature] = pooled.get(feature, 0.0) + value
-            counts.append(pooled)
-        known = frozenset(f for pooled in counts for f in pooled)
+            if pooled:
+                counts[reply] = pooled
+        known = frozenset(f for pooled in counts.values() for f in pooled)
         logs: list[Mapping[str, float]] = []
         unseen: list[float] = []
-        for pooled in counts:
+        for pooled in counts.values():
             total = sum(pooled.values()) + ALPHA * len(known)
             logs.append({f: math.log((v + ALPHA) / total) for f, v in pooled.items()})
             unseen.append(math.log(ALPHA / total))
-        return Pooled(tuple(r for r, _ in examples), tuple(logs), tuple(unseen), known)
+        return Pooled(tuple(counts), tuple(logs), tuple(unseen), known)
 
     def posterior(self, features: Mapping[str, float]) -> dict[str, float]:
         """Each reply's share (0..1, summing to 1) of how well its examples explain the text;
-        equal shares when the text has no feature any example has."""
+        equal shares when the text has no feature any example has; no shares at all (no
+        opinion) when fewer than two replies have examples."""
+        if len(self.replies) < 2:
+            return {}
         seen = [(f, v) for f, v in features.items() if f in self.known]
         scores = [
             math.fsum(v * logs.get(f, unseen) for f, v in seen)
             for logs, unseen in zip(self.logs, self.unseen, strict=True)
         ]
-        if not scores:
-            return {}
         best = max(scores)
         shares = [math.exp((s - best) / TEMPERATURE) for s in scores]
         z = math.fsum(shares)
