@@ -9,7 +9,7 @@ JSON fields, for tools.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rehearse.engine.model import Outcome
@@ -28,8 +28,9 @@ if TYPE_CHECKING:  # only named here: a replay or a debrief needs neither the ex
 
 
 def when_due(due: datetime, now: datetime) -> str:
-    """How a person says when a moment is due: "due now", "due 2 days ago", "due in 3 days"."""
-    days = (due.astimezone(UTC).date() - now.astimezone(UTC).date()).days
+    """How a person says when a moment is due: "due now", "due 2 days ago", "due in 3 days",
+    counted in days of the user's own calendar (UTC's "yesterday" is not theirs)."""
+    days = (due.astimezone().date() - now.astimezone().date()).days
     if due <= now:
         if days == 0:
             return "due now"

@@ -20,7 +20,12 @@ from rehearse.workspace.paths import database_path
 from tests.cli.helpers import ROOT
 
 CLARIFY = "purple elephants on the moon"
-DAYS_AGO = datetime.now(UTC) - timedelta(days=3)
+
+
+def days_ago() -> datetime:
+    """Three days before now, worked out when a test records (not when the module is
+    imported: a suite that runs across midnight would count one day more)."""
+    return datetime.now(UTC) - timedelta(days=3)
 
 
 def invoke(*args: str, input: str | None = None) -> Result:
@@ -38,10 +43,12 @@ def setup(persona: str = "joe", seed: int = 2) -> sess.Setup:
     return sess.Setup(found.script, found.persona, user_name="Alex", seed=seed)
 
 
-def record(replies: list[str], *, at: datetime = DAYS_AGO, persona: str = "joe") -> int:
-    """A session of not-this-role played at ``at`` (its weak moments due a day later)."""
+def record(replies: list[str], *, at: datetime | None = None, persona: str = "joe") -> int:
+    """A session of not-this-role played at ``at``, three days ago unless said (its weak
+    moments due a day later)."""
+    played = at or days_ago()
     with Store.open(database_path()) as store:
-        store.clock = lambda: at
+        store.clock = lambda: played
         state = sess.begin(setup(persona))
         sid = store.start(state)
         for text in replies:
@@ -287,7 +294,8 @@ def _doc_block(command: str) -> list[str]:
 
 def _doc_session() -> int:
     with Store.open(database_path()) as store:
-        store.clock = lambda: DAYS_AGO
+        played = days_ago()
+        store.clock = lambda: played
         state = sess.begin(setup("joe", seed=4))
         sid = store.start(state)
         for text in DOC_ATTEMPT:

@@ -259,3 +259,22 @@ def test_why_a_moment_is_due_counts_every_answer_since_as_practice_not_as_drills
     assert why_due(row(1)) == "not understood: the boss asked you to say it another way"
     assert why_due(row(3)).endswith("(practised 2 times since)")
     assert why_due(row(2)).endswith("(practised 1 time since)") and "drilled" not in why_due(row(3))
+
+
+def test_when_a_moment_is_due_is_counted_on_the_users_own_calendar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """23:00 and 01:00 UTC are one day apart in London but the same evening in New York."""
+    import time
+
+    from rehearse.views.practice import when_due
+
+    due = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)
+    now = due + timedelta(hours=2)
+    try:
+        for zone, said in (("Europe/London", "due yesterday"), ("America/New_York", "due now")):
+            monkeypatch.setenv("TZ", zone)
+            time.tzset()
+            assert when_due(due, now) == said, zone
+        assert when_due(now + timedelta(days=3), now) == "due in 3 days"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
