@@ -14,18 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rehearse.engine.runtime.reasons import is_confirmed, is_picked, is_said_no
+
 if TYPE_CHECKING:  # annotations only: the store reads rows without loading the matcher
     from rehearse.engine.practice.moments import Grade, Reason
     from rehearse.engine.practice.schedule import Memory
     from rehearse.engine.runtime.matching import ReplyScore
     from rehearse.engine.runtime.session import Ending, Option, Timing
-
-PICKED = "picked option"
-"""How a decision's reason starts when the user typed the number of an offered option."""
-CONFIRMED = "confirmed"
-"""... and when the user said yes to a check-back."""
-AFTER_CHECKBACK = "after a check-back"
-"""How the reason of a yes or a no to a check-back ends (a no's starts with "not")."""
 
 
 @dataclass(frozen=True)
@@ -101,18 +96,17 @@ class TurnRecord:
     @property
     def picked(self) -> bool:
         """The user typed the number of an offered option."""
-        return (self.reason or "").startswith(PICKED)
+        return is_picked(self.reason)
 
     @property
     def confirmed(self) -> bool:
         """The user said yes when the boss checked what they meant."""
-        return (self.reason or "").startswith(CONFIRMED)
+        return is_confirmed(self.reason)
 
     @property
     def corrected(self) -> bool:
         """The user said no when the boss checked what they meant."""
-        reason = self.reason or ""
-        return self.decision == "none" and reason.startswith("not ") and reason.endswith(AFTER_CHECKBACK)
+        return is_said_no(self.decision, self.reason)
 
 
 @dataclass(frozen=True)

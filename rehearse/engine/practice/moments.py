@@ -26,7 +26,8 @@ from typing import Literal
 
 from rehearse.engine.model import Script
 from rehearse.engine.runtime.debrief import POINTS_PER_SCORE
-from rehearse.engine.runtime.session import CONFIRMED, State, Turn, said_no_to_checkback
+from rehearse.engine.runtime.reasons import is_confirmed
+from rehearse.engine.runtime.session import State, Turn, said_no_to_checkback
 
 Grade = Literal["again", "hard", "good"]
 ReasonKind = Literal["missed", "warned", "dead_end", "low", "flagged", "unsure"]
@@ -86,7 +87,7 @@ def assess(before: State, turn: Turn) -> Verdict | None:
         reasons.append(Reason("low", f"scored low: {moves}"))
     if reasons:
         return Verdict("again", tuple(reasons))
-    confirmed = turn.decision is not None and turn.decision.reason.startswith(CONFIRMED)
+    confirmed = turn.decision is not None and is_confirmed(turn.decision.reason)
     flags = tuple(f.check.title for f in turn.coaching)
     if flags:
         return Verdict("hard", (Reason("flagged", "flagged: " + "; ".join(flags)),))

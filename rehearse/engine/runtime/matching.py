@@ -889,7 +889,11 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
 
 def _pooled_shares(scoring: _Scoring) -> dict[str, float]:
     """Each reply's share of the text by all of its examples pooled (see runtime/pooled.py)."""
-    return _weights_for(scoring.candidates).pooled.posterior(text_features(scoring.text))
+    return _shares(scoring.text, scoring.candidates)
+
+
+def _shares(said: str, candidates: Sequence[Candidate]) -> dict[str, float]:
+    return _weights_for(candidates).pooled.posterior(text_features(said))
 
 
 FAVOURED_SHOWN = 3
@@ -900,8 +904,7 @@ def favoured(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, flo
     with their shares (0.01 or more): for ``rehearse why`` and the author overlay."""
     if not candidates:
         return ()
-    said = strip_filler(text[:MAX_INPUT_CHARS])
-    shares = _weights_for(candidates).pooled.posterior(text_features(said))
+    shares = _shares(strip_filler(text[:MAX_INPUT_CHARS]), candidates)
     ranked = sorted(shares.items(), key=lambda pair: (-pair[1], pair[0]))
     return tuple((reply, share) for reply, share in ranked[:FAVOURED_SHOWN] if share >= 0.01)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from rehearse.engine.model import Script
 from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.reasons import is_picked
 from rehearse.engine.runtime.session import State, Turn
 
 
@@ -64,7 +65,7 @@ def way_of(turn: Turn) -> Way:
 
 
 def _picked_a_number(turn: Turn) -> bool:
-    return turn.decision is not None and turn.decision.reason.startswith("picked option")
+    return turn.decision is not None and is_picked(turn.decision.reason)
 
 
 def replay_onto(old_state: State, new_script: Script) -> tuple[State, Divergence | None]:

@@ -28,6 +28,7 @@ from rehearse.engine.numbers import small_int
 from rehearse.engine.runtime.coach import Flag, coach, met_absent
 from rehearse.engine.runtime.intents import means
 from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
+from rehearse.engine.runtime.reasons import confirmed_reason, is_said_no, picked_reason, said_no_reason
 from rehearse.engine.runtime.recognise import recognise
 from rehearse.engine.runtime.setup import FALLBACK_LINE as FALLBACK_LINE
 from rehearse.engine.runtime.setup import Setup as Setup
@@ -334,18 +335,9 @@ def nudge(state: State) -> tuple[State, str]:
     return nudged, said
 
 
-CONFIRMED = "confirmed"  # how the reason of a reply confirmed after a check-back starts
-AFTER_CHECKBACK = "after a check-back"  # how the reason of a yes or a no to one ends
-
-
 def said_no_to_checkback(decision: Decision | None) -> bool:
     """The reply was a no to "You mean ...?": the boss misread, not you."""
-    return (
-        decision is not None
-        and decision.kind == "none"
-        and decision.reason.startswith("not ")
-        and decision.reason.endswith(AFTER_CHECKBACK)
-    )
+    return decision is not None and is_said_no(decision.kind, decision.reason)
 
 
 Settle = Callable[["State", Node, str], tuple["State", "Turn"]]
@@ -365,7 +357,7 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
         def confirm(base: State, node: Node, said: str) -> tuple[State, Turn]:
             first = state.transcript[-1].decision if state.transcript else None
             scores = first.scores if first is not None else ()
-            decision = Decision("matched", pending, (), scores, f"{CONFIRMED} '{pending}' {AFTER_CHECKBACK}")
+            decision = Decision("matched", pending, (), scores, confirmed_reason(pending))
             return _advance(base, node, node.reply(pending), said, decision)
 
         return confirm
@@ -373,7 +365,7 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     def retract(base: State, node: Node, said: str) -> tuple[State, Turn]:
         ctx = context(base)
         boss = _persona_line(base, "checkback_no", ctx, base.turn)
-        decision = Decision("none", None, (), (), f"not '{pending}' {AFTER_CHECKBACK}")
+        decision = Decision("none", None, (), (), said_no_reason(pending))
         return base, Turn(base.turn, node.id, said, decision, None, boss, "clarify", node.id)
 
     return retract
@@ -494,7 +486,7 @@ def _numbered_choice(state: State, text: str) -> Decision | None:
         ReplyScore(r, 100.0 if r == reply else 0.0)
         for r in (reply, *(o for o in state.offered if o != reply))
     )
-    return Decision("matched", reply, (), scores, f"picked option {state.offered.index(reply) + 1}")
+    return Decision("matched", reply, (), scores, picked_reason(state.offered.index(reply) + 1))
 
 
 def _advance(state: State, node: Node, reply: Reply, text: str, decision: Decision) -> tuple[State, Turn]:

@@ -28,6 +28,7 @@ from textual.widgets import Button, Label, Static, TextArea
 from rehearse.engine.practice import drill as drills
 from rehearse.engine.runtime import session as sess
 from rehearse.engine.runtime.debrief import dimensions
+from rehearse.engine.runtime.reasons import is_picked
 from rehearse.engine.runtime.session import Setup, State, Turn
 from rehearse.history.recorder import Recorder
 from rehearse.ui import styles
@@ -361,7 +362,7 @@ class ChatScreen(PreviewHost):
     def _user_row(self, turn: Turn) -> Widget:
         speaker = plain("You", "bold $text-primary")
         body = plain(turn.user or "")
-        picked = turn.decision is not None and turn.decision.reason.startswith("picked option")
+        picked = turn.decision is not None and is_picked(turn.decision.reason)
         if picked and turn.reply is not None:
             body = Content.assemble(
                 body, ("  → ", "$text-muted"), plain(self._label(turn.node, turn.reply), "italic")

@@ -1,0 +1,36 @@
+"""How a decision's reason says where a turn came from, in one place: the session writes
+these reasons, and the store, the drill, hot reload and the views read them back (a stored
+turn keeps its reason, not the engine's values). Imports nothing, so the store can read
+rows without loading the matcher."""
+
+from __future__ import annotations
+
+PICKED = "picked option"  # the user typed the number of an offered option
+CONFIRMED = "confirmed"  # the user said yes to "You mean ...?"
+AFTER_CHECKBACK = "after a check-back"  # how the reason of a yes or a no to one ends
+
+
+def picked_reason(number: int) -> str:
+    return f"{PICKED} {number}"
+
+
+def confirmed_reason(reply: str) -> str:
+    return f"{CONFIRMED} '{reply}' {AFTER_CHECKBACK}"
+
+
+def said_no_reason(reply: str) -> str:
+    return f"not '{reply}' {AFTER_CHECKBACK}"
+
+
+def is_picked(reason: str | None) -> bool:
+    return (reason or "").startswith(PICKED)
+
+
+def is_confirmed(reason: str | None) -> bool:
+    return (reason or "").startswith(CONFIRMED)
+
+
+def is_said_no(kind: str | None, reason: str | None) -> bool:
+    """A no to "You mean ...?": the boss misread, not the user."""
+    said = reason or ""
+    return kind == "none" and said.startswith("not ") and said.endswith(AFTER_CHECKBACK)
