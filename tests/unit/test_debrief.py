@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -77,6 +79,18 @@ def test_verdicts_follow_the_signs_of_the_evidence(points: list[int]) -> None:
         (gains, losses), "not_shown"
     )
     assert verdict_of(contribs) == expected
+
+
+def test_a_flag_made_good_later_is_no_evidence_against() -> None:
+    """Declining without an alternative, then naming one: the dimension is met, not partly
+    met, and its criterion is not offered as a tip for next time."""
+    flag = Contribution(3, "d", FLAG_POINTS, "flag", "decline", "Declining without an alternative")
+    good = Contribution(4, "d", -FLAG_POINTS, "made_good", "decline", "Declining without an alternative")
+    reply = Contribution(4, "d", 2 * POINTS_PER_SCORE, "reply", "goal", "Name it")
+    assert verdict_of([flag, good, reply]) == "met"
+    assert verdict_of([flag, reply]) == "partly"  # never made good
+    later = replace(flag, turn=7)  # flagged again after it was made good: against again
+    assert verdict_of([flag, good, reply, later]) == "partly"
 
 
 def test_the_total_ignores_dimensions_not_shown() -> None:
@@ -213,7 +227,8 @@ def test_a_no_to_a_check_back_is_not_called_a_reply_not_understood() -> None:
 
 
 def test_a_flag_made_good_by_a_later_reply_is_made_good_in_the_rubric_too() -> None:
-    """No thanks in turn 1, thanks in turn 3: "gratitude: missed" would deny the thanks."""
+    """No thanks in turn 1, thanks in turn 3: "gratitude: missed" (or "partly met") would
+    deny the thanks."""
     from rehearse.workspace.library import catalog
 
     found = catalog()
@@ -229,4 +244,4 @@ def test_a_flag_made_good_by_a_later_reply_is_made_good_in_the_rubric_too() -> N
         (1, FLAG_POINTS, "a flag: Leaving out thanks"),
         (3, -FLAG_POINTS, "making good a flag: Leaving out thanks"),
     ]
-    assert dims["gratitude"].verdict == "partly" and dims["gratitude"].score == BASE
+    assert dims["gratitude"].verdict == "met" and dims["gratitude"].score == BASE

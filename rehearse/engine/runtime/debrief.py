@@ -188,8 +188,15 @@ def _first_after(indices: Sequence[int], turn: int) -> int | None:
 
 
 def verdict_of(contribs: Sequence[Contribution]) -> Verdict:
+    """Met, partly met, missed or not shown, from the signs of the evidence. A flag a later
+    reply made good (no thanks, then thanks) is no evidence against: the made-good
+    contribution is its pair, and doing the thing is evidence for."""
+    made_good = Counter(c.ref for c in contribs if c.kind == "made_good")
+    flags = Counter(c.ref for c in contribs if c.kind == "flag")
     gains = any(c.points > 0 for c in contribs)
-    losses = any(c.points < 0 for c in contribs)
+    losses = any(c.points < 0 for c in contribs if c.kind != "flag") or any(
+        n > made_good[ref] for ref, n in flags.items()
+    )
     if gains and losses:
         return "partly"
     if gains:
