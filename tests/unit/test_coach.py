@@ -280,6 +280,12 @@ FLAGS: list[tuple[str, str, list[str], tuple[str, ...]]] = [
         ["ask"],
         ("I've kept the platform running for years.",),
     ),
+    # the issue's own examples that read a little under the intent thresholds
+    ("colleague", "Priya can barely run a stand-up", [], ("Priya can barely run",)),
+    ("colleague", "How is he better than me?", [], ("How is he better",)),
+    ("colleague", "Bob couldn't even chair the retro.", [], ("Bob couldn't even chair",)),
+    ("self-deprecation", "I'd only mess it up", [], ("I'd only mess it up",)),
+    ("self-deprecation", "Honestly, I'd just let the team down.", [], ("I'd just let the team down",)),
 ]
 
 
@@ -377,6 +383,11 @@ CLEAN: list[tuple[str, str, list[str]]] = [
     ("no-ask", "I'd sort of like to try.", ["ask"]),
     ("no-ask", "What does the interview process look like?", ["ask"]),
     ("no-thanks", "Brilliant, ta.", ["thanks"]),
+    ("colleague", "She can't even make it in today, her little one is ill.", []),
+    ("colleague", "He can barely keep up with the tickets since half the team left.", []),
+    ("colleague", "How is she getting on with the new rota?", []),
+    ("self-deprecation", "I'd mess it up if I rushed it, so I want a proper handover.", []),
+    ("self-deprecation", "I won't let you down.", []),
 ]
 
 
