@@ -147,6 +147,26 @@ def test_require_and_forbid_rule_replies_out() -> None:
     assert ruled["thanks"].score == 0 and ruled["thanks"].notes == ("needs one of: thank, grateful",)
 
 
+def test_require_words_rule_out_only_the_intents_a_sibling_shares() -> None:
+    # "than" tells comparing yourself with a peer from talking yourself down (both
+    # self-deprecation); running the peer down is the comparison's alone, so a plain
+    # reading of it still reaches the reply without the word
+    compare = prepare(
+        "compare",
+        ["Bob is stronger technically than me", "I'm not as polished as Bob"],
+        require=["than", "as polished"],
+        intents=["disparage_colleague", "self_deprecate"],
+    )
+    down = prepare(
+        "down", ["I'm really not the management type", "I'd be hopeless at it"], intents=["self_deprecate"]
+    )
+    ran_down = decide("Bob has never led anything", [compare, down])
+    assert (ran_down.kind, ran_down.reply) == ("matched", "compare")
+    decision = decide("Honestly, I'd make a useless manager", [compare, down])
+    assert decision.reply == "down"
+    assert {s.reply: s.score for s in decision.scores}["compare"] == 0
+
+
 def test_two_close_replies_are_ambiguous_with_both_named() -> None:
     a = prepare("a", ["I want more training courses"])
     b = prepare("b", ["I want more training time"])

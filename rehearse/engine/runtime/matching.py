@@ -985,14 +985,17 @@ def _with_intent(
 ) -> ReplyScore:
     """The reply's score, raised to its intent reading when that is higher.
 
-    ``require``/``forbid`` words rule a reply out entirely only when a sibling reply stands
-    for one of its intents too (they are what tells the two apart); otherwise they guard
-    its examples alone, and a confident reading of its intent still reaches it.
+    ``require``/``forbid`` words tell a reply from a sibling that stands for one of its
+    intents too, so where they rule it out, only the intents it holds alone still reach it,
+    and only when confidently read: "Bob has never led anything" is running Bob down even
+    though the reply's words ask for a comparison ("than") that sets it apart from talking
+    yourself down.
     """
     ruled_out = result.score == 0.0 and any(n.startswith(("forbidden", "needs")) for n in result.notes)
-    if not cand.intents or (ruled_out and not shared.isdisjoint(cand.intents)):
+    intents = tuple(i for i in cand.intents if i not in shared) if ruled_out else cand.intents
+    if not intents:
         return result
-    best = recognised.best_of(cand.intents)
+    best = recognised.best_of(intents)
     if best is None:
         return result
     by_intent = INTENT_SCALE * best.p
