@@ -93,6 +93,15 @@ def test_a_reply_taken_at_once_is_checked_back_when_the_pooled_words_clearly_fav
     assert "examples together favour 'decline'" in held.reason
 
 
+def test_a_reply_that_turns_is_not_held_back_by_the_pooled_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the matcher reads "X but Y" by its Y; the pooled words count the X as well, which is
+    # often a courtesy another reply's examples share ("I'm glad they liked me, but...")
+    with_shares(monkeypatch, {"apply": 0.1, "decline": 0.8, "thanks_apply": 0.1})
+    assert decide("count me in for the lead role", CANDIDATES).kind == "checkback"
+    turned = decide("not sure at first, but count me in for the lead role", CANDIDATES)
+    assert (turned.kind, turned.reply) == ("matched", "apply")
+
+
 def test_a_near_tie_or_a_sibling_of_the_same_intent_does_not_hold_a_reply_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

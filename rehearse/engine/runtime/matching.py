@@ -912,7 +912,11 @@ def favoured(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, flo
 def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
     """A reply taken at once stays taken unless the node's examples, pooled, clearly favour
     another reply (POOLED_CLEAR) that its require/forbid words allow: then two readers
-    disagree, and the boss checks back."""
+    disagree, and the boss checks back. Not when the text turns ("X but Y"): the matcher
+    reads it by its Y, while the pooled words count the X too, often a courtesy another
+    reply's examples share ("I'm glad they liked me, but where did I fall short?")."""
+    if BUT.search(scoring.whole.text):
+        return taken
     shares = _pooled_shares(scoring)
     if taken.reply not in shares:  # no opinion: the reply has no examples, or no sibling has
         return taken
