@@ -286,6 +286,10 @@ FLAGS: list[tuple[str, str, list[str], tuple[str, ...]]] = [
     ("colleague", "Bob couldn't even chair the retro.", [], ("Bob couldn't even chair",)),
     ("self-deprecation", "I'd only mess it up", [], ("I'd only mess it up",)),
     ("self-deprecation", "Honestly, I'd just let the team down.", [], ("I'd just let the team down",)),
+    ("colleague", "Dev? He can't even estimate a ticket.", [], ("He can't even estimate",)),
+    ("colleague", "She cuts corners on QC.", [], ("She cuts corners",)),
+    ("self-deprecation", "Me? I'd be hopeless.", [], ("I'd be hopeless",)),
+    ("self-deprecation", "I'm just not in that league.", [], ("I'm just not in that league",)),
 ]
 
 
@@ -388,6 +392,8 @@ CLEAN: list[tuple[str, str, list[str]]] = [
     ("colleague", "How is she getting on with the new rota?", []),
     ("self-deprecation", "I'd mess it up if I rushed it, so I want a proper handover.", []),
     ("self-deprecation", "I won't let you down.", []),
+    ("self-deprecation", "I'd be useless without a proper handover, so can we plan one?", []),
+    ("self-deprecation", "Who would put me forward for it, you or HR?", []),
 ]
 
 
