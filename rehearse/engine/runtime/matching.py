@@ -915,7 +915,7 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
     disagree, and the boss checks back. Not when the text turns ("X but Y"): the matcher
     reads it by its Y, while the pooled words count the X too, often a courtesy another
     reply's examples share ("I'm glad they liked me, but where did I fall short?")."""
-    if BUT.search(scoring.whole.text):
+    if _read(scoring.text).turned:
         return taken
     shares = _pooled_shares(scoring)
     if taken.reply not in shares:  # no opinion: the reply has no examples, or no sibling has
