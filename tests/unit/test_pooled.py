@@ -151,6 +151,14 @@ def test_torn_between_two_is_at_most_checked_back_but_a_question_between_options
     assert not matching._two_ways("Is there a formal application, or do I just tell you?")
 
 
+def test_asking_for_both_of_two_things_is_an_answer_two_ways() -> None:
+    assert matching._two_ways("A monthly check-in would be good, and a guarantee too, so both, really")
+    assert matching._two_ways("Honestly a mix of both")
+    assert matching._two_ways("Both of those, if that's doable?")
+    assert not matching._two_ways("We both know I've earned it")
+    assert not matching._two_ways("Both of us want the team to do well, but count me in")
+
+
 def test_the_pooled_reader_is_built_once_per_node() -> None:
     weights = matching._weights_for(CANDIDATES)
     assert weights.pooled is weights.pooled

@@ -1089,7 +1089,10 @@ def _contradicted(cand: Candidate, result: ReplyScore, said: Sequence[tuple[str,
 
 
 _BOTH_WAYS = re.compile(r"^(?:yes|yeah|no) (?:and|or|but) (?:yes|yeah|no)\b")
-_EITHER_WAY = re.compile(r"\bbit of both\b|\bhalf and half\b")
+_EITHER_WAY = re.compile(
+    r"\b(?:bit|mix) of both\b|\bhalf and half\b|\bboth (?:really|ideally|please)\b|\bso both\b"
+    r"|\bboth of (?:those|them|these)\b"
+)
 # Torn between two: "Training, or maybe I should just apply", "Courses? Or should I just
 # apply? I don't know." (a question between options, "or do I just tell you?", is not)
 _TORN = re.compile(r"\bor maybe\b|\bor should i\b.*\b(?:i do not know|i dunno|idk|not sure)$")
