@@ -198,7 +198,7 @@ def test_a_new_reply_after_a_check_back_is_not_called_a_confirmation() -> None:
     from rehearse.views.session import view_of_state
 
     opening = "Thanks for telling me yourself. I'm disappointed, not going to lie, but I'd value your advice."
-    asked = "What would have made the difference for the panel, specifically?"
+    asked = "Where exactly did I fall short?"
     instead = "Fair enough. Could we agree a plan with a check-in in three months?"  # not a yes or a no
     state, (first, checked, new) = _with_sam(opening, asked, instead)
     assert first.decision is not None and first.decision.kind == "matched"
