@@ -227,21 +227,21 @@ def test_a_no_to_a_check_back_is_not_called_a_reply_not_understood() -> None:
 
 
 def test_a_flag_made_good_by_a_later_reply_is_made_good_in_the_rubric_too() -> None:
-    """No thanks in turn 1, thanks in turn 3: "gratitude: missed" (or "partly met") would
-    deny the thanks."""
+    """No thanks in turn 1, thanks in turn 2: "gratitude: missed" (or "partly met") would
+    deny the thanks. Turn 1 is the hedge's own example (always taken, and hedging scores
+    nothing for gratitude), so only the flag and its making good count."""
     from rehearse.workspace.library import catalog
 
     found = catalog()
     setup = session.Setup(found.scripts["not-this-role"], found.personas["sam"], user_name="Ana", seed=21)
     replies = (
-        "honestly, I'm going to stay out of it this year",
-        "no",
-        "Thanks, but I'm not going to apply. I'd rather focus on training and development.",
+        "maybe? I keep going back and forth",
+        "Thanks, that's kind of you. But I'd rather focus on training and development.",
     )
     dims = {d.name: d for d in build_debrief(session.play(setup, list(replies))).dimensions}
     gratitude = [(c.turn, c.points, c.source) for c in dims["gratitude"].contributions]
     assert gratitude == [
         (1, FLAG_POINTS, "a flag: Leaving out thanks"),
-        (3, -FLAG_POINTS, "making good a flag: Leaving out thanks"),
+        (2, -FLAG_POINTS, "making good a flag: Leaving out thanks"),
     ]
     assert dims["gratitude"].verdict == "met" and dims["gratitude"].score == BASE

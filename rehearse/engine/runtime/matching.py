@@ -717,27 +717,27 @@ DECISION_FEATURES = (
 # Fitted (logistic regression, L2, C=1) on the tuning halves of the labelled sets by
 # ``python tests/benchmarks/bench_understanding.py --fit``; never on the held-out half.
 DECISION_WEIGHTS: tuple[float, ...] = (
-    2.8704,  # words
-    0.6385,  # intent
-    -0.4994,  # has_intent
-    1.0186,  # intent_is_top
-    -1.0587,  # top
-    2.5969,  # score
-    4.3977,  # words_lead
-    1.8324,  # intent_lead
-    3.0463,  # score_lead
-    0.5937,  # length
-    1.9960,  # negation
-    2.4652,  # ruled_out
-    -1.1306,  # opposite
-    -1.2917,  # top_is_aside
-    0.2305,  # words_x_intent
-    -0.4290,  # replies
-    -0.1716,  # top_taken_here
-    0.7611,  # node_mass
-    0.1831,  # clause_intent
+    3.1934,  # words
+    0.7468,  # intent
+    -0.5399,  # has_intent
+    0.7726,  # intent_is_top
+    -1.3554,  # top
+    2.6914,  # score
+    4.7437,  # words_lead
+    1.7163,  # intent_lead
+    2.9573,  # score_lead
+    0.5469,  # length
+    0.7520,  # negation
+    2.8650,  # ruled_out
+    -0.5937,  # opposite
+    -1.2359,  # top_is_aside
+    -0.0699,  # words_x_intent
+    -0.3297,  # replies
+    -0.0707,  # top_taken_here
+    0.8009,  # node_mass
+    0.8833,  # clause_intent
 )
-DECISION_BIAS = -4.6341
+DECISION_BIAS = -4.8408
 TAKE_BELIEF = 0.9  # the best reply is taken at once from this belief up, whatever its score ...
 CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
 RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from this belief up
