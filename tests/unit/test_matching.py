@@ -252,3 +252,24 @@ def test_pairs_pruned_by_their_bounds_decide_exactly_as_every_pair_scored(
     monkeypatch.setattr(matching._Rows, "of", staticmethod(unbounded))
     matching._read.cache_clear()
     assert [decide(i.text, evaluation.candidates(i.script, i.node)) for i in items] == pruned
+
+
+RAMBLING = (
+    "um, so, I have been thinking about it a lot, over the weekend mostly, "
+    "talked it through with my partner, slept on it twice, and honestly I do not want the role"
+)
+
+
+def test_a_long_reply_is_read_whole_and_by_its_last_clauses_only() -> None:
+    from rehearse.engine.runtime import matching
+
+    reading = matching._read(RAMBLING)
+    assert len(reading.phrases) == matching.MAX_CLAUSES
+    assert "weekend" in reading.phrases[0].text  # the whole, middle clauses and all
+    assert reading.phrases[-1].text.endswith("do not want the role")
+    assert not any("weekend" in p.text for p in reading.phrases[1:])
+
+
+def test_a_long_reply_whose_point_comes_last_is_understood() -> None:
+    decision = decide(RAMBLING, [WANT, DECLINE, SORRY])
+    assert (decision.kind, decision.reply) == ("matched", "decline")
