@@ -410,3 +410,16 @@ def test_a_clause_doing_what_the_reply_stands_for_is_not_vetoed_by_the_whole() -
     score = matching.decide(text, [advice]).scores[0]
     assert not any(n.startswith("reads as") and ", not ask_advice" in n for n in score.notes)
     assert score.score > matching.CHECK_FLOOR
+
+
+def test_an_answer_before_a_request_no_reply_takes_is_checked_back() -> None:
+    """Read whole, "I'll pass this time. Could we book a monthly check-in...?" proposes a
+    plan, which no reply here takes; the answer made before the request is checked back."""
+    request = "Could we book a monthly check-in to talk about my development?"
+    _, alone = sess.step(start(), request)
+    assert alone.kind == "clarify"
+    text = f"I'll pass this time. {request}"
+    _, turn = sess.step(start(), text)
+    assert turn.kind == "checkback" and turn.decision is not None
+    assert "closing point" in turn.decision.reason
+    assert understood_as(text) == "decline"

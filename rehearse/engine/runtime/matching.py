@@ -632,6 +632,17 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
             after = decide(past, candidates)
             if after.kind in ("matched", "checkback"):
                 return replace(after, reason=f"after an opening courtesy: {after.reason}")
+        before = _before_other_point(text, scoring.taken)
+        if before is not None:
+            first = decide(before, candidates)
+            if first.kind in ("matched", "checkback") and first.reply is not None:
+                # the answer came first and the closing request outweighed it: checked back
+                return replace(
+                    first,
+                    kind="checkback",
+                    candidates=(first.reply,),
+                    reason=f"before a closing point no reply here takes: {first.reason}",
+                )
     return decision
 
 
@@ -649,6 +660,24 @@ def _after_courtesy(text: str, taken: frozenset[str]) -> str | None:
     top = recognise(first).top
     if top.intent in COURTESIES and top.intent not in taken and top.p >= ASIDE_CONFIDENCE:
         return rest[0]
+    return None
+
+
+OTHER_POINT = 0.9  # a closing sentence this plainly another point (no reply here, no aside) is set aside
+
+
+def _before_other_point(text: str, taken: frozenset[str]) -> str | None:
+    """What comes before a closing sentence that plainly makes a point of its own that no
+    reply here takes, and is no aside ("I'd love to own it. Could we book a monthly
+    check-in?" where the boss asked whether you want the project): read whole, the
+    request outweighs the answer before it. None when there is none."""
+    *head, last = _SENTENCE_END.split(text.strip())
+    before = " ".join(head)
+    if len(before.split()) < 3:
+        return None
+    top = recognise(last).top
+    if top.p >= OTHER_POINT and top.intent not in taken and top.intent not in ASIDES:
+        return before
     return None
 
 
