@@ -22,6 +22,7 @@ from rehearse.engine.runtime.debrief import (
     Verdict,
     build_debrief,
     highlight,
+    merged,
     reply_labels,
 )
 from rehearse.engine.runtime.intents import label as intent_label
@@ -376,7 +377,9 @@ def _rubric(rubric: Mapping[str, str], debrief: Debrief | None) -> tuple[Dimensi
             out.append(DimensionView(dim, criterion, None, None, None, ()))
         else:
             out.append(
-                DimensionView(dim, criterion, found.verdict, found.score, found.line, found.contributions)
+                DimensionView(
+                    dim, criterion, found.verdict, found.score, found.line, merged(found.contributions)
+                )
             )
     return tuple(out)
 

@@ -16,6 +16,7 @@ from rehearse.engine.runtime.debrief import (
     DimensionScore,
     build_debrief,
     highlight,
+    merged,
     next_time,
     overall,
     verdict_of,
@@ -91,6 +92,29 @@ def test_a_flag_made_good_later_is_no_evidence_against() -> None:
     assert verdict_of([flag, reply]) == "partly"  # never made good
     later = replace(flag, turn=7)  # flagged again after it was made good: against again
     assert verdict_of([flag, good, reply, later]) == "partly"
+
+
+def test_alike_contributions_of_a_turn_read_once() -> None:
+    """A reply that makes good three earlier flags of one check is one line, its points
+    summed; other turns, checks and kinds stay apart, in the order they came."""
+    title = "Declining without an alternative"
+    flags = [Contribution(t, "d", FLAG_POINTS, "flag", "decline", title) for t in (1, 2, 3)]
+    goods = [Contribution(4, "d", -FLAG_POINTS, "made_good", "decline", title) for _ in range(3)]
+    ask = Contribution(4, "d", -FLAG_POINTS, "made_good", "no_ask", "No explicit ask")
+    reply = Contribution(4, "d", 2 * POINTS_PER_SCORE, "reply", "goal", "Name it")
+    out = merged([*flags, *goods, ask, reply])
+    assert [(c.turn, c.kind, c.points) for c in out] == [
+        (1, "flag", FLAG_POINTS),
+        (2, "flag", FLAG_POINTS),
+        (3, "flag", FLAG_POINTS),
+        (4, "made_good", -3 * FLAG_POINTS),
+        (4, "made_good", -FLAG_POINTS),
+        (4, "reply", 2 * POINTS_PER_SCORE),
+    ]
+    assert out[3].source == f"making good 3 flags: {title}"
+    assert out[4].source == "making good a flag: No explicit ask"
+    assert out[0].source == f"a flag: {title}"
+    assert sum(c.points for c in out) == sum(c.points for c in [*flags, *goods, ask, reply])
 
 
 def test_the_total_ignores_dimensions_not_shown() -> None:

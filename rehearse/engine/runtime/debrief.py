@@ -53,15 +53,29 @@ class Contribution:
     kind: Literal["reply", "flag", "made_good"]
     ref: str  # the reply id or the check id (for --json and authors)
     words: str  # what the user sees: the reply's label or the check's title
+    times: int = 1  # how many alike contributions of one turn this stands for (see merged)
 
     @property
     def source(self) -> str:
         """In words: "your reply, taken as “Thank and decline plainly”" (the reply it was
-        understood as, not what was said), "a flag: Hedging the ask" or "making good a flag:
-        Leaving out thanks" (a later reply did what the flag found missing)."""
+        understood as, not what was said), "a flag: Hedging the ask" or "making good 2 flags:
+        Leaving out thanks" (a later reply did what the flags found missing)."""
         if self.kind == "reply":
             return f"your reply, taken as “{self.words}”"
-        return f"{'making good ' if self.kind == 'made_good' else ''}a flag: {self.words}"
+        flags = "a flag" if self.times == 1 else f"{self.times} flags"
+        return f"{'making good ' if self.kind == 'made_good' else ''}{flags}: {self.words}"
+
+
+def merged(contributions: Sequence[Contribution]) -> tuple[Contribution, ...]:
+    """Alike contributions of one turn as one, their points summed: a reply that makes good
+    three earlier flags of one check reads once, "turn 4 +15 (making good 3 flags: ...)",
+    not three times over."""
+    out: dict[tuple[int, str, str, str], Contribution] = {}
+    for c in contributions:
+        key = (c.turn, c.dimension, c.kind, c.ref)
+        seen = out.get(key)
+        out[key] = c if seen is None else replace(seen, points=seen.points + c.points, times=seen.times + 1)
+    return tuple(out.values())
 
 
 @dataclass(frozen=True)
