@@ -361,6 +361,18 @@ def test_a_check_back_asks_about_the_reply_the_model_believes_in_most() -> None:
     assert (decision.kind, decision.reply) == ("checkback", "ask_advice")  # ... the point is the ask
 
 
+def test_a_check_back_never_asks_about_a_reply_the_examples_all_but_rule_out() -> None:
+    """Read alone, "a mess ... I'd fix" runs a colleague down; every example of the node
+    together says it is an idea for the team. The boss does not ask "so this is about your
+    colleague?"; the idea is weighed on its own belief instead."""
+    from tests import evaluation
+
+    text = "honestly our on-call is a mess. I'd fix the handover so nobody gets paged for stuff"
+    decision = matching.decide(text, evaluation.candidates("fumbled-promotion", "change_question"))
+    assert decision.reply != "fix_people"
+    assert "name 'concrete_idea' over 'fix_people'" in decision.reason
+
+
 def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
     import gc
 

@@ -783,6 +783,7 @@ THIN_WORDS = 2  # a reply of this many words or fewer is never taken on belief a
 POOLED_CLEAR = 1.2  # a reply taken at once is checked back when another has this many times its pooled share
 POOLED_SURE = 0.98  # a check-back whose reply all the node's examples favour this much ...
 POOLED_BELIEF = 0.3  # ... and the model believes in this much is taken at once
+POOLED_NAMES = 0.9  # a reply the examples name this plainly is weighed over one they all but rule out
 
 
 def _best_other(values: dict[str, float], reply: str) -> float:
@@ -860,7 +861,7 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     best = scoring.ranked[0]
     if decision.kind == "matched":
         # the scores took a reply: the model may only doubt it, never swap it for another
-        pick = best.reply
+        pick = believed = best.reply
         sure = belief(decision_features(scoring, (pick,))[pick])
         plain = (
             best.score >= KEEP_SCORE
@@ -873,9 +874,12 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     else:
         beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
         order = {s.reply: i for i, s in enumerate(scoring.ranked)}
-        pick = max(beliefs, key=lambda reply: (beliefs[reply], -order[reply]))
+        believed = max(beliefs, key=lambda reply: (beliefs[reply], -order[reply]))
+        pick = _pooled_named(believed, beliefs, scoring)
         sure = beliefs[pick]
     said = f"belief {sure:.2f}"
+    if pick != believed:
+        said = f"the examples together name '{pick}' over '{believed}': {said}"
     picked = next(s for s in scoring.ranked if s.reply == pick)
     score = math.floor(picked.score)
     decision = replace(decision, belief=sure)
@@ -921,6 +925,22 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     if decision.kind == "none":
         return _aside_or_none(decision, scoring, f"{decision.reason}; {said}")
     return _aside_or_none(decision, scoring, f"{decision.reason}; {said}: not taken")
+
+
+def _pooled_named(pick: str, beliefs: dict[str, float], scoring: _Scoring) -> str:
+    """The reply to weigh when the scores took none: the model's pick, unless the node's
+    examples pooled all but rule it out (under 1 - POOLED_NAMES) and all but name another
+    (POOLED_NAMES or more), which is then weighed on its own belief. "Our on-call is a mess.
+    I'd fix the handover" read as running a colleague down at 0.58, and the boss checked
+    back "so this is about your colleague?" though every example of the node said it was
+    an idea for the team."""
+    shares = _pooled_shares(scoring)
+    if not shares:
+        return pick
+    named = max(shares, key=lambda reply: shares[reply])
+    if shares[named] >= POOLED_NAMES and shares.get(pick, 0.0) < 1.0 - POOLED_NAMES and named in beliefs:
+        return named
+    return pick
 
 
 def _pooled_shares(scoring: _Scoring) -> dict[str, float]:
