@@ -373,6 +373,20 @@ def test_a_check_back_never_asks_about_a_reply_the_examples_all_but_rule_out() -
     assert "name 'concrete_idea' over 'fix_people'" in decision.reason
 
 
+def test_a_plain_answer_before_its_reasons_is_checked_back() -> None:
+    """ "Yeah I'm sure." alone is a plain yes to "are you sure you want the headache?";
+    with its reasons after it the whole reads as nothing here, and the answer is checked
+    back rather than lost."""
+    from tests import evaluation
+
+    candidates = evaluation.candidates("fumbled-promotion", "headache")
+    reasons = "I already do half of that informally and I've missed the code less than I expected"
+    assert matching.decide(reasons, candidates).kind == "none"
+    decision = matching.decide(f"yeah I'm sure. {reasons}", candidates)
+    assert (decision.kind, decision.reply) == ("checkback", "yes_sure")
+    assert decision.reason.startswith("an answer first")
+
+
 def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
     import gc
 

@@ -637,13 +637,20 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
             first = decide(before, candidates)
             if first.kind in ("matched", "checkback") and first.reply is not None:
                 # the answer came first and the closing request outweighed it: checked back
-                return replace(
-                    first,
-                    kind="checkback",
-                    candidates=(first.reply,),
-                    reason=f"before a closing point no reply here takes: {first.reason}",
-                )
+                return _checked_back(first, first.reply, "before a closing point no reply here takes")
+        split = _first_sentence(text) if decision.kind == "none" else None
+        if split is not None:
+            # an answer first, then its reasons ("Yeah, I'm sure. I already do half of
+            # that..."), which read whole as nothing here: the plain answer is checked back
+            first = decide(split[0], candidates)
+            if first.kind == "matched" and first.reply is not None:
+                return _checked_back(first, first.reply, "an answer first, then more")
     return decision
+
+
+def _checked_back(decision: Decision, reply: str, why: str) -> Decision:
+    """``decision``, which read part of the text as ``reply``, as a check-back on it."""
+    return replace(decision, kind="checkback", candidates=(reply,), reason=f"{why}: {decision.reason}")
 
 
 COURTESIES = frozenset({"thank", "apologise", "small_talk"})
@@ -654,13 +661,22 @@ def _after_courtesy(text: str, taken: frozenset[str]) -> str | None:
     """What follows an opening sentence of courtesy ("Thanks for seeing me again.", "How
     was your weekend?") that no reply here takes: read whole, the courtesy outweighs the
     point made after it, which is what the boss should answer. None when there is none."""
+    split = _first_sentence(text)
+    if split is None:
+        return None
+    first, rest = split
+    top = recognise(first).top
+    if top.intent in COURTESIES and top.intent not in taken and top.p >= ASIDE_CONFIDENCE:
+        return rest
+    return None
+
+
+def _first_sentence(text: str) -> tuple[str, str] | None:
+    """The first sentence and the rest, when the rest has three words or more."""
     first, *rest = _SENTENCE_END.split(text.strip(), maxsplit=1)
     if not rest or len(rest[0].split()) < 3:
         return None
-    top = recognise(first).top
-    if top.intent in COURTESIES and top.intent not in taken and top.p >= ASIDE_CONFIDENCE:
-        return rest[0]
-    return None
+    return first, rest[0]
 
 
 OTHER_POINT = 0.9  # a closing sentence this plainly another point (no reply here, no aside) is set aside
