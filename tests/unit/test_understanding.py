@@ -236,6 +236,17 @@ def test_yes_settles_a_check_back_and_no_asks_again() -> None:
     assert turn.reply == "decline" and other.pending is None
 
 
+def test_a_no_that_goes_on_to_say_what_was_meant_is_read_by_it() -> None:
+    """To "You mean you'd rather not apply?", "No, I mean count me in..." is the reply it
+    goes on to make, not a no to be asked about again; a bare no still asks again."""
+    checked = sess.replace(start(), pending="decline")
+    state, turn = sess.step(checked, "No, sorry, I mean count me in for the lead role, I want it.")
+    assert turn.reply == "accept" and turn.decision is not None
+    assert turn.decision.reason.startswith("after a no") and state.node != "offer"
+    _, again = sess.step(checked, "no, sorry")
+    assert again.kind == "clarify" and again.reply is None
+
+
 def test_check_back_uses_the_reply_meaning_or_its_intent() -> None:
     state = start()
     knock = state.current.reply("knock")

@@ -344,14 +344,19 @@ Settle = Callable[["State", Node, str], tuple["State", "Turn"]]
 
 
 def _settle_checkback(state: State, text: str) -> Settle | None:
-    """After "You mean ...?": a yes takes that reply, a no asks again; anything else is a
-    new reply (None)."""
+    """After "You mean ...?": a yes takes that reply, a no asks again, and a no that goes on
+    to say what was meant is read by what it goes on to say; anything else is a new reply
+    (None)."""
     if state.pending is None:
         return None
     answer = yes_or_no(text)
     if answer is None or (answer == "yes" and _says_another(state, text)):
         return None
     pending = state.pending
+    if answer == "no":
+        meant = _meant_instead(state, text)
+        if meant is not None:
+            return meant
     if answer == "yes":
 
         def confirm(base: State, node: Node, said: str) -> tuple[State, Turn]:
@@ -383,6 +388,27 @@ def _says_another(state: State, text: str) -> bool:
         return False
     after = decide(rest, state.candidates())
     return after.kind == "matched" and after.reply != state.pending
+
+
+NO_WORDS = ("no", "nope", "nah", "not quite", "not really")
+_NO_FIRST = re.compile(rf"^\W*(?:{'|'.join(NO_WORDS)})\b\W*(?:(?:sorry|i mean|i meant)\b\W*)*", re.IGNORECASE)
+
+
+def _meant_instead(state: State, text: str) -> Settle | None:
+    """ "No, I mean I'd want to present it to leadership myself": a no to "You mean ...?"
+    that goes on to make another reply is read by what follows the no, taken or checked
+    back as that reply (the whole, "no" and all, would read as declining)."""
+    rest = _NO_FIRST.sub("", strip_filler(text), count=1)
+    if len(rest.split()) < 4:
+        return None
+    after = decide(rest, state.candidates())
+    reply = after.reply
+    if reply is None or reply == state.pending or after.kind not in ("matched", "checkback"):
+        return None
+    decision = replace(after, reason=f"after a no, what followed: {after.reason}")
+    if after.kind == "matched":
+        return lambda base, node, said: _advance(base, node, node.reply(reply), said, decision)
+    return lambda base, node, said: _check_back(base, node, said, decision)
 
 
 NO_IDIOMS = frozenset({"idea", "clue", "worries", "problem", "doubt", "wonder"})
