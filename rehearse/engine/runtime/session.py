@@ -383,11 +383,8 @@ _YES_FIRST = re.compile(rf"^\W*(?:{'|'.join(YES_WORDS)})\b\W*", re.IGNORECASE)
 def _says_another(state: State, text: str) -> bool:
     """ "Yes. I've been doing the unofficial version for years": a yes that goes on to make
     another reply plainly is that reply, not a yes to the one the boss checked."""
-    rest = _YES_FIRST.sub("", strip_filler(text), count=1)
-    if len(rest.split()) < 4:
-        return False
-    after = decide(rest, state.candidates())
-    return after.kind == "matched" and after.reply != state.pending
+    after = _what_follows(state, text, _YES_FIRST)
+    return after is not None and after.kind == "matched"
 
 
 NO_WORDS = ("no", "nope", "nah", "not quite", "not really")
@@ -398,17 +395,24 @@ def _meant_instead(state: State, text: str) -> Settle | None:
     """ "No, I mean I'd want to present it to leadership myself": a no to "You mean ...?"
     that goes on to make another reply is read by what follows the no, taken or checked
     back as that reply (the whole, "no" and all, would read as declining)."""
-    rest = _NO_FIRST.sub("", strip_filler(text), count=1)
-    if len(rest.split()) < 4:
+    after = _what_follows(state, text, _NO_FIRST)
+    if after is None or after.reply is None or after.kind not in ("matched", "checkback"):
         return None
-    after = decide(rest, state.candidates())
     reply = after.reply
-    if reply is None or reply == state.pending or after.kind not in ("matched", "checkback"):
-        return None
     decision = replace(after, reason=f"after a no, what followed: {after.reason}")
     if after.kind == "matched":
         return lambda base, node, said: _advance(base, node, node.reply(reply), said, decision)
     return lambda base, node, said: _check_back(base, node, said, decision)
+
+
+def _what_follows(state: State, text: str, answer: re.Pattern[str]) -> Decision | None:
+    """How what follows a yes or a no to "You mean ...?" reads at the node, when it is four
+    words or more and reads as a reply other than the one checked (None otherwise)."""
+    rest = answer.sub("", strip_filler(text), count=1)
+    if len(rest.split()) < 4:
+        return None
+    after = decide(rest, state.candidates())
+    return after if after.reply is not None and after.reply != state.pending else None
 
 
 NO_IDIOMS = frozenset({"idea", "clue", "worries", "problem", "doubt", "wonder"})
