@@ -559,6 +559,10 @@ class _Scoring:
     def two_ways(self) -> bool:
         return _two_ways(self.text)
 
+    @cached_property
+    def pooled(self) -> dict[str, float]:
+        return _shares(self.text, self.candidates)
+
 
 def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> _Scoring:
     reading = _read(text)
@@ -627,7 +631,8 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     scoring = _score_all(text, candidates, recognition)
     decision = _gated(_by_scores(scoring), scoring)
     if decision.kind in ("aside", "none"):  # perhaps a courtesy first, then the point
-        past = _after_courtesy(text, scoring.taken)
+        split = _first_sentence(text)
+        past = _after_courtesy(split, scoring.taken)
         if past is not None:
             after = decide(past, candidates)
             if after.kind in ("matched", "checkback"):
@@ -638,8 +643,7 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
             if first.kind in ("matched", "checkback") and first.reply is not None:
                 # the answer came first and the closing request outweighed it: checked back
                 return _checked_back(first, first.reply, "before a closing point no reply here takes")
-        split = _first_sentence(text) if decision.kind == "none" else None
-        if split is not None:
+        if split is not None and decision.kind == "none":
             # an answer first, then its reasons ("Yeah, I'm sure. I already do half of
             # that..."), which read whole as nothing here: the plain answer is checked back
             first = decide(split[0], candidates)
@@ -657,11 +661,11 @@ COURTESIES = frozenset({"thank", "apologise", "small_talk"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _after_courtesy(text: str, taken: frozenset[str]) -> str | None:
+def _after_courtesy(split: tuple[str, str] | None, taken: frozenset[str]) -> str | None:
     """What follows an opening sentence of courtesy ("Thanks for seeing me again.", "How
     was your weekend?") that no reply here takes: read whole, the courtesy outweighs the
-    point made after it, which is what the boss should answer. None when there is none."""
-    split = _first_sentence(text)
+    point made after it, which is what the boss should answer. None when there is none.
+    ``split`` is the reply's first sentence and the rest (_first_sentence)."""
     if split is None:
         return None
     first, rest = split
@@ -960,8 +964,9 @@ def _pooled_named(pick: str, beliefs: dict[str, float], scoring: _Scoring) -> st
 
 
 def _pooled_shares(scoring: _Scoring) -> dict[str, float]:
-    """Each reply's share of the text by all of its examples pooled (see runtime/pooled.py)."""
-    return _shares(scoring.text, scoring.candidates)
+    """Each reply's share of the text by all of its examples pooled (see runtime/pooled.py),
+    worked out once per scoring: a decision may ask for it three times."""
+    return scoring.pooled
 
 
 def _shares(said: str, candidates: Sequence[Candidate]) -> dict[str, float]:
