@@ -443,7 +443,14 @@ class RehearseApp(App[None]):
                 yield screen
 
     def on_try_again(self, message: messages.TryAgain) -> None:
-        """Try again from a debrief, with the same persona or another."""
+        """Try again from a debrief, with the same persona or another. Only from the debrief
+        shown: a key typed on into it ("...the three...": h, then r) may ask for home and then
+        to try again before the debrief is gone, and replacing what is then shown would
+        replace the home screen itself."""
+        from rehearse.ui.screens.debrief import DebriefScreen
+
+        if not isinstance(self.screen, DebriefScreen):
+            return
         setup = message.state.setup
         if message.persona_id is not None and message.persona_id != setup.persona.id:
             persona = next((p for p in self.personas_for(setup.script) if p.id == message.persona_id), None)
@@ -513,8 +520,11 @@ class RehearseApp(App[None]):
             )
 
     def on_open_debrief(self, message: messages.OpenDebrief) -> None:
+        from rehearse.ui.screens.chat import ChatScreen
         from rehearse.ui.screens.debrief import DebriefScreen
 
+        if not isinstance(self.screen, ChatScreen):  # the conversation was left meanwhile
+            return
         self.switch_screen(DebriefScreen(message.state, self.personas_for(message.state.script)))
 
     def on_go_home(self, message: messages.GoHome) -> None:

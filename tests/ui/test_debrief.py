@@ -135,3 +135,23 @@ async def test_try_again_with_another_persona() -> None:
         assert chat.state.persona.id != persona
         assert chat.state.persona.id in chat.state.script.personas
         assert app.prefs.for_script(SCRIPT).persona == chat.state.persona.id
+
+
+async def test_keys_typed_on_after_leaving_the_debrief_never_replace_home() -> None:
+    """Typing on into a debrief ("...the three...": h, then r) asks for home and then to try
+    again before the debrief is gone: the second is stale, and never replaces the home
+    screen itself (which crashed the app); a try-again from the debrief shown still works."""
+    case = case_for(SCRIPT, "success")
+    app = make_app(script=SCRIPT, persona=case.get("persona"), seed=case.get("seed", 0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        debrief = await _reach_debrief(pilot, case)
+        debrief.action_home()
+        debrief.action_retry()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 1
+        # so is a debrief asked for by a conversation already left
+        app.post_message(OpenDebrief(debrief.state))
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, HomeScreen)
