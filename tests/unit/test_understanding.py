@@ -398,6 +398,22 @@ def test_a_plain_answer_before_its_reasons_is_checked_back() -> None:
     assert decision.reason.startswith("an answer first")
 
 
+def test_an_answer_first_that_alone_would_be_checked_back_is_checked_back() -> None:
+    """A newcomer's "Yeah I'd love that. Could I hand off the weekly reporting...?" read
+    whole as nothing at "would you want to lead it?"; its first sentence alone is a likely
+    yes to the project, so the boss checks that back instead of asking again."""
+    from tests import evaluation
+
+    candidates = evaluation.candidates("passed-over", "opportunity")
+    first = "Yeah I'd love that."
+    rest = "Could I hand off the weekly reporting so I have the time?"
+    assert matching.decide(first, candidates).kind == "checkback"
+    assert matching.decide(rest, candidates).kind in ("none", "aside")
+    decision = matching.decide(f"{first} {rest}", candidates)
+    assert (decision.kind, decision.reply) == ("checkback", "take_it")
+    assert decision.reason.startswith("an answer first")
+
+
 def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
     import gc
 

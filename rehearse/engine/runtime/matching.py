@@ -645,9 +645,10 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
                 return _checked_back(first, first.reply, "before a closing point no reply here takes")
         if split is not None and decision.kind == "none":
             # an answer first, then its reasons ("Yeah, I'm sure. I already do half of
-            # that..."), which read whole as nothing here: the plain answer is checked back
+            # that..."), which read whole as nothing here: the plain answer is checked back,
+            # whether alone it would be taken or checked back
             first = decide(split[0], candidates)
-            if first.kind == "matched" and first.reply is not None:
+            if first.kind in ("matched", "checkback") and first.reply is not None:
                 return _checked_back(first, first.reply, "an answer first, then more")
     return decision
 
