@@ -414,6 +414,20 @@ def test_an_answer_first_that_alone_would_be_checked_back_is_checked_back() -> N
     assert decision.reason.startswith("an answer first")
 
 
+def test_an_answer_first_checked_back_on_a_weak_belief_does_not_stand_for_the_whole() -> None:
+    """Alone, "Nobody writes anything down..." is a weak check-back on bringing in an
+    outsider (belief about 0.2); with the idea after it, the boss must not ask "you still
+    think an outside hire should shake things up?"."""
+    from tests import evaluation
+
+    candidates = evaluation.candidates("fumbled-promotion", "change_question")
+    first = "Nobody writes anything down so the same incidents keep coming back."
+    alone = matching.decide(first, candidates)
+    assert alone.kind == "checkback" and (alone.belief or 0.0) < matching.ANSWER_FIRST_BELIEF
+    decision = matching.decide(f"{first} I'd bring in proper runbooks.", candidates)
+    assert decision.reply != alone.reply
+
+
 def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
     import gc
 

@@ -646,9 +646,12 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
         if split is not None and decision.kind == "none":
             # an answer first, then its reasons ("Yeah, I'm sure. I already do half of
             # that..."), which read whole as nothing here: the plain answer is checked back,
-            # whether alone it would be taken or checked back
+            # when alone it would be taken, or checked back with a fair belief
             first = decide(split[0], candidates)
-            if first.kind in ("matched", "checkback") and first.reply is not None:
+            if first.reply is not None and (
+                first.kind == "matched"
+                or (first.kind == "checkback" and (first.belief or 0.0) >= ANSWER_FIRST_BELIEF)
+            ):
                 return _checked_back(first, first.reply, "an answer first, then more")
     return decision
 
@@ -684,6 +687,7 @@ def _first_sentence(text: str) -> tuple[str, str] | None:
     return first, rest[0]
 
 
+ANSWER_FIRST_BELIEF = 0.8  # a first sentence checked back alone stands for the whole from this belief
 OTHER_POINT = 0.9  # a closing sentence this plainly another point (no reply here, no aside) is set aside
 
 
