@@ -373,16 +373,15 @@ def test_a_check_back_asks_about_the_reply_the_model_believes_in_most() -> None:
 
 
 def test_a_check_back_never_asks_about_a_reply_the_examples_all_but_rule_out() -> None:
-    """The decision model believes most in bringing in an outsider, the words "bring in
-    someone new to shake things up" being there; every example of the node together says
-    it is an idea for the team. The boss does not ask "you still think an outside hire
-    should shake things up?"; the idea is weighed on its own belief instead."""
+    """Read alone, "a mess ... I'd fix" runs a colleague down; every example of the node
+    together says it is an idea for the team. The boss does not ask "so this is about your
+    colleague?"; the idea is weighed on its own belief instead."""
     from tests import evaluation
 
-    text = "I would not bring in someone new to shake things up; I would fix how we hand over on-call first."
+    text = "honestly our on-call is a mess. I'd fix the handover so nobody gets paged for stuff"
     decision = matching.decide(text, evaluation.candidates("fumbled-promotion", "change_question"))
-    assert decision.reply == "concrete_idea"
-    assert "name 'concrete_idea' over 'outside_again'" in decision.reason
+    assert decision.reply != "fix_people"
+    assert "name 'concrete_idea' over 'fix_people'" in decision.reason
 
 
 def test_a_plain_answer_before_its_reasons_is_checked_back() -> None:

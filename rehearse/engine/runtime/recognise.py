@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
 from rehearse.engine.runtime.words import BUT, NEGATORS, STOPWORDS, bare, concept, expand
 
-FEATURE_VERSION = 4
+FEATURE_VERSION = 3
 MODEL_FILE = "model.json"
 MODEL_FORMAT = 3  # how model.json writes the counts (a file in another format is rebuilt)
 ALPHA = 0.1  # additive smoothing of the counts
@@ -44,9 +44,6 @@ EVIDENCE_WORDS = 4
 MAX_CHARS = 2000
 
 _NEGATORS = NEGATORS | {"nah", "nope", "hardly", "barely"}
-# a negator's reach ends where a new clause starts: in "Nobody writes anything down so the
-# same incidents keep coming back" nothing after "so" is negated
-_SCOPE_ENDS = frozenset({"so", "because", "cos", "since", "but", "although", "though", "while", "whereas"})
 _SEGMENT = re.compile(r"[.,;:!?()\"“”…]+|\s[-–—]\s|—")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # People's names become one placeholder word, so that "Bob has never led anything" meets
@@ -73,8 +70,6 @@ def _segment_features(segment: str, out: dict[str, float], weight: float) -> Non
         scope = "n:" if negated and window > 0 and token not in _NEGATORS else "b:"
         out[f"{scope}{previous}_{token}"] += weight
         previous = token
-        if token in _SCOPE_ENDS:
-            negated, window = False, 0
         if token in _NEGATORS:
             # a second negator undoes the first: "not that I don't want it" is not a no
             negated = not negated if window else True
