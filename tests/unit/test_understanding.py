@@ -428,6 +428,23 @@ def test_an_answer_first_checked_back_on_a_weak_belief_does_not_stand_for_the_wh
     assert decision.reply != alone.reply
 
 
+def test_two_readers_of_the_whole_against_one_clause_check_back_what_they_favour() -> None:
+    """ "It's not about Priya or last year" scores 87 for "it isn't about the competition",
+    but the whole says what the user wants instead: read whole it is stating a goal, and the
+    node's examples pooled favour naming the goal. The boss checks back the goal, not "so
+    you're sticking with it?", after which it would ask what they want."""
+    from tests import evaluation
+
+    candidates = evaluation.candidates("not-this-role", "why_not")
+    text = (
+        "It's not about Priya or last year. "
+        "I want to be the person people come to for training - that's where I'm best."
+    )
+    decision = matching.decide(text, candidates)
+    assert decision.scores[0].reply == "not_competition"
+    assert (decision.kind, decision.reply) == ("checkback", "name_goal")
+
+
 def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
     import gc
 

@@ -806,6 +806,7 @@ KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever 
 SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
 THIN_WORDS = 2  # a reply of this many words or fewer is never taken on belief alone
 POOLED_CLEAR = 1.2  # a reply taken at once is checked back when another has this many times its pooled share
+RIVAL_READS = 0.8  # ... checked back as that reply when the whole text reads this plainly as it
 POOLED_SURE = 0.98  # a check-back whose reply all the node's examples favour this much ...
 POOLED_BELIEF = 0.3  # ... and the model believes in this much is taken at once
 POOLED_NAMES = 0.9  # a reply the examples name this plainly is weighed over one they all but rule out
@@ -1017,6 +1018,16 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
         # siblings of one intent are told apart by the author's words and require/forbid,
         # which the pooled words blur: "no, I'm not going to apply" against "thanks, but no"
         return taken
+    top = scoring.recognised.top
+    if top.intent in rival.intents and top.intent not in mine.intents and top.p >= RIVAL_READS:
+        return replace(
+            taken,
+            kind="checkback",
+            reply=rival.id,
+            candidates=(rival.id,),
+            reason=f"{taken.reason}; but the examples together and its reading favour "
+            f"'{rival.id}': checking that",
+        )
     return replace(
         taken,
         kind="checkback",
