@@ -295,6 +295,17 @@ def test_recognition_carries_its_evidence() -> None:
     assert features("Priya can barely run a stand-up").get("zzperson") == 1.0
 
 
+def test_contractions_typed_without_an_apostrophe_read_as_the_contraction() -> None:
+    """Typed fast, "thats", "youre", "theyve" lose their apostrophe; "Im" and "Ill" start a
+    clause with a capital and must not be taken for a colleague's name."""
+    from rehearse.engine.runtime.words import expand
+
+    assert expand("thats what youre after, theyve said") == "that is what you are after, they have said"
+    for text in ("Okay, yes, Ill apply.", "Honestly, when Im teaching I lose track of time."):
+        assert "zzperson" not in features(text)
+    assert features("Okay, yes, Priya can apply.").get("zzperson") == 1.0
+
+
 def test_the_shipped_model_is_the_one_the_library_and_scripts_build() -> None:
     path = resources.files("rehearse.engine.runtime") / "intent_data" / MODEL_FILE
     shipped = json.loads(path.read_text(encoding="utf-8"))

@@ -31,9 +31,9 @@ from importlib import resources
 from rapidfuzz import fuzz, process
 
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
-from rehearse.engine.runtime.words import BUT, NEGATORS, STOPWORDS, bare, concept, expand
+from rehearse.engine.runtime.words import BUT, NEGATORS, SHORTHAND_WORDS, STOPWORDS, bare, concept, expand
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 MODEL_FILE = "model.json"
 MODEL_FORMAT = 3  # how model.json writes the counts (a file in another format is rebuilt)
 ALPHA = 0.1  # additive smoothing of the counts
@@ -105,7 +105,7 @@ def _with_people(text: str, people: frozenset[str], words: frozenset[str]) -> st
         base = word[:-2] if word.endswith("'s") else word
         low = base.lower()
         starts = bool(_SENTENCE_START.search(text[: match.start()]))
-        if low in _CALENDAR:
+        if low in _CALENDAR or low in SHORTHAND_WORDS:
             return word
         if low in people or (not starts and words and low not in words and base != "I"):
             return PERSON + ("'s" if word.endswith("'s") else "")

@@ -41,6 +41,24 @@ _SHORTHAND = {
     "wont": "will not",
     "im": "i am",
     "ive": "i have",
+    "thats": "that is",
+    "whats": "what is",
+    "theres": "there is",
+    "youre": "you are",
+    "theyre": "they are",
+    "weve": "we have",
+    "youve": "you have",
+    "theyve": "they have",
+    "youll": "you will",
+    "theyll": "they will",
+    "itll": "it will",
+    "youd": "you would",
+    "theyd": "they would",
+    "wouldve": "would have",
+    "couldve": "could have",
+    "shouldve": "should have",
+    "aint": "am not",
+    "shant": "shall not",
     "idk": "i do not know",
     "wanna": "want to",
     "gonna": "going to",
@@ -57,6 +75,10 @@ _SHORTHAND = {
         for aux in ("do does did is are was were would could should have has had must need".split())
     },
 }
+# never a name, capitalised or not ("Im", "Ill", "Id"); "id" and "ill" are words too, so
+# they are not expanded (read as "i would", the plans' "id love to" and "ill" shifted enough
+# to check back a plain goal)
+SHORTHAND_WORDS = frozenset(_SHORTHAND) | {"id", "ill"}
 _SHORTHAND_RE = re.compile(r"\b(" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")\b")
 
 NEGATORS = frozenset(
