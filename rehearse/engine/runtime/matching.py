@@ -24,8 +24,9 @@ from rapidfuzz.utils import default_process
 from rehearse.engine.model import ReplyKind
 from rehearse.engine.runtime.intents import ASIDES
 from rehearse.engine.runtime.pooled import Pooled
-from rehearse.engine.runtime.recognise import Recognition, example_features, plain_intent, recognise
+from rehearse.engine.runtime.recognise import Recognition, example_features, model, plain_intent, recognise
 from rehearse.engine.runtime.recognise import features as text_features
+from rehearse.engine.runtime.spelling import corrected_as, corrections
 from rehearse.engine.runtime.words import (
     AFFIRM_PHRASES,
     BUT,
@@ -171,6 +172,7 @@ class Candidate:
     forbid: tuple[str, ...]
     concepts: frozenset[str] = frozenset()
     intents: tuple[str, ...] = ()
+    names: frozenset[str] = frozenset()  # the session's names, in lower case: never misspelt
 
 
 def prepare(
@@ -183,6 +185,7 @@ def prepare(
     require: Iterable[str] = (),
     forbid: Iterable[str] = (),
     intents: Iterable[str] = (),
+    names: frozenset[str] = frozenset(),
 ) -> Candidate:
     phrases = tuple(phrase_of(e) for e in examples)
     return Candidate(
@@ -196,6 +199,7 @@ def prepare(
         forbid=tuple(normalise(k) for k in forbid if normalise(k)),
         concepts=frozenset().union(*(p.concepts for p in phrases)),
         intents=tuple(intents),
+        names=names,
     )
 
 
@@ -325,6 +329,7 @@ class _Weights:
         "turns",
         "unknown",
         "word_sets",
+        "words",
     )
 
     def __init__(self, candidates: Sequence[Candidate]) -> None:
@@ -333,6 +338,9 @@ class _Weights:
         self.squared = {c: w * w for c, w in self.idf.items()}  # weight() of the node's concepts
         self.examples = [e for c in candidates for e in c.examples]
         self.word_sets = [e.word_set for e in self.examples]
+        # never misspelt: the node's words, and the session's names
+        said = frozenset(t for e in self.examples for t in e.tokens)
+        self.words = said.union(*(c.names for c in candidates))
         self.lengths = [len(e.tokens) for e in self.examples]
         self.distinct_lengths = set(self.lengths)
         self.has_content = [bool(e.content) for e in self.examples]
@@ -616,9 +624,34 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     Each reply's score is the better of two readings: how close the words are to its own
     examples, and how confidently the reply was recognised as one of its intents. Whether
     the best reply is taken at once, checked back or not taken is then settled by how sure
-    the decision model is that it is meant (its belief, see :func:`belief`).
+    the decision model is that it is meant (its belief, see :func:`belief`). A misspelt
+    word is read as the word meant first (``spelling``), and the reason says so.
     """
-    text = strip_filler(text[:MAX_INPUT_CHARS])
+    typed = strip_filler(text[:MAX_INPUT_CHARS])
+    fixes = _misspelt(typed, candidates)
+    decision = _decide(corrected_as(typed, fixes), candidates, recognition)
+    if fixes:
+        read = ", ".join(f"“{word}” as “{meant}”" for word, meant in fixes)
+        decision = replace(decision, reason=f"{decision.reason} (read {read})")
+    return decision
+
+
+def _misspelt(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, str], ...]:
+    """The misspelt words of ``text`` and the words meant; the node's own words (its
+    examples, and the session's names) are never misspelt."""
+    m = model()
+    node = _weights_for(candidates).words if candidates else frozenset()
+    return corrections(text, m.known, m.targets, node)
+
+
+def _prepared(text: str, candidates: Sequence[Candidate]) -> str:
+    """The text as decide() reads it: its empty opening taken off, misspellings read."""
+    typed = strip_filler(text[:MAX_INPUT_CHARS])
+    return corrected_as(typed, _misspelt(typed, candidates))
+
+
+def _decide(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> Decision:
+    text = strip_filler(text)
     said = bare(text)
     if not said or not candidates:
         scores = tuple(ReplyScore(c.id, 0.0) for c in sorted(candidates, key=lambda c: c.id))
@@ -634,12 +667,12 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
         split = _first_sentence(text)
         past = _after_courtesy(split, scoring.taken)
         if past is not None:
-            after = decide(past, candidates)
+            after = _decide(past, candidates, None)
             if after.kind in ("matched", "checkback"):
                 return replace(after, reason=f"after an opening courtesy: {after.reason}")
         before = _before_other_point(text, scoring.taken)
         if before is not None:
-            first = decide(before, candidates)
+            first = _decide(before, candidates, None)
             if first.kind in ("matched", "checkback") and first.reply is not None:
                 # the answer came first and the closing request outweighed it: checked back
                 return _checked_back(first, first.reply, "before a closing point no reply here takes")
@@ -647,7 +680,7 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
             # an answer first, then its reasons ("Yeah, I'm sure. I already do half of
             # that..."), which read whole as nothing here: the plain answer is checked back,
             # when alone it would be taken, or checked back with a fair belief
-            first = decide(split[0], candidates)
+            first = _decide(split[0], candidates, None)
             if first.reply is not None and (
                 first.kind == "matched"
                 or (first.kind == "checkback" and (first.belief or 0.0) >= ANSWER_FIRST_BELIEF)
@@ -873,7 +906,7 @@ def scoring_of(
     text: str, candidates: Sequence[Candidate], recognition: Recognition | None = None
 ) -> _Scoring:
     """The scores decide() works from (for fitting the decision model)."""
-    return _score_all(strip_filler(text[:MAX_INPUT_CHARS]), candidates, recognition)
+    return _score_all(_prepared(text, candidates), candidates, recognition)
 
 
 def _gated(decision: Decision, scoring: _Scoring) -> Decision:
@@ -987,7 +1020,7 @@ def favoured(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, flo
     with their shares (0.01 or more): for ``rehearse why`` and the author overlay."""
     if not candidates:
         return ()
-    shares = _shares(strip_filler(text[:MAX_INPUT_CHARS]), candidates)
+    shares = _shares(_prepared(text, candidates), candidates)
     ranked = sorted(shares.items(), key=lambda pair: (-pair[1], pair[0]))
     return tuple((reply, share) for reply, share in ranked[:FAVOURED_SHOWN] if share >= 0.01)
 

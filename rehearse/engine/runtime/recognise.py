@@ -31,11 +31,12 @@ from importlib import resources
 from rapidfuzz import fuzz, process
 
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
+from rehearse.engine.runtime.spelling import corrected, vocabulary
 from rehearse.engine.runtime.words import BUT, NEGATORS, SHORTHAND_WORDS, STOPWORDS, bare, concept, expand
 
 FEATURE_VERSION = 4
 MODEL_FILE = "model.json"
-MODEL_FORMAT = 3  # how model.json writes the counts (a file in another format is rebuilt)
+MODEL_FORMAT = 4  # how model.json writes the counts (a file in another format is rebuilt)
 ALPHA = 0.1  # additive smoothing of the counts
 HEAD_WEIGHT = 0.3  # what the part before "but" counts for, when a tail carries the intent
 TEMPERATURE = 4.0  # softens naive Bayes' overconfident log odds into usable confidences
@@ -119,7 +120,9 @@ def features(text: str) -> Mapping[str, float]:
     """The model's features of a reply (cached by text: a step, the coach and the author
     overlay all ask about the same words)."""
     m = _loaded()
-    return _features(text, m.people if m else _library_people(), m.words if m else frozenset())
+    if m is None:  # (the cache is emptied once the model is loaded)
+        return _features(text, _library_people(), frozenset())
+    return _features(corrected(text, m.known, m.targets), m.people, m.words)
 
 
 def example_features(text: str) -> Mapping[str, float]:
@@ -214,6 +217,7 @@ def build_model(extra: Sequence[Example] = ()) -> dict[str, object]:
             row = counts.setdefault(feature, {})
             row[i] = round(row.get(i, 0.0) + value, 3)
     rows = {f: sorted(pairs.items()) for f, pairs in sorted(counts.items())}
+    known, targets = vocabulary(text for text, _ in [*texts, *extra])
     totals = [0.0] * len(order)
     for ordered in rows.values():
         for i, value in ordered:
@@ -226,6 +230,8 @@ def build_model(extra: Sequence[Example] = ()) -> dict[str, object]:
         "docs": docs,
         "people": sorted(people),
         "plain": _plain_phrasings(),
+        "vocabulary": known,
+        "targets": targets,
         "totals": totals,
         # one string per feature ("intent:count ..."): JSON reads 34,000 strings in a tenth
         # of the time it reads 60,000 pairs of numbers, and a reply asks for a few dozen
@@ -280,6 +286,8 @@ class Model:
     people: frozenset[str]  # names the library gives people
     words: frozenset[str]  # every word the library uses (a capitalised other word is a name)
     plain: Mapping[str, str] = field(default_factory=dict)  # short phrasings -> their one intent
+    known: frozenset[str] = frozenset()  # every word the library and the scripts' examples use
+    targets: tuple[str, ...] = ()  # the words a misspelt one is read as, most common first
 
     @staticmethod
     def from_json(data: Mapping[str, object]) -> Model:
@@ -295,7 +303,9 @@ class Model:
         people = frozenset(str(p) for p in data.get("people", []))  # type: ignore[attr-defined]
         plain = {str(k): str(v) for k, v in data.get("plain", {}).items()}  # type: ignore[attr-defined]
         priors = tuple(math.log(d / all_docs) for d in docs)
-        return Model(intents, priors, unknown, weights, people, words, plain)
+        known = frozenset(str(w) for w in data.get("vocabulary", []))  # type: ignore[attr-defined]
+        targets = tuple(str(w) for w in data.get("targets", []))  # type: ignore[attr-defined]
+        return Model(intents, priors, unknown, weights, people, words, plain, known, targets)
 
 
 _MODEL: list[Model] = []

@@ -125,6 +125,10 @@ class _Prepared:
     def __init__(self, setup: Setup) -> None:
         self.setup = setup
         self._cache: dict[str, tuple[Candidate, ...]] = {}
+        # the user's, the boss's and the script's names and details, which a fast typist
+        # writes in lower case: never read as misspelt words
+        said = " ".join((setup.user_name, setup.persona.name, *setup.vars.values()))
+        self.names = frozenset(re.findall(r"[a-z]+", said.lower()))
 
     def candidates(self, node: Node) -> tuple[Candidate, ...]:
         found = self._cache.get(node.id)
@@ -140,6 +144,7 @@ class _Prepared:
                     require=r.require,
                     forbid=r.forbid,
                     intents=r.intents,
+                    names=self.names,
                 )
                 for r, examples in _examples(node, ctx)
             )

@@ -1,0 +1,130 @@
+"""Reading a misspelt word as the word meant, before a reply is read.
+
+People type fast ("i wnat to aplly, evryone knows"), and a misspelt word is one the
+recogniser and the matcher have never seen: it carries nothing. A word of four letters or
+more, written in lower case, that neither the intent library and the bundled scripts use
+nor English has (pyspellchecker's word list) is read as the nearest word they use that
+English has: one edit away for words of up to six letters, two for longer ones (letters
+swapped, dropped, doubled or mistyped), the most common of the nearest. Nothing else is
+touched: a real word the library lacks ("flattened", "unknown") stays as typed, as a
+nearest neighbour would turn it into another ("flattered", "known"); so do names
+(capitalised, or words of the node's own examples, where the user's colleague appears by
+the name they chose) and chat shorthand.
+
+The library's words and the words to correct towards are counted when the model is built
+(``intent_data/model.json``); English is loaded the first time a word is neither.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from importlib import resources
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from rehearse.engine.runtime.words import SHORTHAND_WORDS, expand
+
+MIN_LETTERS = 4  # shorter words are too easily another word ("form" for "from")
+LONG_WORD = 7  # from this length, two edits are allowed
+TARGET_COUNT = 2  # a word the library uses this often is one to correct towards
+NEAREST = 5
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+_WORD = re.compile(r"[a-z]+")
+
+
+@cache
+def english() -> frozenset[str]:
+    """English words, from pyspellchecker's frequency list (loaded once, on first need).
+    Read from its file directly: building a SpellChecker takes four times as long."""
+    try:
+        raw = (resources.files("spellchecker") / "resources" / "en.json.gz").read_bytes()
+    except OSError:  # (a release that keeps its list elsewhere)
+        from spellchecker import SpellChecker
+
+        return frozenset(SpellChecker().word_frequency.dictionary)
+    return frozenset(json.loads(gzip.decompress(raw)))
+
+
+def vocabulary(texts: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(every word the texts use, the words to correct towards, most common first)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(_WORD.findall(expand(text)))
+    real = english()
+    targets = [
+        w for w, n in counts.most_common() if n >= TARGET_COUNT and len(w) >= MIN_LETTERS - 1 and w in real
+    ]
+    # and the contractions typed without an apostrophe ("shoudnt" is "shouldnt"), last
+    targets += sorted(w for w in SHORTHAND_WORDS if len(w) >= MIN_LETTERS and w not in targets)
+    return sorted(counts), targets
+
+
+SWAP_COST = 0.6  # letters typed in the wrong order are the commonest slip: cheaper than an edit
+RANK_WEIGHT = 0.5  # how much a commoner word outweighs an edit, per tenfold in rank
+
+
+@lru_cache(maxsize=8192)
+def _nearest(word: str, targets: tuple[str, ...]) -> str | None:
+    """The likeliest target meant by ``word``, within the edits its length allows: the
+    fewest edits, letters swapped costing less than others, weighed against how common
+    the target is (a small noisy-channel model: "wnat" is "want", not the commoner "what";
+    "aplly" is "apply", not the rarer "pally"). A word's first letter is rarely the one
+    mistyped ("argment" is not "urgent"), unless two letters swapped places."""
+    allowed = 2 if len(word) >= LONG_WORD else 1
+    found = process.extract(word, targets, scorer=OSA.distance, score_cutoff=allowed, limit=NEAREST)
+    letters = sorted(word)
+
+    def cost(hit: tuple[str, int, int]) -> float:
+        target, edits, rank = hit
+        swapped = len(target) == len(word) and sorted(target) == letters
+        return edits * (SWAP_COST if swapped else 1.0) + RANK_WEIGHT * math.log10(rank + 1)
+
+    fair = [hit for hit in found if hit[0][0] == word[0] or sorted(hit[0]) == letters]
+    return min(fair, key=cost)[0] if fair else None
+
+
+def corrections(
+    text: str, known: frozenset[str], targets: tuple[str, ...], also: frozenset[str] = frozenset()
+) -> tuple[tuple[str, str], ...]:
+    """(typed, read as) for each misspelt word of ``text``; ``also`` are more words to leave
+    (the node's own)."""
+    found: list[tuple[str, str]] = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        if (
+            len(word) < MIN_LETTERS
+            or not word.islower()
+            or "'" in word
+            or "’" in word
+            or word in known
+            or word in also
+            or word in SHORTHAND_WORDS
+        ):
+            continue
+        meant = _nearest(word, targets)
+        if meant is not None and word not in english():
+            found.append((word, meant))
+    return tuple(found)
+
+
+def corrected(
+    text: str, known: frozenset[str], targets: tuple[str, ...], also: frozenset[str] = frozenset()
+) -> str:
+    """``text`` with each misspelt word read as the word meant (see :func:`corrections`)."""
+    return corrected_as(text, corrections(text, known, targets, also))
+
+
+def corrected_as(text: str, fixes: Iterable[tuple[str, str]]) -> str:
+    """``text`` with each (typed, meant) pair of ``fixes`` read as meant."""
+    meant = dict(fixes)
+    if not meant:
+        return text
+    return _TOKEN.sub(lambda m: meant.get(m.group(), m.group()), text)
