@@ -122,10 +122,9 @@ def why_command(
     from dataclasses import replace
 
     from rehearse.engine.runtime.intents import label
-    from rehearse.engine.runtime.matching import decide, favoured
+    from rehearse.engine.runtime.matching import as_read, decide, favoured
     from rehearse.engine.runtime.recognise import recognise
     from rehearse.engine.runtime.session import Setup, begin
-    from rehearse.engine.runtime.words import strip_filler
     from rehearse.views.text import favoured_line
     from rehearse.workspace.library import NotFound, script_and_persona
 
@@ -136,8 +135,8 @@ def why_command(
     if node_of(found.script, node).is_ending:
         fail(f"node '{node}' is an ending: it has no replies to match")
     state = begin(Setup(found.script, found.persona))
-    recognised = recognise(strip_filler(text), explain=True)
     candidates = replace(state, node=node).candidates()
+    recognised = recognise(as_read(text, candidates), explain=True)
     decision = decide(text, candidates, recognition=recognised)
     together = favoured(text, candidates)
     if as_json:

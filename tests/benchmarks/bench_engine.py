@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from rehearse.engine.compile.loader import persona_from_text, script_from_text  # noqa: E402
 from rehearse.engine.model import Persona  # noqa: E402
 from rehearse.engine.runtime import coach as coach_module  # noqa: E402
-from rehearse.engine.runtime import matching, recognise, words  # noqa: E402
+from rehearse.engine.runtime import matching, recognise, spelling, words  # noqa: E402
 from rehearse.engine.runtime.coach import coach  # noqa: E402
 from rehearse.engine.runtime.session import Setup, begin, examples_of, step  # noqa: E402
 from rehearse.engine.runtime.warm import warm_up  # noqa: E402
@@ -176,6 +176,7 @@ def _forget_texts() -> None:
         matching._long_tokens,
         coach_module._coach_cached,
         words.expand,
+        spelling._nearest,  # (by word: a misspelling typed for the first time)
     ):
         cached.cache_clear()
 

@@ -7,13 +7,13 @@ from hypothesis import strategies as st
 
 from rehearse.engine.runtime import matching
 from rehearse.engine.runtime.recognise import model
-from rehearse.engine.runtime.spelling import corrected, corrections, english
+from rehearse.engine.runtime.spelling import corrected_as, corrections, english
 from tests import evaluation
 
 
 def _read(text: str, node_words: frozenset[str] = frozenset()) -> str:
     m = model()
-    return corrected(text, m.known, m.targets, node_words)
+    return corrected_as(text, corrections(text, m.known, m.targets, node_words))
 
 
 def test_a_misspelt_word_is_read_as_the_word_meant() -> None:

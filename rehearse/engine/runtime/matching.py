@@ -629,7 +629,8 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     """
     typed = strip_filler(text[:MAX_INPUT_CHARS])
     fixes = _misspelt(typed, candidates)
-    decision = _decide(corrected_as(typed, fixes), candidates, recognition)
+    # (a recognition made beforehand read the words as typed)
+    decision = _decide(corrected_as(typed, fixes), candidates, None if fixes else recognition)
     if fixes:
         read = ", ".join(f"“{word}” as “{meant}”" for word, meant in fixes)
         decision = replace(decision, reason=f"{decision.reason} (read {read})")
@@ -644,8 +645,9 @@ def _misspelt(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, st
     return corrections(text, m.known, m.targets, node)
 
 
-def _prepared(text: str, candidates: Sequence[Candidate]) -> str:
-    """The text as decide() reads it: its empty opening taken off, misspellings read."""
+def as_read(text: str, candidates: Sequence[Candidate]) -> str:
+    """The text as decide() reads it at these candidates' node: its empty opening taken
+    off, misspelt words read as the words meant."""
     typed = strip_filler(text[:MAX_INPUT_CHARS])
     return corrected_as(typed, _misspelt(typed, candidates))
 
@@ -906,7 +908,7 @@ def scoring_of(
     text: str, candidates: Sequence[Candidate], recognition: Recognition | None = None
 ) -> _Scoring:
     """The scores decide() works from (for fitting the decision model)."""
-    return _score_all(_prepared(text, candidates), candidates, recognition)
+    return _score_all(as_read(text, candidates), candidates, recognition)
 
 
 def _gated(decision: Decision, scoring: _Scoring) -> Decision:
@@ -1020,7 +1022,7 @@ def favoured(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, flo
     with their shares (0.01 or more): for ``rehearse why`` and the author overlay."""
     if not candidates:
         return ()
-    shares = _shares(_prepared(text, candidates), candidates)
+    shares = _shares(as_read(text, candidates), candidates)
     ranked = sorted(shares.items(), key=lambda pair: (-pair[1], pair[0]))
     return tuple((reply, share) for reply, share in ranked[:FAVOURED_SHOWN] if share >= 0.01)
 

@@ -31,7 +31,7 @@ from importlib import resources
 from rapidfuzz import fuzz, process
 
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
-from rehearse.engine.runtime.spelling import corrected, vocabulary
+from rehearse.engine.runtime.spelling import vocabulary
 from rehearse.engine.runtime.words import BUT, NEGATORS, SHORTHAND_WORDS, STOPWORDS, bare, concept, expand
 
 FEATURE_VERSION = 4
@@ -120,9 +120,7 @@ def features(text: str) -> Mapping[str, float]:
     """The model's features of a reply (cached by text: a step, the coach and the author
     overlay all ask about the same words)."""
     m = _loaded()
-    if m is None:  # (the cache is emptied once the model is loaded)
-        return _features(text, _library_people(), frozenset())
-    return _features(corrected(text, m.known, m.targets), m.people, m.words)
+    return _features(text, m.people if m else _library_people(), m.words if m else frozenset())
 
 
 def example_features(text: str) -> Mapping[str, float]:

@@ -34,7 +34,6 @@ from rehearse.engine.runtime.words import SHORTHAND_WORDS, expand
 MIN_LETTERS = 4  # shorter words are too easily another word ("form" for "from")
 LONG_WORD = 7  # from this length, two edits are allowed
 TARGET_COUNT = 2  # a word the library uses this often is one to correct towards
-NEAREST = 5
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _WORD = re.compile(r"[a-z]+")
@@ -71,6 +70,23 @@ SWAP_COST = 0.6  # letters typed in the wrong order are the commonest slip: chea
 RANK_WEIGHT = 0.5  # how much a commoner word outweighs an edit, per tenfold in rank
 
 
+_INDEXES: dict[int, tuple[tuple[str, ...], dict[str, tuple[list[str], list[int]]]]] = {}
+
+
+def _by_initial(targets: tuple[str, ...]) -> dict[str, tuple[list[str], list[int]]]:
+    """The targets by first letter, each with its rank (kept per targets tuple): a word is
+    only ever read as a target with its first or second letter first."""
+    kept = _INDEXES.get(id(targets))
+    if kept is None or kept[0] is not targets:
+        index: dict[str, tuple[list[str], list[int]]] = {}
+        for rank, target in enumerate(targets):
+            words, ranks = index.setdefault(target[0], ([], []))
+            words.append(target)
+            ranks.append(rank)
+        kept = _INDEXES[id(targets)] = (targets, index)
+    return kept[1]
+
+
 @lru_cache(maxsize=8192)
 def _nearest(word: str, targets: tuple[str, ...]) -> str | None:
     """The likeliest target meant by ``word``, within the edits its length allows: the
@@ -79,16 +95,21 @@ def _nearest(word: str, targets: tuple[str, ...]) -> str | None:
     "aplly" is "apply", not the rarer "pally"). A word's first letter is rarely the one
     mistyped ("argment" is not "urgent"), unless two letters swapped places."""
     allowed = 2 if len(word) >= LONG_WORD else 1
-    found = process.extract(word, targets, scorer=OSA.distance, score_cutoff=allowed, limit=NEAREST)
     letters = sorted(word)
-
-    def cost(hit: tuple[str, int, int]) -> float:
-        target, edits, rank = hit
-        swapped = len(target) == len(word) and sorted(target) == letters
-        return edits * (SWAP_COST if swapped else 1.0) + RANK_WEIGHT * math.log10(rank + 1)
-
-    fair = [hit for hit in found if hit[0][0] == word[0] or sorted(hit[0]) == letters]
-    return min(fair, key=cost)[0] if fair else None
+    index = _by_initial(targets)
+    best: tuple[float, str] | None = None
+    for initial in dict.fromkeys(word[:2]):
+        words, ranks = index.get(initial, ([], []))
+        for target, edits, i in process.extract(
+            word, words, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        ):
+            swapped = len(target) == len(word) and sorted(target) == letters
+            if initial != word[0] and not swapped:
+                continue
+            cost = edits * (SWAP_COST if swapped else 1.0) + RANK_WEIGHT * math.log10(ranks[i] + 1)
+            if best is None or cost < best[0]:
+                best = (cost, target)
+    return best[1] if best else None
 
 
 def corrections(
@@ -113,13 +134,6 @@ def corrections(
         if meant is not None and word not in english():
             found.append((word, meant))
     return tuple(found)
-
-
-def corrected(
-    text: str, known: frozenset[str], targets: tuple[str, ...], also: frozenset[str] = frozenset()
-) -> str:
-    """``text`` with each misspelt word read as the word meant (see :func:`corrections`)."""
-    return corrected_as(text, corrections(text, known, targets, also))
 
 
 def corrected_as(text: str, fixes: Iterable[tuple[str, str]]) -> str:
