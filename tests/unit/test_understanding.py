@@ -306,6 +306,23 @@ def test_contractions_typed_without_an_apostrophe_read_as_the_contraction() -> N
     assert features("Okay, yes, Priya can apply.").get("zzperson") == 1.0
 
 
+def test_a_leading_no_typed_without_a_comma_answers_rather_than_negates() -> None:
+    """ "No I accept the panel's decision" at "are you hoping it changes?": the no answers
+    the question, as "No, I accept..." does; it must not negate the acceptance."""
+    from rehearse.engine.runtime.words import expand
+    from tests import evaluation
+
+    assert expand("No I accept it").startswith(" nah,")
+    assert expand("no one told me") == "no one told me"  # not an answer: a subject
+    candidates = evaluation.candidates("passed-over", "sceptical_probe")
+    for text in (
+        "No I just want to be ready when the next one comes round",
+        "no honestly I just want to be ready",
+    ):
+        decision = matching.decide(text, candidates)
+        assert (decision.kind, decision.reply) == ("matched", "not_reopening")
+
+
 def test_the_shipped_model_is_the_one_the_library_and_scripts_build() -> None:
     path = resources.files("rehearse.engine.runtime") / "intent_data" / MODEL_FILE
     shipped = json.loads(path.read_text(encoding="utf-8"))

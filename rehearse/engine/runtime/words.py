@@ -254,7 +254,12 @@ LEAD_AFFIRM = ("yes", "yeah", "yep", "sure", "absolutely", "definitely", "of cou
 LEAD_DENY = ("no", "nope", "nah", "not really")
 
 
-_INTERJECTION = re.compile(r"(^|[,.;!?]|\bbut\b)\s*(?:no|nope)\s*[,.!;:-]+")
+# "no," answering the question; typed fast, with no comma, "no" before a subject or an
+# adverb answers it too ("no I accept the decision", "no honestly I'm fine")
+_INTERJECTION = re.compile(
+    r"(^|[,.;!?]|\bbut\b)\s*(?:no|nope)(?:\s*[,.!;:-]+|\s+(?=(?:i|i'm|i'd|i'll|i've|im|ive|we|it|it's|"
+    r"its|that|that's|thats|you|honestly|really|sorry|not|just|actually)\b))"
+)
 
 
 @lru_cache(maxsize=4096)
