@@ -323,6 +323,24 @@ def test_a_leading_no_typed_without_a_comma_answers_rather_than_negates() -> Non
         assert (decision.kind, decision.reply) == ("matched", "not_reopening")
 
 
+def test_a_sentence_typed_without_its_full_stop_still_starts_at_its_capital() -> None:
+    """ "It's not nothing really Could I have a few minutes about yesterday": read as two
+    sentences, the ask for a few minutes is taken at once, as with the full stop. Names,
+    days and "I" keep their capitals without starting anything."""
+    from rehearse.engine.runtime.words import with_stops
+    from tests import evaluation
+
+    words = model().known
+    assert with_stops("to it Don't put me forward", words) == "to it. Don't put me forward"
+    for text in ("see you on Monday then", "I spoke with Priya about it", "so I think I should"):
+        assert with_stops(text, words, frozenset({"priya"})) == text
+    candidates = evaluation.candidates("fumbled-promotion", "opening")
+    decision = matching.decide(
+        "It's not nothing really Could I have a few minutes about yesterday", candidates
+    )
+    assert (decision.kind, decision.reply) == ("matched", "ask_for_minutes")
+
+
 def test_the_shipped_model_is_the_one_the_library_and_scripts_build() -> None:
     path = resources.files("rehearse.engine.runtime") / "intent_data" / MODEL_FILE
     shipped = json.loads(path.read_text(encoding="utf-8"))

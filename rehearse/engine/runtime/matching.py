@@ -42,6 +42,7 @@ from rehearse.engine.runtime.words import (
     expand,
     normalise,
     strip_filler,
+    with_stops,
 )
 
 # Tuned by sweeping over tests/fixtures/match_eval.yaml (tests/benchmarks/bench_matching.py).
@@ -627,10 +628,9 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     the decision model is that it is meant (its belief, see :func:`belief`). A misspelt
     word is read as the word meant first (``spelling``), and the reason says so.
     """
-    typed = strip_filler(text[:MAX_INPUT_CHARS])
-    fixes = _misspelt(typed, candidates)
+    read, fixes = _reading(text, candidates)
     # (a recognition made beforehand read the words as typed)
-    decision = _decide(corrected_as(typed, fixes), candidates, None if fixes else recognition)
+    decision = _decide(read, candidates, None if fixes else recognition)
     if fixes:
         read = ", ".join(f"“{word}” as “{meant}”" for word, meant in fixes)
         decision = replace(decision, reason=f"{decision.reason} (read {read})")
@@ -647,9 +647,18 @@ def _misspelt(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, st
 
 def as_read(text: str, candidates: Sequence[Candidate]) -> str:
     """The text as decide() reads it at these candidates' node: its empty opening taken
-    off, misspelt words read as the words meant."""
-    typed = strip_filler(text[:MAX_INPUT_CHARS])
-    return corrected_as(typed, _misspelt(typed, candidates))
+    off, the full stops a fast typist left out put back, misspelt words read as the words
+    meant."""
+    return _reading(text, candidates)[0]
+
+
+def _reading(text: str, candidates: Sequence[Candidate]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(the text as read, the misspelt words in it and the words meant)."""
+    m = model()
+    names = m.people.union(*(c.names for c in candidates))
+    typed = strip_filler(with_stops(text[:MAX_INPUT_CHARS], m.known, names))
+    fixes = _misspelt(typed, candidates)
+    return corrected_as(typed, fixes), fixes
 
 
 def _decide(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> Decision:

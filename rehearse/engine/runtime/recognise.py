@@ -32,7 +32,16 @@ from rapidfuzz import fuzz, process
 
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
 from rehearse.engine.runtime.spelling import vocabulary
-from rehearse.engine.runtime.words import BUT, NEGATORS, SHORTHAND_WORDS, STOPWORDS, bare, concept, expand
+from rehearse.engine.runtime.words import (
+    BUT,
+    CALENDAR,
+    NEGATORS,
+    SHORTHAND_WORDS,
+    STOPWORDS,
+    bare,
+    concept,
+    expand,
+)
 
 FEATURE_VERSION = 4
 MODEL_FILE = "model.json"
@@ -53,11 +62,6 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 PERSON = "zzperson"
 _CAPITAL = re.compile(r"\b[A-Z][a-z]+(?:'s)?\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|[\"“]\s*)$")
-_CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays "
-    "thursdays fridays saturdays sundays january february march april may june july august "
-    "september october november december christmas easter".split()
-)
 
 
 def _segment_features(segment: str, out: dict[str, float], weight: float) -> None:
@@ -106,7 +110,7 @@ def _with_people(text: str, people: frozenset[str], words: frozenset[str]) -> st
         base = word[:-2] if word.endswith("'s") else word
         low = base.lower()
         starts = bool(_SENTENCE_START.search(text[: match.start()]))
-        if low in _CALENDAR or low in SHORTHAND_WORDS:
+        if low in CALENDAR or low in SHORTHAND_WORDS:
             return word
         if low in people or (not starts and words and low not in words and base != "I"):
             return PERSON + ("'s" if word.endswith("'s") else "")
@@ -175,7 +179,7 @@ def _library_people() -> frozenset[str]:
                     capital.add(base.lower())
             if phrasing.register != "typos":
                 lower.update(w for w in _WORD.findall(text) if w.islower())
-    return frozenset(capital - lower - _CALENDAR)
+    return frozenset(capital - lower - CALENDAR)
 
 
 PLAIN_WORDS = 3

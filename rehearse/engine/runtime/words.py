@@ -280,6 +280,32 @@ def expand(text: str) -> str:
     return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1)], text)
 
 
+# days, months and holidays: capitalised inside a sentence, yet neither names nor its start
+CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays "
+    "thursdays fridays saturdays sundays january february march april may june july august "
+    "september october november december christmas easter".split()
+)
+_CAPITALISED = re.compile(r"(?<=[a-z0-9'’])(\s+)([A-Z][a-z]*(?:['’][a-z]+)?)\b")
+_FIRST_PERSON = frozenset({"i", "i'm", "i'd", "i'll", "i've"})
+
+
+def with_stops(text: str, words: frozenset[str], names: frozenset[str] = frozenset()) -> str:
+    """``text`` with the full stops a fast typist left out where a sentence plainly starts:
+    a capitalised word straight after a lower-case one, that is a word of ``words`` (the
+    library's) and not a name ("It's not nothing really Could I have a few minutes",
+    "I'd say no to it Don't put me forward"). "I" starts no sentence by its capital."""
+
+    def stop(match: re.Match[str]) -> str:
+        word = match.group(2).translate(_APOSTROPHES).lower()
+        first = expand(word).split()[0] if word else word
+        if word in _FIRST_PERSON or word in names or word in CALENDAR or first not in words:
+            return match.group()
+        return "." + match.group()
+
+    return _CAPITALISED.sub(stop, text)
+
+
 def normalise(text: str) -> str:
     return str(default_process(expand(text)))
 
