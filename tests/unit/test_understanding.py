@@ -301,6 +301,7 @@ def test_contractions_typed_without_an_apostrophe_read_as_the_contraction() -> N
     from rehearse.engine.runtime.words import expand
 
     assert expand("thats what youre after, theyve said") == "that is what you are after, they have said"
+    assert expand("r u sure tho, cos ppl talk") == "are you sure though, because people talk"
     for text in ("Okay, yes, Ill apply.", "Honestly, when Im teaching I lose track of time."):
         assert "zzperson" not in features(text)
     assert features("Okay, yes, Priya can apply.").get("zzperson") == 1.0
