@@ -342,6 +342,22 @@ def test_a_sentence_typed_without_its_full_stop_still_starts_at_its_capital() ->
     assert (decision.kind, decision.reply) == ("matched", "ask_for_minutes")
 
 
+def test_a_name_typed_in_lower_case_is_still_a_name() -> None:
+    """The recogniser knows a colleague by the capital of their name: typed fast, "i stand
+    by what i said about priya" is as plain as with "Priya"."""
+    from rehearse.engine.runtime.words import with_names
+    from tests import evaluation
+
+    assert (
+        with_names("priyas got them all, ask priya", frozenset({"priya"}))
+        == "Priya's got them all, ask Priya"
+    )
+    candidates = evaluation.candidates("not-this-role", "colleague_frown")
+    for text in ("I stand by what I said about Priya", "i stand by what i said about priya"):
+        decision = matching.decide(text, candidates)
+        assert (decision.kind, decision.reply) == ("matched", "double_down")
+
+
 def test_the_shipped_model_is_the_one_the_library_and_scripts_build() -> None:
     path = resources.files("rehearse.engine.runtime") / "intent_data" / MODEL_FILE
     shipped = json.loads(path.read_text(encoding="utf-8"))

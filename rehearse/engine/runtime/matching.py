@@ -42,6 +42,7 @@ from rehearse.engine.runtime.words import (
     expand,
     normalise,
     strip_filler,
+    with_names,
     with_stops,
 )
 
@@ -656,7 +657,7 @@ def _reading(text: str, candidates: Sequence[Candidate]) -> tuple[str, tuple[tup
     """(the text as read, the misspelt words in it and the words meant)."""
     m = model()
     names = m.people.union(*(c.names for c in candidates))
-    typed = strip_filler(with_stops(text[:MAX_INPUT_CHARS], m.known, names))
+    typed = strip_filler(with_names(with_stops(text[:MAX_INPUT_CHARS], m.known, names), names))
     fixes = _misspelt(typed, candidates)
     return corrected_as(typed, fixes), fixes
 

@@ -125,10 +125,11 @@ class _Prepared:
     def __init__(self, setup: Setup) -> None:
         self.setup = setup
         self._cache: dict[str, tuple[Candidate, ...]] = {}
-        # the user's, the boss's and the script's names and details, which a fast typist
-        # writes in lower case: never read as misspelt words
+        # the user's, the boss's and the script's names (its capitalised details: "Priya",
+        # not "training and development"), which a fast typist writes in lower case: never
+        # read as misspelt words, and read as names
         said = " ".join((setup.user_name, setup.persona.name, *setup.vars.values()))
-        self.names = frozenset(re.findall(r"[a-z]+", said.lower()))
+        self.names = frozenset(w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", said))
 
     def candidates(self, node: Node) -> tuple[Candidate, ...]:
         found = self._cache.get(node.id)

@@ -331,6 +331,27 @@ def with_stops(text: str, words: frozenset[str], names: frozenset[str] = frozens
     return _CAPITALISED.sub(stop, text)
 
 
+def with_names(text: str, names: frozenset[str]) -> str:
+    """``text`` with the names a fast typist wrote in lower case capitalised, as the
+    recogniser knows a name by its capital ("alex can barely chair a stand-up"); a
+    possessive without its apostrophe too ("priyas got the whole lab" as "Priya's")."""
+    if not names:
+        return text
+
+    def named(match: re.Match[str]) -> str:
+        word = match.group()
+        if word in names:
+            return word.capitalize()
+        if word.endswith("s") and word[:-1] in names:
+            return word[:-1].capitalize() + "'s"
+        return word
+
+    return _LOWER_WORD.sub(named, text)
+
+
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+
+
 def normalise(text: str) -> str:
     return str(default_process(expand(text)))
 
