@@ -27,6 +27,10 @@ def test_a_misspelt_word_is_read_as_the_word_meant() -> None:
     assert _read("i shoudnt have said it") == "i shouldnt have said it"
 
 
+def test_a_letter_held_down_is_read_as_the_word_it_spells() -> None:
+    assert _read("noooo, yesss, gooood, pleeease, reallyyy") == "no, yes, good, please, really"
+
+
 def test_real_words_the_library_lacks_are_never_changed() -> None:
     """A nearest neighbour would turn these into other words the library has ("unknown"
     into "known"); English has them, so they stay as typed."""

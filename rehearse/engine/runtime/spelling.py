@@ -130,10 +130,24 @@ def corrections(
             or word in SHORTHAND_WORDS
         ):
             continue
-        meant = _nearest(word, targets)
-        if meant is not None and word not in english():
+        meant = _drawn_out(word, known) or _nearest(_RUN.sub(r"\1\1", word), targets)
+        if meant is not None and meant != word and word not in english():
             found.append((word, meant))
     return tuple(found)
+
+
+_RUN = re.compile(r"(.)\1\1+")
+
+
+def _drawn_out(word: str, known: frozenset[str]) -> str | None:
+    """The word a letter held down spells ("noooo", "yesss", "gooood"): its runs of three
+    or more as two letters, or as one, when that is a real word the library uses."""
+    if not _RUN.search(word):
+        return None
+    for squeezed in (_RUN.sub(r"\1\1", word), _RUN.sub(r"\1", word)):
+        if squeezed in SHORTHAND_WORDS or (squeezed in known and squeezed in english()):
+            return squeezed
+    return None
 
 
 def corrected_as(text: str, fixes: Iterable[tuple[str, str]]) -> str:
