@@ -234,6 +234,8 @@ def test_yes_settles_a_check_back_and_no_asks_again() -> None:
     assert retracted.misses == checked.misses and retracted.node == "offer"
     other, turn = sess.step(checked, "I'd rather not go for it this time")
     assert turn.reply == "decline" and other.pending is None
+    _, held = sess.step(checked, "yesss")  # a letter held down
+    assert held.reply == "accept"
 
 
 def test_a_no_that_goes_on_to_say_what_was_meant_is_read_by_it() -> None:

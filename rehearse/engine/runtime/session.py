@@ -27,7 +27,7 @@ from rehearse.engine.model import (
 from rehearse.engine.numbers import small_int
 from rehearse.engine.runtime.coach import Flag, coach, met_absent
 from rehearse.engine.runtime.intents import means
-from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, decide, prepare
+from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, as_read, decide, prepare
 from rehearse.engine.runtime.reasons import confirmed_reason, is_said_no, picked_reason, said_no_reason
 from rehearse.engine.runtime.recognise import recognise
 from rehearse.engine.runtime.setup import FALLBACK_LINE as FALLBACK_LINE
@@ -355,7 +355,7 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     (None)."""
     if state.pending is None:
         return None
-    answer = yes_or_no(text)
+    answer = yes_or_no(as_read(text, state.candidates()))  # ("yesss", "noooo")
     if answer is None or (answer == "yes" and _says_another(state, text)):
         return None
     pending = state.pending
