@@ -360,6 +360,16 @@ def test_a_name_typed_in_lower_case_is_still_a_name() -> None:
         assert (decision.kind, decision.reply) == ("matched", "double_down")
 
 
+def test_typed_without_punctuation_i_starts_a_clause_that_a_negation_does_not_reach() -> None:
+    """ "its not about priya i just want to get good at the training side": the "not"
+    belongs to the first clause; "i want" after "priya" starts another. After a word that
+    takes a clause ("don't think i'd", "not sure if i") the negation carries on."""
+    plain = features("its not about priya i just want to get good at the training side")
+    assert "want" in plain and "NOT_want" not in plain
+    carried = features("i dont think i would regret it")
+    assert "n:would_regret" in carried  # (the pair marked: the negation carried on)
+
+
 def test_the_shipped_model_is_the_one_the_library_and_scripts_build() -> None:
     path = resources.files("rehearse.engine.runtime") / "intent_data" / MODEL_FILE
     shipped = json.loads(path.read_text(encoding="utf-8"))
@@ -493,11 +503,11 @@ def test_an_answer_first_checked_back_on_a_weak_belief_does_not_stand_for_the_wh
     assert decision.reply != alone.reply
 
 
-def test_two_readers_of_the_whole_against_one_clause_check_back_what_they_favour() -> None:
+def test_the_whole_read_plainly_as_another_reply_checks_that_reply_back() -> None:
     """ "It's not about Priya or last year" scores 87 for "it isn't about the competition",
-    but the whole says what the user wants instead: read whole it is stating a goal, and the
-    node's examples pooled favour naming the goal. The boss checks back the goal, not "so
-    you're sticking with it?", after which it would ask what they want."""
+    but the whole says what the user wants instead: read whole it is stating a goal, and
+    hardly holding a position. The boss checks back the goal, not "so you're sticking with
+    it?", after which it would ask what they want."""
     from tests import evaluation
 
     candidates = evaluation.candidates("not-this-role", "why_not")

@@ -851,7 +851,7 @@ KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever 
 SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
 THIN_WORDS = 2  # a reply of this many words or fewer is never taken on belief alone
 POOLED_CLEAR = 1.2  # a reply taken at once is checked back when another has this many times its pooled share
-RIVAL_READS = 0.8  # ... checked back as that reply when the whole text reads this plainly as it
+RIVAL_READS = 0.8  # a take whose intents barely read is checked back as the reply the whole reads so
 POOLED_SURE = 0.98  # a check-back whose reply all the node's examples favour this much ...
 POOLED_BELIEF = 0.3  # ... and the model believes in this much is taken at once
 POOLED_NAMES = 0.9  # a reply the examples name this plainly is weighed over one they all but rule out
@@ -1045,10 +1045,19 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
     reply's examples share ("I'm glad they liked me, but where did I fall short?")."""
     if _read(scoring.text).turned:
         return taken
+    mine = next(c for c in scoring.candidates if c.id == taken.reply)
+    read = _read_as_another(mine, scoring)
+    if read is not None:
+        return replace(
+            taken,
+            kind="checkback",
+            reply=read.id,
+            candidates=(read.id,),
+            reason=f"{taken.reason}; but the whole reads as '{read.id}': checking that",
+        )
     shares = _pooled_shares(scoring)
     if taken.reply not in shares:  # no opinion: the reply has no examples, or no sibling has
         return taken
-    mine = next(c for c in scoring.candidates if c.id == taken.reply)
     rivals = [
         c
         for c in scoring.candidates
@@ -1063,22 +1072,26 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
         # siblings of one intent are told apart by the author's words and require/forbid,
         # which the pooled words blur: "no, I'm not going to apply" against "thanks, but no"
         return taken
-    top = scoring.recognised.top
-    if top.intent in rival.intents and top.intent not in mine.intents and top.p >= RIVAL_READS:
-        return replace(
-            taken,
-            kind="checkback",
-            reply=rival.id,
-            candidates=(rival.id,),
-            reason=f"{taken.reason}; but the examples together and its reading favour "
-            f"'{rival.id}': checking that",
-        )
     return replace(
         taken,
         kind="checkback",
         candidates=(mine.id,),
         reason=f"{taken.reason}; but the examples together favour '{rival.id}': checking",
     )
+
+
+def _read_as_another(mine: Candidate, scoring: _Scoring) -> Candidate | None:
+    """The reply whose intent the whole text plainly reads as (RIVAL_READS), when the taken
+    reply's own intents barely read (under INTENT_TRUST): one clause's close words took
+    "It's not about Priya. I want to be the person people come to for training" as "it
+    isn't about the competition", but the whole says what the user wants."""
+    top = scoring.recognised.top
+    if top.p < RIVAL_READS or not mine.intents or top.intent in mine.intents:
+        return None
+    if (scoring.recognised.best_of(mine.intents) or top).p >= INTENT_TRUST:
+        return None
+    others = [c for c in scoring.candidates if top.intent in c.intents and _allowed(c, scoring.whole) is None]
+    return others[0] if len(others) == 1 else None
 
 
 def _aside_or_none(decision: Decision, scoring: _Scoring, reason: str) -> Decision:

@@ -43,7 +43,7 @@ from rehearse.engine.runtime.words import (
     expand,
 )
 
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 MODEL_FILE = "model.json"
 MODEL_FORMAT = 4  # how model.json writes the counts (a file in another format is rebuilt)
 ALPHA = 0.1  # additive smoothing of the counts
@@ -54,6 +54,13 @@ EVIDENCE_WORDS = 4
 MAX_CHARS = 2000
 
 _NEGATORS = NEGATORS | {"nah", "nope", "hardly", "barely"}
+# words after which "i" goes on the clause (and its negation): "don't think i'd", "not
+# that i", "not sure if i", "not what i"
+_CARRIES_NEGATION = frozenset(
+    "<s> not no never think thought believe guess suppose reckon feel felt say said mean meant know "
+    "knew sure certain that if when whether because so and but or what why how where who do did "
+    "does would could should can will might must am was were is are be been have has had".split()
+)
 _SEGMENT = re.compile(r"[.,;:!?()\"“”…]+|\s[-–—]\s|—")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # People's names become one placeholder word, so that "Bob has never led anything" meets
@@ -74,6 +81,10 @@ def _segment_features(segment: str, out: dict[str, float], weight: float) -> Non
         # must not share "the lead", "lead role" with "interested in the lead role"
         scope = "n:" if negated and window > 0 and token not in _NEGATORS else "b:"
         out[f"{scope}{previous}_{token}"] += weight
+        if token == "i" and negated and previous not in _CARRIES_NEGATION:
+            # typed without punctuation, "i" after a word that takes no clause starts one:
+            # in "its not about priya i just want to..." nothing after "priya" is negated
+            negated, window = False, 0
         previous = token
         if token in _NEGATORS:
             # a second negator undoes the first: "not that I don't want it" is not a no
