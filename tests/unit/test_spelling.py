@@ -41,7 +41,8 @@ def test_real_words_the_library_lacks_are_never_changed() -> None:
 
 
 def test_names_shorthand_and_short_words_stay_as_typed() -> None:
-    assert _read("Wnat Priya said") == "Wnat Priya said"  # capitalised: a name, or a sentence's start
+    assert _read("so Wnat said it") == "so Wnat said it"  # capitalised inside a sentence: a name
+    assert _read("Wnat to apply. Definitly") == "Want to apply. Definitely"  # a sentence's start
     assert _read("idk tbh, dont know") == "idk tbh, dont know"
     assert _read("teh form") == "teh form"  # three letters and fewer are too easily another word
     # the node's own words, and the session's names (a colleague called Sami)

@@ -119,7 +119,10 @@ def corrections(
     (the node's own)."""
     found: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
-        word = match.group()
+        typed = match.group()
+        # a capital starting a sentence is no name's ("Honsetly, I want it")
+        starts = typed[:1].isupper() and typed[1:].islower() and _STARTS.search(text, 0, match.start())
+        word = typed.lower() if starts else typed
         if (
             len(word) < MIN_LETTERS
             or not word.islower()
@@ -132,8 +135,11 @@ def corrections(
             continue
         meant = _drawn_out(word, known) or _nearest(_RUN.sub(r"\1\1", word), targets)
         if meant is not None and meant != word and word not in english():
-            found.append((word, meant))
+            found.append((typed, meant.capitalize() if starts else meant))
     return tuple(found)
+
+
+_STARTS = re.compile(r"(?:^|[.!?]\s*)\W*$")
 
 
 _RUN = re.compile(r"(.)\1\1+")
