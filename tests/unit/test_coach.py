@@ -642,3 +642,20 @@ def test_checks_over_a_text_already_checked_say_what_a_fresh_check_says() -> Non
     absent_first = coach_module.met_absent(text)
     assert (coach(text, expects=moments), absent_first) == first
     assert coach_module._reply.cache_info().hits >= 1
+
+
+def test_an_ask_or_thanks_typed_fast_is_still_an_ask_or_thanks() -> None:
+    """ "cud we do a check in every month" asks as plainly as "could we...": the checks of
+    what a reply leaves out read shorthand, contractions without an apostrophe and
+    misspellings written out, so the debrief never says a user did not ask when they did."""
+    from rehearse.engine.runtime.coach import coach
+
+    for text, moment in (
+        ("cud we do a check in every month or so", "ask"),
+        ("id love that, cud u put me forward", "ask"),
+        ("thx so much for this", "thanks"),
+        ("thnaks so much for this", "thanks"),
+    ):
+        assert not coach(text, expects={moment}), text
+    assert coach("we do a check in every month", expects={"ask"})  # no ask: still flagged
+

@@ -39,7 +39,9 @@ from typing import Any
 from rehearse.engine.model import MOMENTS
 from rehearse.engine.runtime.coachdata import check_ids, data
 from rehearse.engine.runtime.intents import names as intent_names
-from rehearse.engine.runtime.recognise import recognise
+from rehearse.engine.runtime.recognise import model, recognise
+from rehearse.engine.runtime.spelling import corrected_as, corrections
+from rehearse.engine.runtime.words import written
 
 __all__ = [
     "MAX_CHARS",
@@ -853,6 +855,17 @@ def _reads_as(reply: _Reply, clause: Span, intent: str, at_least: float) -> bool
     return name == intent and p >= at_least and p >= INTENT_LEAD * runner_up
 
 
+def _says(reply: _Reply, patterns: Iterable[_Pat]) -> bool:
+    """Whether the reply says what the patterns look for, as typed or written out: typed
+    fast, "cud we do a check in every month" asks as plainly as "could we..." does."""
+    if reply.search(patterns):
+        return True
+    text = written(reply.text)
+    # (every misspelling, even those the library has: the patterns know none)
+    text = corrected_as(text, corrections(text, frozenset(), model().targets))
+    return text != reply.text and _reply(text).search(patterns)
+
+
 def _whole(text: str) -> Span:
     start = len(text) - len(text.lstrip())
     return Span(start, len(text.rstrip()))
@@ -862,7 +875,7 @@ def _run(rule: _Rule, reply: _Reply, complete: bool) -> list[Span]:
     if rule.mode == "present":
         return _present(rule, reply)
     # "absent": flag the whole reply when none of the patterns occurs.
-    if not complete or reply.search(rule.patterns):
+    if not complete or _says(reply, rule.patterns):
         return []
     if rule.unless_text and reply.search(rule.unless_text):
         return []
@@ -940,7 +953,7 @@ def made_good(check: Check, text: str) -> bool:
         return False
     reply = _reply(text[:MAX_CHARS])
     if rule.mode == "absent":
-        return bool(reply.search(rule.patterns))
+        return _says(reply, rule.patterns)
     return any(_reads_as(reply, c, i, rule.intent_min) for c in reply.clauses() for i in rule.unless_intents)
 
 

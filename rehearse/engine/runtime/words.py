@@ -106,6 +106,35 @@ _SHORTHAND = {
 SHORTHAND_WORDS = frozenset(_SHORTHAND) | {"id", "ill"}
 _SHORTHAND_RE = re.compile(r"\b(" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")\b")
 
+# The same words as they are written, for what looks for written forms (the coach's "did
+# they ask?"): "cud we" as "could we", "id like" as "i'd like", "dont" as "don't".
+_WRITTEN = {
+    **{word: meant for word, meant in _SHORTHAND.items() if " " not in meant},
+    **{
+        word: word[:-2] + "n't"
+        for word in _SHORTHAND
+        if word.endswith("nt") and _SHORTHAND[word].endswith(" not")
+    },
+    "im": "i'm",
+    "ive": "i've",
+    "id": "i'd",
+    "ill": "i'll",
+    "thats": "that's",
+    "whats": "what's",
+    "theres": "there's",
+    "youre": "you're",
+    "theyre": "they're",
+    "lets": "let's",
+}
+_WRITTEN_RE = re.compile(r"\b(" + "|".join(sorted(_WRITTEN, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def written(text: str) -> str:
+    """``text`` with chat shorthand and contractions typed without an apostrophe written
+    out ("cud we" as "could we", "id like" as "i'd like"), the rest as typed."""
+    return _WRITTEN_RE.sub(lambda m: _WRITTEN[m.group().lower()], text)
+
+
 NEGATORS = frozenset(
     "not no never nothing without refuse refusing nor neither none nobody nowhere "
     "decline declining against".split()
