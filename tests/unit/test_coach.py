@@ -655,6 +655,7 @@ def test_an_ask_or_thanks_typed_fast_is_still_an_ask_or_thanks() -> None:
         ("id love that, cud u put me forward", "ask"),
         ("thx so much for this", "thanks"),
         ("thnaks so much for this", "thanks"),
+        ("ok so what shud i actualy work on first", "ask"),  # asking what to work on
     ):
         assert not coach(text, expects={moment}), text
     assert coach("we do a check in every month", expects={"ask"})  # no ask: still flagged
