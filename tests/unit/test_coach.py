@@ -659,4 +659,3 @@ def test_an_ask_or_thanks_typed_fast_is_still_an_ask_or_thanks() -> None:
     ):
         assert not coach(text, expects={moment}), text
     assert coach("we do a check in every month", expects={"ask"})  # no ask: still flagged
-
