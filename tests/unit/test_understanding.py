@@ -518,6 +518,11 @@ def test_the_whole_read_plainly_as_another_reply_checks_that_reply_back() -> Non
     decision = matching.decide(text, candidates)
     assert decision.scores[0].reply == "not_competition"
     assert (decision.kind, decision.reply) == ("checkback", "name_goal")
+    # an author's own example stands, though the whole reads as asking advice
+    own = matching.decide(
+        "which area shud i focus on most", evaluation.candidates("passed-over", "what_would_help")
+    )
+    assert (own.kind, own.reply) == ("matched", "ask_precise")
 
 
 def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:

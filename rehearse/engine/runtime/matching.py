@@ -1082,11 +1082,14 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
 
 def _read_as_another(mine: Candidate, scoring: _Scoring) -> Candidate | None:
     """The reply whose intent the whole text plainly reads as (RIVAL_READS), when the taken
-    reply's own intents barely read (under INTENT_TRUST): one clause's close words took
+    reply's own intents barely read (under INTENT_TRUST) and the text is not one of its
+    examples, near enough word for word (OWN_WORDS): one clause's close words took
     "It's not about Priya. I want to be the person people come to for training" as "it
     isn't about the competition", but the whole says what the user wants."""
     top = scoring.recognised.top
     if top.p < RIVAL_READS or not mine.intents or top.intent in mine.intents:
+        return None
+    if scoring.by_words[mine.id] >= OWN_WORDS:  # the author's own example: their word stands
         return None
     if (scoring.recognised.best_of(mine.intents) or top).p >= INTENT_TRUST:
         return None
