@@ -174,7 +174,7 @@ class Candidate:
     forbid: tuple[str, ...]
     concepts: frozenset[str] = frozenset()
     intents: tuple[str, ...] = ()
-    names: frozenset[str] = frozenset()  # the session's names, in lower case: never misspelt
+    names: frozenset[str] = frozenset()  # the session's names, in lower case: read as names
 
 
 def prepare(
@@ -626,15 +626,16 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     Each reply's score is the better of two readings: how close the words are to its own
     examples, and how confidently the reply was recognised as one of its intents. Whether
     the best reply is taken at once, checked back or not taken is then settled by how sure
-    the decision model is that it is meant (its belief, see :func:`belief`). A misspelt
-    word is read as the word meant first (``spelling``), and the reason says so.
+    the decision model is that it is meant (its belief, see :func:`belief`). The text is
+    first read as a fast typist meant it (:func:`as_read`), and the reason names the
+    misspelt words it read otherwise.
     """
     read, fixes = _reading(text, candidates)
     # (a recognition made beforehand read the words as typed)
     decision = _decide(read, candidates, None if fixes else recognition)
     if fixes:
-        read = ", ".join(f"“{word}” as “{meant}”" for word, meant in fixes)
-        decision = replace(decision, reason=f"{decision.reason} (read {read})")
+        spelt = ", ".join(f"“{word}” as “{meant}”" for word, meant in fixes)
+        decision = replace(decision, reason=f"{decision.reason} (read {spelt})")
     return decision
 
 
@@ -648,8 +649,8 @@ def _misspelt(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, st
 
 def as_read(text: str, candidates: Sequence[Candidate]) -> str:
     """The text as decide() reads it at these candidates' node: its empty opening taken
-    off, the full stops a fast typist left out put back, misspelt words read as the words
-    meant."""
+    off, the full stops a fast typist left out put back, names typed in lower case read as
+    names, misspelt words read as the words meant."""
     return _reading(text, candidates)[0]
 
 
