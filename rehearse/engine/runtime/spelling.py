@@ -2,16 +2,16 @@
 
 People type fast ("i wnat to aplly, evryone knows"), and a misspelt word is one the
 recogniser and the matcher have never seen: it carries nothing. A word of four letters or
-more, written in lower case, that neither the intent library and the bundled scripts use
-nor English has (pyspellchecker's word list) is read as the nearest word they use that
-English has: one edit away for words of up to six letters, two for longer ones (letters
-swapped, dropped, doubled or mistyped), the most common of the nearest. Nothing else is
-touched: a real word the library lacks ("flattened", "unknown") stays as typed, as a
-nearest neighbour would turn it into another ("flattered", "known"); so do names
-(capitalised, or words of the node's own examples, where the user's colleague appears by
-the name they chose) and chat shorthand.
+more, in lower case (or capitalised only as a sentence's first word), that neither the
+intent library and the bundled scripts use nor English has (pyspellchecker's word list) is
+read as the likeliest near word they use: one edit away for words of up to six letters,
+two for longer ones, letters swapped costing less than other slips and commoner words
+being likelier (a small noisy-channel choice), the first letter kept. A letter held down
+reads as the word it spells ("noooo"). Nothing else is touched: a real word the library
+lacks ("flattened", "unknown") stays as typed, as a nearest neighbour would turn it into
+another ("flattered", "known"); so do names and chat shorthand.
 
-The library's words and the words to correct towards are counted when the model is built
+The library's words and the words to read towards are counted when the model is built
 (``intent_data/model.json``); English is loaded the first time a word is neither.
 """
 
