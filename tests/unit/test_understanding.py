@@ -370,6 +370,18 @@ def test_typed_without_punctuation_i_starts_a_clause_that_a_negation_does_not_re
     assert "n:would_regret" in carried  # (the pair marked: the negation carried on)
 
 
+def test_a_reply_read_only_through_its_negated_example_is_not_checked_back() -> None:
+    """ "I want it." is closest to "I don't want it." (a negation on one side only): the
+    boss must not ask "so you'd rather not?"; it asks again instead."""
+    candidates = (
+        matching.prepare("decline", ["I don't want it.", "No thanks, not for me."], intents=["decline_role"]),
+        matching.prepare("accept", ["Count me in.", "Yes, put my name down."], intents=["express_interest"]),
+    )
+    decision = matching.decide("I want it.", candidates)
+    assert decision.scores[0].reply == "decline" and "negation on one side only" in decision.scores[0].notes
+    assert decision.kind != "checkback" and decision.reply is None
+
+
 def test_the_shipped_model_is_the_one_the_library_and_scripts_build() -> None:
     path = resources.files("rehearse.engine.runtime") / "intent_data" / MODEL_FILE
     shipped = json.loads(path.read_text(encoding="utf-8"))

@@ -955,8 +955,10 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     picked = next(s for s in scoring.ranked if s.reply == pick)
     score = math.floor(picked.score)
     decision = replace(decision, belief=sure)
-    # a negation on one side only is the matcher's plainest warning: never taken on belief;
-    # nor is a word or so ("maybe") that the scores did not take: too little to go on
+    # a negation on one side only is the matcher's plainest warning: never taken on belief,
+    # nor checked back ("I want it." is closest to "I don't want it."; the boss must not
+    # ask "you'd rather not apply?"); nor is a word or so ("maybe") that the scores did not
+    # take: too little to go on
     negated = any(n.startswith("negation") for n in picked.notes)
     under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
     thin = bool(under) and len(scoring.whole.tokens) <= THIN_WORDS
@@ -986,7 +988,7 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
                 candidates=(),
                 reason=f"'{pick}' {score}, {said}, and its examples together favour it ({share:.2f})",
             )
-    if sure >= floor:
+    if sure >= floor and not negated:
         return replace(
             decision,
             kind="checkback",
