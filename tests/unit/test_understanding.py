@@ -370,18 +370,6 @@ def test_typed_without_punctuation_i_starts_a_clause_that_a_negation_does_not_re
     assert "n:would_regret" in carried  # (the pair marked: the negation carried on)
 
 
-def test_a_reply_read_only_through_its_negated_example_is_not_checked_back() -> None:
-    """ "I want it." is closest to "I don't want it." (a negation on one side only): the
-    boss must not ask "so you'd rather not?"; it asks again instead."""
-    candidates = (
-        matching.prepare("decline", ["I don't want it.", "No thanks, not for me."], intents=["decline_role"]),
-        matching.prepare("accept", ["Count me in.", "Yes, put my name down."], intents=["express_interest"]),
-    )
-    decision = matching.decide("I want it.", candidates)
-    assert decision.scores[0].reply == "decline" and "negation on one side only" in decision.scores[0].notes
-    assert decision.kind != "checkback" and decision.reply is None
-
-
 def test_the_shipped_model_is_the_one_the_library_and_scripts_build() -> None:
     path = resources.files("rehearse.engine.runtime") / "intent_data" / MODEL_FILE
     shipped = json.loads(path.read_text(encoding="utf-8"))
@@ -551,12 +539,17 @@ def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
         gc.unfreeze()
 
 
-def test_a_reply_negated_on_one_side_is_never_taken_on_belief(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_reply_negated_on_one_side_is_never_taken_or_checked_back_on_belief(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """However sure the model, a reply read only through an example that says the opposite
+    ("I am not interested" against "I am interested") is neither taken nor checked back:
+    the boss would ask "you mean you're interested?" to a no."""
     monkeypatch.setattr(matching, "belief", lambda features: 0.99)
     want = matching.prepare("want", ["I am interested in applying"], intents=("express_interest",))
     decision = matching.decide("I am not interested in applying", [want])
     assert any(n.startswith("negation") for n in decision.scores[0].notes)
-    assert decision.kind == "checkback"  # at most checked back: "You mean ...?" and a no undoes it
+    assert decision.kind not in ("matched", "checkback") and decision.reply is None
 
 
 def test_a_word_or_so_under_the_pass_mark_is_checked_back_not_taken_on_belief(
