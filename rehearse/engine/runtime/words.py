@@ -108,22 +108,35 @@ _SHORTHAND_RE = re.compile(r"\b(" + "|".join(sorted(_SHORTHAND, key=len, reverse
 
 # The same words as they are written, for what looks for written forms (the coach's "did
 # they ask?"): "cud we" as "could we", "id like" as "i'd like", "dont" as "don't".
+_CONTRACTED = {
+    "not": "n't",
+    "am": "'m",
+    "is": "'s",
+    "are": "'re",
+    "have": "'ve",
+    "will": "'ll",
+    "would": "'d",
+}
+
+
+def _as_written(word: str, meant: str) -> str:
+    """A shorthand word as written: its one word ("cud": "could"), or its contraction
+    ("dont": "don't", "youre": "you're", "wouldve": "would've")."""
+    head, _, tail = meant.rpartition(" ")
+    if not head:
+        return meant
+    if word.endswith("nt") and tail == "not":
+        return word[:-2] + "n't"  # ("wont": "won't", not "willn't")
+    if " " in head or tail not in _CONTRACTED:
+        return meant  # ("idk": "i do not know")
+    return (head.removesuffix("n") if tail == "not" else head) + _CONTRACTED[tail]  # ("can't")
+
+
 _WRITTEN = {
-    **{word: meant for word, meant in _SHORTHAND.items() if " " not in meant},
-    **{
-        word: word[:-2] + "n't"
-        for word in _SHORTHAND
-        if word.endswith("nt") and _SHORTHAND[word].endswith(" not")
-    },
-    "im": "i'm",
-    "ive": "i've",
+    **{word: _as_written(word, meant) for word, meant in _SHORTHAND.items()},
+    # typed without the apostrophe, but words too: read as written only here
     "id": "i'd",
     "ill": "i'll",
-    "thats": "that's",
-    "whats": "what's",
-    "theres": "there's",
-    "youre": "you're",
-    "theyre": "they're",
     "lets": "let's",
 }
 _WRITTEN_RE = re.compile(r"\b(" + "|".join(sorted(_WRITTEN, key=len, reverse=True)) + r")\b", re.IGNORECASE)
