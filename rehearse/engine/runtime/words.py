@@ -408,7 +408,8 @@ def bare(text: str) -> str:
 # they never sink a reply, so they are taken off before it is read.
 _FILLER = re.compile(
     r"^\s*(?:(?:um+|uh+|erm+|er|hmm+|so|well|ok|okay|right|yeah|yea|yes so|look|listen|honestly|"
-    r"basically|anyway|to be honest|to be fair|in all honesty|tbh|i mean|like|hi|hey|"
+    r"basically|anyway|to be honest|to be fair|in all honesty|tbh|like|hi|hey|"
+    r"i mean(?! (?:it|that|this|every|what i)\b)|"  # not "I mean it": that is the point
     r"(?:sorry|ok|okay|right)?[,. ]*let me (?:be (?:clearer|more specific|clear)|rephrase|put (?:it|that) "
     r"(?:another|a different|differently)(?: way)?|try (?:that|again))|what i (?:mean|meant) is|"
     r"(?:ok|okay|right|sorry)[,. ]+(?:so|well)|"
