@@ -192,7 +192,7 @@ async def test_a_no_to_a_check_back_is_the_boss_misreading_not_a_reply_that_fail
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await _open(pilot)
         await say(pilot, "Thanks for thinking of me. I'd rather sit this one out.")
-        await say(pilot, "It's more that I want to teach, really.")
+        await say(pilot, "Mostly the teaching side, I think.")
         assert chat.state.transcript[-1].kind == "checkback"
         patience = chat.state.patience_left
         await say(pilot, "no")

@@ -116,6 +116,8 @@ def test_filler_openings_never_sink_a_reply() -> None:
     )
     assert strip_filler("Um, yeah, so I'll pass") == "I'll pass"
     assert strip_filler("yes") == "yes"
+    assert strip_filler("I mean, I'll pass") == "I'll pass"
+    assert strip_filler("I mean it.") == "I mean it."  # the point, not an opening
     assert understood_as("Um, yeah, so, to be honest, I'll pass this time") == "decline"
     plain = matching.decide("I'll pass this time", start().candidates())
     padded = matching.decide("Um, yeah, so, to be honest, I'll pass this time", start().candidates())
@@ -440,11 +442,15 @@ def test_the_decision_model_weighs_every_feature() -> None:
 def test_a_check_back_asks_about_the_reply_the_model_believes_in_most() -> None:
     from tests import evaluation
 
-    text = "Thanks for telling me. What could I have done differently?"
-    candidates = evaluation.candidates("passed-over", "opening")
+    text = (
+        "I appreciate that, but is there one specific skill I should be working on? "
+        "Like, what would have tipped it in my favor?"
+    )
+    candidates = evaluation.candidates("passed-over", "vague_advice")
     decision = matching.decide(text, candidates)
-    assert decision.scores[0].reply == "thank_accept"  # the thanks has the closest words ...
-    assert (decision.kind, decision.reply) == ("checkback", "ask_advice")  # ... the point is the ask
+    assert decision.scores[0].reply == "ask_generic_more"  # the scores put the general ask first ...
+    assert decision.kind in ("checkback", "matched")
+    assert decision.reply == "ask_precise"  # ... the model believes in the precise one
 
 
 def test_a_check_back_never_asks_about_a_reply_the_examples_all_but_rule_out() -> None:
@@ -575,7 +581,7 @@ def test_a_clause_doing_what_the_reply_stands_for_is_not_vetoed_by_the_whole() -
     )
     text = "I'm not here to argue the decision. What would have made me the stronger candidate?"
     assert recognise(text).top.intent != "ask_advice"
-    assert "ask_advice" in {intent for intent, _ in matching._clause_readings(text)}
+    assert "ask_advice" in {r.intent for r in matching._clause_readings(text)}
     score = matching.decide(text, [advice]).scores[0]
     assert not any(n.startswith("reads as") and ", not ask_advice" in n for n in score.notes)
     assert score.score > matching.CHECK_FLOOR
@@ -592,3 +598,67 @@ def test_an_answer_before_a_request_no_reply_takes_is_checked_back() -> None:
     assert turn.kind == "checkback" and turn.decision is not None
     assert "closing point" in turn.decision.reason
     assert understood_as(text) == "decline"
+
+
+STAY_OR_GO = (
+    matching.prepare("commit", ["I want to build my career here."], intents=("commit_to_stay",)),
+    matching.prepare("leave", ["I've started looking at other jobs."], intents=("threaten_leave",)),
+)
+
+
+def test_a_clause_with_one_not_does_the_opposite_of_what_it_does_without() -> None:
+    """ "I don't want to keep building my career here" is leaving, as the same words
+    without "not" are staying; the leave reply's examples never say it that way."""
+    text = "I don't want to keep building my career here."
+    assert recognise(text.replace("don't ", "")).top.intent == "commit_to_stay"
+    readings = matching._clause_readings(text)
+    assert [(r.intent, r.flipped) for r in readings] == [("threaten_leave", True)]
+    decision = matching.decide(text, STAY_OR_GO)
+    best = decision.scores[0]
+    assert best.reply == "leave" and "read through its “not”" in " ".join(best.notes)
+    assert decision.reply == "leave"  # checked back at least: never the reply it negates
+    assert matching.decide(text.replace("don't ", ""), STAY_OR_GO).reply == "commit"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["that's really unfair, I'm not a coward", "I'm not sure I want to stay here"],
+    ids=["not in the part that is read", "not sure is a hedge"],
+)
+def test_a_not_is_read_through_only_where_it_turns_the_reading(text: str) -> None:
+    assert not any(r.flipped for r in matching._clause_readings(text))
+
+
+def test_a_negated_yes_does_not_outweigh_what_the_whole_plainly_does() -> None:
+    """ "It's not nerves, it's that Priya..." negates the yes ("It is nerves.") word for word,
+    yet the whole plainly runs Priya down: the no it would be is weighed by that reading."""
+    candidates = (
+        matching.prepare("admit", ["It is nerves."], kind="affirm", intents=("self_deprecate",)),
+        matching.prepare("hold", ["No, I've thought it through."], kind="deny", intents=("hold_line",)),
+        matching.prepare(
+            "dig",
+            ["Priya's just got the managers wrapped round her finger."],
+            intents=("disparage_colleague",),
+        ),
+    )
+    text = "it's not nerves, it's that Priya has the managers wrapped around her finger"
+    decision = matching.decide(text, candidates)
+    hold = next(s for s in decision.scores if s.reply == "hold")
+    assert "a negated yes counts as no" in hold.notes and hold.score < matching.THRESHOLD
+    assert decision.scores[0].reply == "dig" and decision.reply == "dig"
+    assert matching.decide("it's not nerves", candidates).reply == "hold"
+
+
+def test_a_reply_the_scores_took_stays_taken_from_a_lower_belief_than_a_near_miss(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    between = (matching.KEEP_BELIEF + matching.TAKE_BELIEF) / 2
+    monkeypatch.setattr(matching, "belief", lambda features: between)
+    monkeypatch.setattr(matching, "SURE_INTENT", 1.01)
+    candidates = start().candidates()
+    over = matching.decide("I'd rather not go for the lead role", candidates)
+    assert matching.THRESHOLD <= over.scores[0].score < matching.KEEP_SCORE
+    assert (over.kind, over.reply) == ("matched", "decline")
+    under = matching.decide("count me in I guess", candidates)
+    assert under.scores[0].score < matching.THRESHOLD
+    assert (under.kind, under.reply) == ("checkback", "accept")

@@ -24,7 +24,14 @@ from rapidfuzz.utils import default_process
 from rehearse.engine.model import ReplyKind
 from rehearse.engine.runtime.intents import ASIDES
 from rehearse.engine.runtime.pooled import Pooled
-from rehearse.engine.runtime.recognise import Recognition, example_features, model, plain_intent, recognise
+from rehearse.engine.runtime.recognise import (
+    IntentScore,
+    Recognition,
+    example_features,
+    model,
+    plain_intent,
+    recognise,
+)
 from rehearse.engine.runtime.recognise import features as text_features
 from rehearse.engine.runtime.spelling import corrected_as, corrections
 from rehearse.engine.runtime.words import (
@@ -558,7 +565,7 @@ class _Scoring:
     by_words: dict[str, float]  # each reply's score on its words alone
     recognised: Recognition
     candidates: tuple[Candidate, ...]
-    said: tuple[tuple[str, float], ...] = ()  # what each clause plainly does (_clause_readings)
+    said: tuple[ClauseReading, ...] = ()  # what each clause plainly does (_clause_readings)
 
     @cached_property
     def taken(self) -> frozenset[str]:
@@ -588,16 +595,12 @@ def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognit
     # A word or two tells the recogniser little: then the words alone decide.
     readable = len(whole.tokens) > 2
     said = _clause_readings(text) if readable and any(c.intents for c in candidates) else ()
+    words: dict[str, ReplyScore] = {}
     start = 0
     for cand in candidates:
-        result, negated = _score_candidate(cand, start, scored)
+        words[cand.id], negated = _score_candidate(cand, start, scored)
         start += len(cand.examples)
-        by_words[cand.id] = result.score
-        if readable:
-            read = _with_intent(cand, result, recognised, shared, said)
-        else:
-            read = _raised(cand, result, recognised)
-        results[cand.id] = _contradicted(cand, read, said)
+        by_words[cand.id] = words[cand.id].score
         if cand.kind == "affirm" and negated is not None:
             negated_affirm = negated
     by_kind = {c.kind: c for c in candidates if c.kind is not None}
@@ -605,15 +608,22 @@ def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognit
     # "I'm not sure" against "For sure, I'm in" is a hedge, not a no
     hedged = bool(whole.negated) and whole.negated <= HEDGED
     if deny is not None and negated_affirm is not None and not hedged and _allowed(deny, whole) is None:
-        current = results[deny.id]
+        # a negated yes is the no's words; what the whole plainly does still weighs on it
+        current = words[deny.id]
         if negated_affirm.score - NEGATED_YES_DISCOUNT > current.score:
-            results[deny.id] = replace(
+            words[deny.id] = replace(
                 current,
                 score=negated_affirm.score - NEGATED_YES_DISCOUNT,
                 example=negated_affirm.example,
                 clause=negated_affirm.clause,
                 notes=(*current.notes, "a negated yes counts as no"),
             )
+    for cand in candidates:
+        if readable:
+            read = _with_intent(cand, words[cand.id], recognised, shared, said)
+        else:
+            read = _raised(cand, words[cand.id], recognised)
+        results[cand.id] = _contradicted(cand, read, said)
     ranked = tuple(sorted(results.values(), key=lambda s: (-s.score, s.reply)))
     return _Scoring(text, whole, ranked, by_words, recognised, tuple(candidates), said)
 
@@ -824,28 +834,29 @@ DECISION_FEATURES = (
 # Fitted (logistic regression, L2, C=1) on the tuning halves of the labelled sets by
 # ``python tests/benchmarks/bench_understanding.py --fit``; never on the held-out half.
 DECISION_WEIGHTS: tuple[float, ...] = (
-    3.1934,  # words
-    0.7468,  # intent
-    -0.5399,  # has_intent
-    0.7726,  # intent_is_top
-    -1.3554,  # top
-    2.6914,  # score
-    4.7437,  # words_lead
-    1.7163,  # intent_lead
-    2.9573,  # score_lead
-    0.5469,  # length
-    0.7520,  # negation
-    2.8650,  # ruled_out
-    -0.5937,  # opposite
-    -1.2359,  # top_is_aside
-    -0.0699,  # words_x_intent
-    -0.3297,  # replies
-    -0.0707,  # top_taken_here
-    0.8009,  # node_mass
-    0.8833,  # clause_intent
+    3.0616,  # words
+    0.6702,  # intent
+    -0.5780,  # has_intent
+    0.9837,  # intent_is_top
+    -1.5753,  # top
+    2.5823,  # score
+    4.6200,  # words_lead
+    1.3705,  # intent_lead
+    3.2777,  # score_lead
+    0.6109,  # length
+    0.4473,  # negation
+    2.4580,  # ruled_out
+    -0.5792,  # opposite
+    -1.0787,  # top_is_aside
+    -0.6051,  # words_x_intent
+    -0.2397,  # replies
+    -0.3591,  # top_taken_here
+    0.9604,  # node_mass
+    1.4288,  # clause_intent
 )
-DECISION_BIAS = -4.8408
+DECISION_BIAS = -4.8824
 TAKE_BELIEF = 0.9  # the best reply is taken at once from this belief up, whatever its score ...
+KEEP_BELIEF = 0.85  # a reply the scores took (over the pass mark, clearly ahead) stays taken from here
 CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
 RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from this belief up
 KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever the belief
@@ -940,7 +951,7 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
             or scoring.by_words[best.reply] >= OWN_WORDS
             or (best.intent == scoring.recognised.top.intent and best.intent_p >= SURE_INTENT)
         )
-        if (sure >= TAKE_BELIEF or plain) and not scoring.two_ways:
+        if (sure >= KEEP_BELIEF or plain) and not scoring.two_ways:
             taken = replace(decision, belief=sure, reason=f"{decision.reason}; belief {sure:.2f}")
             return _seconded(taken, scoring)
     else:
@@ -1142,7 +1153,7 @@ def _with_intent(
     result: ReplyScore,
     recognised: Recognition,
     shared: set[str],
-    said: Sequence[tuple[str, float]] = (),
+    said: Sequence[ClauseReading] = (),
 ) -> ReplyScore:
     """The reply's score, raised to its intent reading when that is higher.
 
@@ -1159,6 +1170,16 @@ def _with_intent(
     best = recognised.best_of(intents)
     if best is None:
         return result
+    flipped = max((r for r in said if r.flipped and r.intent in intents), key=lambda r: r.p, default=None)
+    if flipped is not None and flipped.p > best.p:
+        # the whole read without its one "not" plainly does the opposite of this reply's
+        # opposite: that is this reply's reading
+        best = IntentScore(flipped.intent, flipped.p)
+    how = ""
+    if flipped is not None and best.p == flipped.p:
+        # its "not" is read: the one-sided negation against this reply's examples is the point
+        how = " (read through its “not”)"
+        result = replace(result, notes=tuple(n for n in result.notes if not n.startswith("negation")))
     by_intent = INTENT_SCALE * best.p
     top = recognised.top
     if ruled_out and best.p < INTENT_GATE:
@@ -1195,7 +1216,7 @@ def _with_intent(
     return replace(
         result,
         score=min(100.0, by_intent),
-        notes=(*result.notes, f"intent {best.intent} {best.p:.2f}"),
+        notes=(*result.notes, f"intent {best.intent} {best.p:.2f}{how}"),
         intent=best.intent,
         intent_p=best.p,
     )
@@ -1214,34 +1235,70 @@ OPPOSITES: dict[str, frozenset[str]] = {
     "no": frozenset({"yes"}),
 }
 CLAUSE_CONFIDENCE = 0.6
+FLIP_CONFIDENCE = 0.7  # a clause with one "not" that, without it, plainly does one of two opposites
+FLIP_MAX_WORDS = 14
+_FLIPPING = frozenset({"not", "never", "no"})
+
+
+@dataclass(frozen=True)
+class ClauseReading:
+    """What one clause of the text plainly does, and whether it was read through its one
+    negation ("I haven't accepted it" does the opposite of "I have accepted it")."""
+
+    intent: str
+    p: float
+    flipped: bool = False
 
 
 @lru_cache(maxsize=4096)
-def _clause_readings(text: str) -> tuple[tuple[str, float], ...]:
-    """What each clause of three words or more plainly does (its top intent, confidently)."""
+def _clause_readings(text: str) -> tuple[ClauseReading, ...]:
+    """What each clause of three words or more plainly does (its top intent, confidently).
+
+    The recogniser weighs a "not" as one word among many, so a clause it reads unsurely
+    that has exactly one is read again without it: when that plainly does one of two
+    opposite intents, the clause does the other ("I don't want to keep building my career
+    here" is leaving, as "I want to keep building my career here" is staying). Not for
+    "not sure", "not certain": a hedge, not the opposite."""
     found = []
     for piece in re.split(r"[.;!?\n]+|,\s*(?:and|but|so|because)\b|\bbut\b", text):
         if len(piece.split()) >= 3:
             top = recognise(piece).top
             if top.p >= CLAUSE_CONFIDENCE:
-                found.append((top.intent, top.p))
+                found.append(ClauseReading(top.intent, top.p))
+            else:  # the "not" must be in the part that is read ("unfair, I'm not a coward")
+                found.extend(f for part in piece.split(",") if (f := _flipped(part)) is not None)
     return tuple(found)
 
 
-def _clause_p(cand: Candidate, said: Sequence[tuple[str, float]]) -> float:
+def _flipped(piece: str) -> ClauseReading | None:
+    words = normalise(piece).split()
+    negators = [k for k, w in enumerate(words) if w in NEGATORS]
+    if len(negators) != 1 or not 3 <= len(words) <= FLIP_MAX_WORDS or words[negators[0]] not in _FLIPPING:
+        return None
+    k = negators[0]
+    if any(concept(w) in HEDGED for w in words[k + 1 : k + 3]):
+        return None
+    read = recognise(" ".join(words[:k] + words[k + 1 :])).top
+    opposite = OPPOSITES.get(read.intent, frozenset())
+    if read.p < FLIP_CONFIDENCE or len(opposite) != 1:
+        return None
+    return ClauseReading(next(iter(opposite)), read.p, flipped=True)
+
+
+def _clause_p(cand: Candidate, said: Sequence[ClauseReading]) -> float:
     """How plainly some clause does what the reply stands for (0: none does)."""
-    return max((p for i, p in said if i in cand.intents), default=0.0)
+    return max((r.p for r in said if r.intent in cand.intents), default=0.0)
 
 
-def _contradicted(cand: Candidate, result: ReplyScore, said: Sequence[tuple[str, float]]) -> ReplyScore:
+def _contradicted(cand: Candidate, result: ReplyScore, said: Sequence[ClauseReading]) -> ReplyScore:
     against = {o for i in cand.intents for o in OPPOSITES.get(i, ())}
-    clash = next(((i, p) for i, p in said if i in against), None)
+    clash = next((r for r in said if r.intent in against), None)
     if clash is None or result.score < CHECK_FLOOR:
         return result
     return replace(
         result,
         score=CHECK_FLOOR - 1.0,
-        notes=(*result.notes, f"a clause says the opposite: {clash[0]} {clash[1]:.2f}"),
+        notes=(*result.notes, f"a clause says the opposite: {clash.intent} {clash.p:.2f}"),
     )
 
 
