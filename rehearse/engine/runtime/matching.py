@@ -1171,15 +1171,13 @@ def _with_intent(
     if best is None:
         return result
     flipped = max((r for r in said if r.flipped and r.intent in intents), key=lambda r: r.p, default=None)
-    if flipped is not None and flipped.p > best.p:
-        # the whole read without its one "not" plainly does the opposite of this reply's
-        # opposite: that is this reply's reading
+    through_not = flipped is not None and flipped.p > best.p
+    if flipped is not None and through_not:
+        # a clause read without its one "not" plainly does this reply's opposite: that is
+        # this reply's reading, and the one-sided negation against its examples is the point
         best = IntentScore(flipped.intent, flipped.p)
-    how = ""
-    if flipped is not None and best.p == flipped.p:
-        # its "not" is read: the one-sided negation against this reply's examples is the point
-        how = " (read through its “not”)"
         result = replace(result, notes=tuple(n for n in result.notes if not n.startswith("negation")))
+    how = " (read through its “not”)" if through_not else ""
     by_intent = INTENT_SCALE * best.p
     top = recognised.top
     if ruled_out and best.p < INTENT_GATE:
