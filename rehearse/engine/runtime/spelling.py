@@ -131,10 +131,11 @@ def corrections(
             or word in known
             or word in also
             or word in SHORTHAND_WORDS
+            or word in english()  # a real word is never changed (and need not be searched)
         ):
             continue
         meant = _drawn_out(word, known) or _nearest(_RUN.sub(r"\1\1", word), targets)
-        if meant is not None and meant != word and word not in english():
+        if meant is not None and meant != word:
             found.append((typed, meant.capitalize() if starts else meant))
     return tuple(found)
 
