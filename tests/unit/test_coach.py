@@ -656,6 +656,7 @@ def test_an_ask_or_thanks_typed_fast_is_still_an_ask_or_thanks() -> None:
         ("thx so much for this", "thanks"),
         ("thnaks so much for this", "thanks"),
         ("ok so what shud i actualy work on first", "ask"),  # asking what to work on
+        ("which skill should i work on first, stakeholders or the roadmap?", "ask"),
     ):
         assert not coach(text, expects={moment}), text
     assert coach("we do a check in every month", expects={"ask"})  # no ask: still flagged
