@@ -472,7 +472,7 @@ def test_a_plain_answer_before_its_reasons_is_checked_back() -> None:
     from tests import evaluation
 
     candidates = evaluation.candidates("fumbled-promotion", "headache")
-    reasons = "I already do half of that informally and I've missed the code less than I expected"
+    reasons = "I've been doing the planning and one-to-ones informally for a year"
     assert matching.decide(reasons, candidates).kind == "none"
     decision = matching.decide(f"yeah I'm sure. {reasons}", candidates)
     assert (decision.kind, decision.reply) == ("checkback", "yes_sure")

@@ -834,27 +834,27 @@ DECISION_FEATURES = (
 # Fitted (logistic regression, L2, C=1) on the tuning halves of the labelled sets by
 # ``python tests/benchmarks/bench_understanding.py --fit``; never on the held-out half.
 DECISION_WEIGHTS: tuple[float, ...] = (
-    3.0616,  # words
-    0.6702,  # intent
-    -0.5780,  # has_intent
-    0.9837,  # intent_is_top
-    -1.5753,  # top
-    2.5823,  # score
-    4.6200,  # words_lead
-    1.3705,  # intent_lead
-    3.2777,  # score_lead
-    0.6109,  # length
-    0.4473,  # negation
-    2.4580,  # ruled_out
-    -0.5792,  # opposite
-    -1.0787,  # top_is_aside
-    -0.6051,  # words_x_intent
-    -0.2397,  # replies
-    -0.3591,  # top_taken_here
-    0.9604,  # node_mass
-    1.4288,  # clause_intent
+    3.0727,  # words
+    0.6510,  # intent
+    -0.5850,  # has_intent
+    0.9167,  # intent_is_top
+    -1.5215,  # top
+    2.5391,  # score
+    4.6266,  # words_lead
+    1.4399,  # intent_lead
+    3.2631,  # score_lead
+    0.6117,  # length
+    0.4633,  # negation
+    2.4643,  # ruled_out
+    -0.5585,  # opposite
+    -1.0700,  # top_is_aside
+    -0.6062,  # words_x_intent
+    -0.2413,  # replies
+    -0.2838,  # top_taken_here
+    0.9408,  # node_mass
+    1.3942,  # clause_intent
 )
-DECISION_BIAS = -4.8824
+DECISION_BIAS = -4.8948
 TAKE_BELIEF = 0.9  # the best reply is taken at once from this belief up, whatever its score ...
 KEEP_BELIEF = 0.85  # a reply the scores took (over the pass mark, clearly ahead) stays taken from here
 CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
