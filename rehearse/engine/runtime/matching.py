@@ -649,14 +649,6 @@ def decide(text: str, candidates: Sequence[Candidate], *, recognition: Recogniti
     return decision
 
 
-def _misspelt(text: str, candidates: Sequence[Candidate]) -> tuple[tuple[str, str], ...]:
-    """The misspelt words of ``text`` and the words meant; the node's own words (its
-    examples, and the session's names) are never misspelt."""
-    m = model()
-    node = _weights_for(candidates).words if candidates else frozenset()
-    return corrections(text, m.known, m.targets, node)
-
-
 def as_read(text: str, candidates: Sequence[Candidate]) -> str:
     """The text as decide() reads it at these candidates' node: its empty opening taken
     off, the full stops a fast typist left out put back, names typed in lower case read as
@@ -669,7 +661,9 @@ def _reading(text: str, candidates: Sequence[Candidate]) -> tuple[str, tuple[tup
     m = model()
     names = m.people.union(*(c.names for c in candidates))
     typed = strip_filler(with_names(with_stops(text[:MAX_INPUT_CHARS], m.known, names), names))
-    fixes = _misspelt(typed, candidates)
+    # the node's own words (its examples, and the session's names) are never misspelt
+    node = _weights_for(candidates).words if candidates else frozenset()
+    fixes = corrections(typed, m.known, m.targets, node)
     return corrected_as(typed, fixes), fixes
 
 
@@ -1170,14 +1164,14 @@ def _with_intent(
     best = recognised.best_of(intents)
     if best is None:
         return result
+    how = ""
     flipped = max((r for r in said if r.flipped and r.intent in intents), key=lambda r: r.p, default=None)
-    through_not = flipped is not None and flipped.p > best.p
-    if flipped is not None and through_not:
+    if flipped is not None and flipped.p > best.p:
         # a clause read without its one "not" plainly does this reply's opposite: that is
         # this reply's reading, and the one-sided negation against its examples is the point
         best = IntentScore(flipped.intent, flipped.p)
         result = replace(result, notes=tuple(n for n in result.notes if not n.startswith("negation")))
-    how = " (read through its “not”)" if through_not else ""
+        how = " (read through its “not”)"
     by_intent = INTENT_SCALE * best.p
     top = recognised.top
     if ruled_out and best.p < INTENT_GATE:
