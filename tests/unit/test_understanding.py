@@ -480,18 +480,20 @@ def test_a_plain_answer_before_its_reasons_is_checked_back() -> None:
 
 
 def test_an_answer_first_that_alone_would_be_checked_back_is_checked_back() -> None:
-    """A newcomer's "Yeah I'd love that. Could I hand off the weekly reporting...?" read
-    whole as nothing at "would you want to lead it?"; its first sentence alone is a likely
-    yes to the project, so the boss checks that back instead of asking again."""
+    """A likely yes followed by a request no reply takes read whole as nothing; its first
+    sentence alone would be checked back, so the boss checks that back instead of asking
+    again (a newcomer's "Yeah I'd love that. Could I hand off...?" found it)."""
     from tests import evaluation
 
-    candidates = evaluation.candidates("passed-over", "opportunity")
-    first = "Yeah I'd love that."
+    candidates = evaluation.candidates("fumbled-promotion", "role_details")
+    first = "Sure, I'll give it a go."
     rest = "Could I hand off the weekly reporting so I have the time?"
-    assert matching.decide(first, candidates).kind == "checkback"
+    alone = matching.decide(first, candidates)
+    assert (alone.kind, alone.reply) == ("checkback", "yes_next")
+    assert (alone.belief or 0.0) >= matching.ANSWER_FIRST_BELIEF
     assert matching.decide(rest, candidates).kind in ("none", "aside")
     decision = matching.decide(f"{first} {rest}", candidates)
-    assert (decision.kind, decision.reply) == ("checkback", "take_it")
+    assert (decision.kind, decision.reply) == ("checkback", "yes_next")
     assert decision.reason.startswith("an answer first")
 
 

@@ -23,6 +23,14 @@ from rapidfuzz.utils import default_process
 
 from rehearse.engine.model import ReplyKind
 from rehearse.engine.runtime.intents import ASIDES
+from rehearse.engine.runtime.polarity import (
+    HEDGED,
+    NOTHING_ASKED,
+    OPPOSITES,
+    Question,
+    opposite_replies,
+    without_its_not,
+)
 from rehearse.engine.runtime.pooled import Pooled
 from rehearse.engine.runtime.recognise import (
     IntentScore,
@@ -62,7 +70,6 @@ KEYWORD_BONUS_MAX = 12.0
 LEAD_BONUS = 10.0
 NEGATED_YES_DISCOUNT = 5.0
 #: "not sure", "not certain", "don't know": a negation of these hedges, it does not refuse
-HEDGED = frozenset(concept(w) for w in ("sure", "certain", "know", "convinced"))
 SEMANTIC_WEIGHT = 1.0
 NEGATION_WINDOW = 3
 SHORT_EXTRA = 10.0
@@ -182,6 +189,7 @@ class Candidate:
     concepts: frozenset[str] = frozenset()
     intents: tuple[str, ...] = ()
     names: frozenset[str] = frozenset()  # the session's names, in lower case: read as names
+    asked: Question = NOTHING_ASKED  # what the boss asks at the reply's node
 
 
 def prepare(
@@ -195,6 +203,7 @@ def prepare(
     forbid: Iterable[str] = (),
     intents: Iterable[str] = (),
     names: frozenset[str] = frozenset(),
+    asked: Question = NOTHING_ASKED,
 ) -> Candidate:
     phrases = tuple(phrase_of(e) for e in examples)
     return Candidate(
@@ -209,6 +218,7 @@ def prepare(
         concepts=frozenset().union(*(p.concepts for p in phrases)),
         intents=tuple(intents),
         names=names,
+        asked=asked,
     )
 
 
@@ -321,6 +331,8 @@ class _Weights:
     each concept."""
 
     __slots__ = (
+        "_candidates",
+        "_opposites",
         "_pooled",
         "_sources",
         "bare",
@@ -365,6 +377,8 @@ class _Weights:
         self.turns = [len(BUT.split(e.text)) > 1 for e in self.examples]  # "X but Y" examples
         self._sources = [(c.id, c.raw_examples) for c in candidates]
         self._pooled: Pooled | None = None
+        self._candidates = tuple(candidates)
+        self._opposites: dict[str, frozenset[str]] | None = None
 
     @property
     def pooled(self) -> Pooled:
@@ -374,6 +388,13 @@ class _Weights:
                 [(reply, [example_features(e) for e in examples]) for reply, examples in self._sources]
             )
         return self._pooled
+
+    @property
+    def opposites(self) -> dict[str, frozenset[str]]:
+        """Each reply's opposites here (runtime/polarity.py), found when first asked for."""
+        if self._opposites is None:
+            self._opposites = opposite_replies(self._candidates)
+        return self._opposites
 
     def weight(self, concept_: str) -> float:
         w = self.idf.get(concept_, self.unknown)
@@ -668,6 +689,55 @@ def _reading(text: str, candidates: Sequence[Candidate]) -> tuple[str, tuple[tup
 
 
 def _decide(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> Decision:
+    decision = _decide_whole(text, candidates, recognition)
+    if decision.kind == "matched":
+        return decision
+    answered = _in_its_words(text, candidates, decision) or _through_its_not(text, candidates, decision)
+    return answered or decision
+
+
+def _through_its_not(text: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
+    """A plain statement with one "not" that, without it, would be taken at once as a reply
+    with one opposite here is that opposite ("I wouldn't like to take it on." is declining
+    where "I'd like to take it on." is taking it): the words of the two all but tie."""
+    said = strip_filler(text)
+    plain = None if _two_ways(said) else without_its_not(said)
+    if plain is None:
+        return None
+    without = _decide(plain, candidates, None)
+    opposite = _weights_for(candidates).opposites.get(without.reply or "", frozenset())
+    if without.kind != "matched" or len(opposite) != 1:
+        return None
+    reply = next(iter(opposite))
+    why = f"read through its “not”: without it, {without.reason}; '{reply}' says the opposite"
+    return replace(decision, kind="matched", reply=reply, candidates=(reply,), reason=why)
+
+
+ANSWER_DOUBT = 0.3  # a hedge or "I don't know" read this plainly is no answer
+ANSWER_OTHER = 0.5  # another reply's intent read this plainly outweighs the question's words
+
+
+def _in_its_words(text: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
+    """A short answer in the words of the boss's question is its yes, with a "not" its no
+    ("Do you mean it?" "I mean it." / "I don't mean it."), at a node with a reply for each;
+    unless the recogniser plainly reads a hedge, or what another reply here stands for."""
+    said = strip_filler(text)
+    by_kind = {c.kind: c for c in candidates if c.kind is not None}
+    side = candidates[0].asked.answer(said) if candidates and not _two_ways(said) else None
+    if side is None or "affirm" not in by_kind or "deny" not in by_kind:
+        return None
+    meant = by_kind[side]
+    top = recognise(said).top
+    doubting = top.intent in ("hedge", "dont_know") and top.p >= ANSWER_DOUBT
+    elsewhere = top.intent not in meant.intents and any(top.intent in c.intents for c in candidates)
+    if doubting or (elsewhere and top.p >= ANSWER_OTHER):
+        return None
+    how = "with a “not”" if side == "deny" else "as a yes"
+    why = f"an answer in the question's own words, {how}: '{meant.id}' (was: {decision.reason})"
+    return replace(decision, kind="matched", reply=meant.id, candidates=(meant.id,), reason=why)
+
+
+def _decide_whole(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> Decision:
     text = strip_filler(text)
     said = bare(text)
     if not said or not candidates:
@@ -1214,22 +1284,8 @@ def _with_intent(
     )
 
 
-#: Intents that say the opposite of each other: a clause that plainly does one rules out a
-#: reply that stands for the other ("caught off guard, and I don't want a shot at it").
-OPPOSITES: dict[str, frozenset[str]] = {
-    "express_interest": frozenset({"decline_role"}),
-    "decline_role": frozenset({"express_interest"}),
-    "accept_decision": frozenset({"dispute_decision"}),
-    "dispute_decision": frozenset({"accept_decision"}),
-    "commit_to_stay": frozenset({"threaten_leave"}),
-    "threaten_leave": frozenset({"commit_to_stay"}),
-    "yes": frozenset({"no"}),
-    "no": frozenset({"yes"}),
-}
 CLAUSE_CONFIDENCE = 0.6
 FLIP_CONFIDENCE = 0.7  # a clause with one "not" that, without it, plainly does one of two opposites
-FLIP_MAX_WORDS = 14
-_FLIPPING = frozenset({"not", "never", "no"})
 
 
 @dataclass(frozen=True)
@@ -1263,14 +1319,10 @@ def _clause_readings(text: str) -> tuple[ClauseReading, ...]:
 
 
 def _flipped(piece: str) -> ClauseReading | None:
-    words = normalise(piece).split()
-    negators = [k for k, w in enumerate(words) if w in NEGATORS]
-    if len(negators) != 1 or not 3 <= len(words) <= FLIP_MAX_WORDS or words[negators[0]] not in _FLIPPING:
+    plain = without_its_not(piece)
+    if plain is None:
         return None
-    k = negators[0]
-    if any(concept(w) in HEDGED for w in words[k + 1 : k + 3]):
-        return None
-    read = recognise(" ".join(words[:k] + words[k + 1 :])).top
+    read = recognise(plain).top
     opposite = OPPOSITES.get(read.intent, frozenset())
     if read.p < FLIP_CONFIDENCE or len(opposite) != 1:
         return None

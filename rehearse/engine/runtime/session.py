@@ -28,6 +28,7 @@ from rehearse.engine.numbers import small_int
 from rehearse.engine.runtime.coach import Flag, coach, met_absent
 from rehearse.engine.runtime.intents import means
 from rehearse.engine.runtime.matching import Candidate, Decision, ReplyScore, as_read, decide, prepare
+from rehearse.engine.runtime.polarity import Question
 from rehearse.engine.runtime.reasons import confirmed_reason, is_said_no, picked_reason, said_no_reason
 from rehearse.engine.runtime.recognise import recognise
 from rehearse.engine.runtime.setup import FALLBACK_LINE as FALLBACK_LINE
@@ -135,6 +136,9 @@ class _Prepared:
         found = self._cache.get(node.id)
         if found is None:
             ctx = static_context(self.setup)
+            asked = Question.of(
+                [*(v.text.source for v in node.boss.variants), *([node.ask.source] if node.ask else [])]
+            )
             found = tuple(
                 prepare(
                     r.id,
@@ -146,6 +150,7 @@ class _Prepared:
                     forbid=r.forbid,
                     intents=r.intents,
                     names=self.names,
+                    asked=asked,
                 )
                 for r, examples in _examples(node, ctx)
             )

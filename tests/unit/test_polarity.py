@@ -1,0 +1,112 @@
+"""Opposite replies, a reply read without its one "not", and an answer in the words of the
+boss's question (runtime/polarity.py, and how the matcher uses them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rehearse.engine.runtime import matching
+from rehearse.engine.runtime.polarity import Question, opposite_replies, without_its_not
+
+
+@dataclass(frozen=True)
+class _Reply:
+    id: str
+    raw_examples: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()
+
+
+def test_a_statement_loses_its_one_not() -> None:
+    assert without_its_not("I wouldn't like to take it on.") == "i would like to take it on"
+    assert without_its_not("It's not nerves.") == "it is nerves"
+
+
+def test_no_reading_without_a_not_for_two_nots_a_hedge_or_a_short_text() -> None:
+    assert without_its_not("I would like to take it on.") is None
+    assert without_its_not("It's not that I don't want it.") is None  # two negators
+    assert without_its_not("I'm not sure I want it.") is None  # a hedge, not the opposite
+    assert without_its_not("Not me.") is None  # too short to read again
+
+
+def test_replies_are_opposites_by_intent_or_by_a_negation_twin() -> None:
+    replies = [
+        _Reply("take", ("Count me in.",), ("express_interest",)),
+        _Reply("decline", ("Not for me.",), ("decline_role",)),
+        _Reply("nerves", ("It is nerves.",)),
+        _Reply("not_nerves", ("It isn't nerves.",)),
+        _Reply("other", ("Can we talk about pay?",)),
+    ]
+    found = opposite_replies(replies)
+    assert found["take"] == {"decline"} and found["decline"] == {"take"}
+    assert found["nerves"] == {"not_nerves"} and found["not_nerves"] == {"nerves"}
+    assert found["other"] == frozenset()
+
+
+MEAN_IT = Question.of(
+    ["Leave? {% if flags.x %}Really? {% endif %}Do you mean it?", "Are you {{ how }} serious?"]
+)
+
+
+def test_a_short_answer_in_the_question_s_words_is_its_yes_or_no() -> None:
+    assert MEAN_IT.answer("I mean it.") == "affirm"
+    assert MEAN_IT.answer("I really do mean it") == "affirm"
+    assert MEAN_IT.answer("I don't mean it.") == "deny"
+    assert MEAN_IT.answer("I'm not serious.") == "deny"
+
+
+def test_what_is_not_an_answer_to_the_question() -> None:
+    assert MEAN_IT.answer("Do I mean it?") is None  # a question back
+    assert MEAN_IT.answer("I don't know if I mean it.") is None  # two negators
+    assert MEAN_IT.answer("Maybe I mean it.") is None  # undecided
+    assert MEAN_IT.answer("Yes and no, I mean it.") is None
+    assert MEAN_IT.answer("Can we talk about the training budget instead") is None  # other words
+    words = "I mean it, I have been thinking about it for months now"
+    assert MEAN_IT.answer(words) is None  # too long to be a plain answer
+    assert Question().answer("I mean it.") is None  # nothing asked
+
+
+def test_a_not_the_question_has_is_an_echo_not_a_no() -> None:
+    regret = Question.of(["Will you regret not trying?"])
+    assert regret.answer("I would regret not trying.") == "affirm"
+    assert regret.answer("I wouldn't regret not trying.") == "deny"
+    sure = Question.of(["You won't regret it?"])
+    assert sure.answer("I won't regret it.") == "affirm"
+    assert sure.answer("I would regret it.") == "deny"  # the question's "not" left out
+
+
+@given(st.lists(st.sampled_from(["lead", "team", "project", "want"]), min_size=1, max_size=4))
+def test_the_question_s_own_words_are_its_yes_and_with_a_not_its_no(words: list[str]) -> None:
+    asked = Question.of(["Do you want to lead the team and own the project?"])
+    said = " ".join(words)
+    assert asked.answer(f"I {said}") == "affirm"
+    assert asked.answer(f"I do not {said}") == "deny"
+
+
+def _at(script: str, node: str) -> tuple[matching.Candidate, ...]:
+    from tests import evaluation
+
+    return evaluation.candidates(script, node)
+
+
+def test_the_boss_s_question_decides_a_short_yes_or_no_at_its_node() -> None:
+    """ "Do you mean it?" The plain answers' words all but tie, and were checked back."""
+    here = _at("not-this-role", "resign_alarm")
+    yes, no = matching.decide("I mean it.", here), matching.decide("I don't mean it.", here)
+    assert (yes.kind, yes.reply) == ("matched", "double_down")
+    assert (no.kind, no.reply) == ("matched", "walk_back")
+    assert "question's own words" in no.reason
+    assert matching.decide("Do I mean it?", here).kind != "matched"
+
+
+def test_a_reply_read_through_its_not_is_the_opposite_reply() -> None:
+    """Without its "not" the reply is plainly accepting the decision, so with it, it is
+    its opposite here: still upset about it (the words of the two all but tie)."""
+    here = _at("passed-over", "acknowledge_feelings")
+    said = "I haven't accepted it, I just needed to say it out loud."
+    assert matching.decide("I have accepted it, I just needed to say it out loud.", here).reply == "accept"
+    decision = matching.decide(said, here)
+    assert (decision.kind, decision.reply) == ("matched", "keep_venting")
+    assert decision.reason.startswith("read through its “not”")
