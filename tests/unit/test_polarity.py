@@ -55,6 +55,7 @@ def test_a_short_answer_in_the_question_s_words_is_its_yes_or_no() -> None:
     assert MEAN_IT.answer("I really do mean it") == "affirm"
     assert MEAN_IT.answer("I don't mean it.") == "deny"
     assert MEAN_IT.answer("I'm not serious.") == "deny"
+    assert MEAN_IT.answer("I'd mean it not.") == "deny"  # a "not" with nothing after it
 
 
 def test_what_is_not_an_answer_to_the_question() -> None:
@@ -110,3 +111,13 @@ def test_a_reply_read_through_its_not_is_the_opposite_reply() -> None:
     decision = matching.decide(said, here)
     assert (decision.kind, decision.reply) == ("matched", "keep_venting")
     assert decision.reason.startswith("read through its “not”")
+
+
+def test_a_reply_read_plainly_not_and_all_is_not_turned_by_its_not() -> None:
+    """`rehearse check --robustness` found it: "I dont think you shuold judge me by other
+    people" plainly argues, though "I do think you should judge me..." would be taken as
+    arguing too; its "not" does not make it the opposite reply (giving way)."""
+    here = _at("fumbled-promotion", "headache_push")
+    decision = matching.decide("I dont think you shuold judge me by other people.", here)
+    assert decision.reply != "cave"
+    assert not decision.reason.startswith("read through")

@@ -708,6 +708,12 @@ def _through_its_not(text: str, candidates: Sequence[Candidate], decision: Decis
     opposite = _weights_for(candidates).opposites.get(without.reply or "", frozenset())
     if without.kind != "matched" or len(opposite) != 1:
         return None
+    # read plainly as that reply "not" and all, the "not" does not turn it ("I don't think you
+    # should judge me by other people" argues, as "I do think..." would be taken to)
+    top = recognise(said).top
+    taken = next(c for c in candidates if c.id == without.reply)
+    if top.p >= CLAUSE_CONFIDENCE and top.intent in taken.intents:
+        return None
     reply = next(iter(opposite))
     why = f"read through its “not”: without it, {without.reason}; '{reply}' says the opposite"
     return replace(decision, kind="matched", reply=reply, candidates=(reply,), reason=why)

@@ -111,7 +111,7 @@ class Question:
             for asked in _ASKING.findall(_TAG.sub(" ", line)):
                 words = normalise(asked).split()
                 concepts.update(_content(words))
-                negated.update(c for k in range(len(words)) for c in _negating(words, k))
+                negated.update(c for k in range(len(words)) for c in _negating(words, k) if c)
         return Question(frozenset(concepts), frozenset(negated))
 
     def answer(self, text: str) -> Literal["affirm", "deny"] | None:
@@ -152,7 +152,8 @@ def _hedged(words: Sequence[str], k: int) -> bool:
 
 def _negating(words: Sequence[str], k: int) -> list[str]:
     """The content word the word at ``k`` negates, when it is a negator: the first one
-    after it, within a few words ("not going to", "never really wanted")."""
+    after it, within a few words ("not going to", "never really wanted"); "" when none
+    follows ("I'd rather not.")."""
     if words[k] not in NEGATORS:
         return []
-    return _content(words[k + 1 : k + 1 + _NEGATED_SPAN])[:1]
+    return _content(words[k + 1 : k + 1 + _NEGATED_SPAN])[:1] or [""]
