@@ -26,6 +26,7 @@ from rehearse.engine.runtime.debrief import (
     reply_labels,
 )
 from rehearse.engine.runtime.intents import label as intent_label
+from rehearse.engine.runtime.reasons import read_as
 from rehearse.engine.runtime.session import Option, State, goal, situation
 from rehearse.history.codec import KEPT_DECIMALS, records_of
 from rehearse.history.errors import StoreError
@@ -100,10 +101,13 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
             return Understood("picked", f"understood as “{label}”", record.reason or "")
         if record.confirmed:
             return Understood("picked", f"understood as “{label}”", "you confirmed it when the boss checked")
-        top = record.scores[0] if record.scores else None
-        detail = f"{kept(top.score):.0f}% match" if top else ""
-        if top is not None and top.example:
-            detail += f", closest to “{top.example}”"
+        how = read_as(record.reason)
+        if how is not None:
+            return Understood("matched", f"understood as “{label}”", how)
+        mine = next((s for s in record.scores if s.reply == record.reply), None)
+        detail = f"{kept(mine.score):.0f}% match" if mine else ""
+        if mine is not None and mine.example:
+            detail += f", closest to “{mine.example}”"
         return Understood("matched", f"understood as “{label}”", detail)
     if record.decision == "aside":
         what = intent_label(record.intent) if record.intent else "an aside"

@@ -121,3 +121,32 @@ def test_a_reply_read_plainly_not_and_all_is_not_turned_by_its_not() -> None:
     decision = matching.decide("I dont think you shuold judge me by other people.", here)
     assert decision.reply != "cave"
     assert not decision.reason.startswith("read through")
+
+
+def _stepped(script_id: str, node: str, text: str) -> str:
+    """How the transcript says ``text`` was read, said at ``node`` of a bundled script."""
+    import dataclasses
+
+    from rehearse.engine.runtime import session as sess
+    from rehearse.history.codec import record_of
+    from rehearse.views.session import understood
+    from tests import evaluation
+
+    script = evaluation.catalog().scripts[script_id]
+    persona = evaluation.catalog().personas[script.personas[0]]
+    state = dataclasses.replace(sess.begin(sess.Setup(script, persona)), node=node)
+    after, turn = sess.step(state, text)
+    return understood(record_of(turn, after.previous)).text
+
+
+def test_the_transcript_says_how_a_reply_read_by_its_answer_or_its_not_was_read() -> None:
+    """Not the closest example of the words: for "I haven't accepted it..." that is an
+    example of accepting, the reply it was not read as."""
+    flipped = _stepped(
+        "passed-over", "acknowledge_feelings", "I haven't accepted it, I just needed to say it out loud."
+    )
+    assert "read through its “not”" in flipped and "% match" not in flipped
+    assert "respect that" not in flipped  # the accepting example the words were closest to
+    answered = _stepped("not-this-role", "resign_alarm", "I don't mean it.")
+    assert answered.endswith("(a no to the boss's question, in its own words)")
+    assert "walk_back" not in answered and answered.startswith("understood as “")

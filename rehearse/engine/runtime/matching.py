@@ -32,6 +32,7 @@ from rehearse.engine.runtime.polarity import (
     without_its_not,
 )
 from rehearse.engine.runtime.pooled import Pooled
+from rehearse.engine.runtime.reasons import ANSWERED_NO, ANSWERED_YES, THROUGH_NOT
 from rehearse.engine.runtime.recognise import (
     IntentScore,
     Recognition,
@@ -715,7 +716,7 @@ def _through_its_not(text: str, candidates: Sequence[Candidate], decision: Decis
     if top.p >= CLAUSE_CONFIDENCE and top.intent in taken.intents:
         return None
     reply = next(iter(opposite))
-    why = f"read through its “not”: without it, {without.reason}; '{reply}' says the opposite"
+    why = f"{THROUGH_NOT}: without it, {without.reason}; '{reply}' says the opposite"
     return replace(decision, kind="matched", reply=reply, candidates=(reply,), reason=why)
 
 
@@ -738,8 +739,8 @@ def _in_its_words(text: str, candidates: Sequence[Candidate], decision: Decision
     elsewhere = top.intent not in meant.intents and any(top.intent in c.intents for c in candidates)
     if doubting or (elsewhere and top.p >= ANSWER_OTHER):
         return None
-    how = "with a “not”" if side == "deny" else "as a yes"
-    why = f"an answer in the question's own words, {how}: '{meant.id}' (was: {decision.reason})"
+    how = ANSWERED_NO if side == "deny" else ANSWERED_YES
+    why = f"{how}: '{meant.id}' (was: {decision.reason})"
     return replace(decision, kind="matched", reply=meant.id, candidates=(meant.id,), reason=why)
 
 

@@ -8,6 +8,15 @@ from __future__ import annotations
 PICKED = "picked option"  # the user typed the number of an offered option
 CONFIRMED = "confirmed"  # the user said yes to "You mean ...?"
 AFTER_CHECKBACK = "after a check-back"  # how the reason of a yes or a no to one ends
+ANSWERED_YES = "an answer in the question's own words, as a yes"
+ANSWERED_NO = "an answer in the question's own words, with a “not”"
+THROUGH_NOT = "read through its “not”"
+# what the views say of a reply taken by one of those readings, where a score says nothing
+_READ_AS = {
+    ANSWERED_YES: "a yes to the boss's question, in its own words",
+    ANSWERED_NO: "a no to the boss's question, in its own words",
+    THROUGH_NOT: "read through its “not”: without it, it says the opposite",
+}
 
 
 def picked_reason(number: int) -> str:
@@ -20,6 +29,12 @@ def confirmed_reason(reply: str) -> str:
 
 def said_no_reason(reply: str) -> str:
     return f"not '{reply}' {AFTER_CHECKBACK}"
+
+
+def read_as(reason: str | None) -> str | None:
+    """How a reply taken by what it answers or by its "not", not by its score, was read."""
+    said = reason or ""
+    return next((words for start, words in _READ_AS.items() if said.startswith(start)), None)
 
 
 def is_picked(reason: str | None) -> bool:
