@@ -85,7 +85,7 @@ def opposite_replies(replies: Sequence[_Reply]) -> dict[str, frozenset[str]]:
 
 
 ECHO_MAX_WORDS = 10  # an answer this short ...
-ECHO_SHARE = 0.5  # ... with this share of its content words from the question is its yes or no
+ECHO_SHARE = 1.0  # ... with this share of its content words from the question is its yes or no
 _TAG = re.compile(r"\{[%{#].*?[%}#]\}", re.S)
 _ASKING = re.compile(r"[^.!?]*\?")
 _UNDECIDED = frozenset({"dunno", "idk", "maybe", "perhaps"})
@@ -101,18 +101,21 @@ class Question:
 
     concepts: frozenset[str] = frozenset()
     negated: frozenset[str] = frozenset()
+    heads: frozenset[str] = frozenset()  # each question's first content word: what it asks
 
     @staticmethod
     def of(lines: Iterable[str]) -> Question:
         """From the sources of the boss's lines (a template's tags and names are left out)."""
         concepts: set[str] = set()
         negated: set[str] = set()
+        heads: set[str] = set()
         for line in lines:
             for asked in _ASKING.findall(_TAG.sub(" ", line)):
                 words = normalise(asked).split()
                 concepts.update(_content(words))
+                heads.update(_content(words)[:1])
                 negated.update(c for k in range(len(words)) for c in _negating(words, k) if c)
-        return Question(frozenset(concepts), frozenset(negated))
+        return Question(frozenset(concepts), frozenset(negated), frozenset(heads))
 
     def answer(self, text: str) -> Literal["affirm", "deny"] | None:
         """Whether a short statement in the question's own words answers yes ("affirm") or,
@@ -133,8 +136,10 @@ class Question:
         added = [c for c in governed if c not in self.negated]
         dropped = [c for c in content if c in self.negated and c not in governed]
         flips = len(added) + len(dropped)
-        if flips > 1:
+        if flips > 1 or not self.heads.intersection(content):
             return None
+        if added and not self.heads.intersection(added):
+            return None  # "It won't be a headache" (to "Are you sure you want the headache?")
         return "deny" if flips else "affirm"
 
 
