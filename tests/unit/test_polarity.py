@@ -159,3 +159,19 @@ def test_the_transcript_says_how_a_reply_read_by_its_answer_or_its_not_was_read(
     answered = _stepped("not-this-role", "resign_alarm", "I don't mean it.")
     assert answered.endswith("(a no to the boss's question, in its own words)")
     assert "walk_back" not in answered and answered.startswith("understood as “")
+
+
+def test_at_a_yes_or_no_question_a_not_on_something_else_turns_nothing() -> None:
+    """ "Are you sure you want the headache?" "It won't be a headache." is no "not sure":
+    without its "not" it would be taken as sure, but the "not" is not on what was asked."""
+    here = _at("fumbled-promotion", "headache")
+    assert here[0].asked.heads == {"sure"}
+    decision = matching.decide("It won't be a headache.", here)
+    assert not (decision.kind == "matched" and decision.reply == "wobble")
+    assert not decision.reason.startswith("read through")
+
+
+def test_what_a_question_asks_opens_its_last_clause() -> None:
+    asked = Question.of(["Before I answer that: are you hoping I'll change my mind?"])
+    assert asked.heads == {"hop"} and asked.negates_what_it_asks("I'm not hoping for that")
+    assert not asked.negates_what_it_asks("I'm hoping it's not over")

@@ -716,6 +716,10 @@ def _through_its_not(text: str, candidates: Sequence[Candidate], decision: Decis
     if top.p >= CLAUSE_CONFIDENCE and top.intent in taken.intents:
         return None
     reply = next(iter(opposite))
+    asked = candidates[0].asked
+    turned = next(c for c in candidates if c.id == reply)
+    if turned.kind is not None and asked.heads and not asked.negates_what_it_asks(said):
+        return None  # a yes or a no to the question, but its "not" is on something else
     why = f"{THROUGH_NOT}: without it, {without.reason}; '{reply}' says the opposite"
     return replace(decision, kind="matched", reply=reply, candidates=(reply,), reason=why)
 

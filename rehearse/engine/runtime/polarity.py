@@ -88,6 +88,7 @@ ECHO_MAX_WORDS = 10  # an answer this short ...
 ECHO_SHARE = 1.0  # ... with this share of its content words from the question is its yes or no
 _TAG = re.compile(r"\{[%{#].*?[%}#]\}", re.S)
 _ASKING = re.compile(r"[^.!?]*\?")
+_CLAUSE_BREAK = re.compile(r"[,:;]")
 _UNDECIDED = frozenset({"dunno", "idk", "maybe", "perhaps"})
 _YES = frozenset({"yes", "yeah", "yep"})
 _NEGATED_SPAN = 3  # a negator governs this many words after it
@@ -113,7 +114,8 @@ class Question:
             for asked in _ASKING.findall(_TAG.sub(" ", line)):
                 words = normalise(asked).split()
                 concepts.update(_content(words))
-                heads.update(_content(words)[:1])
+                # what it asks opens its last clause ("Before I answer that: are you hoping...?")
+                heads.update(_content(normalise(_CLAUSE_BREAK.split(asked)[-1]).split())[:1])
                 negated.update(c for k in range(len(words)) for c in _negating(words, k) if c)
         return Question(frozenset(concepts), frozenset(negated), frozenset(heads))
 
@@ -141,6 +143,13 @@ class Question:
         if added and not self.heads.intersection(added):
             return None  # "It won't be a headache" (to "Are you sure you want the headache?")
         return "deny" if flips else "affirm"
+
+    def negates_what_it_asks(self, text: str) -> bool:
+        """Whether a "not" in the text negates what the question asks ("I'm not hoping" to
+        "are you hoping...?", not "It won't be a headache" to "are you sure you want the
+        headache?")."""
+        words = normalise(text).split()
+        return any(c in self.heads for k in range(len(words)) for c in _negating(words, k))
 
 
 NOTHING_ASKED = Question()
