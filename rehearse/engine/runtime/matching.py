@@ -70,7 +70,6 @@ KEYWORD_BONUS = 6.0
 KEYWORD_BONUS_MAX = 12.0
 LEAD_BONUS = 10.0
 NEGATED_YES_DISCOUNT = 5.0
-#: "not sure", "not certain", "don't know": a negation of these hedges, it does not refuse
 SEMANTIC_WEIGHT = 1.0
 NEGATION_WINDOW = 3
 SHORT_EXTRA = 10.0
@@ -709,16 +708,15 @@ def _through_its_not(text: str, candidates: Sequence[Candidate], decision: Decis
     opposite = _weights_for(candidates).opposites.get(without.reply or "", frozenset())
     if without.kind != "matched" or len(opposite) != 1:
         return None
+    by_id = {c.id: c for c in candidates}
+    reply = next(iter(opposite))
     # read plainly as that reply "not" and all, the "not" does not turn it ("I don't think you
     # should judge me by other people" argues, as "I do think..." would be taken to)
     top = recognise(said).top
-    taken = next(c for c in candidates if c.id == without.reply)
-    if top.p >= CLAUSE_CONFIDENCE and top.intent in taken.intents:
+    if top.p >= CLAUSE_CONFIDENCE and top.intent in by_id[without.reply or ""].intents:
         return None
-    reply = next(iter(opposite))
     asked = candidates[0].asked
-    turned = next(c for c in candidates if c.id == reply)
-    if turned.kind is not None and asked.heads and not asked.negates_what_it_asks(said):
+    if by_id[reply].kind is not None and asked.heads and not asked.negates_what_it_asks(said):
         return None  # a yes or a no to the question, but its "not" is on something else
     why = f"{THROUGH_NOT}: without it, {without.reason}; '{reply}' says the opposite"
     return replace(decision, kind="matched", reply=reply, candidates=(reply,), reason=why)

@@ -84,14 +84,13 @@ def opposite_replies(replies: Sequence[_Reply]) -> dict[str, frozenset[str]]:
     return {reply: frozenset(others) for reply, others in found.items()}
 
 
-ECHO_MAX_WORDS = 10  # an answer this short ...
-ECHO_SHARE = 1.0  # ... with this share of its content words from the question is its yes or no
+ECHO_MAX_WORDS = 10  # an answer this short, all in the question's words, is its yes or no
 _TAG = re.compile(r"\{[%{#].*?[%}#]\}", re.S)
 _ASKING = re.compile(r"[^.!?]*\?")
 _CLAUSE_BREAK = re.compile(r"[,:;]")
 _UNDECIDED = frozenset({"dunno", "idk", "maybe", "perhaps"})
 _YES = frozenset({"yes", "yeah", "yep"})
-_NEGATED_SPAN = 3  # a negator governs this many words after it
+_NEGATED_SPAN = 3  # how far after a negator the word it negates is looked for
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ class Question:
 
     concepts: frozenset[str] = frozenset()
     negated: frozenset[str] = frozenset()
-    heads: frozenset[str] = frozenset()  # each question's first content word: what it asks
+    heads: frozenset[str] = frozenset()  # what each asks: the first content word of its last clause
 
     @staticmethod
     def of(lines: Iterable[str]) -> Question:
@@ -129,7 +128,7 @@ class Question:
         if _UNDECIDED.intersection(words) or (_YES.intersection(words) and "no" in words):
             return None
         content = _content(words)
-        if not content or sum(c in self.concepts for c in content) < ECHO_SHARE * len(content):
+        if not content or not all(c in self.concepts for c in content):
             return None
         if any(_hedged(words, k) for k, w in enumerate(words) if w in NEGATORS):
             return None  # "I don't know if I mean it": a hedge, not a no
