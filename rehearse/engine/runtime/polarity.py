@@ -101,7 +101,7 @@ class Question:
 
     concepts: frozenset[str] = frozenset()
     negated: frozenset[str] = frozenset()
-    heads: frozenset[str] = frozenset()  # what each asks: the first content word of its last clause
+    heads: frozenset[str] = frozenset()  # what each asks: the first content word of a clause
 
     @staticmethod
     def of(lines: Iterable[str]) -> Question:
@@ -113,8 +113,10 @@ class Question:
             for asked in _ASKING.findall(_TAG.sub(" ", line)):
                 words = normalise(asked).split()
                 concepts.update(_content(words))
-                # what it asks opens its last clause ("Before I answer that: are you hoping...?")
-                heads.update(_content(normalise(_CLAUSE_BREAK.split(asked)[-1]).split())[:1])
+                # what it asks opens a clause ("Before I answer that: are you hoping...?",
+                # "You're going for it, I assume?")
+                for clause in _CLAUSE_BREAK.split(asked):
+                    heads.update(_content(normalise(clause).split())[:1])
                 negated.update(c for k in range(len(words)) for c in _negating(words, k) if c)
         return Question(frozenset(concepts), frozenset(negated), frozenset(heads))
 
