@@ -26,7 +26,7 @@ from rehearse.engine.runtime.debrief import (
     reply_labels,
 )
 from rehearse.engine.runtime.intents import label as intent_label
-from rehearse.engine.runtime.reasons import read_as
+from rehearse.engine.runtime.reasons import NEGATED_YES, read_as
 from rehearse.engine.runtime.session import Option, State, goal, situation
 from rehearse.history.codec import KEPT_DECIMALS, records_of
 from rehearse.history.errors import StoreError
@@ -107,7 +107,9 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
         mine = next((s for s in record.scores if s.reply == record.reply), None)
         detail = f"{kept(mine.score):.0f}% match" if mine else ""
         if mine is not None and mine.example:
-            detail += f", closest to “{mine.example}”"
+            # a no taken as a yes's example negated ("it isnt nerves" against "It is nerves.")
+            closest = "the opposite of" if NEGATED_YES in mine.notes else "closest to"
+            detail += f", {closest} “{mine.example}”"
         return Understood("matched", f"understood as “{label}”", detail)
     if record.decision == "aside":
         what = intent_label(record.intent) if record.intent else "an aside"

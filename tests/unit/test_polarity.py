@@ -177,3 +177,11 @@ def test_what_a_question_asks_opens_one_of_its_clauses() -> None:
     assert not asked.negates_what_it_asks("I'm hoping it's not over")
     tagged = Question.of(["You're applying, I take it?"])
     assert "apply" in tagged.heads and tagged.answer("I'm not applying.") == "deny"
+
+
+def test_a_no_taken_as_a_yes_negated_is_shown_as_its_opposite() -> None:
+    """"it isnt nerves" is the no because it negates the yes's example "It is nerves.": the
+    transcript must not say it was closest to that example."""
+    said = _stepped("not-this-role", "pushback_regret", "it isnt nerves")
+    assert "“Hold the line kindly”" in said
+    assert "the opposite of “It is nerves.”" in said and "closest to" not in said

@@ -32,7 +32,7 @@ from rehearse.engine.runtime.polarity import (
     without_its_not,
 )
 from rehearse.engine.runtime.pooled import Pooled
-from rehearse.engine.runtime.reasons import ANSWERED_NO, ANSWERED_YES, THROUGH_NOT
+from rehearse.engine.runtime.reasons import ANSWERED_NO, ANSWERED_YES, NEGATED_YES, THROUGH_NOT
 from rehearse.engine.runtime.recognise import (
     IntentScore,
     Recognition,
@@ -637,7 +637,7 @@ def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognit
                 score=negated_affirm.score - NEGATED_YES_DISCOUNT,
                 example=negated_affirm.example,
                 clause=negated_affirm.clause,
-                notes=(*current.notes, "a negated yes counts as no"),
+                notes=(*current.notes, NEGATED_YES),
             )
     for cand in candidates:
         if readable:

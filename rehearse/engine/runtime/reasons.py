@@ -11,6 +11,7 @@ AFTER_CHECKBACK = "after a check-back"  # how the reason of a yes or a no to one
 ANSWERED_YES = "an answer in the question's own words, as a yes"
 ANSWERED_NO = "an answer in the question's own words, with a “not”"
 THROUGH_NOT = "read through its “not”"
+NEGATED_YES = "a negated yes counts as no"  # a note on the no's score: its example is the yes's
 # what the views say of a reply taken by one of those readings, where a score says nothing
 _READ_AS = {
     ANSWERED_YES: "a yes to the boss's question, in its own words",
