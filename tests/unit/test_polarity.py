@@ -180,7 +180,7 @@ def test_what_a_question_asks_opens_one_of_its_clauses() -> None:
 
 
 def test_a_no_taken_as_a_yes_negated_is_shown_as_its_opposite() -> None:
-    """"it isnt nerves" is the no because it negates the yes's example "It is nerves.": the
+    """ "it isnt nerves" is the no because it negates the yes's example "It is nerves.": the
     transcript must not say it was closest to that example."""
     said = _stepped("not-this-role", "pushback_regret", "it isnt nerves")
     assert "“Hold the line kindly”" in said
