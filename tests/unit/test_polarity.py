@@ -185,3 +185,24 @@ def test_a_no_taken_as_a_yes_negated_is_shown_as_its_opposite() -> None:
     said = _stepped("not-this-role", "pushback_regret", "it isnt nerves")
     assert "“Hold the line kindly”" in said
     assert "the opposite of “It is nerves.”" in said and "closest to" not in said
+
+
+def test_a_check_back_is_answered_in_its_own_words() -> None:
+    """ "...you're thinking of leaving?" "I'm thinking of leaving." is a yes, and "I'm not
+    thinking of leaving." a no (both were read afresh at the node: checked back again, and
+    not understood)."""
+    import dataclasses
+
+    from rehearse.engine.runtime import session as sess
+    from rehearse.engine.runtime.reasons import is_confirmed
+    from tests import evaluation
+
+    script = evaluation.catalog().scripts["not-this-role"]
+    persona = evaluation.catalog().personas[script.personas[0]]
+    at = dataclasses.replace(sess.begin(sess.Setup(script, persona)), node="why_not")
+    checking, turn = sess.step(at, "if Priya gets it again I'm leaving")
+    assert turn.kind == "checkback" and "leaving?" in turn.boss
+    _, yes = sess.step(checking, "I'm thinking of leaving.")
+    assert yes.decision is not None and is_confirmed(yes.decision.reason)
+    _, no = sess.step(checking, "I'm not thinking of leaving.")
+    assert sess.said_no_to_checkback(no.decision)

@@ -271,6 +271,9 @@ def test_yes_or_no_reads_words_and_intents() -> None:
     assert yes_or_no("No idea.") is None and yes_or_no("Honestly? No clue") is None
     assert yes_or_no("No doubt") is None and yes_or_no("No, not really") == "no"
     assert yes_or_no("No thanks") == "no" and yes_or_no("No way") == "no"
+    # a yes or a no at the end, after a comma, answers too; a "no" inside a sentence does not
+    assert yes_or_no("I'm thinking of leaving, YES.") == "yes" and yes_or_no("Not seriously, no.") == "no"
+    assert yes_or_no("I really cannot say no") is None and yes_or_no("I have no doubt") is None
 
 
 def test_an_answer_both_ways_is_at_most_checked_back() -> None:

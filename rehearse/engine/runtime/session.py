@@ -360,7 +360,8 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     (None)."""
     if state.pending is None:
         return None
-    answer = yes_or_no(as_read(text, state.candidates()))  # ("yesss", "noooo")
+    read = as_read(text, state.candidates())  # ("yesss", "noooo")
+    answer = yes_or_no(read) or _in_its_words(state, read)
     if answer is None or (answer == "yes" and _says_another(state, text)):
         return None
     pending = state.pending
@@ -385,6 +386,14 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
         return base, Turn(base.turn, node.id, said, decision, None, boss, "clarify", node.id)
 
     return retract
+
+
+def _in_its_words(state: State, text: str) -> Literal["yes", "no"] | None:
+    """An answer to "You mean ...?" in its own words: "I'm thinking of leaving." says yes to
+    "you're thinking of leaving?", and "I'm not thinking of leaving." no."""
+    checked = state.transcript[-1].boss if state.transcript else ""
+    side = Question.of([checked]).answer(text)
+    return None if side is None else "yes" if side == "affirm" else "no"
 
 
 YES_WORDS = ("yes", "yeah", "yep", "yup", "correct", "exactly")  # a reply starting so says yes
@@ -427,14 +436,19 @@ def _what_follows(state: State, text: str, answer: re.Pattern[str]) -> Decision 
 
 
 NO_IDIOMS = frozenset({"idea", "clue", "worries", "problem", "doubt", "wonder"})
+_ENDS_YES_OR_NO = re.compile(r",\s*(yes|yeah|yep|no|nope|nah)\W*$", re.IGNORECASE)
 """Words after which "no" is no answer: "no idea" does not know, "no doubt" agrees."""
 
 
 def yes_or_no(text: str) -> Literal["yes", "no"] | None:
     """A plain yes or no, in words or as what the reply does."""
     said = bare(strip_filler(text))
-    if said in AFFIRM_PHRASES or said.split(" ", 1)[0] in YES_WORDS:
+    found = _ENDS_YES_OR_NO.search(text)  # "I'm thinking of leaving, yes." "Not really, no."
+    ending = found[1].lower() if found else None
+    if said in AFFIRM_PHRASES or said.split(" ", 1)[0] in YES_WORDS or ending in YES_WORDS:
         return "yes"
+    if ending is not None:
+        return "no"
     words = said.split(" ", 2)
     not_a_no = len(words) > 1 and words[0] == "no" and words[1] in NO_IDIOMS
     if said in DENY_PHRASES or (words[0] in ("no", "nope", "nah") and not not_a_no):
