@@ -361,7 +361,7 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     if state.pending is None:
         return None
     read = as_read(text, state.candidates())  # ("yesss", "noooo")
-    answer = yes_or_no(read) or _in_its_words(state, read)
+    answer = yes_or_no(read) or _answered_in_its_words(state, read)
     if answer is None or (answer == "yes" and _says_another(state, text)):
         return None
     pending = state.pending
@@ -388,7 +388,7 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     return retract
 
 
-def _in_its_words(state: State, text: str) -> Literal["yes", "no"] | None:
+def _answered_in_its_words(state: State, text: str) -> Literal["yes", "no"] | None:
     """An answer to "You mean ...?" in its own words: "I'm thinking of leaving." says yes to
     "you're thinking of leaving?", and "I'm not thinking of leaving." no."""
     checked = state.transcript[-1].boss if state.transcript else ""
@@ -436,8 +436,8 @@ def _what_follows(state: State, text: str, answer: re.Pattern[str]) -> Decision 
 
 
 NO_IDIOMS = frozenset({"idea", "clue", "worries", "problem", "doubt", "wonder"})
-_ENDS_YES_OR_NO = re.compile(r",\s*(yes|yeah|yep|no|nope|nah)\W*$", re.IGNORECASE)
 """Words after which "no" is no answer: "no idea" does not know, "no doubt" agrees."""
+_ENDS_YES_OR_NO = re.compile(r",\s*(yes|yeah|yep|no|nope|nah)\W*$", re.IGNORECASE)
 
 
 def yes_or_no(text: str) -> Literal["yes", "no"] | None:
