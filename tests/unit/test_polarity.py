@@ -206,3 +206,23 @@ def test_a_check_back_is_answered_in_its_own_words() -> None:
     assert yes.decision is not None and is_confirmed(yes.decision.reason)
     _, no = sess.step(checking, "I'm not thinking of leaving.")
     assert sess.said_no_to_checkback(no.decision)
+
+
+def test_a_check_back_answered_no_in_its_first_clause_goes_on_to_what_was_meant() -> None:
+    """ "...it's still really getting to you?" "It's not getting to me, I'd just like your
+    advice for next time." says no in the check-back's words, then what was meant."""
+    import dataclasses
+
+    from rehearse.engine.runtime import session as sess
+    from tests import evaluation
+
+    script = evaluation.catalog().scripts["passed-over"]
+    persona = evaluation.catalog().personas["morgan"]
+    at = dataclasses.replace(sess.begin(sess.Setup(script, persona)), node="acknowledge_feelings")
+    checking, turn = sess.step(at, "honestly i think the panel got it wrong")
+    assert turn.kind == "checkback" and "getting to you?" in turn.boss
+    _, meant = sess.step(checking, "It's not getting to me, I'd just like your advice for next time.")
+    assert meant.decision is not None and meant.decision.kind == "matched"
+    assert meant.decision.reply != checking.pending and meant.decision.reason.startswith("after a no")
+    _, no = sess.step(checking, "It's not getting to me, I just disagree with it.")
+    assert sess.said_no_to_checkback(no.decision)

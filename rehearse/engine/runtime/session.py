@@ -361,12 +361,18 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     if state.pending is None:
         return None
     read = as_read(text, state.candidates())  # ("yesss", "noooo")
-    answer = yes_or_no(read) or _answered_in_its_words(state, read)
-    if answer is None or (answer == "yes" and _says_another(state, text)):
+    answer = yes_or_no(read)
+    opening = _YES_FIRST if answer == "yes" else _NO_FIRST  # the part that answers
+    if answer is None:
+        answered = _answered_in_its_words(state, read)
+        if answered is None:
+            return None
+        answer, opening = answered
+    if answer == "yes" and _says_another(state, text, opening):
         return None
     pending = state.pending
     if answer == "no":
-        meant = _meant_instead(state, text)
+        meant = _meant_instead(state, text, opening)
         if meant is not None:
             return meant
     if answer == "yes":
@@ -388,22 +394,32 @@ def _settle_checkback(state: State, text: str) -> Settle | None:
     return retract
 
 
-def _answered_in_its_words(state: State, text: str) -> Literal["yes", "no"] | None:
-    """An answer to "You mean ...?" in its own words: "I'm thinking of leaving." says yes to
-    "you're thinking of leaving?", and "I'm not thinking of leaving." no."""
-    checked = state.transcript[-1].boss if state.transcript else ""
-    side = Question.of([checked]).answer(text)
-    return None if side is None else "yes" if side == "affirm" else "no"
+_WHOLE = re.compile(r"^.*$", re.DOTALL)
+_FIRST_CLAUSE = re.compile(r"^[^,.;:!?]*[,.;:!?]+\s*")
+
+
+def _answered_in_its_words(state: State, text: str) -> tuple[Literal["yes", "no"], re.Pattern[str]] | None:
+    """An answer to "You mean ...?" in its own words, whole or in its first clause, and the
+    part that answers: "I'm thinking of leaving." says yes to "you're thinking of leaving?";
+    "It's not getting to me, I just disagree with it." says no to "it's still getting to
+    you?", and goes on to say what was meant."""
+    asked = Question.of([state.transcript[-1].boss if state.transcript else ""])
+    first = _FIRST_CLAUSE.match(text)
+    for said, part in ((text, _WHOLE), (first[0] if first else "", _FIRST_CLAUSE)):
+        side = asked.answer(said)
+        if side is not None:
+            return ("yes" if side == "affirm" else "no"), part
+    return None
 
 
 YES_WORDS = ("yes", "yeah", "yep", "yup", "correct", "exactly")  # a reply starting so says yes
 _YES_FIRST = re.compile(rf"^\W*(?:{'|'.join(YES_WORDS)})\b\W*", re.IGNORECASE)
 
 
-def _says_another(state: State, text: str) -> bool:
+def _says_another(state: State, text: str, opening: re.Pattern[str]) -> bool:
     """ "Yes. I've been doing the unofficial version for years": a yes that goes on to make
     another reply plainly is that reply, not a yes to the one the boss checked."""
-    after = _what_follows(state, text, _YES_FIRST)
+    after = _what_follows(state, text, opening)
     return after is not None and after.kind == "matched"
 
 
@@ -411,11 +427,11 @@ NO_WORDS = ("no", "nope", "nah", "not quite", "not really")
 _NO_FIRST = re.compile(rf"^\W*(?:{'|'.join(NO_WORDS)})\b\W*(?:(?:sorry|i mean|i meant)\b\W*)*", re.IGNORECASE)
 
 
-def _meant_instead(state: State, text: str) -> Settle | None:
+def _meant_instead(state: State, text: str, opening: re.Pattern[str]) -> Settle | None:
     """ "No, I mean I'd want to present it to leadership myself": a no to "You mean ...?"
     that goes on to make another reply is read by what follows the no, taken or checked
     back as that reply (the whole, "no" and all, would read as declining)."""
-    after = _what_follows(state, text, _NO_FIRST)
+    after = _what_follows(state, text, opening)
     if after is None or after.reply is None or after.kind not in ("matched", "checkback"):
         return None
     reply = after.reply
