@@ -140,6 +140,7 @@ class Alternative:
     score: float
     example: str
     chosen: bool
+    opposite: bool = False  # the example is a yes this reply, a no, negates
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,7 @@ def _alternatives(record: TurnRecord, labels: Mapping[str, str]) -> tuple[Altern
             kept(s.score),
             s.example or "",
             s.reply == record.reply,
+            NEGATED_YES in s.notes,
         )
         for s in ranked
     )

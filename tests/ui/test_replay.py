@@ -281,3 +281,23 @@ async def test_the_app_can_open_straight_into_a_session_s_replay() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, ReplayScreen)  # back to the list, as from the app
+
+
+async def test_a_no_read_as_a_yes_negated_is_shown_as_its_opposite() -> None:
+    """ "It isn't nerves." is the no because it negates the yes's example "It is nerves.";
+    the replay must not say the reply it was read as was closest to that example."""
+    setup = sd.setup_for("not-this-role", "joe")
+    said = [
+        "Thanks, but I'm not going to apply this time.",
+        "I want to become the go-to person for training.",
+    ]
+    session_id = sd.record(setup, [*said, "It isn't nerves."], finish=False)
+    async with sd.saving_app().run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, session_id, 3)
+        assert _text(screen, "you") == "It isn't nerves."
+        alternatives = _text(screen, "alternatives")
+        chosen = next(line for line in alternatives.splitlines() if line.startswith("→"))
+        assert "Hold the line kindly" in chosen
+        after = alternatives.split(chosen, 1)[1].splitlines()[1]
+        assert "the opposite of “It is nerves.”" in after
+        assert "the opposite of" in _text(screen, "understood")

@@ -360,7 +360,8 @@ class ReplayScreen(Screen[None]):
                 )
             )
             if alt.example:
-                lines.append(plain(f"{'':15}closest to “{one_line(alt.example, 80)}”", "$text-muted"))
+                closest = "the opposite of" if alt.opposite else "closest to"
+                lines.append(plain(f"{'':15}{closest} “{one_line(alt.example, 80)}”", "$text-muted"))
         return Content("\n").join(lines)
 
     def _coach(self, turn: TurnView) -> Content | None:
