@@ -690,18 +690,18 @@ def _reading(text: str, candidates: Sequence[Candidate]) -> tuple[str, tuple[tup
 
 def _decide(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> Decision:
     decision = _decide_whole(text, candidates, recognition)
-    if decision.kind == "matched":
+    said = strip_filler(text)
+    if decision.kind == "matched" or not candidates or _two_ways(said):
         return decision
-    answered = _in_its_words(text, candidates, decision) or _through_its_not(text, candidates, decision)
+    answered = _in_its_words(said, candidates, decision) or _through_its_not(said, candidates, decision)
     return answered or decision
 
 
-def _through_its_not(text: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
+def _through_its_not(said: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
     """A plain statement with one "not" that, without it, would be taken at once as a reply
     with one opposite here is that opposite ("I wouldn't like to take it on." is declining
     where "I'd like to take it on." is taking it): the words of the two all but tie."""
-    said = strip_filler(text)
-    plain = None if _two_ways(said) else without_its_not(said)
+    plain = without_its_not(said)
     if plain is None:
         return None
     without = _decide(plain, candidates, None)
@@ -726,13 +726,12 @@ ANSWER_DOUBT = 0.3  # a hedge or "I don't know" read this plainly is no answer
 ANSWER_OTHER = 0.5  # another reply's intent read this plainly outweighs the question's words
 
 
-def _in_its_words(text: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
+def _in_its_words(said: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
     """A short answer in the words of the boss's question is its yes, with a "not" its no
     ("Do you mean it?" "I mean it." / "I don't mean it."), at a node with a reply for each;
     unless the recogniser plainly reads a hedge, or what another reply here stands for."""
-    said = strip_filler(text)
     by_kind = {c.kind: c for c in candidates if c.kind is not None}
-    side = candidates[0].asked.answer(said) if candidates and not _two_ways(said) else None
+    side = candidates[0].asked.answer(said)
     if side is None or "affirm" not in by_kind or "deny" not in by_kind:
         return None
     meant = by_kind[side]
@@ -1250,7 +1249,7 @@ def _with_intent(
         # this reply's reading, and the one-sided negation against its examples is the point
         best = IntentScore(flipped.intent, flipped.p)
         result = replace(result, notes=tuple(n for n in result.notes if not n.startswith("negation")))
-        how = " (read through its “not”)"
+        how = f" ({THROUGH_NOT})"
     by_intent = INTENT_SCALE * best.p
     top = recognised.top
     if ruled_out and best.p < INTENT_GATE:
