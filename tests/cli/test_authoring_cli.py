@@ -277,3 +277,20 @@ def test_failing_cases_fail_the_run_even_with_full_coverage(tmp_path: Path) -> N
     result = invoke("test", str(tmp_path), "--coverage")
     assert result.exit_code == 1
     assert "4 passed, 1 failed" in result.stdout and "wrong: 100.0% combined" in result.stdout
+
+
+def test_a_step_the_boss_does_not_understand_fails_unless_the_plan_says_so(tmp_path: Path) -> None:
+    """A stale "yes" (to a check-back that no longer comes) must not pass unnoticed."""
+    assert invoke("new", "demo", "--dir", str(tmp_path)).exit_code == 0
+    plan = tmp_path / "demo.test.yaml"
+    first = '      - "I\'d like to request a training budget for the data course"\n'
+    text = plan.read_text()
+    assert first in text
+    plan.write_text(text.replace(first, '      - "purple monkey dishwasher"\n' + first, 1))
+    result = invoke("test", str(plan))
+    assert result.exit_code == 1
+    assert "'purple monkey dishwasher' at 'opening' was not understood" in result.stdout
+    marked = '      - {say: "purple monkey dishwasher", decision: none}\n'
+    plan.write_text(text.replace(first, marked + first, 1))
+    result = invoke("test", str(plan))
+    assert result.exit_code == 0, result.stdout

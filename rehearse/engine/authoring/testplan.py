@@ -162,6 +162,13 @@ def run_case(case: Case, script: Script, personas: Mapping[str, Persona]) -> Cas
             problems.append(f"{step.say!r}: expected to be at '{step.node}', was at '{turn.node}'")
         if step.decision is not None and turn.decision is not None and turn.decision.kind != step.decision:
             problems.append(f"{step.say!r}: expected decision '{step.decision}', got '{turn.decision.kind}'")
+        elif step.decision is None and turn.decision is not None and turn.decision.kind == "none":
+            # a plan reads as a transcript: a reply the boss did not understand says so, or it
+            # is a stale line (a "yes" to a check-back that no longer comes)
+            problems.append(
+                f"{step.say!r} at '{turn.node}' was not understood; write it as "
+                "{say: ..., decision: none} if that is what it tests"
+            )
     problems.extend(_check_expect(case.expect, state))
     return CaseResult(case, tuple(problems), state)
 
