@@ -536,6 +536,26 @@ def test_the_whole_read_plainly_as_another_reply_checks_that_reply_back() -> Non
     assert (own.kind, own.reply) == ("matched", "ask_precise")
 
 
+def test_a_clause_in_an_author_s_words_does_not_outvote_the_whole_and_the_pooled_words() -> None:
+    """ "fifteen years here, i got us through three lots of layoffs..." has the author's "Fifteen
+    years here." (resting the case on tenure) as its first clause, word for word; the whole
+    reads as evidence from a record and every example pooled favours the record. A newcomer
+    was asked "you're resting your case on your tenure?"; the boss now checks back the record."""
+    from tests import evaluation
+
+    candidates = evaluation.candidates("fumbled-promotion", "make_case")
+    text = (
+        "fifteen years here, i got us through three lots of layoffs "
+        + "and i picked up billing when that team went"
+    )
+    decision = matching.decide(text, candidates)
+    assert decision.scores[0].reply == "tenure_claim"
+    assert (decision.kind, decision.reply) == ("checkback", "concrete_record")
+    # the author's example alone is still what it was written for
+    alone = matching.decide("Fifteen years here.", candidates)
+    assert (alone.kind, alone.reply) == ("matched", "tenure_claim")
+
+
 def test_warming_up_loads_the_coach_and_the_model_and_freezes_them() -> None:
     import gc
 

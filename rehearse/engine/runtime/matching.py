@@ -1158,6 +1158,17 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
         # siblings of one intent are told apart by the author's words and require/forbid,
         # which the pooled words blur: "no, I'm not going to apply" against "thanks, but no"
         return taken
+    if _read_as_another(mine, scoring, own_words_stand=False) is rival:
+        # the pooled words and the whole's reading agree on the rival; only one clause's
+        # close words chose mine ("fifteen years here, i got us through three lots of
+        # layoffs" is an author's "Fifteen years here." in its first clause, and a record)
+        return replace(
+            taken,
+            kind="checkback",
+            reply=rival.id,
+            candidates=(rival.id,),
+            reason=f"{taken.reason}; but the examples together and the whole read as '{rival.id}': checking",
+        )
     return replace(
         taken,
         kind="checkback",
@@ -1166,7 +1177,7 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
     )
 
 
-def _read_as_another(mine: Candidate, scoring: _Scoring) -> Candidate | None:
+def _read_as_another(mine: Candidate, scoring: _Scoring, *, own_words_stand: bool = True) -> Candidate | None:
     """The reply whose intent the whole text plainly reads as (RIVAL_READS), when the taken
     reply's own intents barely read (under INTENT_TRUST) and the text is not one of its
     examples, near enough word for word (OWN_WORDS): one clause's close words took
@@ -1175,7 +1186,7 @@ def _read_as_another(mine: Candidate, scoring: _Scoring) -> Candidate | None:
     top = scoring.recognised.top
     if top.p < RIVAL_READS or not mine.intents or top.intent in mine.intents:
         return None
-    if scoring.by_words[mine.id] >= OWN_WORDS:  # the author's own example: their word stands
+    if own_words_stand and scoring.by_words[mine.id] >= OWN_WORDS:  # the author's own example stands
         return None
     if (scoring.recognised.best_of(mine.intents) or top).p >= INTENT_TRUST:
         return None
