@@ -19,6 +19,7 @@ from rehearse.engine.runtime.debrief import (
     merged,
     next_time,
     overall,
+    score_of,
     verdict_of,
 )
 
@@ -92,6 +93,27 @@ def test_a_flag_made_good_later_is_no_evidence_against() -> None:
     assert verdict_of([flag, reply]) == "partly"  # never made good
     later = replace(flag, turn=7)  # flagged again after it was made good: against again
     assert verdict_of([flag, good, reply, later]) == "partly"
+
+
+def test_a_cost_always_shows_however_far_the_gains_go_over_the_top() -> None:
+    """Four good replies and a hedge flagged: "partly met" must not read 100/100."""
+    gains = [Contribution(i, "d", 2 * POINTS_PER_SCORE, "reply", "r", "R") for i in range(4)]
+    flag = Contribution(5, "d", FLAG_POINTS, "flag", "hedge", "Hedging the ask")
+    assert score_of(gains) == 100
+    assert score_of([*gains, flag]) == 100 + FLAG_POINTS
+    assert verdict_of([*gains, flag]) == "partly"
+    good = Contribution(6, "d", -FLAG_POINTS, "made_good", "hedge", "Hedging the ask")
+    assert score_of([*gains, flag, good]) == 100  # made good: no cost left
+    losses = [Contribution(i, "d", -3 * POINTS_PER_SCORE, "reply", "r", "R") for i in range(3)]
+    assert score_of([*losses, gains[0]]) == 0
+
+
+@given(st.lists(st.integers(-3, 3), max_size=30))
+def test_a_score_is_within_bounds_and_never_full_with_a_cost(points: list[int]) -> None:
+    contribs = [Contribution(i, "d", p * POINTS_PER_SCORE, "reply", "r", "R") for i, p in enumerate(points)]
+    score = score_of(contribs)
+    assert 0 <= score <= 100
+    assert score < 100 or all(p >= 0 for p in points)
 
 
 def test_alike_contributions_of_a_turn_read_once() -> None:

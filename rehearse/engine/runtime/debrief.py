@@ -3,7 +3,8 @@
 Scores are where rehearsal tools lose trust, so every point here is traceable: a dimension
 starts at 50 of 100, each score point a reply carries moves it by 10, and each coach flag on
 a check the script ties to that dimension costs 5, given back at the later turn that makes
-it good (no thanks, then thanks). The contributions are kept with the turn that gave them,
+it good (no thanks, then thanks); gains are kept to 100 before costs are taken, so a cost
+always shows. The contributions are kept with the turn that gave them,
 so the app, plain mode and exports can all show why.
 
 Each dimension also gets a verdict from that evidence alone: met (only for it), partly met
@@ -218,6 +219,15 @@ def verdict_of(contribs: Sequence[Contribution]) -> Verdict:
     return "missed" if losses else "not_shown"
 
 
+def score_of(contribs: Sequence[Contribution]) -> int:
+    """BASE plus the gains, kept to 100, then the costs, kept to 0: a cost is never lost in
+    gains over the top, or a hedge flagged at 105 points would read "partly met, 100/100".
+    A flag made good is no cost (its made-good contribution is its pair)."""
+    gains = sum(c.points for c in contribs if c.points > 0 and c.kind != "made_good")
+    costs = sum(c.points for c in contribs if c.points < 0 or c.kind == "made_good")
+    return max(0, min(100, BASE + gains) + costs)
+
+
 def dimensions(state: State, contribs: Sequence[Contribution] | None = None) -> tuple[DimensionScore, ...]:
     """Each rubric dimension with its verdict, score and the author's line for that verdict."""
     script = state.script
@@ -227,7 +237,7 @@ def dimensions(state: State, contribs: Sequence[Contribution] | None = None) -> 
     for dim, criterion in script.rubric.items():
         mine = tuple(c for c in contribs if c.dimension == dim)
         verdict = verdict_of(mine)
-        score = None if verdict == "not_shown" else max(0, min(100, BASE + sum(c.points for c in mine)))
+        score = None if verdict == "not_shown" else score_of(mine)
         text = script.rubric_verdicts.get(dim, {}).get(verdict)
         line = " ".join(render(text, ctx).split()) if text is not None else None
         out.append(DimensionScore(dim, criterion, verdict, score, mine, line or None))
