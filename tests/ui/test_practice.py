@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from rehearse.engine.practice import drill
 from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.debrief import POINTS_PER_SCORE
 from rehearse.history import store as store_module
 from rehearse.history.replay import state_before
 from rehearse.ui.messages import OpenReplay
@@ -23,6 +24,7 @@ from rehearse.ui.screens.replay import ReplayScreen
 from rehearse.ui.screens.sessions import SessionsScreen, SessionTable
 from rehearse.ui.screens.whatif import WhatIfScreen
 from rehearse.views.practice import verdict_headline
+from rehearse.views.text import signed
 from rehearse.workspace.settings import Launch
 from tests.ui import sessions_data as sd
 from tests.ui.helpers import case_for, plan_cases, say, type_text, visible_text, wait_ready
@@ -226,6 +228,10 @@ async def test_c_twice_in_the_sessions_compares_two_attempts() -> None:
         boxes = [visible_text(b) for b in screen.query(".compare-box")]
         assert any(lose["replies"][0][:30] in b for b in boxes)
         assert any(win["replies"][0][:30] in b for b in boxes)
+        # a reply's score moves read on the debrief's 0-100 scale, as everywhere else
+        scored = next(r.a for r in found.rows if r.a is not None and r.a.score)
+        dim, points = next(iter(scored.score.items()))
+        assert any(f"{dim} {signed(points * POINTS_PER_SCORE)}" in b for b in boxes)
         rubric = visible_text(screen.query_one("#compare-rubric", Static))
         for dim in found.dims:
             assert dim.dim in rubric

@@ -18,7 +18,8 @@ from rehearse.ui import styles
 from rehearse.ui.safe import assemble, outcome_label, plain
 from rehearse.ui.widgets.footer import KeysFooter
 from rehearse.views.compare import Comparison, Row, Side, difference, dim_words, diverged_words
-from rehearse.views.text import local_time, one_line, score_cell, signed
+from rehearse.views.practice import score_moves
+from rehearse.views.text import local_time, one_line, score_cell
 
 
 def side_content(side: Side | None, persona: str) -> Content:
@@ -29,7 +30,7 @@ def side_content(side: Side | None, persona: str) -> Content:
         plain(side.read_as, "$text-muted"),
     ]
     if side.score:
-        lines.append(plain(", ".join(f"{k} {signed(v)}" for k, v in side.score.items())))
+        lines.append(plain(score_moves(side.score)))
     lines.append(assemble((f"{persona}: ", "bold $text-accent"), (side.boss, "italic")))
     if side.outcome:
         lines.append(assemble(("Ended: ", "bold"), outcome_label(side.outcome)))
