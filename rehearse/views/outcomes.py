@@ -31,7 +31,7 @@ LOOKS: dict[str, OutcomeLook] = {
     "success": OutcomeLook("success", "success", "Success", "✓", "S", "success"),
     "partial": OutcomeLook("partial", "partial", "Partly there", "◐", "P", "warning"),
     "fail": OutcomeLook("fail", "fail", "Not this time", "✗", "F", "error"),
-    UNFINISHED: OutcomeLook(UNFINISHED, "unfinished", "Unfinished", "·", ".", "muted"),
+    UNFINISHED: OutcomeLook(UNFINISHED, "unfinished", "Unfinished", "○", ".", "muted"),
 }
 #: Outcome filters in the order they are offered (the sessions screen, `sessions --outcome`).
 FILTERS: tuple[str, ...] = ("success", "partial", "fail", UNFINISHED)

@@ -210,7 +210,7 @@ async def test_progress_chart_per_script() -> None:
             [unfinished] = store.stats(script="passed-over")
         expected = [] if unfinished.score is None else [unfinished.score]
         assert list(chart.query_one(Sparkline).data or []) == expected
-        assert visible_text(chart.query_one("#progress-outcomes", Static)) == "·"
+        assert visible_text(chart.query_one("#progress-outcomes", Static)) == "○"
         await pilot.press("down")
         await pilot.pause()
         with sd.store() as store:
