@@ -1134,13 +1134,7 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
     mine = next(c for c in scoring.candidates if c.id == taken.reply)
     read = _read_as_another(mine, scoring)
     if read is not None:
-        return replace(
-            taken,
-            kind="checkback",
-            reply=read.id,
-            candidates=(read.id,),
-            reason=f"{taken.reason}; but the whole reads as '{read.id}': checking that",
-        )
+        return _another_checked(taken, read.id, "the whole reads as")
     shares = _pooled_shares(scoring)
     if taken.reply not in shares:  # no opinion: the reply has no examples, or no sibling has
         return taken
@@ -1162,19 +1156,19 @@ def _seconded(taken: Decision, scoring: _Scoring) -> Decision:
         # the pooled words and the whole's reading agree on the rival; only one clause's
         # close words chose mine ("fifteen years here, i got us through three lots of
         # layoffs" is an author's "Fifteen years here." in its first clause, and a record)
-        return replace(
-            taken,
-            kind="checkback",
-            reply=rival.id,
-            candidates=(rival.id,),
-            reason=f"{taken.reason}; but the examples together and the whole read as '{rival.id}': checking",
-        )
+        return _another_checked(taken, rival.id, "the examples together and the whole read as")
     return replace(
         taken,
         kind="checkback",
         candidates=(mine.id,),
         reason=f"{taken.reason}; but the examples together favour '{rival.id}': checking",
     )
+
+
+def _another_checked(taken: Decision, reply: str, why: str) -> Decision:
+    """``taken`` checked back as another reply, which ``why`` reads it as."""
+    reason = f"{taken.reason}; but {why} '{reply}': checking that"
+    return replace(taken, kind="checkback", reply=reply, candidates=(reply,), reason=reason)
 
 
 def _read_as_another(mine: Candidate, scoring: _Scoring, *, own_words_stand: bool = True) -> Candidate | None:
