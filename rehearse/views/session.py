@@ -88,6 +88,12 @@ class Understood:
         return f"{self.headline}: {self.detail}"
 
 
+def closest_words(notes: Sequence[str]) -> str:
+    """How a reply's example stands to the text: a no taken as a yes's example negated ("it
+    isnt nerves" against "It is nerves.") is its opposite, not its closest."""
+    return "the opposite of" if NEGATED_YES in notes else "closest to"
+
+
 def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> Understood:
     """How the reply of ``record`` was read; ``labels`` names replies the record does not."""
     names = dict(labels or {})
@@ -107,9 +113,7 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
         mine = next((s for s in record.scores if s.reply == record.reply), None)
         detail = f"{kept(mine.score):.0f}% match" if mine else ""
         if mine is not None and mine.example:
-            # a no taken as a yes's example negated ("it isnt nerves" against "It is nerves.")
-            closest = "the opposite of" if NEGATED_YES in mine.notes else "closest to"
-            detail += f", {closest} “{mine.example}”"
+            detail += f", {closest_words(mine.notes)} “{mine.example}”"
         return Understood("matched", f"understood as “{label}”", detail)
     if record.decision == "aside":
         what = intent_label(record.intent) if record.intent else "an aside"
@@ -140,7 +144,7 @@ class Alternative:
     score: float
     example: str
     chosen: bool
-    opposite: bool = False  # the example is a yes this reply, a no, negates
+    closest: str = "closest to"  # how the example stands to the text (closest_words)
 
 
 @dataclass(frozen=True)
@@ -317,7 +321,7 @@ def _alternatives(record: TurnRecord, labels: Mapping[str, str]) -> tuple[Altern
             kept(s.score),
             s.example or "",
             s.reply == record.reply,
-            NEGATED_YES in s.notes,
+            closest_words(s.notes),
         )
         for s in ranked
     )

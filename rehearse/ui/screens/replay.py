@@ -360,8 +360,7 @@ class ReplayScreen(Screen[None]):
                 )
             )
             if alt.example:
-                closest = "the opposite of" if alt.opposite else "closest to"
-                lines.append(plain(f"{'':15}{closest} “{one_line(alt.example, 80)}”", "$text-muted"))
+                lines.append(plain(f"{'':15}{alt.closest} “{one_line(alt.example, 80)}”", "$text-muted"))
         return Content("\n").join(lines)
 
     def _coach(self, turn: TurnView) -> Content | None:
