@@ -70,25 +70,36 @@ SWAP_COST = 0.6  # letters typed in the wrong order are the commonest slip: chea
 RANK_WEIGHT = 0.5  # how much a commoner word outweighs an edit, per tenfold in rank
 
 
-_INDEXES: dict[int, tuple[tuple[str, ...], dict[str, tuple[list[str], list[int]]]]] = {}
+class _Search:
+    """The targets by first letter, each with its rank: a word is only ever read as a
+    target with its first or second letter first. Hashed by identity, so that a cache
+    lookup does not hash a tuple of thousands of words anew each time (it cost more than
+    the search it saved: 12 us a word)."""
 
+    __slots__ = ("index", "targets")
 
-def _by_initial(targets: tuple[str, ...]) -> dict[str, tuple[list[str], list[int]]]:
-    """The targets by first letter, each with its rank (kept per targets tuple): a word is
-    only ever read as a target with its first or second letter first."""
-    kept = _INDEXES.get(id(targets))
-    if kept is None or kept[0] is not targets:
-        index: dict[str, tuple[list[str], list[int]]] = {}
+    def __init__(self, targets: tuple[str, ...]) -> None:
+        self.targets = targets
+        self.index: dict[str, tuple[list[str], list[int]]] = {}
         for rank, target in enumerate(targets):
-            words, ranks = index.setdefault(target[0], ([], []))
+            words, ranks = self.index.setdefault(target[0], ([], []))
             words.append(target)
             ranks.append(rank)
-        kept = _INDEXES[id(targets)] = (targets, index)
-    return kept[1]
+
+
+_SEARCHES: dict[int, _Search] = {}
+
+
+def _search(targets: tuple[str, ...]) -> _Search:
+    """The search over ``targets``, built once per tuple (kept by its id, with the tuple)."""
+    kept = _SEARCHES.get(id(targets))
+    if kept is None or kept.targets is not targets:
+        kept = _SEARCHES[id(targets)] = _Search(targets)
+    return kept
 
 
 @lru_cache(maxsize=8192)
-def _nearest(word: str, targets: tuple[str, ...]) -> str | None:
+def _nearest(word: str, search: _Search) -> str | None:
     """The likeliest target meant by ``word``, within the edits its length allows: the
     fewest edits, letters swapped costing less than others, weighed against how common
     the target is (a small noisy-channel model: "wnat" is "want", not the commoner "what";
@@ -96,7 +107,7 @@ def _nearest(word: str, targets: tuple[str, ...]) -> str | None:
     mistyped ("argment" is not "urgent"), unless two letters swapped places."""
     allowed = 2 if len(word) >= LONG_WORD else 1
     letters = sorted(word)
-    index = _by_initial(targets)
+    index = search.index
     best: tuple[float, str] | None = None
     for initial in dict.fromkeys(word[:2]):
         words, ranks = index.get(initial, ([], []))
@@ -134,7 +145,7 @@ def corrections(
             or word in english()  # a real word is never changed (and need not be searched)
         ):
             continue
-        meant = _drawn_out(word, known) or _nearest(_RUN.sub(r"\1\1", word), targets)
+        meant = _drawn_out(word, known) or _nearest(_RUN.sub(r"\1\1", word), _search(targets))
         if meant is not None and meant != word:
             found.append((typed, meant.capitalize() if starts else meant))
     return tuple(found)
