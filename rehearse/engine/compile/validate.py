@@ -67,7 +67,7 @@ def _validate_node(script: Script, node: Node, doc: Document, report: Report) ->
                 report.add(
                     "R102",
                     rule.loc,
-                    f"reply '{reply.id}' goes to unknown node '{rule.to}'",
+                    f"reply '{reply.id}' at node '{node.id}' goes to unknown node '{rule.to}'",
                     hint=did_you_mean(rule.to, script.nodes) or _misindented(doc, rule.to),
                     width=len(rule.to),
                 )
