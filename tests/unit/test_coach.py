@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from rehearse.engine.runtime import coach as coach_module
 from rehearse.engine.runtime.coach import MAX_CHARS, MOMENTS, Check, Flag, Span, check_ids, checks, coach
+from rehearse.engine.runtime.words import written, written_where
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "coach_corpus.yaml"
 
@@ -89,6 +90,35 @@ def test_flag_words_are_the_spans_of_the_original_text() -> None:
     assert words(text, "hedge") == ("I was just wondering", "maybe")
     assert words(text, "disclaimer") == ("right?",)
     assert words(text, "self-apology") == ("Sorry to bother",)
+
+
+def test_wordings_typed_without_apostrophes_are_flagged_as_typed() -> None:
+    # the patterns know "if that's ok" and "I'm just okay at it"; fast typists write neither
+    text = "id quite like to be considered, if thats alright"
+    assert words(text, "hedge") == ("if thats alright",)
+    assert words("im just ok at it tbh", "self-deprecation") == ("im just ok at it",)
+    # the same words with their apostrophes give the same flags
+    assert words("I'd quite like to be considered, if that's alright", "hedge") == ("if that's alright",)
+
+
+TYPED_FAST = ["if", "thats", "ok", "im", "u", "dunno", "I", "lead", ",", "cud"]
+
+
+@given(st.lists(st.sampled_from(TYPED_FAST), max_size=12))
+def test_written_out_spans_point_back_at_what_was_typed(tokens: list[str]) -> None:
+    text = " ".join(tokens)
+    typed = written_where(text)
+    if typed is None:
+        assert written(text) == text
+        return
+    form, starts, ends = typed
+    assert form == written(text) and len(starts) == len(ends) == len(form) + 1
+    assert starts == sorted(starts) and ends == sorted(ends) and ends[-1] == len(text)
+    assert all(starts[i] < ends[i + 1] for i in range(len(form)))
+    # each word of the form points at the word typed, or at the word it was written out of
+    for m in re.finditer(r"\S+", form):
+        piece = text[starts[m.start()] : ends[m.end()]]
+        assert piece == m.group() or m.group() in written(piece).split()
 
 
 def test_flags_come_in_check_order_with_sorted_disjoint_spans() -> None:

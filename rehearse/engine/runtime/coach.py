@@ -41,7 +41,7 @@ from rehearse.engine.runtime.coachdata import check_ids, data
 from rehearse.engine.runtime.intents import names as intent_names
 from rehearse.engine.runtime.recognise import model, recognise
 from rehearse.engine.runtime.spelling import corrected_as, corrections
-from rehearse.engine.runtime.words import written
+from rehearse.engine.runtime.words import written, written_where
 
 __all__ = [
     "MAX_CHARS",
@@ -978,12 +978,19 @@ def _reply(text: str) -> _Reply:
 def _coach(text: str, moments: frozenset[str], off: frozenset[str]) -> tuple[Flag, ...]:
     reply = _reply(text[:MAX_CHARS])
     complete = len(text) <= MAX_CHARS
+    # typed without apostrophes ("if thats ok", "im just ok at it"), the patterns, which
+    # know the written forms, also read it written out; their spans point at what was typed
+    typed = written_where(text[:MAX_CHARS])
     flags: list[Flag] = []
     for rule in _rules():
         check = rule.check
         if check.id in off or not applies(check, moments):
             continue
         spans = _run(rule, reply, complete)
+        if typed is not None and rule.mode == "present":
+            form, starts, ends = typed
+            found = [Span(starts[s.start], ends[s.end]) for s in _present(rule, _reply(form))]
+            spans = _merge(spans + found) if found else spans
         if spans:
             flags.append(Flag(check, tuple(spans), text))
     return tuple(flags)

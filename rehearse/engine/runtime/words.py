@@ -148,6 +148,30 @@ def written(text: str) -> str:
     return _WRITTEN_RE.sub(lambda m: _WRITTEN[m.group().lower()], text)
 
 
+def written_where(text: str) -> tuple[str, list[int], list[int]] | None:
+    """``written(text)`` with where its positions fall in ``text`` (None when nothing is
+    written out): a span ``[i, j)`` of it is ``[starts[i], ends[j])`` of the text as typed,
+    a word written out standing for the whole word typed. For checks whose spans must
+    point at what the user typed ("if thats ok" flagged as typed, found as "if that's ok")."""
+    starts: list[int] = []
+    ends = [0]
+    pieces: list[str] = []
+    at = 0
+    for match in _WRITTEN_RE.finditer(text):
+        s, e = match.span()
+        out = _WRITTEN[match.group().lower()]
+        pieces += [text[at:s], out]
+        starts += [*range(at, s), *[s] * len(out)]
+        ends += [*range(at + 1, s + 1), *[e] * len(out)]
+        at = e
+    if not pieces:
+        return None
+    pieces.append(text[at:])
+    starts += [*range(at, len(text)), len(text)]
+    ends += range(at + 1, len(text) + 1)
+    return "".join(pieces), starts, ends
+
+
 NEGATORS = frozenset(
     "not no never nothing without refuse refusing nor neither none nobody nowhere "
     "decline declining against".split()
