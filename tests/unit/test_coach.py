@@ -104,6 +104,16 @@ def test_wordings_typed_without_apostrophes_are_flagged_as_typed() -> None:
 TYPED_FAST = ["if", "thats", "ok", "im", "u", "dunno", "I", "lead", ",", "cud"]
 
 
+def test_a_softened_hope_is_a_hedged_ask() -> None:
+    # "I was sort of hoping" softens the ask it makes: a hedge, and an ask all the same
+    for text, softener in (
+        ("I was sort of hoping you'd back me.", "sort of"),
+        ("i was kinda hoping to apply", "kinda"),
+    ):
+        assert words(text, "hedge") == (softener,)
+        assert words(text, "no-ask") == ()
+
+
 @given(st.lists(st.sampled_from(TYPED_FAST), max_size=12))
 def test_written_out_spans_point_back_at_what_was_typed(tokens: list[str]) -> None:
     text = " ".join(tokens)
