@@ -185,6 +185,8 @@ def test_a_plain_aside_read_thinly_is_still_an_aside_when_no_reply_is_taken() ->
         ("Come again?", "ask_repeat"),
         ("What do you mean?", "ask_repeat"),
         ("no idea honestly", "dont_know"),
+        ("Yeah, honestly, I don't know.", "dont_know"),  # (read 0.47)
+        ("Thanks, that's a fairer way of putting it.", "thank"),  # (0.42, and "yes" 0.32)
     ):
         recognised = recognise(text).top
         assert recognised.intent == intent and recognised.p < matching.ASIDE_CONFIDENCE, text
