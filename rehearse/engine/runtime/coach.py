@@ -17,9 +17,10 @@ Pattern conventions (applied when the data is compiled):
 * a named group ``(?P<w>...)`` marks the flagged words; without it the whole match is
   flagged.
 
-Nothing here lower-cases or rewrites the text that is matched, so every span indexes the
-original string. (A lower-cased copy is only used to skip patterns whose required words do
-not occur at all: that is what keeps a check run well under a millisecond.)
+Every span indexes the original string. A lower-cased copy is only used to skip patterns
+whose required words do not occur at all (that is what keeps a check run well under a
+millisecond); a reply typed in chat shorthand or without apostrophes is also read written
+out (``words.written_where``), and what is found there is mapped back onto the words typed.
 """
 
 from __future__ import annotations
