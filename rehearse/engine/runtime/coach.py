@@ -633,6 +633,7 @@ class _Reply:
         "_present",
         "_read",
         "_sentences",
+        "_spelt",
         "aligned",
         "low",
         "text",
@@ -652,6 +653,18 @@ class _Reply:
         self._memo: dict[str, list[re.Match[str]]] = {}
         self._read: dict[str, tuple[str, float, float]] = {}
         self._pieces: list[Span] | None = None
+        self._spelt: _Reply | None = None  # not yet asked for (itself: nothing to write out)
+
+    def spelt_out(self) -> _Reply | None:
+        """The reply with its chat shorthand, contractions without an apostrophe and
+        misspellings written out (every misspelling, even those the library has: the
+        patterns know none), or None when that changes nothing. Kept: each absent check of
+        a step asks for it, and ``met_absent`` asks again."""
+        if self._spelt is None:
+            text = written(self.text)
+            text = corrected_as(text, corrections(text, frozenset(), model().targets))
+            self._spelt = _reply(text) if text != self.text else self
+        return None if self._spelt is self else self._spelt
 
     def may(self, pat: _Pat) -> bool:
         """False when the pattern cannot match: a required string does not occur."""
@@ -861,10 +874,8 @@ def _says(reply: _Reply, patterns: Iterable[_Pat]) -> bool:
     fast, "cud we do a check in every month" asks as plainly as "could we..." does."""
     if reply.search(patterns):
         return True
-    text = written(reply.text)
-    # (every misspelling, even those the library has: the patterns know none)
-    text = corrected_as(text, corrections(text, frozenset(), model().targets))
-    return text != reply.text and _reply(text).search(patterns)
+    spelt = reply.spelt_out()
+    return spelt is not None and spelt.search(patterns)
 
 
 def _whole(text: str) -> Span:
