@@ -634,6 +634,7 @@ class _Reply:
         "_read",
         "_sentences",
         "_spelt",
+        "_spelt_asked",
         "aligned",
         "low",
         "text",
@@ -653,18 +654,20 @@ class _Reply:
         self._memo: dict[str, list[re.Match[str]]] = {}
         self._read: dict[str, tuple[str, float, float]] = {}
         self._pieces: list[Span] | None = None
-        self._spelt: _Reply | None = None  # not yet asked for (itself: nothing to write out)
+        self._spelt: _Reply | None = None
+        self._spelt_asked = False  # (not itself in _spelt: replay runs with the collector off)
 
     def spelt_out(self) -> _Reply | None:
         """The reply with its chat shorthand, contractions without an apostrophe and
         misspellings written out (every misspelling, even those the library has: the
         patterns know none), or None when that changes nothing. Kept: each absent check of
         a step asks for it, and ``met_absent`` asks again."""
-        if self._spelt is None:
+        if not self._spelt_asked:
             text = written(self.text)
             text = corrected_as(text, corrections(text, frozenset(), model().targets))
-            self._spelt = _reply(text) if text != self.text else self
-        return None if self._spelt is self else self._spelt
+            self._spelt = _reply(text) if text != self.text else None
+            self._spelt_asked = True
+        return self._spelt
 
     def may(self, pat: _Pat) -> bool:
         """False when the pattern cannot match: a required string does not occur."""
