@@ -176,6 +176,23 @@ def test_an_aside_reaction_that_leads_into_the_question_does_not_double_its_conn
     assert turn.kind == "aside" and turn.boss == "Sure thing. So, if I back you, are you applying?"
 
 
+def test_a_question_asked_again_drops_the_connective_that_tied_it_to_the_line() -> None:
+    # the node has no `ask`: the question is the last one of the boss's line
+    source = SCRIPT.replace('    ask: "Are you applying?"\n', "").replace(
+        '"The lead role is yours if you want it. Are you applying?"',
+        '"The lead role is yours if you want it. But tell me honestly, are you applying?"',
+    )
+    script, _ = script_from_text(source, "demo.yaml")
+    persona, _ = persona_from_text(
+        PERSONA.replace("You're welcome. {{ question }}", "First: {{ question }}"), "lee.yaml"
+    )
+    assert script is not None and persona is not None
+    _, turn = sess.step(
+        sess.begin(Setup(script, persona, seed=1)), "Thanks so much, that's really kind of you"
+    )
+    assert turn.kind == "aside" and turn.boss == "First: Tell me honestly, are you applying?"
+
+
 def test_a_plain_aside_read_thinly_is_still_an_aside_when_no_reply_is_taken() -> None:
     """Short or loose asides read with little confidence; as nothing is taken, the boss
     reacts to them rather than saying it lost you. A reply is never given up for one."""

@@ -490,7 +490,16 @@ def _asked(state: State, node: Node) -> tuple[str, str]:
         return render(node.ask, context(state)), line
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", line.strip()) if s]
     questions = [s for s in sentences if s.rstrip().endswith("?")]
-    return (questions[-1] if questions else line), line
+    if not questions:
+        return line, line
+    # asked again on its own, a question loses the connective that tied it to the line
+    # ("I'll answer. But tell me honestly, are you...?"): "First: Tell me honestly, ..."
+    question = questions[-1]
+    connective = _CONNECTIVE.match(question)
+    if connective:
+        question = question[connective.end() :]
+        question = question[:1].upper() + question[1:]
+    return question, line
 
 
 def _aside(state: State, node: Node, text: str, decision: Decision) -> tuple[State, Turn]:
