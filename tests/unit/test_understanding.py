@@ -24,7 +24,7 @@ from rehearse.engine.runtime.recognise import (
     plain_intent,
     recognise,
 )
-from rehearse.engine.runtime.session import Setup, State, yes_or_no
+from rehearse.engine.runtime.session import Setup, State, Turn, yes_or_no
 from rehearse.engine.runtime.words import strip_filler
 
 SCRIPT = textwrap.dedent(
@@ -162,17 +162,21 @@ def test_an_aside_gets_a_reaction_and_the_question_again_without_moving_on() -> 
     assert again.kind == "aside" and "The lead role is yours if you want it." in again.boss
 
 
-def test_an_aside_reaction_that_leads_into_the_question_does_not_double_its_connective() -> None:
-    script, _ = script_from_text(
-        SCRIPT.replace('ask: "Are you applying?"', 'ask: "So if I back you, are you applying?"'), "demo.yaml"
-    )
-    persona, _ = persona_from_text(
-        PERSONA.replace("You're welcome. {{ question }}", "Sure thing. So, {{ question_lower }}"), "lee.yaml"
-    )
+def thanked(source: str, reaction: str) -> Turn:
+    """The turn a thank-you gets at the start of the demo script ``source``, from a Lee who
+    reacts to thanks with ``reaction``."""
+    script, _ = script_from_text(source, "demo.yaml")
+    persona, _ = persona_from_text(PERSONA.replace("You're welcome. {{ question }}", reaction), "lee.yaml")
     assert script is not None and persona is not None
     _, turn = sess.step(
         sess.begin(Setup(script, persona, seed=1)), "Thanks so much, that's really kind of you"
     )
+    return turn
+
+
+def test_an_aside_reaction_that_leads_into_the_question_does_not_double_its_connective() -> None:
+    source = SCRIPT.replace('ask: "Are you applying?"', 'ask: "So if I back you, are you applying?"')
+    turn = thanked(source, "Sure thing. So, {{ question_lower }}")
     assert turn.kind == "aside" and turn.boss == "Sure thing. So, if I back you, are you applying?"
 
 
@@ -182,14 +186,7 @@ def test_a_question_asked_again_drops_the_connective_that_tied_it_to_the_line() 
         '"The lead role is yours if you want it. Are you applying?"',
         '"The lead role is yours if you want it. But tell me honestly, are you applying?"',
     )
-    script, _ = script_from_text(source, "demo.yaml")
-    persona, _ = persona_from_text(
-        PERSONA.replace("You're welcome. {{ question }}", "First: {{ question }}"), "lee.yaml"
-    )
-    assert script is not None and persona is not None
-    _, turn = sess.step(
-        sess.begin(Setup(script, persona, seed=1)), "Thanks so much, that's really kind of you"
-    )
+    turn = thanked(source, "First: {{ question }}")
     assert turn.kind == "aside" and turn.boss == "First: Tell me honestly, are you applying?"
 
 
