@@ -494,12 +494,8 @@ def _asked(state: State, node: Node) -> tuple[str, str]:
         return line, line
     # asked again on its own, a question loses the connective that tied it to the line
     # ("I'll answer. But tell me honestly, are you...?"): "First: Tell me honestly, ..."
-    question = questions[-1]
-    connective = _CONNECTIVE.match(question)
-    if connective:
-        question = question[connective.end() :]
-        question = question[:1].upper() + question[1:]
-    return question, line
+    question = _on_its_own(questions[-1])
+    return question[:1].upper() + question[1:], line
 
 
 def _aside(state: State, node: Node, text: str, decision: Decision) -> tuple[State, Turn]:
@@ -520,12 +516,17 @@ def _aside(state: State, node: Node, text: str, decision: Decision) -> tuple[Sta
 _CONNECTIVE = re.compile(r"(?:so|anyway|but|well|okay|ok|right|and)\b,?\s+(?=\S+\s+\S)", re.IGNORECASE)
 
 
+def _on_its_own(question: str) -> str:
+    """The question without a connective of its own ("But tell me, ..." is "tell me, ...")."""
+    connective = _CONNECTIVE.match(question)
+    return question[connective.end() :] if connective else question
+
+
 def _run_on(question: str) -> str:
     """The question, to follow a lead-in of the persona's own ("Sure thing. So, ..."): its
     first letter in lower case (not "I") and without a connective of its own ("So if I
     back this, ..." would read "So, so if I back this")."""
-    connective = _CONNECTIVE.match(question)
-    question = question[connective.end() :] if connective else question
+    question = _on_its_own(question)
     return question[:1].lower() + question[1:] if question[:2] != "I " else question
 
 
