@@ -147,6 +147,7 @@ def test_a_word_or_two_or_an_answer_torn_two_ways_is_never_taken_on_the_pooled_w
 def test_torn_between_two_is_at_most_checked_back_but_a_question_between_options_is_not_torn() -> None:
     assert matching._two_ways("Training, I think, or maybe I should just go for the post")
     assert matching._two_ways("Some courses, maybe? Or should I just apply? I don't know.")
+    assert matching._two_ways("Mentoring, I suppose. Or honestly perhaps I just apply, ugh.")
     assert not matching._two_ways("Is there a form to fill in, or should I just tell you?")
     assert not matching._two_ways("Is there a formal application, or do I just tell you?")
 

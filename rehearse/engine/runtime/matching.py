@@ -1379,7 +1379,10 @@ _EITHER_WAY = re.compile(
 )
 # Torn between two: "Training, or maybe I should just apply", "Courses? Or should I just
 # apply? I don't know." (a question between options, "or do I just tell you?", is not)
-_TORN = re.compile(r"\bor maybe\b|\bor should i\b.*\b(?:i do not know|i dunno|idk|not sure)$")
+_TORN = re.compile(
+    r"\bor (?:honestly |actually |else |just |even )?(?:maybe|perhaps)\b"
+    r"|\bor should i\b.*\b(?:i do not know|i dunno|idk|not sure)$"
+)
 
 
 def _two_ways(text: str) -> bool:
