@@ -484,18 +484,24 @@ def test_a_check_back_never_asks_about_a_reply_the_examples_all_but_rule_out() -
     assert "name 'concrete_idea' over 'fix_people'" in decision.reason
 
 
-def test_a_plain_answer_before_its_reasons_is_checked_back() -> None:
+def test_a_plain_answer_before_its_reasons_stands_for_the_whole_unless_the_rest_turns() -> None:
     """ "Yeah I'm sure." alone is a plain yes to "are you sure you want the headache?";
-    with its reasons after it the whole reads as nothing here, and the answer is checked
-    back rather than lost."""
+    with its reasons after it the whole reads as nothing here, and the answer, all but sure
+    alone, is taken for the whole. When the rest turns ("though...") it is checked back."""
     from tests import evaluation
 
     candidates = evaluation.candidates("fumbled-promotion", "headache")
     reasons = "I've been doing the planning and one-to-ones informally for a year"
     assert matching.decide(reasons, candidates).kind == "none"
+    alone = matching.decide("yeah I'm sure.", candidates)
+    assert (alone.kind, alone.reply) == ("matched", "yes_sure")
+    assert (alone.belief or 0.0) >= matching.ANSWER_FIRST_TAKE
     decision = matching.decide(f"yeah I'm sure. {reasons}", candidates)
-    assert (decision.kind, decision.reply) == ("checkback", "yes_sure")
-    assert decision.reason.startswith("an answer first")
+    assert (decision.kind, decision.reply) == ("matched", "yes_sure")
+    assert decision.reason.startswith("an answer first, then its reasons")
+    turned = matching.decide(f"yeah I'm sure. Though {reasons}", candidates)
+    assert (turned.kind, turned.reply) == ("checkback", "yes_sure")
+    assert turned.reason.startswith("an answer first, then more")
 
 
 def test_an_answer_first_that_alone_would_be_checked_back_is_checked_back() -> None:

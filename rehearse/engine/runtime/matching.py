@@ -793,6 +793,8 @@ def _decide_whole(text: str, candidates: Sequence[Candidate], recognition: Recog
                 first.kind == "matched"
                 or (first.kind == "checkback" and (first.belief or 0.0) >= ANSWER_FIRST_BELIEF)
             ):
+                if _plain_answer_first(first, split[1]):
+                    return replace(first, reason=f"an answer first, then its reasons: {first.reason}")
                 return _checked_back(first, first.reply, "an answer first, then more")
     return decision
 
@@ -829,6 +831,17 @@ def _first_sentence(text: str) -> tuple[str, str] | None:
 
 
 ANSWER_FIRST_BELIEF = 0.8  # a first sentence checked back alone stands for the whole from this belief
+ANSWER_FIRST_TAKE = 0.95  # a first sentence taken alone with this belief is taken for the whole
+
+
+def _plain_answer_first(first: Decision, rest: str) -> bool:
+    """A first sentence taken alone, all but surely, and a rest that does not turn ("but",
+    "though"...): the rest gives the reasons, and the answer stands for the whole."""
+    return (
+        first.kind == "matched" and (first.belief or 0.0) >= ANSWER_FIRST_TAKE and not BUT.search(bare(rest))
+    )
+
+
 OTHER_POINT = 0.9  # a closing sentence this plainly another point (no reply here, no aside) is set aside
 
 
