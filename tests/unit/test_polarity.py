@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rehearse.engine.runtime import matching
-from rehearse.engine.runtime.polarity import Question, opposite_replies, without_its_not
+from rehearse.engine.runtime.polarity import Question, opposite_replies, with_a_not, without_its_not
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,20 @@ def test_no_reading_without_a_not_for_two_nots_a_hedge_or_a_short_text() -> None
     assert without_its_not("It's not that I don't want it.") is None  # two negators
     assert without_its_not("I'm not sure I want it.") is None  # a hedge, not the opposite
     assert without_its_not("Not me.") is None  # too short to read again
+
+
+def test_a_plain_statement_takes_a_not_after_its_auxiliary_or_its_subject() -> None:
+    assert with_a_not("I'd like to take it on.") == "i would not like to take it on"
+    assert with_a_not("I accept that it's final.") == "i do not accept that it is final"
+    assert with_a_not("Yeah, I think it was the right call.") == "yeah i do not think it was the right call"
+
+
+def test_no_reading_with_a_not_for_a_negation_a_question_a_hedge_or_a_short_text() -> None:
+    assert with_a_not("I wouldn't like to take it on.") is None  # has its "not" already
+    assert with_a_not("how would you even know that about me") is None  # a question, unmarked
+    assert with_a_not("Would that be formal?") is None
+    assert with_a_not("I'm sure it's right.") is None  # "not sure" hedges
+    assert with_a_not("Fair enough.") is None  # too short to read again
 
 
 def test_replies_are_opposites_by_intent_or_by_a_negation_twin() -> None:
@@ -122,6 +136,26 @@ def test_a_reply_read_through_its_not_is_the_opposite_reply() -> None:
     assert decision.reason.startswith("read through its “not”")
 
 
+def test_a_reply_read_against_a_not_is_the_opposite_reply() -> None:
+    """ "I'm interested" all but ties with "I'm not interested" in words; with a "not" it
+    is plainly declining, so as it stands it is agreeing to apply."""
+    here = _at("not-this-role", "opening")
+    assert matching.decide("I am not interested", here).reply == "decline_flat"
+    decision = matching.decide("I'm interested", here)
+    assert (decision.kind, decision.reply) == ("matched", "agree_apply")
+    assert decision.reason.startswith("read against a “not”")
+
+
+def test_opposites_in_meaning_turn_on_a_not_whatever_the_question_asks() -> None:
+    """ "Leave? ... Do you mean it?" asks about meaning it, and the "not" of "I don't want to
+    stay here" is on wanting; but wanting to stay and leaving are opposites whatever the
+    question asks, so it is doubling down, not "lost you"."""
+    here = _at("not-this-role", "resign_alarm")
+    decision = matching.decide("honestly I don't want to stay here", here)
+    assert (decision.kind, decision.reply) == ("matched", "double_down")
+    assert decision.reason.startswith("read through its “not”")
+
+
 def test_a_reply_read_plainly_not_and_all_is_not_turned_by_its_not() -> None:
     """`rehearse check --robustness` found it: "I dont think you shuold judge me by other
     people" plainly argues, though "I do think you should judge me..." would be taken as
@@ -156,6 +190,9 @@ def test_the_transcript_says_how_a_reply_read_by_its_answer_or_its_not_was_read(
     )
     assert "read through its “not”" in flipped and "% match" not in flipped
     assert "respect that" not in flipped  # the accepting example the words were closest to
+    against = _stepped("not-this-role", "opening", "I'm interested")
+    assert against.endswith("(read against a “not”: with one, it says the opposite)")
+    assert "% match" not in against
     answered = _stepped("not-this-role", "resign_alarm", "I don't mean it.")
     assert answered.endswith("(a no to the boss's question, in its own words)")
     assert "walk_back" not in answered and answered.startswith("understood as “")

@@ -29,10 +29,11 @@ from rehearse.engine.runtime.polarity import (
     OPPOSITES,
     Question,
     opposite_replies,
+    with_a_not,
     without_its_not,
 )
 from rehearse.engine.runtime.pooled import Pooled
-from rehearse.engine.runtime.reasons import ANSWERED_NO, ANSWERED_YES, NEGATED_YES, THROUGH_NOT
+from rehearse.engine.runtime.reasons import AGAINST_A_NOT, ANSWERED_NO, ANSWERED_YES, NEGATED_YES, THROUGH_NOT
 from rehearse.engine.runtime.recognise import (
     IntentScore,
     Recognition,
@@ -701,12 +702,20 @@ def _reading(text: str, candidates: Sequence[Candidate]) -> tuple[str, tuple[tup
     return corrected_as(typed, fixes), fixes
 
 
-def _decide(text: str, candidates: Sequence[Candidate], recognition: Recognition | None) -> Decision:
+def _decide(
+    text: str, candidates: Sequence[Candidate], recognition: Recognition | None, *, flips: bool = True
+) -> Decision:
     decision = _decide_whole(text, candidates, recognition)
     said = strip_filler(text)
     if decision.kind == "matched" or not candidates or _two_ways(said):
         return decision
-    answered = _in_its_words(said, candidates, decision) or _through_its_not(said, candidates, decision)
+    answered = _in_its_words(said, candidates, decision)
+    if flips:  # a text read with its "not" turned is not turned back
+        answered = (
+            answered
+            or _through_its_not(said, candidates, decision)
+            or _against_a_not(said, candidates, decision)
+        )
     return answered or decision
 
 
@@ -717,22 +726,53 @@ def _through_its_not(said: str, candidates: Sequence[Candidate], decision: Decis
     plain = without_its_not(said)
     if plain is None:
         return None
-    without = _decide(plain, candidates, None)
-    opposite = _weights_for(candidates).opposites.get(without.reply or "", frozenset())
-    if without.kind != "matched" or len(opposite) != 1:
+    return _by_its_opposite(said, plain, said, candidates, decision, f"{THROUGH_NOT}: without it")
+
+
+def _against_a_not(said: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
+    """The same the other way: a plain statement that, with a "not" put in, would be taken at
+    once as a reply with one opposite here is that opposite ("I'd like to take it on." is
+    taking it where "I would not like to take it on." is declining)."""
+    negated = with_a_not(said)
+    if negated is None:
+        return None
+    return _by_its_opposite(said, negated, negated, candidates, decision, f"{AGAINST_A_NOT}: with one")
+
+
+def _by_its_opposite(
+    said: str, flipped: str, negated: str, candidates: Sequence[Candidate], decision: Decision, how: str
+) -> Decision | None:
+    """The opposite of the reply ``flipped`` (``said`` with its "not" taken out or put in) is
+    taken at once as; ``negated`` is whichever of the two has the "not"."""
+    other = _decide(flipped, candidates, None, flips=False)
+    opposite = _weights_for(candidates).opposites.get(other.reply or "", frozenset())
+    if other.kind != "matched" or len(opposite) != 1:
         return None
     by_id = {c.id: c for c in candidates}
     reply = next(iter(opposite))
-    # read plainly as that reply "not" and all, the "not" does not turn it ("I don't think you
+    # read plainly as that reply as it stands, the "not" does not turn it ("I don't think you
     # should judge me by other people" argues, as "I do think..." would be taken to)
     top = recognise(said).top
-    if top.p >= CLAUSE_CONFIDENCE and top.intent in by_id[without.reply or ""].intents:
+    if top.p >= CLAUSE_CONFIDENCE and top.intent in by_id[other.reply or ""].intents:
         return None
     asked = candidates[0].asked
-    if by_id[reply].kind is not None and asked.heads and not asked.negates_what_it_asks(said):
-        return None  # a yes or a no to the question, but its "not" is on something else
-    why = f"{THROUGH_NOT}: without it, {without.reason}; '{reply}' says the opposite"
+    if (
+        by_id[reply].kind is not None
+        and asked.heads
+        and not asked.negates_what_it_asks(negated)
+        and not _opposed_in_meaning(by_id[other.reply or ""], by_id[reply])
+    ):
+        return None  # a yes or a no to the question, but the "not" is on something else
+    why = f"{how}, {other.reason}; '{reply}' says the opposite"
     return replace(decision, kind="matched", reply=reply, candidates=(reply,), reason=why)
+
+
+def _opposed_in_meaning(one: Candidate, other: Candidate) -> bool:
+    """Two replies that stand for opposite intents besides yes and no ("I want to stay" and
+    "I'd leave"): a "not" anywhere turns one into the other, whatever the question asks."""
+    return any(
+        o in other.intents for i in one.intents if i not in ("yes", "no") for o in OPPOSITES.get(i, ())
+    )
 
 
 ANSWER_DOUBT = 0.3  # a hedge or "I don't know" read this plainly is no answer

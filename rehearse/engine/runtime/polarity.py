@@ -63,6 +63,37 @@ def without_its_not(text: str) -> str | None:
     return " ".join(words[:k] + words[k + 1 :])
 
 
+#: where a plain statement takes its "not": after the first of these ("I'd like" -> "I would
+#: not like", "it was the right call" -> "it was not the right call")
+_AUXILIARIES = frozenset("am is are was were do does did would will can could should shall must".split())
+_SUBJECTS = frozenset({"i", "we"})
+_QUESTION_OPENERS = _AUXILIARIES | frozenset("how what why who when where which whose are have has".split())
+_AUX_REACH = 5  # the auxiliary is looked for among the text's first words
+
+
+def with_a_not(text: str) -> str | None:
+    """The text, normalised, with a "not" put in where a plain statement takes one: after
+    its first auxiliary, or as "do not" after its first "I" before a verb ("I accept it" ->
+    "I do not accept it"); None for a text with a negator already, a question, a text of
+    fewer than three or more than FLIP_MAX_WORDS words, or where the "not" would make a
+    hedge ("I'm sure" -> "I'm not sure")."""
+    words = normalise(text).split()
+    if text.rstrip().endswith("?") or not 3 <= len(words) <= FLIP_MAX_WORDS or NEGATORS.intersection(words):
+        return None
+    if words[0] in _QUESTION_OPENERS:  # a question typed without its mark
+        return None
+    for k, word in enumerate(words[:_AUX_REACH]):
+        if word in _AUXILIARIES:
+            out, at = [*words[: k + 1], "not", *words[k + 1 :]], k + 1
+            break
+        if word in _SUBJECTS and k + 1 < len(words) and words[k + 1] not in _AUXILIARIES:
+            out, at = [*words[: k + 1], "do", "not", *words[k + 1 :]], k + 2
+            break
+    else:
+        return None
+    return None if _hedged(out, at) else " ".join(out)
+
+
 def opposite_replies(replies: Sequence[_Reply]) -> dict[str, frozenset[str]]:
     """Each reply's opposites at one node: the replies that stand for an opposite intent,
     and those with an example that is one of its own examples with a "not" taken out or

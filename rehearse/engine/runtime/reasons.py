@@ -11,12 +11,14 @@ AFTER_CHECKBACK = "after a check-back"  # how the reason of a yes or a no to one
 ANSWERED_YES = "an answer in the question's own words, as a yes"
 ANSWERED_NO = "an answer in the question's own words, with a “not”"
 THROUGH_NOT = "read through its “not”"
+AGAINST_A_NOT = "read against a “not”"
 NEGATED_YES = "a negated yes counts as no"  # a note on the no's score: its example is the yes's
 # what the views say of a reply taken by one of those readings, where a score says nothing
 _READ_AS = {
     ANSWERED_YES: "a yes to the boss's question, in its own words",
     ANSWERED_NO: "a no to the boss's question, in its own words",
     THROUGH_NOT: "read through its “not”: without it, it says the opposite",
+    AGAINST_A_NOT: "read against a “not”: with one, it says the opposite",
 }
 
 
