@@ -709,3 +709,18 @@ def test_a_reply_the_scores_took_stays_taken_from_a_lower_belief_than_a_near_mis
     under = matching.decide("count me in I guess", candidates)
     assert under.scores[0].score < matching.THRESHOLD
     assert (under.kind, under.reply) == ("checkback", "accept")
+
+
+def test_a_reading_no_reply_here_stands_for_does_not_veto_close_words() -> None:
+    """ "Can we set up a check-in every month?" reads as proposing a plan (0.99), which no
+    reply at passed-over's opportunity stands for: it says nothing of which reply is meant,
+    so the words of saying yes with a check-in decide, where the reading had vetoed them
+    and only the bare "Yes." was checked back as taking it on without one."""
+    from tests import evaluation
+
+    candidates = evaluation.candidates("passed-over", "opportunity")
+    assert recognise("Can we set up a check-in every month?").top.intent == "propose_plan"
+    assert not any("propose_plan" in c.intents for c in candidates)
+    decision = matching.decide("Yes. Can we set up a check-in every month?", candidates)
+    assert (decision.kind, decision.reply) == ("matched", "take_it_checkin")
+    assert matching.decide("Could we agree a plan first?", candidates).reply != "take_it_checkin"

@@ -627,6 +627,7 @@ def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognit
     negated_affirm: ReplyScore | None = None
     counted = Counter(i for c in candidates for i in set(c.intents))
     shared = {i for i, n in counted.items() if n > 1}
+    held = frozenset(counted)
     # A word or two tells the recogniser little: then the words alone decide.
     readable = len(whole.tokens) > 2
     said = _clause_readings(text) if readable and any(c.intents for c in candidates) else ()
@@ -655,7 +656,7 @@ def _score_all(text: str, candidates: Sequence[Candidate], recognition: Recognit
             )
     for cand in candidates:
         if readable:
-            read = _with_intent(cand, words[cand.id], recognised, shared, said)
+            read = _with_intent(cand, words[cand.id], recognised, shared, held, said)
         else:
             read = _raised(cand, words[cand.id], recognised)
         results[cand.id] = _contradicted(cand, read, said)
@@ -1296,6 +1297,7 @@ def _with_intent(
     result: ReplyScore,
     recognised: Recognition,
     shared: set[str],
+    held: frozenset[str],
     said: Sequence[ClauseReading] = (),
 ) -> ReplyScore:
     """The reply's score, raised to its intent reading when that is higher.
@@ -1326,9 +1328,13 @@ def _with_intent(
     if ruled_out and best.p < INTENT_GATE:
         return result
     # a clause that plainly does what the reply stands for ("I'm not here to argue. What
-    # would have made me stronger?") is not outweighed by the reading of the whole
+    # would have made me stronger?") is not outweighed by the reading of the whole; nor is a
+    # reading of what no reply here stands for (``held``: the node's intents) and no aside:
+    # "Yes. Can we set up a check-in every month?" reads as proposing a plan, which tells
+    # nothing of which reply is meant where none proposes one
     if (
         top.p >= VETO_CONFIDENCE
+        and (top.intent in held or top.intent in ASIDES)
         and best.p < VETO_BELOW
         and not _clause_p(cand, said)
         and CHECK_FLOOR <= result.score < OWN_WORDS
