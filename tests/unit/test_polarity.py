@@ -156,6 +156,29 @@ def test_opposites_in_meaning_turn_on_a_not_whatever_the_question_asks() -> None
     assert decision.reason.startswith("read through its “not”")
 
 
+def test_a_check_back_its_turned_not_reads_as_the_opposite_of_is_taken() -> None:
+    """ "Thanks, but that's not a fair read of where I am." alone is only checked back as
+    defending your record; without its "not" it is (checked back as) thanking and taking the
+    advice away, defending's one opposite here: the two readings agree."""
+    here = _at("passed-over", "advice_given")
+    alone = matching._decide_whole("Thanks, but that's not a fair read of where I am.", here, None)
+    assert (alone.kind, alone.reply) == ("checkback", "defend")
+    turned = matching.decide("Thanks, but that is a fair read of where I am.", here)
+    assert turned.reply == "thanks_leave" and turned.kind in ("matched", "checkback")
+    decision = matching.decide("Thanks, but that's not a fair read of where I am.", here)
+    assert (decision.kind, decision.reply) == ("matched", "defend")
+    assert decision.reason.startswith("its “not” turned")
+
+
+def test_a_statement_framed_as_untrue_is_not_turned_by_its_not() -> None:
+    """ "It'd be a lie to say I'm not hoping" hopes: read literally, with or without its
+    "not", it would be taken the other way."""
+    here = _at("passed-over", "sceptical_probe")
+    decision = matching.decide("It'd be a lie to say I'm not hoping.", here)
+    assert not (decision.kind == "matched" and decision.reply == "not_reopening")
+    assert not decision.reason.startswith(("its “not” turned", "read through", "read against"))
+
+
 def test_a_reply_read_plainly_not_and_all_is_not_turned_by_its_not() -> None:
     """`rehearse check --robustness` found it: "I dont think you shuold judge me by other
     people" plainly argues, though "I do think you should judge me..." would be taken as

@@ -423,6 +423,8 @@ def test_the_belief_settles_a_reply_over_the_pass_mark(
 ) -> None:
     monkeypatch.setattr(matching, "belief", lambda features: sure)
     monkeypatch.setattr(matching, "SURE_INTENT", 1.01)  # no reading is plain enough to keep it
+    # nor does its "not" turned (a check-back, at this belief, on accepting) settle it
+    monkeypatch.setattr(matching, "_confirmed_by_its_opposite", lambda *args: None)
     decision = matching.decide("I'd rather not go for the lead role", start().candidates())
     assert matching.THRESHOLD <= decision.scores[0].score < matching.KEEP_SCORE  # the scores alone take it
     assert decision.kind == kind and decision.belief == sure

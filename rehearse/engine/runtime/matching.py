@@ -33,7 +33,14 @@ from rehearse.engine.runtime.polarity import (
     without_its_not,
 )
 from rehearse.engine.runtime.pooled import Pooled
-from rehearse.engine.runtime.reasons import AGAINST_A_NOT, ANSWERED_NO, ANSWERED_YES, NEGATED_YES, THROUGH_NOT
+from rehearse.engine.runtime.reasons import (
+    AGAINST_A_NOT,
+    ANSWERED_NO,
+    ANSWERED_YES,
+    CONFIRMED_BY_NOT,
+    NEGATED_YES,
+    THROUGH_NOT,
+)
 from rehearse.engine.runtime.recognise import (
     IntentScore,
     Recognition,
@@ -711,13 +718,50 @@ def _decide(
     if decision.kind == "matched" or not candidates or _two_ways(said):
         return decision
     answered = _in_its_words(said, candidates, decision)
-    if flips:  # a text read with its "not" turned is not turned back
+    if flips and not _framed(said):  # a text read with its "not" turned is not turned back
         answered = (
             answered
             or _through_its_not(said, candidates, decision)
             or _against_a_not(said, candidates, decision)
+            or _confirmed_by_its_opposite(said, candidates, decision)
         )
     return answered or decision
+
+
+# "It'd be a lie to say I'm not hoping": a statement framed as untrue is not read literally,
+# so neither is its "not"
+_FRAMING = frozenset({"lie", "lying", "pretend", "pretending", "kidding", "untrue"})
+
+
+def _framed(said: str) -> bool:
+    return not _FRAMING.isdisjoint(bare(said).split())
+
+
+def _confirmed_by_its_opposite(
+    said: str, candidates: Sequence[Candidate], decision: Decision
+) -> Decision | None:
+    """A check-back on a reply whose one opposite here is what the text is read as, taken
+    or checked back, with its "not" taken out or put in: two readings agree, and the reply
+    is taken ("Yeah, I don't think it was the right call in the end." is checked back as
+    disputing the decision, and without its "not" it is accepting it)."""
+    if decision.kind != "checkback" or decision.reply is None:
+        return None
+    plain = without_its_not(said)
+    flipped = plain or with_a_not(said)
+    if flipped is None:
+        return None
+    negated = said if plain is not None else flipped  # whichever has the "not"
+    other = _decide(flipped, candidates, None, flips=False)
+    if other.kind not in ("matched", "checkback") or other.reply is None:
+        return None
+    opposites = _weights_for(candidates).opposites
+    if opposites.get(other.reply, frozenset()) != {decision.reply}:
+        return None
+    by_id = {c.id: c for c in candidates}
+    if not _turns_here(negated, by_id[other.reply], by_id[decision.reply]):
+        return None
+    why = f"{CONFIRMED_BY_NOT}: {other.reason}; '{decision.reply}' says the opposite"
+    return replace(decision, kind="matched", candidates=(decision.reply,), reason=why)
 
 
 def _through_its_not(said: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
@@ -756,16 +800,24 @@ def _by_its_opposite(
     top = recognise(said).top
     if top.p >= CLAUSE_CONFIDENCE and top.intent in by_id[other.reply or ""].intents:
         return None
-    asked = candidates[0].asked
-    if (
-        by_id[reply].kind is not None
-        and asked.heads
-        and not asked.negates_what_it_asks(negated)
-        and not _opposed_in_meaning(by_id[other.reply or ""], by_id[reply])
-    ):
-        return None  # a yes or a no to the question, but the "not" is on something else
+    if not _turns_here(negated, by_id[other.reply or ""], by_id[reply]):
+        return None
     why = f"{how}, {other.reason}; '{reply}' says the opposite"
     return replace(decision, kind="matched", reply=reply, candidates=(reply,), reason=why)
+
+
+def _turns_here(negated: str, one: Candidate, other: Candidate) -> bool:
+    """Whether the "not" of ``negated`` turns reply ``one`` into its opposite ``other``: always
+    for opposites in meaning, but for a yes and a no only when the "not" is on what the
+    boss's question asks ("It won't be a headache." to "Are you sure you want the headache?"
+    is no "not sure")."""
+    asked = other.asked
+    return (
+        other.kind is None
+        or not asked.heads
+        or asked.negates_what_it_asks(negated)
+        or _opposed_in_meaning(one, other)
+    )
 
 
 def _opposed_in_meaning(one: Candidate, other: Candidate) -> bool:

@@ -12,6 +12,7 @@ ANSWERED_YES = "an answer in the question's own words, as a yes"
 ANSWERED_NO = "an answer in the question's own words, with a “not”"
 THROUGH_NOT = "read through its “not”"
 AGAINST_A_NOT = "read against a “not”"
+CONFIRMED_BY_NOT = "its “not” turned, it reads the other way"
 NEGATED_YES = "a negated yes counts as no"  # a note on the no's score: its example is the yes's
 # what the views say of a reply taken by one of those readings, where a score says nothing
 _READ_AS = {
@@ -19,6 +20,7 @@ _READ_AS = {
     ANSWERED_NO: "a no to the boss's question, in its own words",
     THROUGH_NOT: "read through its “not”: without it, it says the opposite",
     AGAINST_A_NOT: "read against a “not”: with one, it says the opposite",
+    CONFIRMED_BY_NOT: "its words, and with its “not” turned it says the opposite",
 }
 
 
