@@ -170,6 +170,17 @@ def test_a_check_back_its_turned_not_reads_as_the_opposite_of_is_taken() -> None
     assert decision.reason.startswith("its “not” turned")
 
 
+def test_a_check_back_on_one_of_two_opposites_of_its_turned_reading_is_taken() -> None:
+    """ "I would not like to take it on" is declining, whose opposites at passed-over's
+    opportunity are taking it on with and without a check-in; "I'd like to take it on." is
+    checked back as the one of them its own words read as, and the two readings agree."""
+    here = _at("passed-over", "opportunity")
+    assert matching._weights_for(here).opposites["decline_it"] == {"take_it", "take_it_checkin"}
+    assert matching._decide_whole("I'd like to take it on.", here, None).kind == "checkback"
+    decision = matching.decide("I'd like to take it on.", here)
+    assert (decision.kind, decision.reply) == ("matched", "take_it")
+
+
 def test_a_statement_framed_as_untrue_is_not_turned_by_its_not() -> None:
     """ "It'd be a lie to say I'm not hoping" hopes: read literally, with or without its
     "not", it would be taken the other way."""

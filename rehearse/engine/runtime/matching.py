@@ -740,7 +740,7 @@ def _framed(said: str) -> bool:
 def _confirmed_by_its_opposite(
     said: str, candidates: Sequence[Candidate], decision: Decision
 ) -> Decision | None:
-    """A check-back on a reply whose one opposite here is what the text is read as, taken
+    """A check-back on a reply that is an opposite here of what the text is read as, taken
     or checked back, with its "not" taken out or put in: two readings agree, and the reply
     is taken ("Yeah, I don't think it was the right call in the end." is checked back as
     disputing the decision, and without its "not" it is accepting it)."""
@@ -755,7 +755,7 @@ def _confirmed_by_its_opposite(
     if other.kind not in ("matched", "checkback") or other.reply is None:
         return None
     opposites = _weights_for(candidates).opposites
-    if opposites.get(other.reply, frozenset()) != {decision.reply}:
+    if decision.reply not in opposites.get(other.reply, frozenset()):
         return None
     by_id = {c.id: c for c in candidates}
     if not _turns_here(negated, by_id[other.reply], by_id[decision.reply]):
