@@ -227,6 +227,8 @@ def test_the_transcript_says_how_a_reply_read_by_its_answer_or_its_not_was_read(
     against = _stepped("not-this-role", "opening", "I'm interested")
     assert against.endswith("(read against a “not”: with one, it says the opposite)")
     assert "% match" not in against
+    both = _stepped("passed-over", "advice_given", "Thanks, but that's not a fair read of where I am.")
+    assert both.endswith("(read both ways: its words, and its words turned by a “not”)")
     answered = _stepped("not-this-role", "resign_alarm", "I don't mean it.")
     assert answered.endswith("(a no to the boss's question, in its own words)")
     assert "walk_back" not in answered and answered.startswith("understood as “")

@@ -20,7 +20,7 @@ _READ_AS = {
     ANSWERED_NO: "a no to the boss's question, in its own words",
     THROUGH_NOT: "read through its “not”: without it, it says the opposite",
     AGAINST_A_NOT: "read against a “not”: with one, it says the opposite",
-    CONFIRMED_BY_NOT: "its words, and with its “not” turned it says the opposite",
+    CONFIRMED_BY_NOT: "read both ways: its words, and its words turned by a “not”",
 }
 
 
