@@ -125,6 +125,8 @@ def test_a_rival_the_authors_require_or_forbid_words_rule_out_does_not_hold_a_re
 
 def test_a_check_back_the_pooled_words_all_but_name_is_taken_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "I reckon I might go for the lead thing after all"
+    with_shares(monkeypatch, {"apply": 0.6, "decline": 0.2, "thanks_apply": 0.2})  # no opinion to speak of
+    monkeypatch.setattr(matching, "_confirmed_by_its_opposite", lambda *args: None)  # nor a turned "not"
     checked = decide(text, CANDIDATES)
     assert checked.kind == "checkback" and checked.belief is not None
     assert matching.POOLED_BELIEF <= checked.belief < matching.TAKE_BELIEF
@@ -134,6 +136,22 @@ def test_a_check_back_the_pooled_words_all_but_name_is_taken_at_once(monkeypatch
     assert "and its examples together favour it (1.00)" in taken.reason
     with_shares(monkeypatch, {"apply": 0.9, "decline": 0.05, "thanks_apply": 0.05})
     assert decide(text, CANDIDATES).kind == "checkback"  # 0.9 is not all but certain
+
+
+def test_a_reply_the_pooled_words_all_but_rule_out_gives_way_to_the_one_they_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the scores took nothing, the reply the model believes in most is not checked
+    back when the node's examples together all but rule it out and name another: that one
+    is weighed on its own belief (here too low to ask about)."""
+    text = "I reckon I might go for the lead thing after all"
+    monkeypatch.setattr(matching, "_confirmed_by_its_opposite", lambda *args: None)
+    with_shares(monkeypatch, {"apply": 0.6, "decline": 0.2, "thanks_apply": 0.2})
+    assert (decide(text, CANDIDATES).kind, decide(text, CANDIDATES).reply) == ("checkback", "apply")
+    with_shares(monkeypatch, {"apply": 0.02, "decline": 0.95, "thanks_apply": 0.03})
+    weighed = decide(text, CANDIDATES)
+    assert weighed.reply != "apply"
+    assert "the examples together name 'decline' over 'apply'" in weighed.reason
 
 
 def test_a_word_or_two_or_an_answer_torn_two_ways_is_never_taken_on_the_pooled_words(

@@ -475,15 +475,15 @@ def test_a_check_back_asks_about_the_reply_the_model_believes_in_most() -> None:
 
 
 def test_a_check_back_never_asks_about_a_reply_the_examples_all_but_rule_out() -> None:
-    """Read alone, "a mess ... I'd fix" runs a colleague down; every example of the node
-    together says it is an idea for the team. The boss does not ask "so this is about your
-    colleague?"; the idea is weighed on its own belief instead."""
+    """ "A mess ... I'd fix" once read as running a colleague down, and the boss asked "so
+    this is about your colleague?" though every example of the node called it an idea for
+    the team (the pooled words now weigh the idea instead: test_pooled.py; and the intent
+    library knows such ideas)."""
     from tests import evaluation
 
     text = "honestly our on-call is a mess. I'd fix the handover so nobody gets paged for stuff"
     decision = matching.decide(text, evaluation.candidates("fumbled-promotion", "change_question"))
-    assert decision.reply != "fix_people"
-    assert "name 'concrete_idea' over 'fix_people'" in decision.reason
+    assert decision.reply == "concrete_idea"
 
 
 def test_a_plain_answer_before_its_reasons_stands_for_the_whole_unless_the_rest_turns() -> None:
