@@ -74,6 +74,9 @@ from rehearse.engine.runtime.words import (
 THRESHOLD = 62.0
 MARGIN = 5.0
 NEGATION_PENALTY = 40.0
+ONE_SIDED = "negation on one side only"  # the note a negation on one side of a pair leaves
+# what a negation costs a pair that shares no concept ("I don't want it" / "I want it")
+_LOOSE_NEGATION = (NEGATION_PENALTY / 2, ONE_SIDED)
 KEYWORD_BONUS = 6.0
 KEYWORD_BONUS_MAX = 12.0
 LEAD_BONUS = 10.0
@@ -518,7 +521,7 @@ class _Rows:
                 # carry it (an example without one negates nothing)
                 for k in weights.bare:
                     if weights.examples[k].negative != phrase.negative:
-                        penalties[k], notes[k] = NEGATION_PENALTY, "negation on one side only"
+                        penalties[k], notes[k] = NEGATION_PENALTY, ONE_SIDED
         # An example that shares no concept with the clause or with the whole reply can only
         # be caught by _negation's last check (one side negated, both with content words):
         # decided here from two flags, without the call (a step at a large node made one per
@@ -530,7 +533,7 @@ class _Rows:
                 shared = frozenset(sharing.get(k, ()))
                 penalties[k], notes[k] = _negation(phrase, weights.examples[k], shared, whole)
             elif phrase.concepts and weights.has_concepts[k] and weights.negates[k] != negated:
-                penalties[k], notes[k] = NEGATION_PENALTY / 2, "negation on one side only"
+                penalties[k], notes[k] = _LOOSE_NEGATION
         # the blend with token_set_ratio at 100, as _blend has it (inline: one call per pair
         # cost as much as the rest of the pass)
         tops = [100.0 if damp is None else 100.0 * damp for damp in damps]
@@ -559,15 +562,15 @@ def _negation(
     """What a negation on one side only costs a pair (from concepts alone), and the note."""
     # (the negation checks below can only fire when some side has a negated concept)
     if shared and (user.negated or example.negated) and (user.negated & shared) != (example.negated & shared):
-        return NEGATION_PENALTY, "negation on one side only"
+        return NEGATION_PENALTY, ONE_SIDED
     # A clause may look clean while the rest of the reply negates what the example affirms.
     if whole.negated or example.negated:
         wide = whole.concepts & example.concepts
         if (whole.negated & wide) - example.negated or (example.negated & wide) - whole.negated:
-            return NEGATION_PENALTY, "negation on one side only"
+            return NEGATION_PENALTY, ONE_SIDED
     # "I don't want it" against "I want it": the negated word is the shared meaning.
     if not shared and user.concepts and example.concepts and bool(user.negated) != bool(example.negated):
-        return NEGATION_PENALTY / 2, "negation on one side only"
+        return _LOOSE_NEGATION
     return 0.0, None
 
 
@@ -718,13 +721,8 @@ def _decide(
     if decision.kind == "matched" or not candidates or _two_ways(said):
         return decision
     answered = _in_its_words(said, candidates, decision)
-    if flips and not _framed(said):  # a text read with its "not" turned is not turned back
-        answered = (
-            answered
-            or _through_its_not(said, candidates, decision)
-            or _against_a_not(said, candidates, decision)
-            or _confirmed_by_its_opposite(said, candidates, decision)
-        )
+    if flips and not answered and not _framed(said):  # a text turned is not turned back
+        answered = _turned(said, candidates, decision)
     return answered or decision
 
 
@@ -737,59 +735,29 @@ def _framed(said: str) -> bool:
     return not _FRAMING.isdisjoint(bare(said).split())
 
 
-def _confirmed_by_its_opposite(
-    said: str, candidates: Sequence[Candidate], decision: Decision
-) -> Decision | None:
-    """A check-back on a reply that is an opposite here of what the text is read as, taken
-    or checked back, with its "not" taken out or put in: two readings agree, and the reply
-    is taken ("Yeah, I don't think it was the right call in the end." is checked back as
-    disputing the decision, and without its "not" it is accepting it)."""
-    if decision.kind != "checkback" or decision.reply is None:
-        return None
+def _turned(said: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
+    """The text read with its one "not" taken out or, having none, with one put in (one
+    reading, as a text has a negator or not), and what that says of the text: its opposite
+    (_by_its_opposite), or a check-back confirmed (_confirmed_by_its_opposite)."""
     plain = without_its_not(said)
-    flipped = plain or with_a_not(said)
+    flipped = plain if plain is not None else with_a_not(said)
     if flipped is None:
         return None
     negated = said if plain is not None else flipped  # whichever has the "not"
+    how = f"{THROUGH_NOT}: without it" if plain is not None else f"{AGAINST_A_NOT}: with one"
     other = _decide(flipped, candidates, None, flips=False)
-    if other.kind not in ("matched", "checkback") or other.reply is None:
-        return None
-    opposites = _weights_for(candidates).opposites
-    if decision.reply not in opposites.get(other.reply, frozenset()):
-        return None
-    by_id = {c.id: c for c in candidates}
-    if not _turns_here(negated, by_id[other.reply], by_id[decision.reply]):
-        return None
-    why = f"{CONFIRMED_BY_NOT}: {other.reason}; '{decision.reply}' says the opposite"
-    return replace(decision, kind="matched", candidates=(decision.reply,), reason=why)
-
-
-def _through_its_not(said: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
-    """A plain statement with one "not" that, without it, would be taken at once as a reply
-    with one opposite here is that opposite ("I wouldn't like to take it on." is declining
-    where "I'd like to take it on." is taking it): the words of the two all but tie."""
-    plain = without_its_not(said)
-    if plain is None:
-        return None
-    return _by_its_opposite(said, plain, said, candidates, decision, f"{THROUGH_NOT}: without it")
-
-
-def _against_a_not(said: str, candidates: Sequence[Candidate], decision: Decision) -> Decision | None:
-    """The same the other way: a plain statement that, with a "not" put in, would be taken at
-    once as a reply with one opposite here is that opposite ("I'd like to take it on." is
-    taking it where "I would not like to take it on." is declining)."""
-    negated = with_a_not(said)
-    if negated is None:
-        return None
-    return _by_its_opposite(said, negated, negated, candidates, decision, f"{AGAINST_A_NOT}: with one")
+    return _by_its_opposite(said, other, negated, candidates, decision, how) or _confirmed_by_its_opposite(
+        other, negated, candidates, decision
+    )
 
 
 def _by_its_opposite(
-    said: str, flipped: str, negated: str, candidates: Sequence[Candidate], decision: Decision, how: str
+    said: str, other: Decision, negated: str, candidates: Sequence[Candidate], decision: Decision, how: str
 ) -> Decision | None:
-    """The opposite of the reply ``flipped`` (``said`` with its "not" taken out or put in) is
-    taken at once as; ``negated`` is whichever of the two has the "not"."""
-    other = _decide(flipped, candidates, None, flips=False)
+    """A plain statement that, turned (``other``), would be taken at once as a reply with
+    one opposite here is that opposite: "I wouldn't like to take it on." is declining where
+    "I'd like to take it on." is taking it, and the other way round (the words of the two
+    all but tie). ``negated`` is whichever of the text and its turned form has the "not"."""
     opposite = _weights_for(candidates).opposites.get(other.reply or "", frozenset())
     if other.kind != "matched" or len(opposite) != 1:
         return None
@@ -804,6 +772,26 @@ def _by_its_opposite(
         return None
     why = f"{how}, {other.reason}; '{reply}' says the opposite"
     return replace(decision, kind="matched", reply=reply, candidates=(reply,), reason=why)
+
+
+def _confirmed_by_its_opposite(
+    other: Decision, negated: str, candidates: Sequence[Candidate], decision: Decision
+) -> Decision | None:
+    """A check-back on a reply that is an opposite here of what the turned text is read as
+    (``other``, taken or checked back): two readings agree, and the reply is taken ("Yeah, I
+    don't think it was the right call in the end." is checked back as disputing the
+    decision, and without its "not" it is accepting it)."""
+    if decision.kind != "checkback" or decision.reply is None:
+        return None
+    if other.kind not in ("matched", "checkback") or other.reply is None:
+        return None
+    if decision.reply not in _weights_for(candidates).opposites.get(other.reply, frozenset()):
+        return None
+    by_id = {c.id: c for c in candidates}
+    if not _turns_here(negated, by_id[other.reply], by_id[decision.reply]):
+        return None
+    why = f"{CONFIRMED_BY_NOT}: {other.reason}; '{decision.reply}' says the opposite"
+    return replace(decision, kind="matched", candidates=(decision.reply,), reason=why)
 
 
 def _turns_here(negated: str, one: Candidate, other: Candidate) -> bool:
