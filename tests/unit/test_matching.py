@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rehearse.engine.runtime.matching import Candidate, decide, expand, normalise, prepare
+from rehearse.engine.runtime.words import turn_tail
 
 WANT = prepare(
     "want",
@@ -122,6 +123,20 @@ def test_yes_and_no_leads_neither_way(text: str) -> None:
 def test_after_but_only_what_follows_counts() -> None:
     decision = decide("I'd love to be considered, but I do not want the role", NODE)
     assert decision.reply == "decline"
+
+
+def test_a_turn_word_at_the_very_end_does_not_hide_the_turn_before_it() -> None:
+    # "yet" closing the sentence turns nothing: the point follows "but"
+    for text in (
+        "I'd really love to be considered for it, but I do not want the role just yet though",
+        "I'd love to be considered, sure, but I'm not after the role, not yet",
+    ):
+        assert decide(text, NODE).reply == "decline"
+    assert (
+        turn_tail("fair worry, but i have not turned miserable yet.") == " i have not turned miserable yet."
+    )
+    assert turn_tail("it is not nerves though.") is None
+    assert turn_tail("not yet") is None
 
 
 def test_yes_inside_another_word_is_not_a_yes() -> None:

@@ -66,6 +66,7 @@ from rehearse.engine.runtime.words import (
     expand,
     normalise,
     strip_filler,
+    turn_tail,
     with_names,
     with_stops,
 )
@@ -311,11 +312,9 @@ def _long_tokens(text: str) -> tuple[str, ...]:
 def _clauses(text: str) -> list[str]:
     """The whole text and its clauses; after 'but', only what follows counts."""
     lowered = expand(text)
-    parts = BUT.split(lowered)
-    if len(parts) > 1:
-        tail = parts[-1]
-        if len(default_process(tail).split()) >= 2:
-            lowered = tail
+    tail = turn_tail(lowered)
+    if tail is not None and len(default_process(tail).split()) >= 2:
+        lowered = tail
     pieces = [lowered, *(CLAUSE.split(lowered))]
     seen: list[str] = []
     for piece in pieces:

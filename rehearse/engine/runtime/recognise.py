@@ -33,7 +33,6 @@ from rapidfuzz import fuzz, process
 from rehearse.engine.runtime.intents import _DATA_DIR, _DATA_PACKAGE, library, names
 from rehearse.engine.runtime.spelling import vocabulary
 from rehearse.engine.runtime.words import (
-    BUT,
     CALENDAR,
     NEGATORS,
     SHORTHAND_WORDS,
@@ -41,6 +40,7 @@ from rehearse.engine.runtime.words import (
     bare,
     concept,
     expand,
+    turn_tail,
 )
 
 FEATURE_VERSION = 5
@@ -107,14 +107,6 @@ def _features_of(expanded: str, out: dict[str, float], weight: float) -> None:
         _segment_features(segment, out, weight)
 
 
-def tail_of(expanded: str) -> str | None:
-    """What follows the last "but"/"though"/"however", when it has two words or more."""
-    parts = BUT.split(expanded)
-    if len(parts) > 1 and len(_WORD.findall(parts[-1])) >= 2:
-        return parts[-1]
-    return None
-
-
 def _with_people(text: str, people: frozenset[str], words: frozenset[str]) -> str:
     def person(match: re.Match[str]) -> str:
         word = match.group()
@@ -149,7 +141,7 @@ def _features(text: str, people: frozenset[str], words: frozenset[str]) -> Mappi
     text = _with_people(text[:MAX_CHARS], people, words)
     out: dict[str, float] = defaultdict(float)
     expanded = expand(text)
-    tail = tail_of(expanded)
+    tail = turn_tail(expanded)
     _features_of(expanded, out, HEAD_WEIGHT if tail is not None else 1.0)
     if tail is not None:
         _features_of(tail, out, 1.0)

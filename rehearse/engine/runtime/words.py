@@ -264,6 +264,20 @@ def concept(word: str) -> str:
 
 
 BUT = re.compile(r"\b(?:but|however|though|although|except|yet)\b")
+_TAIL_WORD = re.compile(r"[a-z0-9]+")
+
+
+def turn_tail(text: str) -> str | None:
+    """What follows the last "but" ("though", "however"...) with two words or more after it,
+    in lower-case text. A turn word with nothing after it turns nothing back: in "that's a
+    fair worry, but I haven't turned miserable yet" the point follows "but", not "yet"."""
+    for found in reversed(list(BUT.finditer(text))):
+        tail = text[found.end() :]
+        if len(_TAIL_WORD.findall(tail)) >= 2:
+            return tail
+    return None
+
+
 CLAUSE = re.compile(r"[.;!?\n]+|,|\b(?:and then|and also|also)\b")
 
 AFFIRM_PHRASES = frozenset(
