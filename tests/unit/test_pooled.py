@@ -158,6 +158,10 @@ def test_a_word_or_two_or_an_answer_torn_two_ways_is_never_taken_on_the_pooled_w
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with_shares(monkeypatch, {"apply": 1.0, "decline": 0.0, "thanks_apply": 0.0})
+    # unsure as the model is (taking a word or two needs THIN_TAKE), the pooled words alone
+    # would take a longer text
+    monkeypatch.setattr(matching, "belief", lambda features: 0.5)
+    assert decide("the lead role is what I am after", CANDIDATES).kind == "matched"
     for text in ("lead role", "the lead role, or maybe I should just stay put"):
         assert decide(text, CANDIDATES).kind != "matched", text
 

@@ -610,7 +610,7 @@ def test_a_reply_negated_on_one_side_is_never_taken_or_checked_back_on_belief(
 def test_a_word_or_so_under_the_pass_mark_is_checked_back_not_taken_on_belief(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(matching, "belief", lambda features: 0.99)
+    monkeypatch.setattr(matching, "belief", lambda features: 0.93)
     apply = matching.prepare("apply", ["Okay. Maybe I will apply for the lead post, then."])
     thin = matching.decide("maybe", [apply])
     assert thin.scores[0].score < matching.THRESHOLD
@@ -618,6 +618,24 @@ def test_a_word_or_so_under_the_pass_mark_is_checked_back_not_taken_on_belief(
     fuller = matching.decide("maybe I could apply for it after all", [apply])
     assert fuller.scores[0].score < matching.THRESHOLD
     assert (fuller.kind, fuller.reply) == ("matched", "apply")  # more words: belief may take it
+    # ... and a word or so is taken only when the model all but knows
+    monkeypatch.setattr(matching, "belief", lambda features: 0.97)
+    assert (matching.decide("maybe", [apply]).kind, matching.decide("maybe", [apply]).reply) == (
+        "matched",
+        "apply",
+    )
+
+
+def test_two_words_the_model_all_but_knows_are_taken_at_once() -> None:
+    """ "okay, great" to "I'll let HR know, and we'll sit down next week and prep" was
+    checked back at a belief of 0.96, as two words are too little for the scores."""
+    from tests import evaluation
+
+    candidates = evaluation.candidates("not-this-role", "confirm_apply")
+    decision = matching.decide("okay, great", candidates)
+    assert (decision.kind, decision.reply) == ("matched", "go_along")
+    assert (decision.belief or 0.0) >= matching.THIN_TAKE
+    assert matching.decide("maybe", candidates).kind != "matched"
 
 
 def test_a_clause_doing_what_the_reply_stands_for_is_not_vetoed_by_the_whole() -> None:

@@ -1039,7 +1039,8 @@ CHECK_BELIEF = 0.15  # ... checked back from this belief up, else not taken
 RAISE_BELIEF = 0.4  # what the scores left untaken is checked back only from this belief up
 KEEP_SCORE = 80.0  # a reply the scores took this plainly stays taken, whatever the belief
 SURE_INTENT = 0.95  # a taken reply whose intent reads this plainly stays taken
-THIN_WORDS = 2  # a reply of this many words or fewer is never taken on belief alone
+THIN_WORDS = 2  # a reply of this many words or fewer is taken on belief alone ...
+THIN_TAKE = 0.95  # ... only from this belief up ("yess definitely", "Still gutted.")
 POOLED_CLEAR = 1.2  # a reply taken at once is checked back when another has this many times its pooled share
 RIVAL_READS = 0.8  # a take whose intents barely read is checked back as the reply the whole reads so
 POOLED_SURE = 0.98  # a check-back whose reply all the node's examples favour this much ...
@@ -1146,12 +1147,12 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
     decision = replace(decision, belief=sure)
     # a negation on one side only is the matcher's plainest warning: never taken on belief,
     # nor checked back ("I want it." is closest to "I don't want it."; the boss must not
-    # ask "you'd rather not apply?"); nor is a word or so ("maybe") that the scores did not
-    # take: too little to go on
+    # ask "you'd rather not apply?"); and a word or so that the scores did not take is
+    # too little to go on ("maybe"), unless the model all but knows ("yess definitely")
     negated = any(n.startswith("negation") for n in picked.notes)
     under = "" if pick == best.reply and decision.kind == "matched" else ", under the pass mark, but"
     thin = bool(under) and len(scoring.whole.tokens) <= THIN_WORDS
-    if sure >= TAKE_BELIEF and not negated and not thin and not scoring.two_ways:
+    if sure >= (THIN_TAKE if thin else TAKE_BELIEF) and not negated and not scoring.two_ways:
         taken = replace(
             decision,
             kind="matched",
