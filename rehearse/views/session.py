@@ -26,7 +26,7 @@ from rehearse.engine.runtime.debrief import (
     reply_labels,
 )
 from rehearse.engine.runtime.intents import label as intent_label
-from rehearse.engine.runtime.reasons import NEGATED_YES, read_as
+from rehearse.engine.runtime.reasons import NEGATED_YES, SECOND_POINT, read_as
 from rehearse.engine.runtime.session import Option, State, goal, situation
 from rehearse.history.codec import KEPT_DECIMALS, records_of
 from rehearse.history.errors import StoreError
@@ -120,7 +120,10 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
         return Understood("aside", f"an aside: “{what}”", "the boss answered and asked the question again")
     if record.decision == "checkback":
         checked = record.candidate_labels[0] if record.candidate_labels else name(record.reply or "")
-        return Understood("checkback", f"nearly understood as “{checked}”", "the boss checked what you meant")
+        why = "it made a second point too, so " if (record.reason or "").startswith(SECOND_POINT) else ""
+        return Understood(
+            "checkback", f"nearly understood as “{checked}”", f"{why}the boss checked what you meant"
+        )
     if record.decision == "ambiguous":
         labels_ = record.candidate_labels or tuple(name(c) for c in record.candidates)
         return Understood(

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from rehearse.engine.runtime import matching
 from rehearse.engine.runtime.polarity import Question, opposite_replies, with_a_not, without_its_not
 
+from .helpers import transcript_says
+
 
 @dataclass(frozen=True)
 class _Reply:
@@ -200,36 +202,20 @@ def test_a_reply_read_plainly_not_and_all_is_not_turned_by_its_not() -> None:
     assert not decision.reason.startswith("read through")
 
 
-def _stepped(script_id: str, node: str, text: str) -> str:
-    """How the transcript says ``text`` was read, said at ``node`` of a bundled script."""
-    import dataclasses
-
-    from rehearse.engine.runtime import session as sess
-    from rehearse.history.codec import record_of
-    from rehearse.views.session import understood
-    from tests import evaluation
-
-    script = evaluation.catalog().scripts[script_id]
-    persona = evaluation.catalog().personas[script.personas[0]]
-    state = dataclasses.replace(sess.begin(sess.Setup(script, persona)), node=node)
-    after, turn = sess.step(state, text)
-    return understood(record_of(turn, after.previous)).text
-
-
 def test_the_transcript_says_how_a_reply_read_by_its_answer_or_its_not_was_read() -> None:
     """Not the closest example of the words: for "I haven't accepted it..." that is an
     example of accepting, the reply it was not read as."""
-    flipped = _stepped(
+    flipped = transcript_says(
         "passed-over", "acknowledge_feelings", "I haven't accepted it, I just needed to say it out loud."
     )
     assert "read through its “not”" in flipped and "% match" not in flipped
     assert "respect that" not in flipped  # the accepting example the words were closest to
-    against = _stepped("not-this-role", "opening", "I'm interested")
+    against = transcript_says("not-this-role", "opening", "I'm interested")
     assert against.endswith("(read against a “not”: with one, it says the opposite)")
     assert "% match" not in against
-    both = _stepped("passed-over", "advice_given", "Thanks, but that's not a fair read of where I am.")
+    both = transcript_says("passed-over", "advice_given", "Thanks, but that's not a fair read of where I am.")
     assert both.endswith("(read both ways: its words, and its words turned by a “not”)")
-    answered = _stepped("not-this-role", "resign_alarm", "I don't mean it.")
+    answered = transcript_says("not-this-role", "resign_alarm", "I don't mean it.")
     assert answered.endswith("(a no to the boss's question, in its own words)")
     assert "walk_back" not in answered and answered.startswith("understood as “")
 
@@ -255,7 +241,7 @@ def test_what_a_question_asks_opens_one_of_its_clauses() -> None:
 def test_a_no_taken_as_a_yes_negated_is_shown_as_its_opposite() -> None:
     """ "it isnt nerves" is the no because it negates the yes's example "It is nerves.": the
     transcript must not say it was closest to that example."""
-    said = _stepped("not-this-role", "pushback_regret", "it isnt nerves")
+    said = transcript_says("not-this-role", "pushback_regret", "it isnt nerves")
     assert "“Hold the line kindly”" in said
     assert "the opposite of “It is nerves.”" in said and "closest to" not in said
 

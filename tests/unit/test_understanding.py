@@ -15,6 +15,7 @@ from rehearse.engine.authoring.train import bundled_examples
 from rehearse.engine.compile.loader import persona_from_text, script_from_text
 from rehearse.engine.runtime import matching
 from rehearse.engine.runtime import session as sess
+from rehearse.engine.runtime.reasons import SECOND_POINT
 from rehearse.engine.runtime.recognise import (
     MODEL_FILE,
     build_model,
@@ -25,7 +26,7 @@ from rehearse.engine.runtime.recognise import (
     recognise,
 )
 from rehearse.engine.runtime.session import Setup, State, Turn, yes_or_no
-from rehearse.engine.runtime.words import strip_filler
+from rehearse.engine.runtime.words import strip_filler, turn_tail
 
 SCRIPT = textwrap.dedent(
     """\
@@ -744,3 +745,36 @@ def test_a_reading_no_reply_here_stands_for_does_not_veto_close_words() -> None:
     decision = matching.decide("Yes. Can we set up a check-in every month?", candidates)
     assert (decision.kind, decision.reply) == ("matched", "take_it_checkin")
     assert matching.decide("Could we agree a plan first?", candidates).reply != "take_it_checkin"
+
+
+def test_a_reply_taken_that_also_makes_a_second_move_is_checked_back() -> None:
+    """A record with a dig at a colleague: the boss asks rather than answer the record and
+    let the dig pass. A move conceded before a turn ("I know I said I'd be rubbish at it,
+    but...") is no second point, nor is a plain record."""
+    from tests import evaluation
+
+    from .helpers import transcript_says
+
+    record = evaluation.candidates("fumbled-promotion", "probe_record")
+    text = (
+        "I rebuilt the CI system last year, and frankly Bob's sloppy reviews are half the reason "
+        "it needed it."
+    )
+    two = matching.decide(text, record)
+    assert (two.kind, two.reply) == ("checkback", "concrete_record")
+    assert two.reason.startswith(SECOND_POINT)
+    plain = matching.decide("I rebuilt the CI system last year and cut our build times in half.", record)
+    assert (plain.kind, plain.reply) == ("matched", "concrete_record")
+    conceded = matching.decide(
+        "I know I said I'd be rubbish at it, but I've slept on it and I want to be considered for team lead.",
+        evaluation.candidates("fumbled-promotion", "acknowledge"),
+    )
+    assert (conceded.kind, conceded.reply) == ("matched", "ack_and_ask")
+    said = transcript_says("fumbled-promotion", "probe_record", text)
+    assert said.endswith("it made a second point too, so the boss checked what you meant")
+
+
+def test_a_speaker_correcting_themselves_turns_like_a_but() -> None:
+    assert turn_tail("i mean, no, what i mean is i want the training side") == " i want the training side"
+    assert turn_tail("the roadmap, or rather the stakeholder side") == " the stakeholder side"
+    assert turn_tail("what i mean is") is None

@@ -39,6 +39,7 @@ from rehearse.engine.runtime.reasons import (
     ANSWERED_YES,
     CONFIRMED_BY_NOT,
     NEGATED_YES,
+    SECOND_POINT,
     THROUGH_NOT,
 )
 from rehearse.engine.runtime.recognise import (
@@ -850,7 +851,7 @@ def _decide_whole(text: str, candidates: Sequence[Candidate], recognition: Recog
     if said in DENY_PHRASES and "deny" in by_kind:
         return _direct(by_kind["deny"], candidates, f"'{said}' is a plain no")
     scoring = _score_all(text, candidates, recognition)
-    decision = _gated(_by_scores(scoring), scoring)
+    decision = _one_point(_gated(_by_scores(scoring), scoring), scoring)
     if decision.kind in ("aside", "none"):  # perhaps a courtesy first, then the point
         split = _first_sentence(text)
         past = _after_courtesy(split, scoring.taken)
@@ -885,6 +886,35 @@ def _checked_back(decision: Decision, reply: str, why: str) -> Decision:
 
 
 COURTESIES = frozenset({"thank", "apologise", "small_talk"})
+TWO_POINTS = 0.8  # a clause this plainly making one of the moves below is a second point
+# the moves the situations are about, which a reply may make on the side of another: a
+# record with a dig at a colleague, a yes with a threat to leave
+_STINGS = frozenset({"disparage_colleague", "threaten_leave", "dispute_decision", "self_deprecate"})
+
+
+def _one_point(decision: Decision, scoring: _Scoring) -> Decision:
+    """A reply taken at once is checked back when the text makes a second point, one of the
+    moves the situations are about (_STINGS) that another reply here stands for: a clause of
+    it (of what follows its turn, when it turns) plainly does what the reply stands for, and
+    another plainly (TWO_POINTS) makes that move. "I rebuilt the CI system last year, and
+    frankly Bob's reviews are half the reason it needed rebuilding" gives a record and runs a
+    colleague down; the boss asks rather than answer one and let the other pass."""
+    if decision.kind != "matched" or decision.reply is None:
+        return decision
+    mine = next(c for c in scoring.candidates if c.id == decision.reply)
+    if not mine.intents:
+        return decision
+    tail = turn_tail(scoring.text.lower())
+    said = scoring.said if tail is None else _clause_readings(tail)
+    if not any(r.intent in mine.intents for r in said):
+        return decision
+    others = {i for c in scoring.candidates if c is not mine for i in c.intents} - set(mine.intents)
+    second = next((r for r in said if r.p >= TWO_POINTS and r.intent in others & _STINGS), None)
+    if second is None:
+        return decision
+    return _checked_back(decision, decision.reply, f"{SECOND_POINT} ({second.intent})")
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 

@@ -13,6 +13,7 @@ ANSWERED_NO = "an answer in the question's own words, with a “not”"
 THROUGH_NOT = "read through its “not”"
 AGAINST_A_NOT = "read against a “not”"
 CONFIRMED_BY_NOT = "its “not” turned, it reads the other way"
+SECOND_POINT = "a second point too"  # a check-back on a take whose text made two points
 NEGATED_YES = "a negated yes counts as no"  # a note on the no's score: its example is the yes's
 # what the views say of a reply taken by one of those readings, where a score says nothing
 _READ_AS = {

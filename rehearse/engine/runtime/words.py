@@ -263,7 +263,11 @@ def concept(word: str) -> str:
     return _CANON.get(stemmed, stemmed)
 
 
-BUT = re.compile(r"\b(?:but|however|though|although|except|yet)\b")
+BUT = re.compile(
+    r"\b(?:but|however|though|although|except|yet)\b"
+    # a speaker correcting themselves turns too: "I mean, no, what I mean is ..."
+    r"|\b(?:what i mean is|what i meant was|or rather|scratch that|let me rephrase that|let me rephrase)\b"
+)
 _TAIL_WORD = re.compile(r"[a-z0-9]+")
 
 
