@@ -778,3 +778,20 @@ def test_a_speaker_correcting_themselves_turns_like_a_but() -> None:
     assert turn_tail("i mean, no, what i mean is i want the training side") == " i want the training side"
     assert turn_tail("the roadmap, or rather the stakeholder side") == " the stakeholder side"
     assert turn_tail("what i mean is") is None
+
+
+def test_what_a_reply_is_not_then_what_it_is_turns_too() -> None:
+    """ "It wasn't that I didn't want it. I hadn't expected the question and I bottled it."
+    was asked again: read whole, its double "not" said nothing; its point comes after."""
+    from tests import evaluation
+
+    assert turn_tail("it was not that i did not want it. i bottled it.") == " i bottled it."
+    assert (
+        turn_tail("it is not like i am scared, i am just not into the job") == " i am just not into the job"
+    )
+    assert turn_tail("it is not that hard") is None  # no second part: nothing turns
+    decision = matching.decide(
+        "It wasn't that I didn't want it. I hadn't expected the question and I bottled it.",
+        evaluation.candidates("fumbled-promotion", "why_yesterday"),
+    )
+    assert (decision.kind, decision.reply) in {("checkback", "honest_short"), ("matched", "honest_short")}

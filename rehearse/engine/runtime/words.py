@@ -273,13 +273,24 @@ _TAIL_WORD = re.compile(r"[a-z0-9]+")
 
 def turn_tail(text: str) -> str | None:
     """What follows the last "but" ("though", "however"...) with two words or more after it,
-    in lower-case text. A turn word with nothing after it turns nothing back: in "that's a
-    fair worry, but I haven't turned miserable yet" the point follows "but", not "yet"."""
+    in lower-case text; or, with none, what follows an opening that says what the point is
+    not ("It wasn't that I didn't want it. I bottled it."). A turn word with nothing after
+    it turns nothing back: in "that's a fair worry, but I haven't turned miserable yet" the
+    point follows "but", not "yet"."""
     for found in reversed(list(BUT.finditer(text))):
         tail = text[found.end() :]
         if len(_TAIL_WORD.findall(tail)) >= 2:
             return tail
+    opened = _NOT_THAT.match(text)
+    if opened is not None:
+        tail = text[opened.end() :]
+        if len(_TAIL_WORD.findall(tail)) >= 2:
+            return tail
     return None
+
+
+# "It's not that I don't want it. I just froze.": what it is not, then what it is
+_NOT_THAT = re.compile(r"\W*(?:it (?:is|was) not|it isn't|it wasn't|its not) (?:that|like)\b[^.;!?,]*[.;!?,]")
 
 
 CLAUSE = re.compile(r"[.;!?\n]+|,|\b(?:and then|and also|also)\b")
