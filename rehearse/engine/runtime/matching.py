@@ -597,7 +597,7 @@ def _read(text: str) -> _Reading:
     if len(phrases) > MAX_CLAUSES:
         phrases = (phrases[0], *phrases[1 - MAX_CLAUSES :])
     whole = phrase_of(text)
-    return _Reading(phrases, whole, _lead(bare(text)), len(BUT.split(whole.text)) > 1)
+    return _Reading(phrases, whole, _lead(bare(text)), turn_tail(expand(text)) is not None)
 
 
 @dataclass(frozen=True)
@@ -904,7 +904,7 @@ def _one_point(decision: Decision, scoring: _Scoring) -> Decision:
     mine = next(c for c in scoring.candidates if c.id == decision.reply)
     if not mine.intents:
         return decision
-    tail = turn_tail(scoring.text.lower())
+    tail = turn_tail(expand(scoring.text))
     said = scoring.said if tail is None else _clause_readings(tail)
     if not any(r.intent in mine.intents for r in said):
         return decision

@@ -269,6 +269,8 @@ BUT = re.compile(
     r"|\b(?:what i mean is|what i meant was|or rather|scratch that|let me rephrase that|let me rephrase)\b"
 )
 _TAIL_WORD = re.compile(r"[a-z0-9]+")
+# "It's not that I don't want it. I just froze.": what it is not, then what it is
+_NOT_THAT = re.compile(r"\W*(?:it (?:is|was) not|it isn't|it wasn't|its not) (?:that|like)\b[^.;!?,]*[.;!?,]")
 
 
 def turn_tail(text: str) -> str | None:
@@ -287,10 +289,6 @@ def turn_tail(text: str) -> str | None:
         if len(_TAIL_WORD.findall(tail)) >= 2:
             return tail
     return None
-
-
-# "It's not that I don't want it. I just froze.": what it is not, then what it is
-_NOT_THAT = re.compile(r"\W*(?:it (?:is|was) not|it isn't|it wasn't|its not) (?:that|like)\b[^.;!?,]*[.;!?,]")
 
 
 CLAUSE = re.compile(r"[.;!?\n]+|,|\b(?:and then|and also|also)\b")
