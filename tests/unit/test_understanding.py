@@ -26,7 +26,7 @@ from rehearse.engine.runtime.recognise import (
     recognise,
 )
 from rehearse.engine.runtime.session import Setup, State, Turn, yes_or_no
-from rehearse.engine.runtime.words import strip_filler, turn_tail
+from rehearse.engine.runtime.words import held_answer, strip_filler, turn_tail
 
 SCRIPT = textwrap.dedent(
     """\
@@ -795,3 +795,28 @@ def test_what_a_reply_is_not_then_what_it_is_turns_too() -> None:
         evaluation.candidates("fumbled-promotion", "why_yesterday"),
     )
     assert (decision.kind, decision.reply) in {("checkback", "honest_short"), ("matched", "honest_short")}
+
+
+@pytest.mark.parametrize(("text", "answer"), [("yess definitely", "yes"), ("noo", "no"), ("okk", "yes")])
+def test_a_letter_held_down_in_a_plain_yes_or_no_is_still_a_plain_answer(text: str, answer: str) -> None:
+    """Two of a letter is no slip the spelling reader corrects ("good", "all"), unless the
+    word then spells a plain answer: "yess definitely" was checked back as a yes."""
+    from rehearse.engine.runtime.session import yes_or_no
+    from tests import evaluation
+
+    decision = matching.decide(text, evaluation.candidates("fumbled-promotion", "headache"))
+    assert decision.kind == "matched" and decision.reason.endswith(f"is a plain {answer}")
+    assert yes_or_no(text) == answer
+    assert held_answer("good all too") == "good all too"
+
+
+def test_one_idea_for_the_team_is_understood_as_an_idea() -> None:
+    """ "I'd give the platform team its own intake queue, so product can't keep going around
+    it." read as wanting the role (0.56) and the boss asked for the short version."""
+    from tests import evaluation
+
+    decision = matching.decide(
+        "I'd give the platform team its own intake queue, so product can't keep going around it.",
+        evaluation.candidates("fumbled-promotion", "change_question"),
+    )
+    assert (decision.kind, decision.reply) == ("matched", "concrete_idea")

@@ -65,6 +65,7 @@ from rehearse.engine.runtime.words import (
     bare,
     concept,
     expand,
+    held_answer,
     normalise,
     strip_filler,
     turn_tail,
@@ -846,10 +847,11 @@ def _decide_whole(text: str, candidates: Sequence[Candidate], recognition: Recog
         scores = tuple(ReplyScore(c.id, 0.0) for c in sorted(candidates, key=lambda c: c.id))
         return Decision("none", None, (), scores, "nothing to match" if not said else "no replies")
     by_kind = {c.kind: c for c in candidates if c.kind is not None}
-    if said in AFFIRM_PHRASES and "affirm" in by_kind:
-        return _direct(by_kind["affirm"], candidates, f"'{said}' is a plain yes")
-    if said in DENY_PHRASES and "deny" in by_kind:
-        return _direct(by_kind["deny"], candidates, f"'{said}' is a plain no")
+    plain = held_answer(said)
+    if plain in AFFIRM_PHRASES and "affirm" in by_kind:
+        return _direct(by_kind["affirm"], candidates, f"'{plain}' is a plain yes")
+    if plain in DENY_PHRASES and "deny" in by_kind:
+        return _direct(by_kind["deny"], candidates, f"'{plain}' is a plain no")
     scoring = _score_all(text, candidates, recognition)
     decision = _one_point(_gated(_by_scores(scoring), scoring), scoring)
     if decision.kind in ("aside", "none"):  # perhaps a courtesy first, then the point

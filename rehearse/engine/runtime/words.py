@@ -368,6 +368,7 @@ DENY_PHRASES = frozenset(
         "no not really",
     }
 )
+_ANSWER_WORDS = frozenset(w for phrase in AFFIRM_PHRASES | DENY_PHRASES for w in phrase.split())
 LEAD_AFFIRM = ("yes", "yeah", "yep", "sure", "absolutely", "definitely", "of course")
 LEAD_DENY = ("no", "nope", "nah", "not really")
 
@@ -447,6 +448,24 @@ _LOWER_WORD = re.compile(r"\b[a-z]+\b")
 
 def normalise(text: str) -> str:
     return str(default_process(expand(text)))
+
+
+_HELD = re.compile(r"(.)\1+")
+
+
+def held_answer(said: str) -> str:
+    """``said`` (bare) with each word typed with a letter held down that then spells a word
+    of a plain yes or no read as that word: "yess definitely", "noo", "yeahh". (Three
+    letters or more are read by the spelling reader; two are a real word's, "good", "all",
+    unless they spell an answer word.)"""
+    return " ".join(_held_word(word) for word in said.split())
+
+
+def _held_word(word: str) -> str:
+    if word in _ANSWER_WORDS:
+        return word
+    squeezed = _HELD.sub(r"\1", word)
+    return squeezed if squeezed in _ANSWER_WORDS else word
 
 
 def bare(text: str) -> str:
