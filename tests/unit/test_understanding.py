@@ -810,6 +810,19 @@ def test_a_letter_held_down_in_a_plain_yes_or_no_is_still_a_plain_answer(text: s
     assert held_answer("good all too") == "good all too"
 
 
+@pytest.mark.parametrize(
+    ("text", "answer"), [("All right.", "yes"), ("OK then", "yes"), ("Fine, yes.", "yes"), ("Hell no.", "no")]
+)
+def test_everyday_plain_answers_are_plain_answers(text: str, answer: str) -> None:
+    """ "All right." and "OK then" to "Are you sure you want the headache?" were asked again."""
+    from rehearse.engine.runtime.session import yes_or_no
+    from tests import evaluation
+
+    decision = matching.decide(text, evaluation.candidates("fumbled-promotion", "headache"))
+    assert decision.kind == "matched" and decision.reason.endswith(f"is a plain {answer}")
+    assert yes_or_no(text) == answer
+
+
 def test_one_idea_for_the_team_is_understood_as_an_idea() -> None:
     """ "I'd give the platform team its own intake queue, so product can't keep going around
     it." read as wanting the role (0.56) and the boss asked for the short version."""

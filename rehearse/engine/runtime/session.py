@@ -36,7 +36,7 @@ from rehearse.engine.runtime.setup import Setup as Setup
 from rehearse.engine.runtime.setup import moment_context
 from rehearse.engine.runtime.setup import render as render
 from rehearse.engine.runtime.setup import static_context as static_context
-from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, bare, held_answer, strip_filler
+from rehearse.engine.runtime.words import AFFIRM_PHRASES, DENY_PHRASES, plain_answer, strip_filler
 from rehearse.engine.templating import TemplateProblem, Text
 
 TurnKind = Literal[
@@ -458,7 +458,7 @@ _ENDS_YES_OR_NO = re.compile(r",\s*(yes|yeah|yep|no|nope|nah)\W*$", re.IGNORECAS
 
 def yes_or_no(text: str) -> Literal["yes", "no"] | None:
     """A plain yes or no, in words or as what the reply does."""
-    said = held_answer(bare(strip_filler(text)))
+    said = plain_answer(text)
     found = _ENDS_YES_OR_NO.search(text)  # "I'm thinking of leaving, yes." "Not really, no."
     ending = found[1].lower() if found else None
     if said in AFFIRM_PHRASES or said.split(" ", 1)[0] in YES_WORDS or ending in YES_WORDS:

@@ -335,6 +335,15 @@ AFFIRM_PHRASES = frozenset(
         "of course i am",
         "i guess so",
         "i think so",
+        "alright",
+        "all right",
+        "ok then",
+        "okay then",
+        "go on then",
+        "you bet",
+        "fine yes",
+        "yes fine",
+        "hell yes",
     }
 )
 DENY_PHRASES = frozenset(
@@ -366,6 +375,8 @@ DENY_PHRASES = frozenset(
         "i do not think so",
         "not for me",
         "no not really",
+        "hell no",
+        "no chance",
     }
 )
 _ANSWER_WORDS = frozenset(w for phrase in AFFIRM_PHRASES | DENY_PHRASES for w in phrase.split())
@@ -453,6 +464,12 @@ def normalise(text: str) -> str:
 _HELD = re.compile(r"(.)\1+")
 
 
+def plain_answer(text: str) -> str:
+    """The bare words of ``text`` to look up as a plain yes or no: without its empty
+    opening, a letter held down read as the answer word it spells."""
+    return held_answer(bare(strip_filler(text)))
+
+
 def held_answer(said: str) -> str:
     """``said`` (bare) with each word typed with a letter held down that then spells a word
     of a plain yes or no read as that word: "yess definitely", "noo", "yeahh". (Three
@@ -490,6 +507,10 @@ _FILLER = re.compile(
 
 
 def strip_filler(text: str) -> str:
-    """The reply without its empty opening; the reply itself if nothing else is left."""
+    """The reply without its empty opening; the reply itself if nothing else is left, or
+    if it is a plain answer whole ("OK then")."""
     rest = _FILLER.sub("", text, count=1)
-    return rest if len(rest.split()) >= 1 and rest != text else text
+    if rest == text or not rest.split():
+        return text
+    whole = held_answer(bare(text))
+    return text if whole in AFFIRM_PHRASES or whole in DENY_PHRASES else rest
