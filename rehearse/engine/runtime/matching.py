@@ -65,8 +65,8 @@ from rehearse.engine.runtime.words import (
     bare,
     concept,
     expand,
-    held_answer,
     normalise,
+    plain_answer,
     strip_filler,
     turn_tail,
     with_names,
@@ -582,7 +582,11 @@ class _Reading:
     phrases: tuple[Phrase, ...]  # the clauses that carry a point (the first always)
     whole: Phrase
     lead: ReplyKind | None
-    turned: bool  # "X but Y"
+    tail: str | None  # what follows its turn ("X but Y": Y), expanded
+
+    @property
+    def turned(self) -> bool:
+        return self.tail is not None
 
 
 @lru_cache(maxsize=4096)
@@ -598,7 +602,7 @@ def _read(text: str) -> _Reading:
     if len(phrases) > MAX_CLAUSES:
         phrases = (phrases[0], *phrases[1 - MAX_CLAUSES :])
     whole = phrase_of(text)
-    return _Reading(phrases, whole, _lead(bare(text)), turn_tail(expand(text)) is not None)
+    return _Reading(phrases, whole, _lead(bare(text)), turn_tail(expand(text)))
 
 
 @dataclass(frozen=True)
@@ -847,7 +851,7 @@ def _decide_whole(text: str, candidates: Sequence[Candidate], recognition: Recog
         scores = tuple(ReplyScore(c.id, 0.0) for c in sorted(candidates, key=lambda c: c.id))
         return Decision("none", None, (), scores, "nothing to match" if not said else "no replies")
     by_kind = {c.kind: c for c in candidates if c.kind is not None}
-    plain = held_answer(said)
+    plain = plain_answer(text)
     if plain in AFFIRM_PHRASES and "affirm" in by_kind:
         return _direct(by_kind["affirm"], candidates, f"'{plain}' is a plain yes")
     if plain in DENY_PHRASES and "deny" in by_kind:
@@ -906,7 +910,7 @@ def _one_point(decision: Decision, scoring: _Scoring) -> Decision:
     mine = next(c for c in scoring.candidates if c.id == decision.reply)
     if not mine.intents:
         return decision
-    tail = turn_tail(expand(scoring.text))
+    tail = _read(scoring.text).tail
     said = scoring.said if tail is None else _clause_readings(tail)
     if not any(r.intent in mine.intents for r in said):
         return decision
