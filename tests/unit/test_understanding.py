@@ -465,14 +465,13 @@ def test_a_check_back_asks_about_the_reply_the_model_believes_in_most() -> None:
     from tests import evaluation
 
     text = (
-        "I appreciate that, but is there one specific skill I should be working on? "
-        "Like, what would have tipped it in my favor?"
+        "I know it's water under the bridge, but the way last year's interviews were run wasn't fair on me."
     )
-    candidates = evaluation.candidates("passed-over", "vague_advice")
+    candidates = evaluation.candidates("not-this-role", "why_not")
     decision = matching.decide(text, candidates)
-    assert decision.scores[0].reply == "ask_generic_more"  # the scores put the general ask first ...
+    assert decision.scores[0].reply == "self_doubt"  # the scores put talking yourself down first ...
     assert decision.kind in ("checkback", "matched")
-    assert decision.reply == "ask_precise"  # ... the model believes in the precise one
+    assert decision.reply == "dispute_last_year"  # ... the model believes in the dispute
 
 
 def test_a_check_back_never_asks_about_a_reply_the_examples_all_but_rule_out() -> None:
@@ -833,3 +832,39 @@ def test_one_idea_for_the_team_is_understood_as_an_idea() -> None:
         evaluation.candidates("fumbled-promotion", "change_question"),
     )
     assert (decision.kind, decision.reply) == ("matched", "concrete_idea")
+
+
+def test_echoing_the_boss_about_monthly_reviews_does_not_rule_out_a_yes() -> None:
+    """The sceptical boss says "you'd present to the exec team every month"; a yes that
+    echoed "the monthly exec thing" was ruled out as asking for a check-in."""
+    from tests import evaluation
+
+    cands = evaluation.candidates("passed-over", "opportunity")
+    yes = matching.decide(
+        "It does sound messy and the monthly exec thing is a bit terrifying, "
+        "but yes, I'd really like to own that.",
+        cands,
+    )
+    assert (yes.kind, yes.reply) == ("matched", "take_it")
+    checkin = matching.decide("Yes please, and could we have a monthly catch-up while I run it?", cands)
+    assert checkin.reply == "take_it_checkin"
+
+
+def test_naming_an_area_makes_it_the_specific_question() -> None:
+    """ "on the roadmap side specifically, where did I fall short?" was torn between the
+    specific question and a general "could you be more specific?"."""
+    from tests import evaluation
+
+    cands = evaluation.candidates("passed-over", "vague_advice")
+    precise = matching.decide("Okay, but on the roadmap side specifically, where did I fall short?", cands)
+    assert (precise.kind, precise.reply) == ("matched", "ask_precise")
+    assert matching.decide("Could you be a bit more specific?", cands).reply == "ask_generic_more"
+
+
+def test_taking_back_what_was_said_is_not_criticising_again() -> None:
+    from tests import evaluation
+
+    cands = evaluation.candidates("passed-over", "winner_defended")
+    decision = matching.decide("Fair point. What I said about Alex wasn't fair.", cands)
+    assert decision.reply == "recover"
+    assert matching.decide("Someone has to say it. Alex isn't up to it.", cands).reply == "keep_criticising"
