@@ -868,3 +868,20 @@ def test_taking_back_what_was_said_is_not_criticising_again() -> None:
     decision = matching.decide("Fair point. What I said about Alex wasn't fair.", cands)
     assert decision.reply == "recover"
     assert matching.decide("Someone has to say it. Alex isn't up to it.", cands).reply == "keep_criticising"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("checkback", "And if I don't get it this time, that's me gone."),
+        ("matched", "Lose again and I'll be off, simple as."),
+    ],
+)
+def test_a_threat_to_leave_in_everyday_words_is_allowed_as_one(kind: str, text: str) -> None:
+    """A threat to leave must name leaving (require:), but "that's me gone" and "I'll be off"
+    named it in words the lists did not have: the first was asked again, the second only
+    checked back."""
+    from tests import evaluation
+
+    decision = matching.decide(text, evaluation.candidates("not-this-role", "confirm_apply"))
+    assert (decision.kind, decision.reply) == (kind, "resign")
