@@ -885,3 +885,16 @@ def test_a_threat_to_leave_in_everyday_words_is_allowed_as_one(kind: str, text: 
 
     decision = matching.decide(text, evaluation.candidates("not-this-role", "confirm_apply"))
     assert (decision.kind, decision.reply) == (kind, "resign")
+
+
+def test_assuming_the_peer_would_get_it_is_not_running_them_down() -> None:
+    """The reply for "I assumed Bob was the obvious pick" stood for running a colleague down,
+    so a plain "i kinda assumed bob was the obvious pick" read as neither and was asked again
+    (its examples no longer teach the library that deference is a dig)."""
+    from tests import evaluation
+
+    decision = matching.decide(
+        "i kinda assumed bob was the obvious pick so it didnt feel like it was even on the table for me",
+        evaluation.candidates("fumbled-promotion", "why_yesterday"),
+    )
+    assert (decision.kind, decision.reply) == ("checkback", "blame_peer")
