@@ -898,3 +898,18 @@ def test_assuming_the_peer_would_get_it_is_not_running_them_down() -> None:
         evaluation.candidates("fumbled-promotion", "why_yesterday"),
     )
     assert (decision.kind, decision.reply) == ("checkback", "blame_peer")
+
+
+def test_a_reply_the_scores_took_but_the_model_doubts_is_weighed_against_the_others() -> None:
+    """ "... I will apply, let us close the matter." scored highest as keeping the matter
+    closed; the model doubted that and believed in giving in, but the boss checked back the
+    reply the scores took."""
+    from tests import evaluation
+
+    decision = matching.decide(
+        "Fine, fine. To avoid any more unpleasantness I will apply, let us close the matter.",
+        evaluation.candidates("not-this-role", "cool_off"),
+    )
+    assert decision.scores[0].reply == "stay_sharp"
+    assert decision.kind in ("matched", "checkback")
+    assert decision.reply == "cave"

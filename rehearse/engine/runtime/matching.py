@@ -1158,9 +1158,11 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
         return decision
     best = scoring.ranked[0]
     if decision.kind == "matched":
-        # the scores took a reply: the model may only doubt it, never swap it for another
-        pick = believed = best.reply
-        sure = belief(decision_features(scoring, (pick,))[pick])
+        # the scores took a reply: it stays taken when the model believes in it, else every
+        # reply is weighed as when they took none ("Fine, fine. To avoid any more
+        # unpleasantness I will apply, let us close the matter." scored as keeping the matter
+        # closed, which the model doubted; it believed in giving in)
+        sure = belief(decision_features(scoring, (best.reply,))[best.reply])
         plain = (
             best.score >= KEEP_SCORE
             or scoring.by_words[best.reply] >= OWN_WORDS
@@ -1169,12 +1171,11 @@ def _gated(decision: Decision, scoring: _Scoring) -> Decision:
         if (sure >= KEEP_BELIEF or plain) and not scoring.two_ways:
             taken = replace(decision, belief=sure, reason=f"{decision.reason}; belief {sure:.2f}")
             return _seconded(taken, scoring)
-    else:
-        beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
-        order = {s.reply: i for i, s in enumerate(scoring.ranked)}
-        believed = max(beliefs, key=lambda reply: (beliefs[reply], -order[reply]))
-        pick = _pooled_named(believed, beliefs, scoring)
-        sure = beliefs[pick]
+    beliefs = {reply: belief(f) for reply, f in decision_features(scoring).items()}
+    order = {s.reply: i for i, s in enumerate(scoring.ranked)}
+    believed = max(beliefs, key=lambda reply: (beliefs[reply], -order[reply]))
+    pick = _pooled_named(believed, beliefs, scoring)
+    sure = beliefs[pick]
     said = f"belief {sure:.2f}"
     if pick != believed:
         said = f"the examples together name '{pick}' over '{believed}': {said}"
