@@ -139,6 +139,15 @@ def test_a_turn_word_at_the_very_end_does_not_hide_the_turn_before_it() -> None:
     assert turn_tail("not yet") is None
 
 
+def test_yet_and_though_closing_a_clause_turn_nothing() -> None:
+    """ "I haven't quite made my mind up yet, to be honest." was read by its "to be honest"
+    alone, the "yet" taken for a "but"; as conjunctions they still turn."""
+    assert turn_tail("i have not quite made my mind up yet, to be honest.") is None
+    assert turn_tail("i do mean it though, i want the job.") is None
+    assert turn_tail("i want it, yet i am scared of it") == " i am scared of it"
+    assert turn_tail("i hear you, though i would argue i did a lot") == " i would argue i did a lot"
+
+
 def test_yes_inside_another_word_is_not_a_yes() -> None:
     decision = decide("yesterday", NODE)
     assert decision.reply != "want"

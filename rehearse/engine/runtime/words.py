@@ -269,6 +269,9 @@ BUT = re.compile(
     r"|\b(?:what i mean is|what i meant was|or rather|scratch that|let me rephrase that|let me rephrase)\b"
 )
 _TAIL_WORD = re.compile(r"[a-z0-9]+")
+# "yet" and "though" close a clause as adverbs ("not yet, honestly", "I do mean it though.")
+_ADVERBS = frozenset({"yet", "though"})
+_CLOSES = re.compile(r"\s*(?:[,.;:!?…)\-–—]|$)")
 # "It's not that I don't want it. I just froze.": what it is not, then what it is
 _NOT_THAT = re.compile(r"\W*(?:it (?:is|was) not|it isn't|it wasn't|its not) (?:that|like)\b[^.;!?,]*[.;!?,]")
 
@@ -281,6 +284,8 @@ def turn_tail(text: str) -> str | None:
     point follows "but", not "yet"."""
     for found in reversed(list(BUT.finditer(text))):
         tail = text[found.end() :]
+        if found.group() in _ADVERBS and _CLOSES.match(tail):
+            continue  # "I haven't decided yet, to be honest": an adverb closing its clause
         if len(_TAIL_WORD.findall(tail)) >= 2:
             return tail
     opened = _NOT_THAT.match(text)
