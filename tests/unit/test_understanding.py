@@ -913,3 +913,20 @@ def test_a_reply_the_scores_took_but_the_model_doubts_is_weighed_against_the_oth
     assert decision.scores[0].reply == "stay_sharp"
     assert decision.kind in ("matched", "checkback")
     assert decision.reply == "cave"
+
+
+def test_a_dig_with_another_point_beside_it_is_checked_back() -> None:
+    """A reply taken as one of the moves the situations are about (here running a
+    colleague down) is checked back when another clause plainly makes another reply's point
+    (here what the speaker wants instead); the dig alone is still taken."""
+    from rehearse.engine.runtime.reasons import SECOND_POINT
+    from tests import evaluation
+
+    cands = evaluation.candidates("not-this-role", "why_not")
+    two = matching.decide(
+        "Priya's got it sewn up, hasn't she. Honestly I'd rather specialise in training.", cands
+    )
+    assert (two.kind, two.reply) == ("checkback", "dig_colleague")
+    assert SECOND_POINT in two.reason
+    one = matching.decide("Priya's got it sewn up, hasn't she.", cands)
+    assert (one.kind, one.reply) == ("matched", "dig_colleague")

@@ -904,7 +904,10 @@ def _one_point(decision: Decision, scoring: _Scoring) -> Decision:
     it (of what follows its turn, when it turns) plainly does what the reply stands for, and
     another plainly (TWO_POINTS) makes that move. "I rebuilt the CI system last year, and
     frankly Bob's reviews are half the reason it needed rebuilding" gives a record and runs a
-    colleague down; the boss asks rather than answer one and let the other pass."""
+    colleague down; the boss asks rather than answer one and let the other pass. When the
+    reply taken is itself such a move, any other reply's point beside it is a second point
+    ("Priya's kind of got it sewn up ... and I'd probably just mess up the interview again")
+    but an aside; the boss's model answers never make those moves, so none is checked back."""
     if decision.kind != "matched" or decision.reply is None:
         return decision
     mine = next(c for c in scoring.candidates if c.id == decision.reply)
@@ -915,7 +918,9 @@ def _one_point(decision: Decision, scoring: _Scoring) -> Decision:
     if not any(r.intent in mine.intents for r in said):
         return decision
     others = {i for c in scoring.candidates if c is not mine for i in c.intents} - set(mine.intents)
-    second = next((r for r in said if r.p >= TWO_POINTS and r.intent in others & _STINGS), None)
+    # a sting taken with anything else beside it; anything taken with a sting beside it
+    seconds = others - ASIDES if set(mine.intents) & _STINGS else others & _STINGS
+    second = next((r for r in said if r.p >= TWO_POINTS and r.intent in seconds), None)
     if second is None:
         return decision
     return _checked_back(decision, decision.reply, f"{SECOND_POINT} ({second.intent})")
