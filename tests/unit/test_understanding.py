@@ -871,19 +871,20 @@ def test_taking_back_what_was_said_is_not_criticising_again() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "text"),
+    ("node", "kind", "text"),
     [
-        ("checkback", "And if I don't get it this time, that's me gone."),
-        ("matched", "Lose again and I'll be off, simple as."),
+        ("confirm_apply", "checkback", "And if I don't get it this time, that's me gone."),
+        ("confirm_apply", "matched", "Lose again and I'll be off, simple as."),
+        ("probe_goal", "matched", "Honestly? I'm not sure there's anything here for me any more."),
     ],
 )
-def test_a_threat_to_leave_in_everyday_words_is_allowed_as_one(kind: str, text: str) -> None:
-    """A threat to leave must name leaving (require:), but "that's me gone" and "I'll be off"
-    named it in words the lists did not have: the first was asked again, the second only
-    checked back."""
+def test_a_threat_to_leave_in_everyday_words_is_allowed_as_one(node: str, kind: str, text: str) -> None:
+    """A threat to leave must name leaving (require:), but "that's me gone", "I'll be off" and
+    "anything here for me" named it in words the lists did not have: they were asked again
+    or only checked back."""
     from tests import evaluation
 
-    decision = matching.decide(text, evaluation.candidates("not-this-role", "confirm_apply"))
+    decision = matching.decide(text, evaluation.candidates("not-this-role", node))
     assert (decision.kind, decision.reply) == (kind, "resign")
 
 
