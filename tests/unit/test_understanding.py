@@ -931,3 +931,30 @@ def test_a_dig_with_another_point_beside_it_is_checked_back() -> None:
     assert SECOND_POINT in two.reason
     one = matching.decide("Priya's got it sewn up, hasn't she.", cands)
     assert (one.kind, one.reply) == ("matched", "dig_colleague")
+
+
+def test_a_dig_then_a_question_is_two_points() -> None:
+    """The question after the dig reads as asking for advice at 0.69, short of the 0.8 that
+    a dig beside another reply needs, but plain enough beside a dig for the boss to check
+    what was meant."""
+    from rehearse.engine.runtime.reasons import SECOND_POINT
+    from tests import evaluation
+
+    decision = matching.decide(
+        "Fair enough, though Alex is mostly just good in a room, isn't he. Anyway, what could I pick up?",
+        evaluation.candidates("passed-over", "advice_given"),
+    )
+    assert (decision.kind, decision.reply) == ("checkback", "criticise_winner")
+    assert SECOND_POINT in decision.reason
+
+
+def test_an_authors_own_example_is_never_two_points() -> None:
+    """ "Maybe I'm still not." reads as hedging beside talking oneself down, but the author
+    wrote the whole as one reply: their own example is taken as it stands."""
+    from tests import evaluation
+
+    decision = matching.decide(
+        "I guess I wasn't sure I was good enough. Maybe I'm still not.",
+        evaluation.candidates("fumbled-promotion", "why_yesterday"),
+    )
+    assert (decision.kind, decision.reply) == ("matched", "talk_down")

@@ -893,6 +893,7 @@ def _checked_back(decision: Decision, reply: str, why: str) -> Decision:
 
 COURTESIES = frozenset({"thank", "apologise", "small_talk"})
 TWO_POINTS = 0.8  # a clause this plainly making one of the moves below is a second point
+STING_POINTS = 0.6  # ... and this plainly making another reply's point beside one of them
 # the moves the situations are about, which a reply may make on the side of another: a
 # record with a dig at a colleague, a yes with a threat to leave
 _STINGS = frozenset({"disparage_colleague", "threaten_leave", "dispute_decision", "self_deprecate"})
@@ -905,22 +906,25 @@ def _one_point(decision: Decision, scoring: _Scoring) -> Decision:
     another plainly (TWO_POINTS) makes that move. "I rebuilt the CI system last year, and
     frankly Bob's reviews are half the reason it needed rebuilding" gives a record and runs a
     colleague down; the boss asks rather than answer one and let the other pass. When the
-    reply taken is itself such a move, any other reply's point beside it is a second point
-    ("Priya's kind of got it sewn up ... and I'd probably just mess up the interview again")
-    but an aside; the boss's model answers never make those moves, so none is checked back."""
+    reply taken is itself such a move, any other reply's point but an aside beside it, made
+    more plainly than not (STING_POINTS), is a second point ("Alex is mostly just good in a
+    room, isn't he. Anyway, what could I pick up?"); the boss's model answers never make
+    those moves, so none is checked back."""
     if decision.kind != "matched" or decision.reply is None:
         return decision
     mine = next(c for c in scoring.candidates if c.id == decision.reply)
-    if not mine.intents:
-        return decision
+    if not mine.intents or scoring.by_words[mine.id] >= OWN_WORDS:
+        return decision  # the author's own example says one thing, however it reads
     tail = _read(scoring.text).tail
     said = scoring.said if tail is None else _clause_readings(tail)
     if not any(r.intent in mine.intents for r in said):
         return decision
     others = {i for c in scoring.candidates if c is not mine for i in c.intents} - set(mine.intents)
     # a sting taken with anything else beside it; anything taken with a sting beside it
-    seconds = others - ASIDES if set(mine.intents) & _STINGS else others & _STINGS
-    second = next((r for r in said if r.p >= TWO_POINTS and r.intent in seconds), None)
+    stung = bool(set(mine.intents) & _STINGS)
+    seconds = others - ASIDES if stung else others & _STINGS
+    plainly = STING_POINTS if stung else TWO_POINTS
+    second = next((r for r in said if r.p >= plainly and r.intent in seconds), None)
     if second is None:
         return decision
     return _checked_back(decision, decision.reply, f"{SECOND_POINT} ({second.intent})")
