@@ -434,6 +434,12 @@ CLEAN: list[tuple[str, str, list[str]]] = [
     ("self-deprecation", "I won't let you down.", []),
     ("self-deprecation", "I'd be useless without a proper handover, so can we plan one?", []),
     ("self-deprecation", "Who would put me forward for it, you or HR?", []),
+    # deference to a peer is not entitlement ("I was the obvious pick" is)
+    (
+        "entitlement",
+        "i kinda assumed bob was the obvious pick so it didnt feel like it was on the table for me",
+        [],
+    ),
 ]
 
 
