@@ -958,3 +958,22 @@ def test_an_authors_own_example_is_never_two_points() -> None:
         evaluation.candidates("fumbled-promotion", "why_yesterday"),
     )
     assert (decision.kind, decision.reply) == ("matched", "talk_down")
+
+
+@pytest.mark.parametrize(
+    ("node", "text", "reply"),
+    [
+        # read as disputing the decision ("it was mine"), and checked back so, before the
+        # library had an intent for saying how disappointed you are
+        ("opening", "Honestly, a bit flat, not going to lie. I'd convinced myself it was mine.", "vent"),
+        ("opening", "Bit deflated, if I'm honest. I'd set my heart on it.", "vent"),
+        # not understood at all: the reply for it was tied to disputing only
+        ("acknowledge_feelings", "Honestly I'm still pretty gutted about it.", "keep_venting"),
+    ],
+)
+def test_saying_how_disappointed_you_are_is_understood_as_venting(node: str, text: str, reply: str) -> None:
+    from tests import evaluation
+
+    decision = matching.decide(text, evaluation.candidates("passed-over", node))
+    assert (decision.kind, decision.reply) == ("matched", reply)
+    assert recognise(text).top.intent == "express_disappointment"
