@@ -977,3 +977,28 @@ def test_saying_how_disappointed_you_are_is_understood_as_venting(node: str, tex
     decision = matching.decide(text, evaluation.candidates("passed-over", node))
     assert (decision.kind, decision.reply) == ("matched", reply)
     assert recognise(text).top.intent == "express_disappointment"
+
+
+@pytest.mark.parametrize(
+    ("script", "node", "text", "reply"),
+    [
+        # checked back before the library had an intent for taking back what you just said
+        ("passed-over", "winner_defended", "I withdraw that, it was petty.", "recover"),
+        ("not-this-role", "colleague_frown", "Fair cop, that was out of order.", "own_it"),
+    ],
+)
+def test_taking_back_a_remark_is_understood(script: str, node: str, text: str, reply: str) -> None:
+    from tests import evaluation
+
+    decision = matching.decide(text, evaluation.candidates(script, node))
+    assert (decision.kind, decision.reply) == ("matched", reply)
+
+
+def test_taking_back_a_dig_is_never_read_as_apologising_at_length() -> None:
+    """ "Forget I said that" was taken at once as the long apology the script scores down."""
+    from tests import evaluation
+
+    decision = matching.decide(
+        "Forget I said that, it was a low blow.", evaluation.candidates("passed-over", "winner_defended")
+    )
+    assert decision.reply == "recover" and decision.kind in ("matched", "checkback")
