@@ -1002,3 +1002,17 @@ def test_taking_back_a_dig_is_never_read_as_apologising_at_length() -> None:
         "Forget I said that, it was a low blow.", evaluation.candidates("passed-over", "winner_defended")
     )
     assert decision.reply == "recover" and decision.kind in ("matched", "checkback")
+
+
+def test_a_courtesy_whose_reply_the_words_rule_out_does_not_hide_the_point() -> None:
+    """Thanking then asking for a project: the reply that thanks and leaves stands for the
+    thanks, but "project" rules it out, so the question after the thanks is the point, taken
+    at once where the whole, read mostly as thanks, was only checked back."""
+    from tests import evaluation
+
+    decision = matching.decide(
+        "got it, thanks, that's really helpful. is there a project coming up where I could own the roadmap?",
+        evaluation.candidates("passed-over", "advice_given"),
+    )
+    assert (decision.kind, decision.reply) == ("matched", "followup_how")
+    assert "after an opening courtesy" in decision.reason

@@ -858,31 +858,39 @@ def _decide_whole(text: str, candidates: Sequence[Candidate], recognition: Recog
         return _direct(by_kind["deny"], candidates, f"'{plain}' is a plain no")
     scoring = _score_all(text, candidates, recognition)
     decision = _one_point(_gated(_by_scores(scoring), scoring), scoring)
-    if decision.kind in ("aside", "none"):  # perhaps a courtesy first, then the point
-        split = _first_sentence(text)
-        past = _after_courtesy(split, scoring.taken)
-        if past is not None:
-            after = _decide(past, candidates, None)
-            if after.kind in ("matched", "checkback"):
-                return replace(after, reason=f"after an opening courtesy: {after.reason}")
-        before = _before_other_point(text, scoring.taken)
-        if before is not None:
-            first = _decide(before, candidates, None)
-            if first.kind in ("matched", "checkback") and first.reply is not None:
-                # the answer came first and the closing request outweighed it: checked back
-                return _checked_back(first, first.reply, "before a closing point no reply here takes")
-        if split is not None and decision.kind == "none":
-            # an answer first, then its reasons ("Yeah, I'm sure. I already do half of
-            # that..."), which read whole as nothing here: the plain answer is checked back,
-            # when alone it would be taken, or checked back with a fair belief
-            first = _decide(split[0], candidates, None)
-            if first.reply is not None and (
-                first.kind == "matched"
-                or (first.kind == "checkback" and (first.belief or 0.0) >= ANSWER_FIRST_BELIEF)
-            ):
-                if _plain_answer_first(first, split[1]):
-                    return replace(first, reason=f"an answer first, then its reasons: {first.reason}")
-                return _checked_back(first, first.reply, "an answer first, then more")
+    if decision.kind not in ("aside", "none", "checkback"):
+        return decision
+    # perhaps a courtesy first, then the point; a courtesy a reply here takes counts only where
+    # that reply's words allow it ("got it, thanks, that's really helpful. is there a project
+    # coming up where I could own the roadmap?" is no thanks-and-leave, which "project" rules
+    # out), and a check-back gives way only to the point taken at once
+    split = _first_sentence(text)
+    open_to = frozenset(i for c in candidates if _allowed(c, scoring.whole) is None for i in c.intents)
+    past = _after_courtesy(split, open_to)
+    if past is not None:
+        after = _decide(past, candidates, None)
+        if after.kind == "matched" or (after.kind == "checkback" and decision.kind != "checkback"):
+            return replace(after, reason=f"after an opening courtesy: {after.reason}")
+    if decision.kind == "checkback":
+        return decision
+    before = _before_other_point(text, scoring.taken)
+    if before is not None:
+        first = _decide(before, candidates, None)
+        if first.kind in ("matched", "checkback") and first.reply is not None:
+            # the answer came first and the closing request outweighed it: checked back
+            return _checked_back(first, first.reply, "before a closing point no reply here takes")
+    if split is not None and decision.kind == "none":
+        # an answer first, then its reasons ("Yeah, I'm sure. I already do half of
+        # that..."), which read whole as nothing here: the plain answer is checked back,
+        # when alone it would be taken, or checked back with a fair belief
+        first = _decide(split[0], candidates, None)
+        if first.reply is not None and (
+            first.kind == "matched"
+            or (first.kind == "checkback" and (first.belief or 0.0) >= ANSWER_FIRST_BELIEF)
+        ):
+            if _plain_answer_first(first, split[1]):
+                return replace(first, reason=f"an answer first, then its reasons: {first.reason}")
+            return _checked_back(first, first.reply, "an answer first, then more")
     return decision
 
 
