@@ -865,8 +865,7 @@ def _decide_whole(text: str, candidates: Sequence[Candidate], recognition: Recog
     # coming up where I could own the roadmap?" is no thanks-and-leave, which "project" rules
     # out), and a check-back gives way only to the point taken at once
     split = _first_sentence(text)
-    open_to = frozenset(i for c in candidates if _allowed(c, scoring.whole) is None for i in c.intents)
-    past = _after_courtesy(split, open_to)
+    past = None if split is None else _after_courtesy(split, _open_to(candidates, scoring.whole))
     if past is not None:
         after = _decide(past, candidates, None)
         if after.kind == "matched" or (after.kind == "checkback" and decision.kind != "checkback"):
@@ -953,6 +952,11 @@ def _after_courtesy(split: tuple[str, str] | None, taken: frozenset[str]) -> str
     if top.intent in COURTESIES and top.intent not in taken and top.p >= ASIDE_CONFIDENCE:
         return rest
     return None
+
+
+def _open_to(candidates: Sequence[Candidate], whole: Phrase) -> frozenset[str]:
+    """The intents of the replies whose require/forbid words allow ``whole``."""
+    return frozenset(i for c in candidates if _allowed(c, whole) is None for i in c.intents)
 
 
 def _first_sentence(text: str) -> tuple[str, str] | None:
