@@ -961,37 +961,45 @@ def test_an_authors_own_example_is_never_two_points() -> None:
 
 
 @pytest.mark.parametrize(
-    ("node", "text", "reply"),
+    ("script", "node", "text", "reply", "intent"),
     [
         # read as disputing the decision ("it was mine"), and checked back so, before the
         # library had an intent for saying how disappointed you are
-        ("opening", "Honestly, a bit flat, not going to lie. I'd convinced myself it was mine.", "vent"),
-        ("opening", "Bit deflated, if I'm honest. I'd set my heart on it.", "vent"),
+        (
+            "passed-over",
+            "opening",
+            "Honestly, a bit flat, not going to lie. I'd convinced myself it was mine.",
+            "vent",
+            "express_disappointment",
+        ),
+        (
+            "passed-over",
+            "opening",
+            "Bit deflated, if I'm honest. I'd set my heart on it.",
+            "vent",
+            "express_disappointment",
+        ),
         # not understood at all: the reply for it was tied to disputing only
-        ("acknowledge_feelings", "Honestly I'm still pretty gutted about it.", "keep_venting"),
-    ],
-)
-def test_saying_how_disappointed_you_are_is_understood_as_venting(node: str, text: str, reply: str) -> None:
-    from tests import evaluation
-
-    decision = matching.decide(text, evaluation.candidates("passed-over", node))
-    assert (decision.kind, decision.reply) == ("matched", reply)
-    assert recognise(text).top.intent == "express_disappointment"
-
-
-@pytest.mark.parametrize(
-    ("script", "node", "text", "reply"),
-    [
+        (
+            "passed-over",
+            "acknowledge_feelings",
+            "Honestly I'm still pretty gutted about it.",
+            "keep_venting",
+            "express_disappointment",
+        ),
         # checked back before the library had an intent for taking back what you just said
-        ("passed-over", "winner_defended", "I withdraw that, it was petty.", "recover"),
-        ("not-this-role", "colleague_frown", "Fair cop, that was out of order.", "own_it"),
+        ("passed-over", "winner_defended", "I withdraw that, it was petty.", "recover", "take_back"),
+        ("not-this-role", "colleague_frown", "Fair cop, that was out of order.", "own_it", "take_back"),
     ],
 )
-def test_taking_back_a_remark_is_understood(script: str, node: str, text: str, reply: str) -> None:
+def test_a_move_the_library_now_names_is_understood(
+    script: str, node: str, text: str, reply: str, intent: str
+) -> None:
     from tests import evaluation
 
     decision = matching.decide(text, evaluation.candidates(script, node))
     assert (decision.kind, decision.reply) == ("matched", reply)
+    assert recognise(text).top.intent == intent
 
 
 def test_taking_back_a_dig_is_never_read_as_apologising_at_length() -> None:
