@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rehearse.engine.runtime.debrief import (
     VERDICT_WORDS,
@@ -26,7 +27,7 @@ from rehearse.engine.runtime.debrief import (
     reply_labels,
 )
 from rehearse.engine.runtime.intents import label as intent_label
-from rehearse.engine.runtime.reasons import NEGATED_YES, SECOND_POINT, read_as
+from rehearse.engine.runtime.reasons import NEGATED_YES, SECOND_POINT, noted_intent, read_as
 from rehearse.engine.runtime.session import Option, State, goal, situation
 from rehearse.history.codec import KEPT_DECIMALS, records_of
 from rehearse.history.errors import StoreError
@@ -36,6 +37,9 @@ from rehearse.views.diff import differences
 from rehearse.views.outcomes import look
 from rehearse.views.practice import hesitation_summary, hesitation_words
 from rehearse.views.text import local_time, one_line
+
+if TYPE_CHECKING:
+    from rehearse.engine.runtime.matching import ReplyScore
 
 ALTERNATIVES = 3
 CLOSE_ENOUGH = 40  # a missed reply's best guess is worth naming from this score up
@@ -94,6 +98,17 @@ def closest_words(notes: Sequence[str]) -> str:
     return "the opposite of" if NEGATED_YES in notes else "closest to"
 
 
+def _how_close(score: ReplyScore) -> str:
+    """How a taken reply's score came about: how closely the words match its closest example
+    ("84% match, closest to ..."), or, when the reading of its intent made the score, that
+    reading; its confidence is no match with the example, which is only the nearest one."""
+    intent = noted_intent(score.notes)
+    said = f"read as “{intent_label(intent)}”" if intent else f"{kept(score.score):.0f}% match"
+    if score.example:
+        said += f", {closest_words(score.notes)} “{score.example}”"
+    return said
+
+
 def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> Understood:
     """How the reply of ``record`` was read; ``labels`` names replies the record does not."""
     names = dict(labels or {})
@@ -111,10 +126,7 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
         if how is not None:
             return Understood("matched", f"understood as “{label}”", how)
         mine = next((s for s in record.scores if s.reply == record.reply), None)
-        detail = f"{kept(mine.score):.0f}% match" if mine else ""
-        if mine is not None and mine.example:
-            detail += f", {closest_words(mine.notes)} “{mine.example}”"
-        return Understood("matched", f"understood as “{label}”", detail)
+        return Understood("matched", f"understood as “{label}”", _how_close(mine) if mine else "")
     if record.decision == "aside":
         what = intent_label(record.intent) if record.intent else "an aside"
         return Understood("aside", f"an aside: “{what}”", "the boss answered and asked the question again")
@@ -136,7 +148,9 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
     detail = MISSED.get(record.kind, "")
     top = record.scores[0] if record.scores else None
     if record.kind != "wrapup" and top is not None and top.score >= CLOSE_ENOUGH:
-        detail += f" (closest: “{name(top.reply)}”, {kept(top.score):.0f}% match)"
+        intent = noted_intent(top.notes)
+        how = f"read as “{intent_label(intent)}”" if intent else f"{kept(top.score):.0f}% match"
+        detail += f" (closest: “{name(top.reply)}”, {how})"
     return Understood("wrapup" if record.kind == "wrapup" else "missed", "not understood", detail.strip())
 
 

@@ -291,3 +291,29 @@ def test_a_flag_made_good_by_a_later_reply_is_made_good_in_the_rubric_too() -> N
         (2, -FLAG_POINTS, "making good a flag: Leaving out thanks"),
     ]
     assert dims["gratitude"].verdict == "met" and dims["gratitude"].score == BASE
+
+
+def test_a_reply_taken_by_its_intent_is_said_to_be_read_so_not_a_match_percentage() -> None:
+    """The score of a reply its intent's reading carried is that confidence scaled, 70 at
+    most: shown as "70% match, closest to ..." it claimed a likeness to the example that
+    nothing measured. Words that match an example still show how closely."""
+    from rehearse.views.session import view_of_state
+
+    state, _ = _with_sam("Bit deflated, if I'm honest. I'd set my heart on it.")
+    said = view_of_state(state).turns[0].understood.text
+    assert said.startswith(
+        "understood as “Tell them how upset you are” (read as “Say how disappointed you are”"
+    )
+    assert "% match" not in said
+    state, _ = _with_sam("I'm okay, thanks. I'd really like your advice on what to work on.")
+    assert "% match, closest to “" in view_of_state(state).turns[0].understood.text
+    # a reply not understood names its nearest reply the same way
+    from rehearse.history.codec import records_of
+    from rehearse.views.session import understood
+
+    state, _ = _with_sam("Bit deflated, if I'm honest. I'd set my heart on it.")
+    said_turn = next(r for r in records_of(state) if r.user)
+    missed = replace(said_turn, decision="none", reply=None, kind="clarify")
+    assert understood(missed).detail == (
+        "the boss asked you to say it another way (closest: “vent”, read as “Say how disappointed you are”)"
+    )

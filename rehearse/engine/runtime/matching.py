@@ -41,6 +41,7 @@ from rehearse.engine.runtime.reasons import (
     NEGATED_YES,
     SECOND_POINT,
     THROUGH_NOT,
+    intent_note,
 )
 from rehearse.engine.runtime.recognise import (
     IntentScore,
@@ -1461,7 +1462,7 @@ def _with_intent(
     return replace(
         result,
         score=min(100.0, by_intent),
-        notes=(*result.notes, f"intent {best.intent} {best.p:.2f}{how}"),
+        notes=(*result.notes, intent_note(best.intent, best.p, how)),
         intent=best.intent,
         intent_p=best.p,
     )

@@ -15,6 +15,7 @@ AGAINST_A_NOT = "read against a “not”"
 CONFIRMED_BY_NOT = "its “not” turned, it reads the other way"
 SECOND_POINT = "a second point too"  # a check-back on a take whose text made two points
 NEGATED_YES = "a negated yes counts as no"  # a note on the no's score: its example is the yes's
+BY_INTENT = "intent"  # a note on a score its intent's confidence made: "intent thank 0.93"
 # what the views say of a reply taken by one of those readings, where a score says nothing
 _READ_AS = {
     ANSWERED_YES: "a yes to the boss's question, in its own words",
@@ -55,3 +56,19 @@ def is_said_no(kind: str | None, reason: str | None) -> bool:
     """A no to "You mean ...?": the boss misread, not the user."""
     said = reason or ""
     return kind == "none" and said.startswith("not ") and said.endswith(AFTER_CHECKBACK)
+
+
+def intent_note(intent: str, p: float, how: str = "") -> str:
+    """The note on a reply's score when the reading of its intent made it (``how``: a
+    reading's own words, such as THROUGH_NOT in brackets)."""
+    return f"{BY_INTENT} {intent} {p:.2f}{how}"
+
+
+def noted_intent(notes: tuple[str, ...] | list[str]) -> str | None:
+    """The intent whose reading made a score, from its notes (None when the words made it):
+    such a score is a confidence, not how closely the text matches an example."""
+    for note in notes:
+        head, _, rest = note.partition(" ")
+        if head == BY_INTENT and rest:
+            return rest.split(" ", 1)[0]
+    return None
