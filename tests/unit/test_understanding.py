@@ -990,6 +990,8 @@ def test_an_authors_own_example_is_never_two_points() -> None:
         # checked back before the library had an intent for taking back what you just said
         ("passed-over", "winner_defended", "I withdraw that, it was petty.", "recover", "take_back"),
         ("not-this-role", "colleague_frown", "Fair cop, that was out of order.", "own_it", "take_back"),
+        # checked back before the library knew "nothing in particular" ways of not knowing
+        ("not-this-role", "probe_goal", "Can't think of anything offhand.", "still_vague", "dont_know"),
     ],
 )
 def test_a_move_the_library_now_names_is_understood(
