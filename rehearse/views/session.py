@@ -98,12 +98,17 @@ def closest_words(notes: Sequence[str]) -> str:
     return "the opposite of" if NEGATED_YES in notes else "closest to"
 
 
-def _how_close(score: ReplyScore) -> str:
-    """How a taken reply's score came about: how closely the words match its closest example
-    ("84% match, closest to ..."), or, when the reading of its intent made the score, that
-    reading; its confidence is no match with the example, which is only the nearest one."""
+def _score_words(score: ReplyScore) -> str:
+    """What made a reply's score: how closely its words match ("84% match"), or, when the
+    reading of its intent made it, that reading, whose confidence is no likeness to any
+    example."""
     intent = noted_intent(score.notes)
-    said = f"read as “{intent_label(intent)}”" if intent else f"{kept(score.score):.0f}% match"
+    return f"read as “{intent_label(intent)}”" if intent else f"{kept(score.score):.0f}% match"
+
+
+def _how_close(score: ReplyScore) -> str:
+    """What made a taken reply's score, and its example nearest the text."""
+    said = _score_words(score)
     if score.example:
         said += f", {closest_words(score.notes)} “{score.example}”"
     return said
@@ -148,9 +153,7 @@ def understood(record: TurnRecord, labels: Mapping[str, str] | None = None) -> U
     detail = MISSED.get(record.kind, "")
     top = record.scores[0] if record.scores else None
     if record.kind != "wrapup" and top is not None and top.score >= CLOSE_ENOUGH:
-        intent = noted_intent(top.notes)
-        how = f"read as “{intent_label(intent)}”" if intent else f"{kept(top.score):.0f}% match"
-        detail += f" (closest: “{name(top.reply)}”, {how})"
+        detail += f" (closest: “{name(top.reply)}”, {_score_words(top)})"
     return Understood("wrapup" if record.kind == "wrapup" else "missed", "not understood", detail.strip())
 
 

@@ -64,7 +64,7 @@ def intent_note(intent: str, p: float, how: str = "") -> str:
     return f"{BY_INTENT} {intent} {p:.2f}{how}"
 
 
-def noted_intent(notes: tuple[str, ...] | list[str]) -> str | None:
+def noted_intent(notes: tuple[str, ...]) -> str | None:
     """The intent whose reading made a score, from its notes (None when the words made it):
     such a score is a confidence, not how closely the text matches an example."""
     for note in notes:
