@@ -992,6 +992,14 @@ def test_an_authors_own_example_is_never_two_points() -> None:
         ("not-this-role", "colleague_frown", "Fair cop, that was out of order.", "own_it", "take_back"),
         # checked back before the library knew "nothing in particular" ways of not knowing
         ("not-this-role", "probe_goal", "Can't think of anything offhand.", "still_vague", "dont_know"),
+        # checked back before the library knew asking whether there is something to take on
+        (
+            "passed-over",
+            "advice_given",
+            "Anything on the horizon I could get my teeth into?",
+            "followup_how",
+            "ask_support",
+        ),
     ],
 )
 def test_a_move_the_library_now_names_is_understood(
@@ -1021,7 +1029,7 @@ def test_a_courtesy_whose_reply_the_words_rule_out_does_not_hide_the_point() -> 
     from tests import evaluation
 
     decision = matching.decide(
-        "got it, thanks, that's really helpful. is there a project coming up where I could own the roadmap?",
+        "Thanks, that's really helpful, honestly. Which project could I pick up to show that?",
         evaluation.candidates("passed-over", "advice_given"),
     )
     assert (decision.kind, decision.reply) == ("matched", "followup_how")
