@@ -866,7 +866,7 @@ def _decide_whole(text: str, candidates: Sequence[Candidate], recognition: Recog
     # coming up where I could own the roadmap?" is no thanks-and-leave, which "project" rules
     # out), and a check-back gives way only to the point taken at once
     split = _first_sentence(text)
-    past = None if split is None else _after_courtesy(split, _open_to(candidates, scoring.whole))
+    past = _after_courtesy(split, candidates, scoring.whole)
     if past is not None:
         after = _decide(past, candidates, None)
         if after.kind == "matched" or (after.kind == "checkback" and decision.kind != "checkback"):
@@ -941,23 +941,23 @@ def _one_point(decision: Decision, scoring: _Scoring) -> Decision:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _after_courtesy(split: tuple[str, str] | None, taken: frozenset[str]) -> str | None:
+def _after_courtesy(
+    split: tuple[str, str] | None, candidates: Sequence[Candidate], whole: Phrase
+) -> str | None:
     """What follows an opening sentence of courtesy ("Thanks for seeing me again.", "How
-    was your weekend?") that no reply here takes: read whole, the courtesy outweighs the
-    point made after it, which is what the boss should answer. None when there is none.
-    ``split`` is the reply's first sentence and the rest (_first_sentence)."""
+    was your weekend?") that no reply here takes, among the replies whose require/forbid
+    words allow the ``whole`` text: read whole, the courtesy outweighs the point made after
+    it, which is what the boss should answer. None when there is none. ``split`` is the
+    reply's first sentence and the rest (_first_sentence)."""
     if split is None:
         return None
     first, rest = split
     top = recognise(first).top
-    if top.intent in COURTESIES and top.intent not in taken and top.p >= ASIDE_CONFIDENCE:
-        return rest
-    return None
-
-
-def _open_to(candidates: Sequence[Candidate], whole: Phrase) -> frozenset[str]:
-    """The intents of the replies whose require/forbid words allow ``whole``."""
-    return frozenset(i for c in candidates if _allowed(c, whole) is None for i in c.intents)
+    if top.intent not in COURTESIES or top.p < ASIDE_CONFIDENCE:
+        return None
+    if any(top.intent in c.intents and _allowed(c, whole) is None for c in candidates):
+        return None
+    return rest
 
 
 def _first_sentence(text: str) -> tuple[str, str] | None:
