@@ -27,6 +27,7 @@ from rehearse.engine.runtime.debrief import (
     reply_labels,
 )
 from rehearse.engine.runtime.intents import label as intent_label
+from rehearse.engine.runtime.intents import names as intent_names
 from rehearse.engine.runtime.reasons import NEGATED_YES, SECOND_POINT, noted_intent, read_as
 from rehearse.engine.runtime.session import Option, State, goal, situation
 from rehearse.history.codec import KEPT_DECIMALS, records_of
@@ -103,7 +104,9 @@ def _score_words(score: ReplyScore) -> str:
     reading of its intent made it, that reading, whose confidence is no likeness to any
     example."""
     intent = noted_intent(score.notes)
-    return f"read as “{intent_label(intent)}”" if intent else f"{kept(score.score):.0f}% match"
+    if intent is None or intent not in intent_names():  # (a session kept by another library)
+        return f"{kept(score.score):.0f}% match"
+    return f"read as “{intent_label(intent)}”"
 
 
 def _how_close(score: ReplyScore) -> str:

@@ -317,3 +317,10 @@ def test_a_reply_taken_by_its_intent_is_said_to_be_read_so_not_a_match_percentag
     assert understood(missed).detail == (
         "the boss asked you to say it another way (closest: “vent”, read as “Say how disappointed you are”)"
     )
+    # a session kept by a library that had an intent this one has not never shows its name
+    unknown = tuple(
+        replace(s, notes=("intent no_such_intent 0.93",)) if s.reply == said_turn.reply else s
+        for s in said_turn.scores
+    )
+    shown = understood(replace(said_turn, scores=unknown)).text
+    assert "no_such_intent" not in shown and "% match" in shown
